@@ -1,0 +1,213 @@
+package dev.gradus.nn;
+
+import java.util.Locale;
+
+/**
+ * An element-wise activation {@code φ} and its derivative {@code φ'}, both functions of the
+ * pre-activation {@code z}.
+ *
+ * <p>The derivative takes {@code z}, not {@code φ(z)}, so its name cannot lie. At a kink the
+ * derivative is the one PyTorch uses: {@code ReLU'(0) = 0}, {@code LeakyReLU'(0) = slope},
+ * {@code ELU'(0) = α}.
+ *
+ * <pre>{@code
+ * Activation phi = Activation.parse("leaky_relu(0.1)");
+ * float a = phi.apply(-2f);        // -0.2
+ * float d = phi.derivative(-2f);   //  0.1
+ * }</pre>
+ */
+public sealed interface Activation {
+
+    Activation IDENTITY = new Identity();
+    Activation SIGMOID = new Sigmoid();
+    Activation TANH = new Tanh();
+    Activation RELU = new Relu();
+    Activation LEAKY_RELU = new LeakyRelu(0.01f);
+    Activation ELU = new Elu(1f);
+    Activation SOFTPLUS = new Softplus();
+
+    /** {@code φ(z)}. */
+    float apply(float z);
+
+    /** {@code φ'(z)}. */
+    float derivative(float z);
+
+    /** The weight initialiser that suits this activation when none is chosen. */
+    Init defaultInit();
+
+    /** {@code a[aOff + i] = φ(z[zOff + i])} for {@code i < length}. */
+    default void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
+        for (int i = 0; i < length; i++) {
+            a[aOff + i] = apply(z[zOff + i]);
+        }
+    }
+
+    /** {@code delta[i] = φ'(z[i]) · g[i]} for {@code i < length} (the seed's {@code φ' ⊙ …}). */
+    default void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
+        for (int i = 0; i < length; i++) {
+            delta[i] = derivative(z[i]) * g[i];
+        }
+    }
+
+    /**
+     * Parses an activation by name: {@code identity} (or {@code linear}), {@code sigmoid},
+     * {@code tanh}, {@code relu}, {@code leaky_relu} (slope 0.01, or {@code leaky_relu(0.2)}),
+     * {@code elu} (α = 1, or {@code elu(0.5)}), {@code softplus}. Case and {@code -}/{@code _}
+     * are ignored.
+     *
+     * @throws IllegalArgumentException naming the text and the known names
+     */
+    static Activation parse(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        String name = s;
+        Float argument = null;
+        int open = s.indexOf('(');
+        if (open >= 0 && s.endsWith(")")) {
+            name = s.substring(0, open).trim();
+            try {
+                argument = Float.parseFloat(s.substring(open + 1, s.length() - 1).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("activation '" + text + "': the value in brackets is not a number");
+            }
+        }
+        Activation base = switch (name) {
+            case "identity", "linear" -> IDENTITY;
+            case "sigmoid", "logistic" -> SIGMOID;
+            case "tanh" -> TANH;
+            case "relu" -> RELU;
+            case "leaky_relu", "leakyrelu" -> argument == null ? LEAKY_RELU : new LeakyRelu(argument);
+            case "elu" -> argument == null ? ELU : new Elu(argument);
+            case "softplus" -> SOFTPLUS;
+            default -> throw new IllegalArgumentException("unknown activation '" + text
+                    + "'; known: identity, sigmoid, tanh, relu, leaky_relu, elu, softplus");
+        };
+        if (argument != null && !(base instanceof LeakyRelu) && !(base instanceof Elu)) {
+            throw new IllegalArgumentException("activation '" + text + "' takes no value in brackets");
+        }
+        return base;
+    }
+
+    /** {@code φ(z) = z}, {@code φ'(z) = 1}. */
+    record Identity() implements Activation {
+        @Override public float apply(float z) { return z; }
+        @Override public float derivative(float z) { return 1f; }
+        @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
+        @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
+            if (z != a || zOff != aOff) {
+                System.arraycopy(z, zOff, a, aOff, length);
+            }
+        }
+        @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
+            System.arraycopy(g, 0, delta, 0, length);
+        }
+        @Override public String toString() { return "identity"; }
+    }
+
+    /** {@code φ(z) = 1 / (1 + e⁻ᶻ)}, {@code φ'(z) = φ(z)(1 − φ(z))}. */
+    record Sigmoid() implements Activation {
+        static float sigmoid(float z) {
+            return (float) (1.0 / (1.0 + Math.exp(-z)));
+        }
+        @Override public float apply(float z) { return sigmoid(z); }
+        @Override public float derivative(float z) {
+            float s = sigmoid(z);
+            return s * (1f - s);
+        }
+        @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
+        @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
+            for (int i = 0; i < length; i++) {
+                a[aOff + i] = sigmoid(z[zOff + i]);
+            }
+        }
+        @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
+            for (int i = 0; i < length; i++) {
+                float s = sigmoid(z[i]);
+                delta[i] = s * (1f - s) * g[i];
+            }
+        }
+        @Override public String toString() { return "sigmoid"; }
+    }
+
+    /** {@code φ(z) = tanh z}, {@code φ'(z) = 1 − tanh² z}. */
+    record Tanh() implements Activation {
+        @Override public float apply(float z) { return (float) Math.tanh(z); }
+        @Override public float derivative(float z) {
+            float t = (float) Math.tanh(z);
+            return 1f - t * t;
+        }
+        @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
+        @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
+            for (int i = 0; i < length; i++) {
+                a[aOff + i] = (float) Math.tanh(z[zOff + i]);
+            }
+        }
+        @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
+            for (int i = 0; i < length; i++) {
+                float t = (float) Math.tanh(z[i]);
+                delta[i] = (1f - t * t) * g[i];
+            }
+        }
+        @Override public String toString() { return "tanh"; }
+    }
+
+    /** {@code φ(z) = max(0, z)}, {@code φ'(z) = 1} for {@code z > 0}, else 0. */
+    record Relu() implements Activation {
+        @Override public float apply(float z) { return z > 0f ? z : 0f; }
+        @Override public float derivative(float z) { return z > 0f ? 1f : 0f; }
+        @Override public Init defaultInit() { return Init.HE_UNIFORM; }
+        @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
+            for (int i = 0; i < length; i++) {
+                float v = z[zOff + i];
+                a[aOff + i] = v > 0f ? v : 0f;
+            }
+        }
+        @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
+            for (int i = 0; i < length; i++) {
+                delta[i] = z[i] > 0f ? g[i] : 0f;
+            }
+        }
+        @Override public String toString() { return "relu"; }
+    }
+
+    /** {@code φ(z) = z} for {@code z > 0}, else {@code slope·z}. */
+    record LeakyRelu(float slope) implements Activation {
+        public LeakyRelu {
+            if (!Float.isFinite(slope)) {
+                throw new IllegalArgumentException("leaky_relu slope must be finite, got " + slope);
+            }
+        }
+        @Override public float apply(float z) { return z > 0f ? z : slope * z; }
+        @Override public float derivative(float z) { return z > 0f ? 1f : slope; }
+        @Override public Init defaultInit() { return Init.HE_UNIFORM; }
+        @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
+            for (int i = 0; i < length; i++) {
+                delta[i] = z[i] > 0f ? g[i] : slope * g[i];
+            }
+        }
+        @Override public String toString() { return "leaky_relu(" + slope + ")"; }
+    }
+
+    /** {@code φ(z) = z} for {@code z > 0}, else {@code α(eᶻ − 1)}; {@code φ'(z) = αeᶻ} for {@code z ≤ 0}. */
+    record Elu(float alpha) implements Activation {
+        public Elu {
+            if (!Float.isFinite(alpha) || alpha <= 0f) {
+                throw new IllegalArgumentException("elu alpha must be positive and finite, got " + alpha);
+            }
+        }
+        @Override public float apply(float z) { return z > 0f ? z : (float) (alpha * Math.expm1(z)); }
+        @Override public float derivative(float z) { return z > 0f ? 1f : (float) (alpha * Math.exp(z)); }
+        @Override public Init defaultInit() { return Init.HE_UNIFORM; }
+        @Override public String toString() { return "elu(" + alpha + ")"; }
+    }
+
+    /** {@code φ(z) = ln(1 + eᶻ)}, {@code φ'(z) = 1 / (1 + e⁻ᶻ)}. */
+    record Softplus() implements Activation {
+        @Override public float apply(float z) {
+            // max(z, 0) + ln(1 + e^{-|z|}) never overflows.
+            return (float) (Math.max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z))));
+        }
+        @Override public float derivative(float z) { return Sigmoid.sigmoid(z); }
+        @Override public Init defaultInit() { return Init.HE_UNIFORM; }
+        @Override public String toString() { return "softplus"; }
+    }
+}

@@ -1,0 +1,325 @@
+package dev.gradus.nn;
+
+import dev.gradus.kernel.Kernels;
+import dev.gradus.tensor.Matrix;
+import dev.gradus.tensor.Parameters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * A feed-forward network {@code ŷ(x) = φⁿ(Wⁿ φⁿ⁻¹(… φ⁰(W⁰x + b⁰) …) + bⁿ)} with layers
+ * {@code m = 0..n}.
+ *
+ * <p>Layer {@code m} is {@link #layer(int) layer(m)}; its weights {@code Wᵐ}
+ * ({@code [outputs, inputs]}) and bias {@code bᵐ} are {@link #weights(int) weights(m)} and
+ * {@link #bias(int) bias(m)}, views into the one flat {@link Parameters} array.
+ *
+ * <p>Batched passes work on row-major batches {@code X} ({@code N × inputs}, one sample per
+ * row), so the seed's column-vector equations appear transposed (DESIGN §1):
+ * <pre>
+ * Z⁰ = X W⁰ᵀ + b⁰      Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ      Aᵐ = φᵐ(Zᵐ)      Ŷ = Aⁿ
+ * Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ    ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹    ∂ℓ/∂bᵐ = Σ rows of Δᵐ    Gᵐ⁻¹ = Δᵐ Wᵐ
+ * </pre>
+ *
+ * <pre>{@code
+ * Network net = Network.input(2)
+ *         .dense(8, Activation.TANH)
+ *         .dense(1, Activation.SIGMOID)
+ *         .build(42);
+ * Matrix yhat = net.predict(Matrix.of(new double[][] {{0, 1}}));   // 1×1
+ * }</pre>
+ *
+ * <p>A network is safe to {@link #predict} from many threads at once; training copies it
+ * ({@link dev.gradus.train.Trainer} returns a new network).
+ */
+public final class Network {
+    private static final int PREDICT_CHUNK_ROWS = 1024;
+
+    private final List<Dense> layers;
+    private final Parameters parameters;
+
+    private Network(List<Dense> layers, Parameters parameters) {
+        this.layers = layers;
+        this.parameters = parameters;
+    }
+
+    /** Starts describing a network that reads {@code features} inputs. */
+    public static Builder input(int features) {
+        return new Builder(features);
+    }
+
+    /**
+     * A network of these layers holding these parameters (not copied).
+     *
+     * @throws IllegalArgumentException if consecutive layers do not chain or the parameters'
+     *     layout does not match the layers
+     */
+    public static Network of(List<Dense> layers, Parameters parameters) {
+        List<Dense> copy = List.copyOf(layers);
+        if (copy.isEmpty()) {
+            throw new IllegalArgumentException("a network needs at least one layer");
+        }
+        for (int m = 1; m < copy.size(); m++) {
+            if (copy.get(m).inputs() != copy.get(m - 1).outputs()) {
+                throw new IllegalArgumentException("layer " + m + " reads " + copy.get(m).inputs()
+                        + " inputs but layer " + (m - 1) + " writes " + copy.get(m - 1).outputs());
+            }
+        }
+        if (parameters.layerCount() != copy.size()) {
+            throw new IllegalArgumentException("parameters hold " + parameters.layerCount()
+                    + " layers, the network has " + copy.size());
+        }
+        for (int m = 0; m < copy.size(); m++) {
+            Dense d = copy.get(m);
+            Parameters.View w = parameters.weightView(m);
+            Parameters.View b = parameters.biasView(m);
+            if (w.rows() != d.outputs() || w.cols() != d.inputs() || b.rows() != d.outputs()) {
+                throw new IllegalArgumentException("layer " + m + ": weights are " + w.rows() + "x" + w.cols()
+                        + " and bias has " + b.rows() + " entries, but the layer is " + d.inputs() + " -> "
+                        + d.outputs());
+            }
+        }
+        return new Network(copy, parameters);
+    }
+
+    /** Parameters laid out for these layers, all zero. */
+    public static Parameters zeroParameters(List<Dense> layers) {
+        List<int[]> shapes = new ArrayList<>();
+        for (Dense d : layers) {
+            shapes.add(new int[] {d.outputs(), d.inputs()});
+        }
+        return Parameters.zeros(shapes);
+    }
+
+    /** The layers {@code 0..n}. */
+    public List<Dense> layers() {
+        return layers;
+    }
+
+    /** Layer {@code m}, for {@code m = 0..n}. */
+    public Dense layer(int m) {
+        return layers.get(m);
+    }
+
+    /** The number of layers, {@code n + 1}. */
+    public int layerCount() {
+        return layers.size();
+    }
+
+    /** The width of the input {@code x}. */
+    public int inputs() {
+        return layers.get(0).inputs();
+    }
+
+    /** The width of the output {@code ŷ}. */
+    public int outputs() {
+        return layers.get(layers.size() - 1).outputs();
+    }
+
+    /** The flat parameters {@code W⁰, b⁰, …, Wⁿ, bⁿ} (shared, not a copy). */
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /** {@code Wᵐ}, {@code [outputs, inputs]}, a view into {@link #parameters()}. */
+    public Matrix weights(int m) {
+        return parameters.weights(m);
+    }
+
+    /** {@code bᵐ}, {@code [1, outputs]}, a view into {@link #parameters()}. */
+    public Matrix bias(int m) {
+        return parameters.bias(m);
+    }
+
+    /** A network with the same layers and a copy of the parameters. */
+    public Network copy() {
+        return new Network(layers, parameters.copy());
+    }
+
+    /** A network with the same layers holding {@code parameters} (not copied). */
+    public Network withParameters(Parameters newParameters) {
+        return of(layers, newParameters);
+    }
+
+    /** A workspace for passes over up to {@code capacity} rows. */
+    public Workspace workspace(int capacity, Kernels kernels) {
+        return new Workspace(layers, capacity, kernels);
+    }
+
+    /** {@code ŷ(x)} for one sample. */
+    public float[] predict(float[] x) {
+        if (x.length != inputs()) {
+            throw new IllegalArgumentException("the network reads " + inputs() + " features, got " + x.length);
+        }
+        return predict(Matrix.wrap(1, x.length, x)).data();
+    }
+
+    /** {@code Ŷ}, one row of outputs per row of {@code x} ({@code N × inputs}). */
+    public Matrix predict(Matrix x) {
+        if (x.cols() != inputs()) {
+            throw new IllegalArgumentException("the network reads " + inputs() + " features, got " + x.cols()
+                    + " columns");
+        }
+        Matrix out = Matrix.zeros(x.rows(), outputs());
+        if (x.rows() == 0) {
+            return out;
+        }
+        Workspace w = workspace(Math.min(x.rows(), PREDICT_CHUNK_ROWS), Kernels.singleThreaded());
+        for (int start = 0; start < x.rows(); start += w.capacity) {
+            int rows = Math.min(w.capacity, x.rows() - start);
+            forward(x.data(), x.offset() + start * inputs(), rows, w);
+            System.arraycopy(w.output(), 0, out.data(), start * outputs(), rows * outputs());
+        }
+        return out;
+    }
+
+    /**
+     * The forward pass over {@code rows} samples of {@code x} (row-major from {@code xOff}):
+     * {@code Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ} and {@code Aᵐ = φᵐ(Zᵐ)} for {@code m = 0..n}, with
+     * {@code A⁻¹ = X}. Results stay in {@code w}.
+     */
+    public void forward(float[] x, int xOff, int rows, Workspace w) {
+        checkRows(rows, w);
+        w.rows = rows;
+        float[] theta = parameters.values();
+        float[] aPrev = x;
+        int aPrevOff = xOff;
+        for (int m = 0; m < layers.size(); m++) {
+            Dense layer = layers.get(m);
+            int in = layer.inputs();
+            int out = layer.outputs();
+            // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ                         (rows, out)
+            w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, theta, parameters.weightView(m).offset(), rows, out, in);
+            addBias(w.z[m], theta, parameters.biasView(m).offset(), rows, out);
+            // Aᵐ = φᵐ(Zᵐ)                               (rows, out)
+            layer.activation().applyAll(w.z[m], 0, w.a[m], 0, rows * out);
+            aPrev = w.a[m];
+            aPrevOff = 0;
+        }
+    }
+
+    /**
+     * The backward pass. Before the call, {@link Workspace#g()} holds {@code Gⁿ = ∂ℓ/∂Aⁿ}
+     * and {@code w} holds the forward pass over the same {@code x}. Writes
+     * {@code ∂ℓ/∂Wᵐ} and {@code ∂ℓ/∂bᵐ} for every layer into {@code dTheta}, laid out as
+     * {@link #parameters()} (overwriting it).
+     */
+    public void backward(float[] x, int xOff, Workspace w, float[] dTheta) {
+        if (dTheta.length != parameters.size()) {
+            throw new IllegalArgumentException("gradient array holds " + dTheta.length + " values, the network has "
+                    + parameters.size() + " parameters");
+        }
+        int rows = w.rows;
+        float[] theta = parameters.values();
+        for (int m = layers.size() - 1; m >= 0; m--) {
+            Dense layer = layers.get(m);
+            int in = layer.inputs();
+            int out = layer.outputs();
+            float[] aPrev = m == 0 ? x : w.a[m - 1];
+            int aPrevOff = m == 0 ? xOff : 0;
+            // Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ                         (rows, out)
+            layer.activation().multiplyDerivative(w.z[m], w.g, w.delta, rows * out);
+            // ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹                         (out, in)
+            w.kernels.atb(dTheta, parameters.weightView(m).offset(), w.delta, 0, aPrev, aPrevOff, out, in, rows);
+            // ∂ℓ/∂bᵐ = Σ over rows of Δᵐ                (out)
+            sumRows(dTheta, parameters.biasView(m).offset(), w.delta, rows, out);
+            // Gᵐ⁻¹ = Δᵐ Wᵐ                              (rows, in)
+            if (m > 0) {
+                w.kernels.ab(w.g, 0, w.delta, 0, theta, parameters.weightView(m).offset(), rows, in, out);
+            }
+        }
+    }
+
+    private static void addBias(float[] z, float[] theta, int bOff, int rows, int out) {
+        for (int i = 0; i < rows; i++) {
+            int row = i * out;
+            for (int j = 0; j < out; j++) {
+                z[row + j] += theta[bOff + j];
+            }
+        }
+    }
+
+    private static void sumRows(float[] db, int dbOff, float[] delta, int rows, int out) {
+        for (int j = 0; j < out; j++) {
+            db[dbOff + j] = 0f;
+        }
+        for (int i = 0; i < rows; i++) {
+            int row = i * out;
+            for (int j = 0; j < out; j++) {
+                db[dbOff + j] += delta[row + j];
+            }
+        }
+    }
+
+    private static void checkRows(int rows, Workspace w) {
+        if (rows < 1 || rows > w.capacity) {
+            throw new IllegalArgumentException("a pass over " + rows + " rows does not fit a workspace of "
+                    + w.capacity + " rows");
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("Network[").append(inputs());
+        for (Dense d : layers) {
+            s.append(" -> ").append(d.outputs()).append(' ').append(d.activation());
+        }
+        return s.append(", ").append(parameters.size()).append(" parameters]").toString();
+    }
+
+    /** Describes a network layer by layer; each layer's input width is the previous output width. */
+    public static final class Builder {
+        private final int features;
+        private final List<Dense> layers = new ArrayList<>();
+
+        private Builder(int features) {
+            if (features < 1) {
+                throw new IllegalArgumentException("a network needs at least one input feature, got " + features);
+            }
+            this.features = features;
+        }
+
+        /** Appends layer {@code m = layers so far} with {@code outputs} units and activation {@code φᵐ}. */
+        public Builder dense(int outputs, Activation activation) {
+            int in = layers.isEmpty() ? features : layers.get(layers.size() - 1).outputs();
+            layers.add(new Dense(in, outputs, Objects.requireNonNull(activation, "activation")));
+            return this;
+        }
+
+        /** The layers described so far. */
+        public List<Dense> layers() {
+            return List.copyOf(layers);
+        }
+
+        /** The network with each layer's default initialiser, drawn from {@code seed}. */
+        public Network build(long seed) {
+            return build(Init.DEFAULT, seed);
+        }
+
+        /** The network with weights from {@code init} drawn from {@code seed}, biases zero. */
+        public Network build(Init init, long seed) {
+            return initialize(layers, init, seed);
+        }
+    }
+
+    /**
+     * New parameters for {@code layers}: every {@code Wᵐ} drawn from {@code init} with one
+     * {@link SplittableRandom} seeded by {@code seed}, layer by layer in row-major order;
+     * every {@code bᵐ = 0}.
+     */
+    public static Network initialize(List<Dense> layers, Init init, long seed) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a network needs at least one layer; add one with dense(...)");
+        }
+        Parameters p = zeroParameters(layers);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int m = 0; m < layers.size(); m++) {
+            Dense d = layers.get(m);
+            Init chosen = init == Init.DEFAULT ? d.activation().defaultInit() : init;
+            chosen.fill(p.values(), p.weightView(m).offset(), d.inputs(), d.outputs(), random);
+        }
+        return of(layers, p);
+    }
+}

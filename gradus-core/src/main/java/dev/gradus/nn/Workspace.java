@@ -1,0 +1,79 @@
+package dev.gradus.nn;
+
+import dev.gradus.kernel.Kernels;
+import java.util.List;
+
+/**
+ * Scratch buffers for one forward and backward pass over up to {@code capacity} rows:
+ * {@code Zᵐ} and {@code Aᵐ} per layer, and two buffers shared by all layers for
+ * {@code Gᵐ = ∂ℓ/∂Aᵐ} and {@code Δᵐ = ∂ℓ/∂Zᵐ}.
+ *
+ * <p>A workspace belongs to one thread at a time. Trainers create one and reuse it for every
+ * step, so steady-state steps allocate nothing.
+ */
+public final class Workspace {
+    final int capacity;
+    final Kernels kernels;
+    final float[][] z;     // z[m]: (rows, outputs of m)
+    final float[][] a;     // a[m]: (rows, outputs of m)
+    final float[] g;       // Gᵐ: (rows, outputs of m), reused for every m
+    final float[] delta;   // Δᵐ: (rows, outputs of m), reused for every m
+    int rows;
+
+    Workspace(List<Dense> layers, int capacity, Kernels kernels) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("workspace capacity must be at least 1 row, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.kernels = kernels;
+        this.z = new float[layers.size()][];
+        this.a = new float[layers.size()][];
+        int widest = layers.get(0).inputs();
+        for (int m = 0; m < layers.size(); m++) {
+            int out = layers.get(m).outputs();
+            z[m] = new float[Math.multiplyExact(capacity, out)];
+            a[m] = new float[capacity * out];
+            widest = Math.max(widest, out);
+        }
+        this.g = new float[Math.multiplyExact(capacity, widest)];
+        this.delta = new float[capacity * widest];
+    }
+
+    /** The most rows a pass may hold. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The rows of the last forward pass. */
+    public int rows() {
+        return rows;
+    }
+
+    /** The kernels this workspace's passes use. */
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    /** {@code Aⁿ = Ŷ} of the last forward pass, {@code rows × outputs} from index 0. */
+    public float[] output() {
+        return a[a.length - 1];
+    }
+
+    /** {@code Zᵐ} of the last forward pass, {@code rows × outputs(m)} from index 0. */
+    public float[] z(int m) {
+        return z[m];
+    }
+
+    /** {@code Aᵐ} of the last forward pass, {@code rows × outputs(m)} from index 0. */
+    public float[] a(int m) {
+        return a[m];
+    }
+
+    /**
+     * The buffer for {@code Gⁿ = ∂ℓ/∂Ŷ}: a loss writes it before
+     * {@link Network#backward}; the backward pass then reuses it for every {@code Gᵐ}.
+     */
+    public float[] g() {
+        return g;
+    }
+}
