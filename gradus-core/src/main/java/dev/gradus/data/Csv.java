@@ -1,0 +1,122 @@
+package dev.gradus.data;
+
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads comma-separated files with a header row into a {@link Table}, through FastCSV.
+ *
+ * <p>UTF-8, RFC 4180 quoting, gzip-compressed files read transparently (recognised by their
+ * magic bytes). Every row must have as many cells as the header; empty cells and {@code NA}
+ * are missing values.
+ *
+ * <pre>{@code
+ * Table iris = Csv.read(Path.of("data/iris_train.csv"));
+ * }</pre>
+ */
+public final class Csv {
+    private Csv() {}
+
+    /**
+     * Reads {@code path}.
+     *
+     * @throws DataException naming the file (and line) when it is missing, empty, has no data
+     *     rows, a ragged row, a blank or repeated column name, or cannot be parsed
+     */
+    public static Table read(Path path) throws DataException {
+        if (Files.isDirectory(path)) {
+            throw new DataException(path + ": is a directory, not a CSV file");
+        }
+        try (Reader reader = open(path);
+             CsvReader<CsvRecord> csv = CsvReader.builder()
+                     .allowExtraFields(true)
+                     .allowMissingFields(true)
+                     .skipEmptyLines(true)
+                     .ofCsvRecord(reader)) {
+            List<String> header = null;
+            List<String[]> rows = new ArrayList<>();
+            List<Long> lines = new ArrayList<>();
+            for (CsvRecord record : csv) {
+                if (header == null) {
+                    header = checkHeader(path, record);
+                    continue;
+                }
+                if (record.getFieldCount() != header.size()) {
+                    throw new DataException(path + ": line " + record.getStartingLineNumber() + " has "
+                            + record.getFieldCount() + " cells but the header has " + header.size() + " columns");
+                }
+                rows.add(record.getFields().toArray(new String[0]));
+                lines.add(record.getStartingLineNumber());
+            }
+            if (header == null) {
+                throw new DataException(path + ": the file is empty (a header row is required)");
+            }
+            if (rows.isEmpty()) {
+                throw new DataException(path + ": the file has a header but no data rows");
+            }
+            long[] lineNumbers = new long[lines.size()];
+            for (int i = 0; i < lineNumbers.length; i++) {
+                lineNumbers[i] = lines.get(i);
+            }
+            return Table.fromCells(path.toString(), header, rows, lineNumbers);
+        } catch (NoSuchFileException e) {
+            throw new DataException(path + ": file not found");
+        } catch (AccessDeniedException e) {
+            throw new DataException(path + ": permission denied");
+        } catch (CsvParseException e) {
+            throw new DataException(path + ": malformed CSV: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new DataException(path + ": cannot read: " + e.getCause().getMessage(), e);
+        } catch (IOException e) {
+            throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> checkHeader(Path path, CsvRecord record) throws DataException {
+        List<String> header = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int c = 0; c < record.getFieldCount(); c++) {
+            String name = record.getField(c).strip();
+            if (c == 0 && name.startsWith("\uFEFF")) {
+                name = name.substring(1);
+            }
+            if (name.isEmpty()) {
+                throw new DataException(path + ": line " + record.getStartingLineNumber() + ": column " + (c + 1)
+                        + " of the header has no name");
+            }
+            if (!seen.add(name)) {
+                throw new DataException(path + ": line " + record.getStartingLineNumber() + ": column name '" + name
+                        + "' appears twice in the header");
+            }
+            header.add(name);
+        }
+        return header;
+    }
+
+    private static Reader open(Path path) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+        raw.mark(2);
+        int b0 = raw.read();
+        int b1 = raw.read();
+        raw.reset();
+        InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+        return new InputStreamReader(in, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.gradus.data;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which columns are targets and features, what the task is and how to scale.
+ *
+ * <pre>{@code
+ * DataSpec spec = DataSpec.classification("label");          // all other columns are features
+ * DataSpec reg = DataSpec.regression("target").withScaling(Scaling.NONE);
+ * }</pre>
+ *
+ * @param targets target columns by name, or by 0-based index written as a number (negative
+ *     counts from the end); empty means the last column
+ * @param task the task, or {@code null} to infer it: a target column with any non-numeric
+ *     value means classification, otherwise regression
+ * @param scaling feature scaling; regression targets are standardised too unless {@code NONE}
+ * @param features the feature columns; empty means every column that is not a target
+ * @param drop columns never used as features
+ */
+public record DataSpec(List<String> targets, Task task, Scaling scaling, List<String> features, List<String> drop) {
+    public DataSpec {
+        targets = List.copyOf(targets);
+        Objects.requireNonNull(scaling, "scaling");
+        features = List.copyOf(features);
+        drop = List.copyOf(drop);
+    }
+
+    /** The last column is the target, the task is inferred, standard scaling. */
+    public static DataSpec defaults() {
+        return new DataSpec(List.of(), null, Scaling.STANDARD, List.of(), List.of());
+    }
+
+    /** Classification of the column {@code target}. */
+    public static DataSpec classification(String target) {
+        return defaults().withTargets(List.of(target)).withTask(Task.CLASSIFICATION);
+    }
+
+    /** Regression of the columns {@code targets}. */
+    public static DataSpec regression(String... targets) {
+        return defaults().withTargets(List.of(targets)).withTask(Task.REGRESSION);
+    }
+
+    public DataSpec withTargets(List<String> value) {
+        return new DataSpec(value, task, scaling, features, drop);
+    }
+
+    public DataSpec withTask(Task value) {
+        return new DataSpec(targets, value, scaling, features, drop);
+    }
+
+    public DataSpec withScaling(Scaling value) {
+        return new DataSpec(targets, task, value, features, drop);
+    }
+
+    public DataSpec withFeatures(List<String> value) {
+        return new DataSpec(targets, task, scaling, value, drop);
+    }
+
+    public DataSpec withDrop(List<String> value) {
+        return new DataSpec(targets, task, scaling, features, value);
+    }
+}

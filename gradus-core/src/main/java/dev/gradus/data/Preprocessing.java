@@ -1,0 +1,612 @@
+package dev.gradus.data;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.gradus.tensor.Matrix;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The fitted map from a {@link Table} to the matrices a network reads and writes, stored with
+ * every model so that prediction applies exactly what training did.
+ *
+ * <p>Features: the named input columns in order; a numeric column gives one input, a text
+ * (categorical) column gives one 0/1 input per category; then {@link #featureScaler()} is
+ * applied (one-hot inputs keep shift 0 and scale 1). Targets: for classification, one output
+ * per class label in {@link #classLabels()} order (one-hot); for regression, one output per
+ * target column, mapped by {@link #targetScaler()}.
+ *
+ * <pre>{@code
+ * Preprocessing prep = Preprocessing.fit(train, DataSpec.classification("label"));
+ * Matrix x = prep.features(test);   // N × inputWidth(), scaled as the training rows were
+ * }</pre>
+ *
+ * @param task regression or classification
+ * @param features the input columns, in network input order
+ * @param featureScaler applied to the encoded inputs ({@code inputWidth()} columns)
+ * @param targetNames the target columns
+ * @param classLabels for classification, the labels in output order (sorted numerically when
+ *     all are numbers, else as strings); empty for regression
+ * @param targetScaler for regression, maps targets to what the network learns; identity for
+ *     classification
+ */
+public record Preprocessing(Task task, List<Feature> features, Scaler featureScaler, List<String> targetNames,
+                            List<String> classLabels, Scaler targetScaler) {
+
+    /**
+     * One input column: numeric when {@code categories} is empty, else categorical with one
+     * network input per category (one-hot, in this order).
+     */
+    public record Feature(String name, List<String> categories) {
+        public Feature {
+            Objects.requireNonNull(name, "name");
+            categories = List.copyOf(categories);
+        }
+
+        public boolean isCategorical() {
+            return !categories.isEmpty();
+        }
+
+        /** The number of network inputs this column gives. */
+        public int width() {
+            return isCategorical() ? categories.size() : 1;
+        }
+    }
+
+    public Preprocessing {
+        Objects.requireNonNull(task, "task");
+        features = List.copyOf(features);
+        targetNames = List.copyOf(targetNames);
+        classLabels = List.copyOf(classLabels);
+        int width = features.stream().mapToInt(Feature::width).sum();
+        if (featureScaler.columns() != width) {
+            throw new IllegalArgumentException("feature scaler has " + featureScaler.columns()
+                    + " columns but the features encode to " + width);
+        }
+        if (task == Task.CLASSIFICATION && (classLabels.size() < 2 || targetNames.size() != 1)) {
+            throw new IllegalArgumentException("classification needs one target and at least two classes, got "
+                    + targetNames + " and " + classLabels);
+        }
+        int outputs = task == Task.CLASSIFICATION ? classLabels.size() : targetNames.size();
+        if (targetScaler.columns() != outputs) {
+            throw new IllegalArgumentException("target scaler has " + targetScaler.columns() + " columns, expected "
+                    + outputs);
+        }
+    }
+
+    /** The number of network inputs. */
+    public int inputWidth() {
+        return featureScaler.columns();
+    }
+
+    /** The number of network outputs: classes, or target columns. */
+    public int outputWidth() {
+        return targetScaler.columns();
+    }
+
+    /** The names of the feature columns. */
+    public List<String> featureNames() {
+        return features.stream().map(Feature::name).toList();
+    }
+
+    /**
+     * Fits the preprocessing to training rows.
+     *
+     * @throws DataException naming the file, and the line and column where one is at fault
+     */
+    public static Preprocessing fit(Table table, DataSpec spec) throws DataException {
+        List<Integer> targetColumns = resolveTargets(table, spec.targets());
+        List<String> targetNames = targetColumns.stream().map(c -> table.names().get(c)).toList();
+        Task task = spec.task();
+        if (task == null) {
+            task = targetColumns.stream().allMatch(table::isNumeric) ? Task.REGRESSION : Task.CLASSIFICATION;
+        }
+        List<Integer> featureColumns = resolveFeatures(table, spec, targetColumns);
+
+        List<Feature> features = new ArrayList<>();
+        for (int c : featureColumns) {
+            String name = table.names().get(c);
+            if (table.isNumeric(c)) {
+                features.add(new Feature(name, List.of()));
+            } else {
+                checkNotMixed(table, c);
+                Set<String> categories = new TreeSet<>();
+                for (int r = 0; r < table.rows(); r++) {
+                    String cell = table.text(r, c);
+                    if (cell == null) {
+                        throw missing(table, r, c);
+                    }
+                    categories.add(cell.strip());
+                }
+                features.add(new Feature(name, new ArrayList<>(categories)));
+            }
+        }
+        Preprocessing unscaled = new Preprocessing(task, features,
+                Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames,
+                task == Task.CLASSIFICATION ? classLabels(table, targetColumns) : List.of(),
+                Scaler.identity(task == Task.CLASSIFICATION ? classLabels(table, targetColumns).size()
+                        : targetNames.size()));
+        Matrix x = unscaled.features(table);
+        boolean[] oneHot = new boolean[x.cols()];
+        int j = 0;
+        for (Feature f : features) {
+            for (int k = 0; k < f.width(); k++) {
+                oneHot[j++] = f.isCategorical();
+            }
+        }
+        Scaler featureScaler = Scaler.fit(spec.scaling(), x.data(), x.rows(), x.cols(), oneHot);
+        Scaler targetScaler = unscaled.targetScaler;
+        if (task == Task.REGRESSION && spec.scaling() != Scaling.NONE) {
+            Matrix y = unscaled.targets(table);
+            targetScaler = Scaler.fit(Scaling.STANDARD, y.data(), y.rows(), y.cols(), null);
+        }
+        return new Preprocessing(task, features, featureScaler, targetNames, unscaled.classLabels, targetScaler);
+    }
+
+    /**
+     * The scaled network inputs for the rows of {@code table}; its columns are matched by name.
+     *
+     * @throws DataException if a feature column is absent, holds a missing or non-numeric cell,
+     *     or an unknown category
+     */
+    public Matrix features(Table table) throws DataException {
+        int[] columns = new int[features.size()];
+        List<String> absent = new ArrayList<>();
+        for (int f = 0; f < features.size(); f++) {
+            columns[f] = table.indexOf(features.get(f).name());
+            if (columns[f] < 0) {
+                absent.add(features.get(f).name());
+            }
+        }
+        if (!absent.isEmpty()) {
+            throw new DataException(table.source() + ": missing feature column" + (absent.size() > 1 ? "s " : " ")
+                    + String.join(", ", absent) + " (the model reads " + String.join(", ", featureNames())
+                    + "; the file has " + String.join(", ", table.names()) + ")");
+        }
+        int width = inputWidth();
+        Matrix x = Matrix.zeros(table.rows(), width);
+        float[] data = x.data();
+        int j = 0;
+        for (int f = 0; f < features.size(); f++) {
+            Feature feature = features.get(f);
+            int c = columns[f];
+            if (!feature.isCategorical()) {
+                if (!table.isNumeric(c)) {
+                    throw nonNumeric(table, c);
+                }
+                float[] values = table.numbers(c);
+                for (int r = 0; r < table.rows(); r++) {
+                    if (Float.isNaN(values[r])) {
+                        throw missing(table, r, c);
+                    }
+                    data[r * width + j] = values[r];
+                }
+            } else {
+                Map<String, Integer> index = new HashMap<>();
+                for (int k = 0; k < feature.categories().size(); k++) {
+                    index.put(feature.categories().get(k), k);
+                }
+                for (int r = 0; r < table.rows(); r++) {
+                    String cell = table.text(r, c);
+                    if (cell == null) {
+                        throw missing(table, r, c);
+                    }
+                    Integer k = index.get(cell.strip());
+                    if (k == null) {
+                        throw new DataException(at(table, r, c) + ": unknown category '" + cell + "' (known: "
+                                + String.join(", ", feature.categories()) + ")");
+                    }
+                    data[r * width + j + k] = 1f;
+                }
+            }
+            j += feature.width();
+        }
+        featureScaler.apply(data, table.rows());
+        return x;
+    }
+
+    /**
+     * The network's targets for the rows of {@code table}: one-hot classes, or target columns
+     * mapped by {@link #targetScaler()}.
+     *
+     * @throws DataException if a target column is absent, or a cell is missing, non-numeric
+     *     (regression) or an unknown class
+     */
+    public Matrix targets(Table table) throws DataException {
+        if (task == Task.CLASSIFICATION) {
+            int[] ids = classIds(table);
+            Matrix y = Matrix.zeros(table.rows(), classLabels.size());
+            for (int r = 0; r < ids.length; r++) {
+                y.data()[r * classLabels.size() + ids[r]] = 1f;
+            }
+            return y;
+        }
+        Matrix y = targetValues(table);
+        targetScaler.apply(y.data(), y.rows());
+        return y;
+    }
+
+    /** The class id (index into {@link #classLabels()}) of every row. */
+    public int[] classIds(Table table) throws DataException {
+        if (task != Task.CLASSIFICATION) {
+            throw new IllegalStateException("class ids exist for classification only");
+        }
+        int c = targetColumn(table, targetNames.get(0));
+        Map<String, Integer> index = new HashMap<>();
+        for (int k = 0; k < classLabels.size(); k++) {
+            index.put(classLabels.get(k), k);
+        }
+        int[] ids = new int[table.rows()];
+        for (int r = 0; r < table.rows(); r++) {
+            String cell = table.text(r, c);
+            if (cell == null) {
+                throw missing(table, r, c);
+            }
+            Integer k = index.get(labelOf(table, r, c));
+            if (k == null) {
+                throw new DataException(at(table, r, c) + ": class '" + cell + "' was not seen in training (known: "
+                        + String.join(", ", classLabels) + ")");
+            }
+            ids[r] = k;
+        }
+        return ids;
+    }
+
+    /** The regression targets in original units, {@code N × targets}. */
+    public Matrix targetValues(Table table) throws DataException {
+        if (task != Task.REGRESSION) {
+            throw new IllegalStateException("target values exist for regression only");
+        }
+        Matrix y = Matrix.zeros(table.rows(), targetNames.size());
+        for (int t = 0; t < targetNames.size(); t++) {
+            int c = targetColumn(table, targetNames.get(t));
+            if (!table.isNumeric(c)) {
+                throw nonNumeric(table, c);
+            }
+            float[] values = table.numbers(c);
+            for (int r = 0; r < table.rows(); r++) {
+                if (Float.isNaN(values[r])) {
+                    throw missing(table, r, c);
+                }
+                y.data()[r * targetNames.size() + t] = values[r];
+            }
+        }
+        return y;
+    }
+
+    /** True when {@code table} has every target column (so it can be evaluated). */
+    public boolean hasTargets(Table table) {
+        return targetNames.stream().allMatch(n -> table.indexOf(n) >= 0);
+    }
+
+    // ---- fitting helpers ------------------------------------------------------------------
+
+    private static List<Integer> resolveTargets(Table table, List<String> requested) throws DataException {
+        if (requested.isEmpty()) {
+            return List.of(table.columnCount() - 1);
+        }
+        Set<Integer> out = new LinkedHashSet<>();
+        for (String name : requested) {
+            int c = table.indexOf(name);
+            if (c < 0) {
+                try {
+                    int i = Integer.parseInt(name.strip());
+                    c = i < 0 ? table.columnCount() + i : i;
+                    if (c < 0 || c >= table.columnCount()) {
+                        throw new DataException(table.source() + ": target column index " + name + " is outside 0.."
+                                + (table.columnCount() - 1));
+                    }
+                } catch (NumberFormatException e) {
+                    throw new DataException(table.source() + ": no target column '" + name + "'; available: "
+                            + String.join(", ", table.names()));
+                }
+            }
+            if (!out.add(c)) {
+                throw new DataException(table.source() + ": target column '" + table.names().get(c) + "' named twice");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Integer> resolveFeatures(Table table, DataSpec spec, List<Integer> targets)
+            throws DataException {
+        for (String name : spec.drop()) {
+            if (table.indexOf(name) < 0) {
+                throw new DataException(table.source() + ": cannot drop column '" + name + "': no such column; available: "
+                        + String.join(", ", table.names()));
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        if (!spec.features().isEmpty()) {
+            for (String name : spec.features()) {
+                int c = table.indexOf(name);
+                if (c < 0) {
+                    throw new DataException(table.source() + ": no feature column '" + name + "'; available: "
+                            + String.join(", ", table.names()));
+                }
+                if (targets.contains(c)) {
+                    throw new DataException(table.source() + ": column '" + name + "' is both a feature and a target");
+                }
+                if (!spec.drop().contains(name) && !out.contains(c)) {
+                    out.add(c);
+                }
+            }
+        } else {
+            for (int c = 0; c < table.columnCount(); c++) {
+                if (!targets.contains(c) && !spec.drop().contains(table.names().get(c))) {
+                    out.add(c);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new DataException(table.source() + ": no feature columns are left (columns: "
+                    + String.join(", ", table.names()) + ")");
+        }
+        return out;
+    }
+
+    private static List<String> classLabels(Table table, List<Integer> targets) throws DataException {
+        if (targets.size() != 1) {
+            throw new DataException(table.source() + ": classification takes one target column, got "
+                    + targets.stream().map(c -> table.names().get(c)).toList());
+        }
+        int c = targets.get(0);
+        Set<String> labels = new LinkedHashSet<>();
+        for (int r = 0; r < table.rows(); r++) {
+            if (table.text(r, c) == null) {
+                throw missing(table, r, c);
+            }
+            labels.add(labelOf(table, r, c));
+        }
+        List<String> sorted = new ArrayList<>(labels);
+        boolean numeric = sorted.stream().allMatch(l -> !Float.isNaN(Table.parseNumber(l)));
+        sorted.sort(numeric ? Comparator.comparingDouble(Double::parseDouble) : Comparator.naturalOrder());
+        if (sorted.size() < 2) {
+            throw new DataException(table.source() + ": target column '" + table.names().get(c)
+                    + "' has only one class (" + sorted.get(0) + "); classification needs at least two");
+        }
+        return sorted;
+    }
+
+    /** A class label as text: numbers in one canonical form (so {@code 1} and {@code 1.0} agree). */
+    private static String labelOf(Table table, int r, int c) {
+        String cell = table.text(r, c).strip();
+        float v = Table.parseNumber(cell);
+        return Float.isNaN(v) ? cell : Table.formatNumber(v);
+    }
+
+    private static int targetColumn(Table table, String name) throws DataException {
+        int c = table.indexOf(name);
+        if (c < 0) {
+            throw new DataException(table.source() + ": no target column '" + name + "'; available: "
+                    + String.join(", ", table.names()));
+        }
+        return c;
+    }
+
+    private static void checkNotMixed(Table table, int c) throws DataException {
+        int firstNumber = -1;
+        int firstText = -1;
+        for (int r = 0; r < table.rows() && (firstNumber < 0 || firstText < 0); r++) {
+            String cell = table.text(r, c);
+            if (cell == null) {
+                continue;
+            }
+            if (Float.isNaN(Table.parseNumber(cell))) {
+                firstText = firstText < 0 ? r : firstText;
+            } else {
+                firstNumber = firstNumber < 0 ? r : firstNumber;
+            }
+        }
+        if (firstNumber >= 0 && firstText >= 0) {
+            throw nonNumeric(table, c);
+        }
+    }
+
+    private static DataException nonNumeric(Table table, int c) {
+        for (int r = 0; r < table.rows(); r++) {
+            String cell = table.text(r, c);
+            if (cell != null && Float.isNaN(Table.parseNumber(cell))) {
+                return new DataException(at(table, r, c) + ": '" + cell + "' is not a finite number");
+            }
+        }
+        return new DataException(table.source() + ": column '" + table.names().get(c) + "' is not numeric");
+    }
+
+    private static DataException missing(Table table, int r, int c) {
+        return new DataException(at(table, r, c) + ": missing value");
+    }
+
+    private static String at(Table table, int r, int c) {
+        return table.source() + ": line " + table.line(r) + ", column '" + table.names().get(c) + "'";
+    }
+
+    // ---- stored form ----------------------------------------------------------------------
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** This preprocessing as JSON text, for the model file. Floats are written exactly. */
+    public String toJson() {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("task", task.toString());
+            g.writeArrayFieldStart("features");
+            for (Feature f : features) {
+                g.writeStartObject();
+                g.writeStringField("name", f.name());
+                if (f.isCategorical()) {
+                    g.writeArrayFieldStart("categories");
+                    for (String s : f.categories()) {
+                        g.writeString(s);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            writeScaler(g, "feature_scaler", featureScaler);
+            writeStrings(g, "targets", targetNames);
+            writeStrings(g, "classes", classLabels);
+            writeScaler(g, "target_scaler", targetScaler);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads the JSON written by {@link #toJson()}.
+     *
+     * @throws IllegalArgumentException naming the field at fault
+     */
+    public static Preprocessing fromJson(String json) {
+        try (JsonParser p = JSON.createParser(json)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, "preprocessing");
+            Task task = null;
+            List<Feature> features = null;
+            Scaler featureScaler = null;
+            Scaler targetScaler = null;
+            List<String> targets = null;
+            List<String> classes = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "task" -> task = Task.parse(p.getText());
+                    case "features" -> features = readFeatures(p);
+                    case "feature_scaler" -> featureScaler = readScaler(p, field);
+                    case "target_scaler" -> targetScaler = readScaler(p, field);
+                    case "targets" -> targets = readStrings(p, field);
+                    case "classes" -> classes = readStrings(p, field);
+                    default -> p.skipChildren();
+                }
+            }
+            if (task == null || features == null || featureScaler == null || targetScaler == null || targets == null
+                    || classes == null) {
+                throw new IllegalArgumentException("preprocessing: a field is missing (need task, features, "
+                        + "feature_scaler, targets, classes, target_scaler)");
+            }
+            return new Preprocessing(task, features, featureScaler, targets, classes, targetScaler);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("preprocessing: malformed JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String s : values) {
+            g.writeString(s);
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeScaler(JsonGenerator g, String field, Scaler s) throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeArrayFieldStart("shift");
+        for (float v : s.shift()) {
+            g.writeNumber(v);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("scale");
+        for (float v : s.scale()) {
+            g.writeNumber(v);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static List<Feature> readFeatures(JsonParser p) throws IOException {
+        expect(p.currentToken(), JsonToken.START_ARRAY, "features");
+        List<Feature> out = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String name = null;
+            List<String> categories = List.of();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("name")) {
+                    name = p.getText();
+                } else if (field.equals("categories")) {
+                    categories = readStrings(p, "categories");
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (name == null) {
+                throw new IllegalArgumentException("preprocessing: features[" + out.size() + "] has no name");
+            }
+            out.add(new Feature(name, categories));
+        }
+        return out;
+    }
+
+    private static Scaler readScaler(JsonParser p, String field) throws IOException {
+        expect(p.currentToken(), JsonToken.START_OBJECT, field);
+        float[] shift = null;
+        float[] scale = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            if (name.equals("shift")) {
+                shift = readFloats(p, field + ".shift");
+            } else if (name.equals("scale")) {
+                scale = readFloats(p, field + ".scale");
+            } else {
+                p.skipChildren();
+            }
+        }
+        if (shift == null || scale == null) {
+            throw new IllegalArgumentException("preprocessing: " + field + " needs shift and scale");
+        }
+        return new Scaler(shift, scale);
+    }
+
+    private static float[] readFloats(JsonParser p, String field) throws IOException {
+        expect(p.currentToken(), JsonToken.START_ARRAY, field);
+        List<Float> values = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (!p.currentToken().isNumeric()) {
+                throw new IllegalArgumentException("preprocessing: " + field + " holds a non-number");
+            }
+            values.add(Float.parseFloat(p.getText()));
+        }
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    private static List<String> readStrings(JsonParser p, String field) throws IOException {
+        expect(p.currentToken(), JsonToken.START_ARRAY, field);
+        List<String> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                throw new IllegalArgumentException("preprocessing: " + field + " holds a non-string");
+            }
+            out.add(p.getText());
+        }
+        return out;
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected, String field) {
+        if (actual != expected) {
+            throw new IllegalArgumentException("preprocessing: " + field + " should start with " + expected
+                    + ", found " + actual);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.gradus.data;
+
+import java.util.Arrays;
+
+/**
+ * A fitted per-column affine map {@code x' = (x − shift) / scale}.
+ *
+ * @param shift per column: the mean (standard), the minimum (minmax) or 0
+ * @param scale per column: the std (standard), {@code max − min} (minmax) or 1; never 0
+ */
+public record Scaler(float[] shift, float[] scale) {
+
+    public Scaler {
+        if (shift.length != scale.length) {
+            throw new IllegalArgumentException("scaler has " + shift.length + " shifts but " + scale.length + " scales");
+        }
+        for (int j = 0; j < scale.length; j++) {
+            if (!(scale[j] > 0) || !Float.isFinite(scale[j]) || !Float.isFinite(shift[j])) {
+                throw new IllegalArgumentException("scaler column " + j + ": shift " + shift[j] + ", scale " + scale[j]
+                        + " (scale must be positive and finite)");
+            }
+        }
+        shift = shift.clone();
+        scale = scale.clone();
+    }
+
+    /** The map that changes nothing, for {@code cols} columns. */
+    public static Scaler identity(int cols) {
+        float[] ones = new float[cols];
+        Arrays.fill(ones, 1f);
+        return new Scaler(new float[cols], ones);
+    }
+
+    /**
+     * Fits {@code kind} to the columns of {@code data} ({@code rows × cols}, row-major). Columns
+     * with {@code fixed[j]} set (one-hot columns) keep shift 0 and scale 1. Sums run in double.
+     */
+    public static Scaler fit(Scaling kind, float[] data, int rows, int cols, boolean[] fixed) {
+        Scaler s = identity(cols);
+        if (kind == Scaling.NONE || rows == 0) {
+            return s;
+        }
+        float[] shift = new float[cols];
+        float[] scale = new float[cols];
+        for (int j = 0; j < cols; j++) {
+            scale[j] = 1f;
+            if (fixed != null && fixed[j]) {
+                continue;
+            }
+            if (kind == Scaling.STANDARD) {
+                double sum = 0;
+                for (int i = 0; i < rows; i++) {
+                    sum += data[i * cols + j];
+                }
+                double mean = sum / rows;
+                double squares = 0;
+                for (int i = 0; i < rows; i++) {
+                    double d = data[i * cols + j] - mean;
+                    squares += d * d;
+                }
+                double std = Math.sqrt(squares / rows);
+                shift[j] = (float) mean;
+                scale[j] = std > 0 && (float) std > 0 ? (float) std : 1f;
+            } else {
+                float min = Float.POSITIVE_INFINITY;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < rows; i++) {
+                    min = Math.min(min, data[i * cols + j]);
+                    max = Math.max(max, data[i * cols + j]);
+                }
+                shift[j] = min;
+                scale[j] = max > min ? max - min : 1f;
+            }
+        }
+        return new Scaler(shift, scale);
+    }
+
+    /** The number of columns. */
+    public int columns() {
+        return shift.length;
+    }
+
+    /** True when this scaler changes nothing. */
+    public boolean isIdentity() {
+        for (int j = 0; j < shift.length; j++) {
+            if (shift[j] != 0f || scale[j] != 1f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code x ← (x − shift) / scale}, in place, for {@code rows} rows. */
+    public void apply(float[] data, int rows) {
+        int cols = shift.length;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                data[i * cols + j] = (data[i * cols + j] - shift[j]) / scale[j];
+            }
+        }
+    }
+
+    /** {@code x ← x · scale + shift}, in place, for {@code rows} rows. */
+    public void invert(float[] data, int rows) {
+        int cols = shift.length;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                data[i * cols + j] = data[i * cols + j] * scale[j] + shift[j];
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Scaler s && Arrays.equals(shift, s.shift) && Arrays.equals(scale, s.scale);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(shift) + Arrays.hashCode(scale);
+    }
+
+    @Override
+    public String toString() {
+        return "Scaler[shift=" + Arrays.toString(shift) + ", scale=" + Arrays.toString(scale) + "]";
+    }
+}

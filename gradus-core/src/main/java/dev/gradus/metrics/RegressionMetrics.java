@@ -1,0 +1,61 @@
+package dev.gradus.metrics;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Regression scores per target column, in original units.
+ *
+ * <p>{@code RMSE = √((1/N) Σ (ŷ − y)²)}, {@code MAE = (1/N) Σ |ŷ − y|},
+ * {@code R² = 1 − Σ(ŷ − y)² / Σ(y − ȳ)²}. Means over targets are plain means.
+ */
+public record RegressionMetrics(List<String> targets, double[] rmse, double[] mae, double[] r2) {
+
+    /**
+     * Scores {@code predicted} against {@code actual}, both {@code N × targets} row-major.
+     * When every actual value of a target is equal its R² is 1 for exact predictions and 0
+     * otherwise (scikit-learn's convention).
+     */
+    public static RegressionMetrics of(List<String> targets, float[] actual, float[] predicted, int rows) {
+        int k = targets.size();
+        if (actual.length < rows * k || predicted.length < rows * k) {
+            throw new IllegalArgumentException("expected " + rows + "x" + k + " values");
+        }
+        double[] rmse = new double[k];
+        double[] mae = new double[k];
+        double[] r2 = new double[k];
+        for (int t = 0; t < k; t++) {
+            double mean = 0;
+            for (int i = 0; i < rows; i++) {
+                mean += actual[i * k + t];
+            }
+            mean /= rows;
+            double squares = 0;
+            double absolute = 0;
+            double total = 0;
+            for (int i = 0; i < rows; i++) {
+                double y = actual[i * k + t];
+                double r = predicted[i * k + t] - y;
+                squares += r * r;
+                absolute += Math.abs(r);
+                total += (y - mean) * (y - mean);
+            }
+            rmse[t] = Math.sqrt(squares / rows);
+            mae[t] = absolute / rows;
+            r2[t] = total == 0 ? (squares == 0 ? 1 : 0) : 1 - squares / total;
+        }
+        return new RegressionMetrics(List.copyOf(targets), rmse, mae, r2);
+    }
+
+    public double rmseMean() {
+        return Arrays.stream(rmse).average().orElse(Double.NaN);
+    }
+
+    public double maeMean() {
+        return Arrays.stream(mae).average().orElse(Double.NaN);
+    }
+
+    public double r2Mean() {
+        return Arrays.stream(r2).average().orElse(Double.NaN);
+    }
+}

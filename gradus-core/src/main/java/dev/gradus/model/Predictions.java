@@ -1,0 +1,56 @@
+package dev.gradus.model;
+
+import dev.gradus.data.Task;
+import dev.gradus.tensor.Matrix;
+import java.util.List;
+
+/**
+ * A model's predictions for the rows of a table.
+ *
+ * @param task regression or classification
+ * @param names the output columns: class labels, or target names
+ * @param outputs {@code N × names.size()}: regression values in original units, or for
+ *     classification one score per class (class probabilities when
+ *     {@code probabilities} is true)
+ * @param probabilities whether classification outputs are probabilities (summing to 1)
+ */
+public record Predictions(Task task, List<String> names, Matrix outputs, boolean probabilities) {
+
+    public int rows() {
+        return outputs.rows();
+    }
+
+    /** For classification: the class id with the highest score in each row (first on ties). */
+    public int[] classIds() {
+        if (task != Task.CLASSIFICATION) {
+            throw new IllegalStateException("class ids exist for classification only");
+        }
+        int k = outputs.cols();
+        int[] ids = new int[outputs.rows()];
+        for (int i = 0; i < ids.length; i++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (outputs.get(i, c) > outputs.get(i, best)) {
+                    best = c;
+                }
+            }
+            ids[i] = best;
+        }
+        return ids;
+    }
+
+    /** For classification: the predicted label of each row. */
+    public String[] labels() {
+        int[] ids = classIds();
+        String[] out = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = names.get(ids[i]);
+        }
+        return out;
+    }
+
+    /** The outputs as doubles, {@code N × names.size()}. */
+    public double[][] toDoubles() {
+        return outputs.toDoubles();
+    }
+}
