@@ -1,10 +1,108 @@
 package dev.gradus.cli;
 
+import dev.gradus.data.DataException;
+import dev.gradus.train.TrainingDivergedException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
 /** The {@code gradus} command. */
-public final class Main {
-    private Main() {}
+@Command(name = "gradus",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Feed-forward neural networks trained by backpropagation.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, evaluate, "
+                + "predict, inspect, demo)");
+    }
 
     public static void main(String[] args) {
-        System.exit(0);
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command with these streams and returns its exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("gradus: " + e.getMessage());
+            CommandLine c = e.getCommandLine();
+            err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, c, p) -> {
+            int code = exitCode(e);
+            err.println("gradus: " + message(e));
+            if (main.verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return code;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static int exitCode(Throwable e) {
+        if (e instanceof UsageException || e instanceof IllegalArgumentException) {
+            return USAGE;
+        }
+        return FAILURE;
+    }
+
+    private static String message(Throwable e) {
+        if (e instanceof DataException || e instanceof UsageException || e instanceof TrainingDivergedException
+                || e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        if (e instanceof UncheckedIOException u) {
+            return u.getCause().getMessage();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": file not found";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof IOException) {
+            return e.getMessage();
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory (" + e.getMessage() + "); give the JVM more with JAVA_OPTS=-Xmx…";
+        }
+        return "internal error: " + e + " (run with --verbose for the stack trace)";
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"gradus " + (v == null ? "(development build)" : v)};
+        }
     }
 }

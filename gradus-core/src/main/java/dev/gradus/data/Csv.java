@@ -44,8 +44,22 @@ public final class Csv {
         if (Files.isDirectory(path)) {
             throw new DataException(path + ": is a directory, not a CSV file");
         }
-        try (Reader reader = open(path);
-             CsvReader<CsvRecord> csv = CsvReader.builder()
+        try (Reader reader = open(path)) {
+            return read(reader, path.toString());
+        } catch (NoSuchFileException e) {
+            throw new DataException(path + ": file not found");
+        } catch (AccessDeniedException e) {
+            throw new DataException(path + ": permission denied");
+        } catch (IOException e) {
+            throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads CSV text from {@code reader} and closes it; {@code source} names it in messages.
+     */
+    public static Table read(Reader reader, String source) throws DataException {
+        try (CsvReader<CsvRecord> csv = CsvReader.builder()
                      .allowExtraFields(true)
                      .allowMissingFields(true)
                      .skipEmptyLines(true)
@@ -55,41 +69,37 @@ public final class Csv {
             List<Long> lines = new ArrayList<>();
             for (CsvRecord record : csv) {
                 if (header == null) {
-                    header = checkHeader(path, record);
+                    header = checkHeader(source, record);
                     continue;
                 }
                 if (record.getFieldCount() != header.size()) {
-                    throw new DataException(path + ": line " + record.getStartingLineNumber() + " has "
+                    throw new DataException(source + ": line " + record.getStartingLineNumber() + " has "
                             + record.getFieldCount() + " cells but the header has " + header.size() + " columns");
                 }
                 rows.add(record.getFields().toArray(new String[0]));
                 lines.add(record.getStartingLineNumber());
             }
             if (header == null) {
-                throw new DataException(path + ": the file is empty (a header row is required)");
+                throw new DataException(source + ": the file is empty (a header row is required)");
             }
             if (rows.isEmpty()) {
-                throw new DataException(path + ": the file has a header but no data rows");
+                throw new DataException(source + ": the file has a header but no data rows");
             }
             long[] lineNumbers = new long[lines.size()];
             for (int i = 0; i < lineNumbers.length; i++) {
                 lineNumbers[i] = lines.get(i);
             }
-            return Table.fromCells(path.toString(), header, rows, lineNumbers);
-        } catch (NoSuchFileException e) {
-            throw new DataException(path + ": file not found");
-        } catch (AccessDeniedException e) {
-            throw new DataException(path + ": permission denied");
+            return Table.fromCells(source, header, rows, lineNumbers);
         } catch (CsvParseException e) {
-            throw new DataException(path + ": malformed CSV: " + e.getMessage(), e);
+            throw new DataException(source + ": malformed CSV: " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw new DataException(path + ": cannot read: " + e.getCause().getMessage(), e);
+            throw new DataException(source + ": cannot read: " + e.getCause().getMessage(), e);
         } catch (IOException e) {
-            throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+            throw new DataException(source + ": cannot read: " + e.getMessage(), e);
         }
     }
 
-    private static List<String> checkHeader(Path path, CsvRecord record) throws DataException {
+    private static List<String> checkHeader(String path, CsvRecord record) throws DataException {
         List<String> header = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int c = 0; c < record.getFieldCount(); c++) {

@@ -64,7 +64,15 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * drawn from the training seed) and trains it.
      */
     public static Fit fit(Table train, ModelSpec spec, TrainingListener... listeners) throws DataException {
-        Preprocessing prep = Preprocessing.fit(train, spec.data());
+        return fit(Preprocessing.fit(train, spec.data()), train, spec, listeners);
+    }
+
+    /**
+     * Builds a network for {@code prep} with the spec's layers (weights drawn from the training
+     * seed) and trains it on {@code train}; {@code prep} is usually fitted on {@code train}.
+     */
+    public static Fit fit(Preprocessing prep, Table train, ModelSpec spec, TrainingListener... listeners)
+            throws DataException {
         Network.Builder builder = Network.input(prep.inputWidth());
         for (int width : spec.hidden()) {
             builder.dense(width, spec.activation());

@@ -1,0 +1,57 @@
+package dev.gradus.cli;
+
+import dev.gradus.data.DataException;
+import dev.gradus.data.Table;
+import dev.gradus.model.Model;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gradus evaluate}: scores a model on labelled data. */
+@Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Score a model on data that holds the target column(s): accuracy, precision, recall, F1 and "
+                + "the confusion matrix for classification; RMSE, MAE and R² for regression.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model file written by train.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "CSV file or IDX images.")
+    Path data;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "IDX label file, when --data is IDX images.")
+    Path labels;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Model m = Model.load(model);
+        Table table = Inputs.read(data, labels);
+        if (!m.preprocessing().hasTargets(table)) {
+            throw new DataException(data + ": no target column " + String.join(", ", m.preprocessing().targetNames())
+                    + " to evaluate against (columns: " + String.join(", ", table.names()) + ")");
+        }
+        if (json) {
+            Map<String, Object> o = Json.object();
+            o.put("task", m.task().toString());
+            o.put("rows", table.rows());
+            Reports.metrics(m, table, o);
+            out.println(Json.write(o));
+        } else {
+            out.println(m.task() + " on " + table.rows() + " rows of " + data);
+            Reports.print(m, table, out);
+        }
+        out.flush();
+        return Main.OK;
+    }
+}

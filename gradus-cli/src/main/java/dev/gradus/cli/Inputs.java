@@ -1,0 +1,70 @@
+package dev.gradus.cli;
+
+import dev.gradus.data.Csv;
+import dev.gradus.data.DataException;
+import dev.gradus.data.Idx;
+import dev.gradus.data.Table;
+import dev.gradus.tensor.Matrix;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/** Reads the {@code --data} (and {@code --labels}) inputs of a command into a {@link Table}. */
+final class Inputs {
+    /** The name of the target column of IDX data. */
+    static final String IDX_LABEL = "label";
+
+    private Inputs() {}
+
+    /**
+     * A CSV file, or IDX images (with {@code labels}, an IDX label file, or without for
+     * prediction). IDX pixels become columns {@code pixel_0 …} scaled to [0, 1].
+     */
+    static Table read(Path data, Path labels) throws DataException {
+        if (labels == null && !isIdx(data)) {
+            return Csv.read(data);
+        }
+        Matrix images = Idx.readImages(data);
+        int n = images.rows();
+        int width = images.cols();
+        List<String> names = new ArrayList<>();
+        float[][] columns = new float[width + (labels == null ? 0 : 1)][n];
+        for (int j = 0; j < width; j++) {
+            names.add("pixel_" + j);
+            for (int i = 0; i < n; i++) {
+                columns[j][i] = images.data()[i * width + j];
+            }
+        }
+        if (labels != null) {
+            int[] y = Idx.readLabels(labels);
+            if (y.length != n) {
+                throw new DataException(labels + ": " + y.length + " labels for " + n + " images in " + data);
+            }
+            names.add(IDX_LABEL);
+            for (int i = 0; i < n; i++) {
+                columns[width][i] = y[i];
+            }
+        }
+        return Table.ofNumbers(data.toString(), names, columns);
+    }
+
+    /** True when the file starts with an IDX image magic number (plain or gzipped). */
+    static boolean isIdx(Path path) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(path))) {
+            raw.mark(4);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw) : raw;
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0 && magic[1] == 0 && magic[2] == 8 && magic[3] == 3;
+        } catch (IOException e) {
+            return false;   // Csv.read will report the problem with the file.
+        }
+    }
+}

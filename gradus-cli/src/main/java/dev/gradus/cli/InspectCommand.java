@@ -1,0 +1,85 @@
+package dev.gradus.cli;
+
+import dev.gradus.data.Preprocessing;
+import dev.gradus.model.Model;
+import dev.gradus.nn.Dense;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gradus inspect}: shows a model's architecture and metadata. */
+@Command(name = "inspect", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Show a model file's layers, parameter count, preprocessing and training record.")
+final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model file.")
+    Path model;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Model m = Model.load(model);
+        Preprocessing p = m.preprocessing();
+        List<Dense> layers = m.network().layers();
+        if (json) {
+            Map<String, Object> o = Json.object();
+            o.put("task", m.task().toString());
+            o.put("inputs", m.network().inputs());
+            o.put("outputs", m.network().outputs());
+            o.put("parameters", m.network().parameters().size());
+            o.put("layers", layers.stream().map(d -> {
+                Map<String, Object> l = Json.object();
+                l.put("inputs", d.inputs());
+                l.put("outputs", d.outputs());
+                l.put("activation", d.activation().toString());
+                return (Object) l;
+            }).toList());
+            o.put("loss", m.loss().name());
+            o.put("features", p.featureNames());
+            o.put("targets", p.targetNames());
+            o.put("classes", p.classLabels());
+            o.put("training", m.training());
+            out.println(Json.write(o));
+            out.flush();
+            return Main.OK;
+        }
+        out.println(model);
+        out.printf(Locale.ROOT, "task        %s, loss %s%n", m.task(), m.loss().name());
+        out.printf(Locale.ROOT, "parameters  %d%n", m.network().parameters().size());
+        out.println("layers      m   inputs  outputs  activation");
+        for (int i = 0; i < layers.size(); i++) {
+            Dense d = layers.get(i);
+            out.printf(Locale.ROOT, "            %-3d %7d  %7d  %s%n", i, d.inputs(), d.outputs(), d.activation());
+        }
+        out.printf(Locale.ROOT, "features    %d column%s: %s%n", p.features().size(), p.features().size() == 1 ? "" : "s",
+                abbreviate(p.featureNames()));
+        out.printf(Locale.ROOT, "scaling     %s%n", p.featureScaler().isIdentity() ? "none" : "fitted on training rows");
+        out.printf(Locale.ROOT, "targets     %s%n", String.join(", ", p.targetNames()));
+        if (!p.classLabels().isEmpty()) {
+            out.printf(Locale.ROOT, "classes     %s%n", String.join(", ", p.classLabels()));
+        }
+        out.printf(Locale.ROOT, "training    %s%n", m.training());
+        out.flush();
+        return Main.OK;
+    }
+
+    private static String abbreviate(List<String> names) {
+        if (names.size() <= 12) {
+            return String.join(", ", names);
+        }
+        return String.join(", ", names.subList(0, 5)) + ", …, " + String.join(", ", names.subList(names.size() - 3,
+                names.size()));
+    }
+}

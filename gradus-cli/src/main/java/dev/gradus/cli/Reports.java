@@ -1,0 +1,145 @@
+package dev.gradus.cli;
+
+import dev.gradus.data.DataException;
+import dev.gradus.data.Table;
+import dev.gradus.data.Task;
+import dev.gradus.metrics.ClassificationMetrics;
+import dev.gradus.metrics.RegressionMetrics;
+import dev.gradus.model.Model;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Metrics of a model on a table, as a text table or as JSON fields. */
+final class Reports {
+    private Reports() {}
+
+    /** Adds the evaluate JSON fields (DESIGN §6) for {@code model} on {@code table} to {@code json}. */
+    static void metrics(Model model, Table table, Map<String, Object> json) throws DataException {
+        if (model.task() == Task.CLASSIFICATION) {
+            ClassificationMetrics m = model.classificationMetrics(table);
+            json.put("accuracy", m.accuracy());
+            json.put("precision_macro", m.precisionMacro());
+            json.put("recall_macro", m.recallMacro());
+            json.put("f1_macro", m.f1Macro());
+            if (!Double.isNaN(m.logLoss())) {
+                json.put("log_loss", m.logLoss());
+            }
+            if (!Double.isNaN(m.rocAuc())) {
+                json.put("roc_auc", m.rocAuc());
+            }
+            json.put("labels", m.labels());
+            json.put("confusion", m.confusion());
+        } else {
+            RegressionMetrics m = model.regressionMetrics(table);
+            json.put("rmse", m.rmseMean());
+            json.put("mae", m.maeMean());
+            json.put("r2", m.r2Mean());
+            Map<String, Object> perTarget = Json.object();
+            for (int t = 0; t < m.targets().size(); t++) {
+                Map<String, Object> one = Json.object();
+                one.put("rmse", m.rmse()[t]);
+                one.put("mae", m.mae()[t]);
+                one.put("r2", m.r2()[t]);
+                perTarget.put(m.targets().get(t), one);
+            }
+            json.put("per_target", perTarget);
+        }
+    }
+
+    /** Prints the metrics of {@code model} on {@code table} as an aligned table. */
+    static void print(Model model, Table table, PrintWriter out) throws DataException {
+        if (model.task() == Task.CLASSIFICATION) {
+            ClassificationMetrics m = model.classificationMetrics(table);
+            out.printf(Locale.ROOT, "%-16s %.4f%n", "accuracy", m.accuracy());
+            out.printf(Locale.ROOT, "%-16s %.4f%n", "precision_macro", m.precisionMacro());
+            out.printf(Locale.ROOT, "%-16s %.4f%n", "recall_macro", m.recallMacro());
+            out.printf(Locale.ROOT, "%-16s %.4f%n", "f1_macro", m.f1Macro());
+            if (!Double.isNaN(m.logLoss())) {
+                out.printf(Locale.ROOT, "%-16s %.4f%n", "log_loss", m.logLoss());
+            }
+            if (!Double.isNaN(m.rocAuc())) {
+                out.printf(Locale.ROOT, "%-16s %.4f%n", "roc_auc", m.rocAuc());
+            }
+            out.println();
+            printPerClass(m, out);
+            out.println();
+            printConfusion(m, out);
+        } else {
+            RegressionMetrics m = model.regressionMetrics(table);
+            int w = Math.max(6, m.targets().stream().mapToInt(String::length).max().orElse(6));
+            out.printf(Locale.ROOT, "%-" + w + "s %12s %12s %8s%n", "target", "rmse", "mae", "r2");
+            for (int t = 0; t < m.targets().size(); t++) {
+                out.printf(Locale.ROOT, "%-" + w + "s %12.4f %12.4f %8.4f%n", m.targets().get(t), m.rmse()[t],
+                        m.mae()[t], m.r2()[t]);
+            }
+            if (m.targets().size() > 1) {
+                out.printf(Locale.ROOT, "%-" + w + "s %12.4f %12.4f %8.4f%n", "(mean)", m.rmseMean(), m.maeMean(),
+                        m.r2Mean());
+            }
+        }
+        out.flush();
+    }
+
+    private static void printPerClass(ClassificationMetrics m, PrintWriter out) {
+        int w = Math.max(5, m.labels().stream().mapToInt(String::length).max().orElse(5));
+        out.printf(Locale.ROOT, "%-" + w + "s %9s %9s %9s %8s%n", "class", "precision", "recall", "f1", "support");
+        for (int c = 0; c < m.labels().size(); c++) {
+            long support = 0;
+            for (long v : m.confusion()[c]) {
+                support += v;
+            }
+            out.printf(Locale.ROOT, "%-" + w + "s %9.4f %9.4f %9.4f %8d%n", m.labels().get(c), m.precision()[c],
+                    m.recall()[c], m.f1()[c], support);
+        }
+    }
+
+    private static void printConfusion(ClassificationMetrics m, PrintWriter out) {
+        List<String> labels = m.labels();
+        int w = 4;
+        for (String l : labels) {
+            w = Math.max(w, l.length());
+        }
+        for (long[] row : m.confusion()) {
+            for (long v : row) {
+                w = Math.max(w, Long.toString(v).length());
+            }
+        }
+        out.println("confusion matrix (rows: actual, columns: predicted)");
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%" + w + "s", ""));
+        for (String l : labels) {
+            header.append(' ').append(String.format(Locale.ROOT, "%" + w + "s", l));
+        }
+        out.println(header);
+        for (int a = 0; a < labels.size(); a++) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%" + w + "s", labels.get(a)));
+            for (int p = 0; p < labels.size(); p++) {
+                row.append(' ').append(String.format(Locale.ROOT, "%" + w + "d", m.confusion()[a][p]));
+            }
+            out.println(row);
+        }
+    }
+
+    /** A one-line summary: accuracy, or R² and RMSE. */
+    static String headline(Model model, Table table) throws DataException {
+        if (model.task() == Task.CLASSIFICATION) {
+            return String.format(Locale.ROOT, "accuracy %.4f", model.classificationMetrics(table).accuracy());
+        }
+        RegressionMetrics m = model.regressionMetrics(table);
+        return String.format(Locale.ROOT, "r2 %.4f, rmse %.4f", m.r2Mean(), m.rmseMean());
+    }
+
+    static List<String> split(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,318 @@
+package dev.gradus.cli;
+
+import dev.gradus.data.DataSpec;
+import dev.gradus.data.Preprocessing;
+import dev.gradus.data.Scaling;
+import dev.gradus.data.Table;
+import dev.gradus.data.Task;
+import dev.gradus.model.Model;
+import dev.gradus.model.ModelSpec;
+import dev.gradus.nn.Activation;
+import dev.gradus.nn.Init;
+import dev.gradus.nn.Loss;
+import dev.gradus.optim.Sgd;
+import dev.gradus.train.TrainingOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gradus train}: fits a network to a CSV (or IDX) file and writes the model file. */
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Train a network on a CSV file (header row; last column is the target unless --target) "
+                + "or on IDX images with --labels, and write the model file.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE",
+            description = "Training data: CSV (optionally gzipped) or IDX images.")
+    Path data;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "IDX label file, when --data is IDX images.")
+    Path labels;
+
+    @Option(names = "--target", split = ",", paramLabel = "COL",
+            description = "Target column(s) by name or 0-based index; several mean multi-output regression. "
+                    + "Default: the last column.")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--task", paramLabel = "TASK",
+            description = "regression or classification. Default: classification when a target cell is not a number.")
+    String task;
+
+    @Option(names = "--features", split = ",", paramLabel = "COL", description = "Use only these feature columns.")
+    List<String> features = new ArrayList<>();
+
+    @Option(names = "--drop", split = ",", paramLabel = "COL", description = "Never use these columns as features.")
+    List<String> drop = new ArrayList<>();
+
+    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: 32).")
+    List<Integer> layers;
+
+    @Option(names = "--activation", paramLabel = "NAME",
+            description = "Hidden activation: identity, sigmoid, tanh, relu, leaky_relu[(slope)], elu[(alpha)], "
+                    + "softplus (default: relu).")
+    String activation;
+
+    @Option(names = "--output-activation", paramLabel = "NAME",
+            description = "Output activation (default: identity for regression, sigmoid for classification).")
+    String outputActivation;
+
+    @Option(names = "--weight-init", paramLabel = "NAME",
+            description = "xavier, he or default (per activation: he for the ReLU family, else xavier).")
+    String weightInit = "default";
+
+    @Option(names = "--loss", paramLabel = "NAME", description = "mse: the seed's l2 (default).")
+    String loss = "mse";
+
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd: plain gradient descent (default).")
+    String optimizer = "sgd";
+
+    @Option(names = "--lr", paramLabel = "ALPHA", description = "Learning rate (default: 0.01).")
+    double learningRate = 0.01;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Rows per step; 0 = full batch (default: 32).")
+    int batchSize = 32;
+
+    @Option(names = "--epochs", paramLabel = "N",
+            description = "Passes over the data; 0 writes the initialised model (default: 100).")
+    int epochs = 100;
+
+    @Option(names = "--no-shuffle", description = "Visit rows in file order in every epoch.")
+    boolean noShuffle;
+
+    @Option(names = "--scale", paramLabel = "HOW",
+            description = "standard (default), minmax or none (no scaling of features or targets).")
+    String scale;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of weights and shuffling (default: 42).")
+    long seed = TrainingOptions.DEFAULT_SEED;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Cores to use (default: all).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--init", paramLabel = "MODEL",
+            description = "Start from this model's architecture, weights and preprocessing.")
+    Path init;
+
+    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Where to write the model file.")
+    Path out;
+
+    @Option(names = "--quiet", description = "Print nothing but errors (and --json).")
+    boolean quiet;
+
+    @Option(names = "--json", description = "Print one JSON object with the results on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TrainingOptions options = trainingOptions();
+        checkWritable(out);
+
+        Table table = Inputs.read(data, labels);
+        Model.Fit fit;
+        if (init != null) {
+            Model start = Model.load(init);
+            checkAgrees(start);
+            note(err, "starting from " + init + " (" + describe(start) + ")");
+            fit = start.fitFurther(table, options, listener(err, table));
+        } else {
+            ModelSpec modelSpec = modelSpec(options);
+            Preprocessing prep = Preprocessing.fit(table, modelSpec.data());
+            note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + table.rows() + " rows, "
+                    + prep.inputWidth() + " inputs, seed " + seed);
+            fit = Model.fit(prep, table, modelSpec, listener(err, table));
+        }
+        Model model = fit.model();
+        model.save(out);
+
+        double seconds = fit.history().seconds();
+        long samples = (long) table.rows() * fit.history().epochs().size();
+        double finalLoss = model.loss(table);
+        if (json) {
+            Map<String, Object> o = Json.object();
+            o.put("task", model.task().toString());
+            o.put("epochs", fit.history().epochs().size());
+            o.put("final_loss", finalLoss);
+            o.put("train_seconds", seconds);
+            o.put("samples_per_second", seconds > 0 ? samples / seconds : 0.0);
+            o.put("rows", table.rows());
+            o.put("parameters", model.network().parameters().size());
+            o.put("validation", Json.object());
+            o.put("model", out.toString());
+            stdout.println(Json.write(o));
+        } else if (!quiet) {
+            stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%n", fit.history().epochs().size(),
+                    seconds, seconds > 0 ? samples / seconds : 0.0);
+            stdout.printf(Locale.ROOT, "final loss %.6f on all %d training rows; training %s%n", finalLoss,
+                    table.rows(), Reports.headline(model, table));
+            stdout.println("model written to " + out);
+        }
+        stdout.flush();
+        return Main.OK;
+    }
+
+    private TrainingOptions trainingOptions() {
+        if (!(learningRate > 0) || !Double.isFinite(learningRate) || learningRate > 1e3) {
+            throw new UsageException("--lr must be a positive number up to 1000, got " + learningRate);
+        }
+        if (batchSize < 0) {
+            throw new UsageException("--batch-size must be 0 (full batch) or positive, got " + batchSize);
+        }
+        if (epochs < 0) {
+            throw new UsageException("--epochs must be 0 (write the initialised model) or positive, got " + epochs);
+        }
+        if (threads < 1 || threads > 1024) {
+            throw new UsageException("--threads must be between 1 and 1024, got " + threads);
+        }
+        if (layers != null) {
+            for (int width : layers) {
+                if (width < 1 || width > 1_000_000) {
+                    throw new UsageException("--layers widths must be between 1 and 1000000, got " + layers);
+                }
+            }
+        }
+        Loss lossFunction = parse("--loss", () -> Loss.parse(loss));
+        if (!optimizer.equalsIgnoreCase("sgd")) {
+            throw new UsageException("--optimizer: unknown optimizer '" + optimizer + "'; known: sgd");
+        }
+        return TrainingOptions.defaults()
+                .withLoss(lossFunction)
+                .withOptimizer(new Sgd(learningRate))
+                .withEpochs(epochs)
+                .withBatchSize(batchSize)
+                .withShuffle(!noShuffle)
+                .withSeed(seed)
+                .withThreads(threads);
+    }
+
+    private ModelSpec modelSpec(TrainingOptions options) {
+        DataSpec dataSpec = DataSpec.defaults()
+                .withTargets(targets)
+                .withTask(task == null ? null : parse("--task", () -> Task.parse(task)))
+                .withScaling(scale == null ? Scaling.STANDARD : parse("--scale", () -> Scaling.parse(scale)))
+                .withFeatures(features)
+                .withDrop(drop);
+        if (labels != null && targets.isEmpty()) {
+            dataSpec = dataSpec.withTargets(List.of(Inputs.IDX_LABEL)).withTask(Task.CLASSIFICATION);
+        }
+        return new ModelSpec(dataSpec,
+                layers == null ? List.of(32) : layers,
+                activation == null ? Activation.RELU : parse("--activation", () -> Activation.parse(activation)),
+                outputActivation == null ? null
+                        : parse("--output-activation", () -> Activation.parse(outputActivation)),
+                parse("--weight-init", () -> Init.parse(weightInit)),
+                options);
+    }
+
+    /** With {@code --init}, flags that describe the architecture or data must agree with the model. */
+    private void checkAgrees(Model start) {
+        var parsed = spec.commandLine().getParseResult();
+        List<Activation> acts = start.activations();
+        if (layers != null) {
+            List<Integer> widths = start.network().layers().stream().limit(start.network().layerCount() - 1)
+                    .map(d -> d.outputs()).toList();
+            if (!widths.equals(layers)) {
+                throw new UsageException("--layers " + join(layers) + " disagrees with --init " + init
+                        + ", whose hidden layers are " + join(widths));
+            }
+        }
+        if (activation != null) {
+            Activation a = parse("--activation", () -> Activation.parse(activation));
+            for (int m = 0; m < acts.size() - 1; m++) {
+                if (!acts.get(m).equals(a)) {
+                    throw new UsageException("--activation " + a + " disagrees with --init " + init
+                            + ", whose layer " + m + " uses " + acts.get(m));
+                }
+            }
+        }
+        if (outputActivation != null) {
+            Activation a = parse("--output-activation", () -> Activation.parse(outputActivation));
+            if (!acts.get(acts.size() - 1).equals(a)) {
+                throw new UsageException("--output-activation " + a + " disagrees with --init " + init
+                        + ", whose output layer uses " + acts.get(acts.size() - 1));
+            }
+        }
+        if (task != null && parse("--task", () -> Task.parse(task)) != start.task()) {
+            throw new UsageException("--task " + task + " disagrees with --init " + init + ", a " + start.task()
+                    + " model");
+        }
+        if (!targets.isEmpty() && !targets.equals(start.preprocessing().targetNames())) {
+            throw new UsageException("--target " + String.join(",", targets) + " disagrees with --init " + init
+                    + ", whose targets are " + String.join(",", start.preprocessing().targetNames()));
+        }
+        if (scale != null && parse("--scale", () -> Scaling.parse(scale)) == Scaling.NONE
+                && !(start.preprocessing().featureScaler().isIdentity()
+                && start.preprocessing().targetScaler().isIdentity())) {
+            throw new UsageException("--scale none disagrees with --init " + init + ", which scales its inputs");
+        }
+        if (parsed.hasMatchedOption("--features") || parsed.hasMatchedOption("--drop")
+                || parsed.hasMatchedOption("--weight-init")) {
+            throw new UsageException("--features, --drop and --weight-init cannot be combined with --init "
+                    + "(the model's own feature columns and weights are used)");
+        }
+    }
+
+    private static String describeTask(Preprocessing p) {
+        return p.task() == Task.CLASSIFICATION
+                ? "target '" + p.targetNames().get(0) + "', " + p.classLabels().size() + " classes"
+                : "target" + (p.targetNames().size() > 1 ? "s " : " ") + String.join(", ", p.targetNames());
+    }
+
+    private static String describe(Model m) {
+        StringBuilder s = new StringBuilder().append(m.network().inputs());
+        for (var d : m.network().layers()) {
+            s.append('-').append(d.outputs());
+        }
+        return s.append(", ").append(m.network().parameters().size()).append(" parameters").toString();
+    }
+
+    private dev.gradus.train.TrainingListener listener(PrintWriter err, Table table) {
+        return quiet ? dev.gradus.train.TrainingListener.none() : new EpochPrinter(err, epochs, table.rows());
+    }
+
+    private void note(PrintWriter err, String line) {
+        if (!quiet) {
+            err.println(line);
+            err.flush();
+        }
+    }
+
+    static void checkWritable(Path out) {
+        Path target = out.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw new UsageException("--out " + out + " is a directory; give a file name");
+        }
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new UsageException("--out " + out + ": the folder " + parent + " does not exist");
+        }
+        if (!Files.isWritable(parent)) {
+            throw new UsageException("--out " + out + ": the folder " + parent + " is not writable");
+        }
+    }
+
+    private static String join(List<Integer> values) {
+        return String.join(",", values.stream().map(String::valueOf).toList());
+    }
+
+    static <T> T parse(String flag, java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+    }
+}
