@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /** Runs the real {@code gradus} entry point in-process and captures its streams. */
 record Cli(int code, String out, String err) {
-    static final Path DATA = Path.of("..", "data").toAbsolutePath().normalize();
+    static final Path DATA = Path.of("data").toAbsolutePath().normalize();
 
     static Cli run(String... args) {
         StringWriter out = new StringWriter();

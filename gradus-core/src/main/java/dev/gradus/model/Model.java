@@ -48,7 +48,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(loss, "loss");
-        training = Map.copyOf(training);
+        training = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(training));
         if (network.inputs() != preprocessing.inputWidth() || network.outputs() != preprocessing.outputWidth()) {
             throw new IllegalArgumentException("the network maps " + network.inputs() + " inputs to "
                     + network.outputs() + " outputs but the preprocessing gives " + preprocessing.inputWidth()
