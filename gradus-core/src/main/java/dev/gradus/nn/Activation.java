@@ -32,6 +32,14 @@ public sealed interface Activation {
     /** {@code φ'(z)}. */
     float derivative(float z);
 
+    /**
+     * {@code φ(z)} evaluated in {@code double} precision throughout, for reference computations
+     * such as {@link GradientCheck}; training never calls it. It computes the same function as
+     * {@link #apply(float)} without rounding to {@code float} (in particular, it is not
+     * {@code apply((float) z)}).
+     */
+    double applyDouble(double z);
+
     /** The weight initialiser that suits this activation when none is chosen. */
     Init defaultInit();
 
@@ -46,6 +54,18 @@ public sealed interface Activation {
     default void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
         for (int i = 0; i < length; i++) {
             delta[i] = derivative(z[i]) * g[i];
+        }
+    }
+
+    /**
+     * {@code A = φ(Z)} in {@code double} for {@code rows × cols} values (row-major, from index
+     * 0), one row per sample. Element-wise activations apply {@link #applyDouble} to each
+     * value; an activation that couples the values of a row (such as a softmax) overrides this
+     * row-wise form. {@link GradientCheck} calls only this form.
+     */
+    default void applyAllDouble(double[] z, double[] a, int rows, int cols) {
+        for (int i = 0; i < rows * cols; i++) {
+            a[i] = applyDouble(z[i]);
         }
     }
 
@@ -91,6 +111,7 @@ public sealed interface Activation {
     record Identity() implements Activation {
         @Override public float apply(float z) { return z; }
         @Override public float derivative(float z) { return 1f; }
+        @Override public double applyDouble(double z) { return z; }
         @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
             if (z != a || zOff != aOff) {
@@ -113,6 +134,7 @@ public sealed interface Activation {
             float s = sigmoid(z);
             return s * (1f - s);
         }
+        @Override public double applyDouble(double z) { return 1.0 / (1.0 + Math.exp(-z)); }
         @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
             for (int i = 0; i < length; i++) {
@@ -135,6 +157,7 @@ public sealed interface Activation {
             float t = (float) Math.tanh(z);
             return 1f - t * t;
         }
+        @Override public double applyDouble(double z) { return Math.tanh(z); }
         @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
             for (int i = 0; i < length; i++) {
@@ -154,6 +177,7 @@ public sealed interface Activation {
     record Relu() implements Activation {
         @Override public float apply(float z) { return z > 0f ? z : 0f; }
         @Override public float derivative(float z) { return z > 0f ? 1f : 0f; }
+        @Override public double applyDouble(double z) { return z > 0 ? z : 0.0; }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
             for (int i = 0; i < length; i++) {
@@ -178,6 +202,7 @@ public sealed interface Activation {
         }
         @Override public float apply(float z) { return z > 0f ? z : slope * z; }
         @Override public float derivative(float z) { return z > 0f ? 1f : slope; }
+        @Override public double applyDouble(double z) { return z > 0 ? z : slope * z; }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             for (int i = 0; i < length; i++) {
@@ -196,6 +221,7 @@ public sealed interface Activation {
         }
         @Override public float apply(float z) { return z > 0f ? z : (float) (alpha * Math.expm1(z)); }
         @Override public float derivative(float z) { return z > 0f ? 1f : (float) (alpha * Math.exp(z)); }
+        @Override public double applyDouble(double z) { return z > 0 ? z : alpha * Math.expm1(z); }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
         @Override public String toString() { return "elu(" + alpha + ")"; }
     }
@@ -207,6 +233,9 @@ public sealed interface Activation {
             return (float) (Math.max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z))));
         }
         @Override public float derivative(float z) { return Sigmoid.sigmoid(z); }
+        @Override public double applyDouble(double z) {
+            return Math.max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z)));
+        }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
         @Override public String toString() { return "softplus"; }
     }

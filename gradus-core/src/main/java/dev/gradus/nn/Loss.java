@@ -27,6 +27,16 @@ public sealed interface Loss permits Loss.SquaredError {
      */
     double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols);
 
+    /**
+     * The same loss evaluated in {@code double} precision throughout, on {@code double}
+     * predictions {@code yhat} and targets {@code y}, both {@code rows × cols} row-major from
+     * index 0. Training never calls it; {@link GradientCheck} does, because a finite difference
+     * {@code (ℓ(θ+h) − ℓ(θ−h)) / 2h} with {@code h ≈ 1e-6} only survives if neither {@code ŷ}
+     * nor {@code ℓ} is rounded to {@code float} on the way. Every loss implements it from its
+     * own formula, so that the check works for any loss.
+     */
+    double valueDouble(double[] yhat, double[] y, int rows, int cols);
+
     /** The name used on the command line and in model files. */
     String name();
 
@@ -47,6 +57,16 @@ public sealed interface Loss permits Loss.SquaredError {
             double sum = 0;
             for (int i = 0; i < rows * cols; i++) {
                 double r = (double) yhat[i] - y[yOff + i];
+                sum += r * r;
+            }
+            return sum / rows;
+        }
+
+        @Override
+        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+            double sum = 0;
+            for (int i = 0; i < rows * cols; i++) {
+                double r = yhat[i] - y[i];
                 sum += r * r;
             }
             return sum / rows;

@@ -21,9 +21,7 @@ public final class Matrix {
     private final int offset;
 
     private Matrix(int rows, int cols, float[] data, int offset) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException("matrix shape must be non-negative, got " + rows + "x" + cols);
-        }
+        checkShape(rows, cols);
         if (offset < 0 || (long) offset + (long) rows * cols > data.length) {
             throw new IllegalArgumentException("a " + rows + "x" + cols + " matrix at offset " + offset
                     + " does not fit in an array of " + data.length + " floats");
@@ -36,11 +34,23 @@ public final class Matrix {
 
     /** A new matrix of zeros. */
     public static Matrix zeros(int rows, int cols) {
-        return new Matrix(rows, cols, new float[Math.multiplyExact(rows, cols)], 0);
+        checkShape(rows, cols);
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a " + rows + "x" + cols + " matrix has " + (long) rows * cols
+                    + " elements; at most " + (Integer.MAX_VALUE - 8) + " fit in one array");
+        }
+        return new Matrix(rows, cols, new float[rows * cols], 0);
+    }
+
+    private static void checkShape(int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("matrix shape must be non-negative, got " + rows + "x" + cols);
+        }
     }
 
     /** Wraps {@code data} (row-major, length {@code rows·cols}) without copying. */
     public static Matrix wrap(int rows, int cols, float[] data) {
+        checkShape(rows, cols);
         if ((long) rows * cols != data.length) {
             throw new IllegalArgumentException("a " + rows + "x" + cols + " matrix needs " + (long) rows * cols
                     + " floats, got " + data.length);

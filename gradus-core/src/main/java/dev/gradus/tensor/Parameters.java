@@ -41,26 +41,34 @@ public final class Parameters {
      * @param shapes one {@code {outputs, inputs}} pair per layer {@code m = 0..n}
      */
     public static Parameters zeros(List<int[]> shapes) {
+        long total = 0;
+        for (int m = 0; m < shapes.size(); m++) {
+            int[] shape = shapes.get(m);
+            if (shape.length != 2 || shape[0] < 1 || shape[1] < 1) {
+                throw new IllegalArgumentException("layer " + m + ": shape must be {outputs, inputs}, both positive, got "
+                        + Arrays.toString(shape));
+            }
+            total += (long) shape[0] * shape[1] + shape[0];
+        }
+        checkSize(total);
         List<View> views = new ArrayList<>();
-        long offset = 0;
+        int offset = 0;
         for (int m = 0; m < shapes.size(); m++) {
             int out = shapes.get(m)[0];
             int in = shapes.get(m)[1];
-            views.add(new View("layers." + m + ".weight", (int) offset, out, in));
-            offset += (long) out * in;
-            views.add(new View("layers." + m + ".bias", (int) checkSize(offset), out, 1));
+            views.add(new View("layers." + m + ".weight", offset, out, in));
+            offset += out * in;
+            views.add(new View("layers." + m + ".bias", offset, out, 1));
             offset += out;
-            checkSize(offset);
         }
-        return new Parameters(Collections.unmodifiableList(views), new float[(int) offset]);
+        return new Parameters(Collections.unmodifiableList(views), new float[offset]);
     }
 
-    private static long checkSize(long size) {
+    private static void checkSize(long size) {
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("network has " + size + " parameters; at most "
                     + (Integer.MAX_VALUE - 8) + " fit in one array");
         }
-        return size;
     }
 
     /** Zeros with this layout (for gradients and optimizer state). */
