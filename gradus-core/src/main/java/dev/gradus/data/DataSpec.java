@@ -18,18 +18,21 @@ import java.util.Objects;
  * @param scaling feature scaling; regression targets are standardised too unless {@code NONE}
  * @param features the feature columns; empty means every column that is not a target
  * @param drop columns never used as features
+ * @param impute how missing feature cells are filled (default: they are an error)
  */
-public record DataSpec(List<String> targets, Task task, Scaling scaling, List<String> features, List<String> drop) {
+public record DataSpec(List<String> targets, Task task, Scaling scaling, List<String> features, List<String> drop,
+                       Impute impute) {
     public DataSpec {
         targets = List.copyOf(targets);
         Objects.requireNonNull(scaling, "scaling");
+        Objects.requireNonNull(impute, "impute");
         features = List.copyOf(features);
         drop = List.copyOf(drop);
     }
 
     /** The last column is the target, the task is inferred, standard scaling. */
     public static DataSpec defaults() {
-        return new DataSpec(List.of(), null, Scaling.STANDARD, List.of(), List.of());
+        return new DataSpec(List.of(), null, Scaling.STANDARD, List.of(), List.of(), Impute.NONE);
     }
 
     /** Classification of the column {@code target}. */
@@ -43,22 +46,26 @@ public record DataSpec(List<String> targets, Task task, Scaling scaling, List<St
     }
 
     public DataSpec withTargets(List<String> value) {
-        return new DataSpec(value, task, scaling, features, drop);
+        return new DataSpec(value, task, scaling, features, drop, impute);
     }
 
     public DataSpec withTask(Task value) {
-        return new DataSpec(targets, value, scaling, features, drop);
+        return new DataSpec(targets, value, scaling, features, drop, impute);
     }
 
     public DataSpec withScaling(Scaling value) {
-        return new DataSpec(targets, task, value, features, drop);
+        return new DataSpec(targets, task, value, features, drop, impute);
     }
 
     public DataSpec withFeatures(List<String> value) {
-        return new DataSpec(targets, task, scaling, value, drop);
+        return new DataSpec(targets, task, scaling, value, drop, impute);
     }
 
     public DataSpec withDrop(List<String> value) {
-        return new DataSpec(targets, task, scaling, features, value);
+        return new DataSpec(targets, task, scaling, features, value, impute);
+    }
+
+    public DataSpec withImpute(Impute value) {
+        return new DataSpec(targets, task, scaling, features, drop, value);
     }
 }

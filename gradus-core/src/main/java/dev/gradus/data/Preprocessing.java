@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * The fitted map from a {@link Table} to the matrices a network reads and writes, stored with
@@ -48,11 +48,23 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     /**
      * One input column: numeric when {@code categories} is empty, else categorical with one
      * network input per category (one-hot, in this order).
+     *
+     * @param fill what a missing cell becomes (a number's text, or a category), or
+     *     {@code null} when a missing cell is an error
      */
-    public record Feature(String name, List<String> categories) {
+    public record Feature(String name, List<String> categories, String fill) {
         public Feature {
             Objects.requireNonNull(name, "name");
             categories = List.copyOf(categories);
+            if (fill != null && (categories.isEmpty() ? Float.isNaN(Table.parseNumber(fill)) : !categories.contains(fill))) {
+                throw new IllegalArgumentException("feature '" + name + "': fill value '" + fill + "' is not "
+                        + (categories.isEmpty() ? "a finite number" : "one of its categories"));
+            }
+        }
+
+        /** A feature whose missing cells are an error. */
+        public Feature(String name, List<String> categories) {
+            this(name, categories, null);
         }
 
         public boolean isCategorical() {
@@ -119,25 +131,34 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         for (int c : featureColumns) {
             String name = table.names().get(c);
             if (table.isNumeric(c)) {
-                features.add(new Feature(name, List.of()));
+                features.add(new Feature(name, List.of(), numericFill(table, c, spec.impute())));
             } else {
                 checkNotMixed(table, c);
-                Set<String> categories = new TreeSet<>();
+                Map<String, Integer> counts = new TreeMap<>();
                 for (int r = 0; r < table.rows(); r++) {
                     String cell = table.text(r, c);
                     if (cell == null) {
-                        throw missing(table, r, c);
+                        if (spec.impute() == Impute.NONE) {
+                            throw missing(table, r, c);
+                        }
+                        continue;
                     }
-                    categories.add(cell.strip());
+                    counts.merge(cell.strip(), 1, Integer::sum);
                 }
-                features.add(new Feature(name, new ArrayList<>(categories)));
+                String mode = null;
+                for (Map.Entry<String, Integer> e : counts.entrySet()) {
+                    if (mode == null || e.getValue() > counts.get(mode)) {
+                        mode = e.getKey();
+                    }
+                }
+                features.add(new Feature(name, new ArrayList<>(counts.keySet()),
+                        spec.impute() == Impute.NONE ? null : mode));
             }
         }
+        List<String> labels = task == Task.CLASSIFICATION ? classLabels(table, targetColumns) : List.of();
         Preprocessing unscaled = new Preprocessing(task, features,
-                Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames,
-                task == Task.CLASSIFICATION ? classLabels(table, targetColumns) : List.of(),
-                Scaler.identity(task == Task.CLASSIFICATION ? classLabels(table, targetColumns).size()
-                        : targetNames.size()));
+                Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames, labels,
+                Scaler.identity(task == Task.CLASSIFICATION ? labels.size() : targetNames.size()));
         Matrix x = unscaled.features(table);
         boolean[] oneHot = new boolean[x.cols()];
         int j = 0;
@@ -187,11 +208,16 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                     throw nonNumeric(table, c);
                 }
                 float[] values = table.numbers(c);
+                float fill = feature.fill() == null ? Float.NaN : Float.parseFloat(feature.fill());
                 for (int r = 0; r < table.rows(); r++) {
-                    if (Float.isNaN(values[r])) {
-                        throw missing(table, r, c);
+                    float v = values[r];
+                    if (Float.isNaN(v)) {
+                        if (Float.isNaN(fill)) {
+                            throw missing(table, r, c);
+                        }
+                        v = fill;
                     }
-                    data[r * width + j] = values[r];
+                    data[r * width + j] = v;
                 }
             } else {
                 Map<String, Integer> index = new HashMap<>();
@@ -201,7 +227,10 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 for (int r = 0; r < table.rows(); r++) {
                     String cell = table.text(r, c);
                     if (cell == null) {
-                        throw missing(table, r, c);
+                        if (feature.fill() == null) {
+                            throw missing(table, r, c);
+                        }
+                        cell = feature.fill();
                     }
                     Integer k = index.get(cell.strip());
                     if (k == null) {
@@ -357,6 +386,34 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return out;
     }
 
+    /** The fill of a numeric column: mean or median of its present training values, or null. */
+    private static String numericFill(Table table, int c, Impute impute) throws DataException {
+        if (impute == Impute.NONE) {
+            return null;
+        }
+        float[] values = table.numbers(c);
+        float[] present = new float[values.length];
+        int n = 0;
+        double sum = 0;
+        for (float v : values) {
+            if (!Float.isNaN(v)) {
+                present[n++] = v;
+                sum += v;
+            }
+        }
+        if (n == 0) {
+            throw new DataException(table.source() + ": column '" + table.names().get(c)
+                    + "' has no values to impute from");
+        }
+        if (impute == Impute.MEAN) {
+            return Float.toString((float) (sum / n));
+        }
+        float[] sorted = java.util.Arrays.copyOf(present, n);
+        java.util.Arrays.sort(sorted);
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + (double) sorted[n / 2]) / 2;
+        return Float.toString((float) median);
+    }
+
     private static List<String> classLabels(Table table, List<Integer> targets) throws DataException {
         if (targets.size() != 1) {
             throw new DataException(table.source() + ": classification takes one target column, got "
@@ -426,7 +483,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     }
 
     private static DataException missing(Table table, int r, int c) {
-        return new DataException(at(table, r, c) + ": missing value");
+        return new DataException(at(table, r, c) + ": missing value (no imputation was chosen)");
     }
 
     private static String at(Table table, int r, int c) {
@@ -453,6 +510,9 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                         g.writeString(s);
                     }
                     g.writeEndArray();
+                }
+                if (f.fill() != null) {
+                    g.writeStringField("fill", f.fill());
                 }
                 g.writeEndObject();
             }
@@ -534,12 +594,15 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         List<Feature> out = new ArrayList<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             String name = null;
+            String fill = null;
             List<String> categories = List.of();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
                 if (field.equals("name")) {
                     name = p.getText();
+                } else if (field.equals("fill")) {
+                    fill = p.getText();
                 } else if (field.equals("categories")) {
                     categories = readStrings(p, "categories");
                 } else {
@@ -549,7 +612,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             if (name == null) {
                 throw new IllegalArgumentException("preprocessing: features[" + out.size() + "] has no name");
             }
-            out.add(new Feature(name, categories));
+            out.add(new Feature(name, categories, fill));
         }
         return out;
     }
