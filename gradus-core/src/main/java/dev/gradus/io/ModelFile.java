@@ -63,7 +63,7 @@ import java.util.regex.Pattern;
  * <p>{@code ModelFile} owns these metadata keys ({@link #RESERVED_KEYS}): {@code format}
  * ({@code "gradus"}), {@code format_version} ({@code "1"}), {@code gradus_version} (the
  * library that wrote the file), {@code activations} (JSON array text of
- * {@link Activation#toString()}, one per layer, e.g. {@code ["relu","leaky_relu(0.01)","identity"]})
+ * each layer's {@link Activation} as its {@code toString()}, e.g. {@code ["relu","leaky_relu(0.01)","identity"]})
  * and {@code data_sha256} (lower-case hex SHA-256 of the data section, checked on load).
  * Every other key is the caller's and is stored exactly as given.
  *
@@ -108,9 +108,13 @@ public final class ModelFile {
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,9}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
+    // Duplicate keys are an error (a later entry must not silently win). Field names are not
+    // interned into the JVM's string pool. (Canonicalisation stays on: without it Jackson reads
+    // bytes through a Reader, losing byte offsets and replacing invalid UTF-8 silently.)
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
 
     private ModelFile() {
@@ -417,6 +421,9 @@ public final class ModelFile {
         Objects.requireNonNull(path, "path");
         if (Files.isDirectory(path)) {
             throw new ModelFileException(path, "is a folder, not a model file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new ModelFileException(path, "is not a regular file");
         }
         try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
             return new Reader(path, in).read();
