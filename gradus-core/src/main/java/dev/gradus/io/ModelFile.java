@@ -432,13 +432,6 @@ public final class ModelFile {
 
     /** One tensor entry as the header states it; {@code at} is the file offset of its name. */
     private record Tensor(String name, String dtype, long[] shape, long begin, long end, long at) {
-        long elements() {
-            long n = 1;
-            for (long d : shape) {
-                n *= d;   // checked for overflow before this is called
-            }
-            return n;
-        }
     }
 
     private static final class Reader {
@@ -478,8 +471,8 @@ public final class ModelFile {
             List<Activation> activations = parseActivations(metadata.get(KEY_ACTIVATIONS), w.length);
             String expectedSha = metadata.get(KEY_DATA_SHA256);
             if (expectedSha == null || !SHA256_HEX.matcher(expectedSha).matches()) {
-                throw problem(expectedSha == null ? "there is no data_sha256 entry" : "data_sha256 is not 64 hex digits",
-                        -1, METADATA + "." + KEY_DATA_SHA256);
+                throw problem(expectedSha == null ? "there is no data_sha256 entry"
+                        : "data_sha256 is not 64 hex digits", -1, METADATA + "." + KEY_DATA_SHA256);
             }
 
             // Everything is consistent with the file size: allocate and read.
@@ -688,7 +681,10 @@ public final class ModelFile {
                             fileOffset(p.currentTokenLocation()), field);
                 }
             }
-            String missing = dtype == null ? "dtype" : shape == null ? "shape" : offsets == null ? "data_offsets" : null;
+            String missing = dtype == null ? "dtype"
+                    : shape == null ? "shape"
+                    : offsets == null ? "data_offsets"
+                    : null;
             if (missing != null) {
                 throw problem("the tensor entry has no " + missing, at, name);
             }

@@ -249,14 +249,16 @@ class ModelFileValidationTest {
                 .replace("\"shape\":[3,2],\"data_offsets\":[0,24]",
                         "\"shape\":[3,200000000],\"data_offsets\":[0,2400000000]")
                 .replace("[24,36]", "[2400000000,2400000012]")
-                .replace("\"shape\":[1,3],\"data_offsets\":[36,48]", "\"shape\":[1,3],\"data_offsets\":[2400000012,2400000024]")
+                .replace("\"shape\":[1,3],\"data_offsets\":[36,48]",
+                        "\"shape\":[1,3],\"data_offsets\":[2400000012,2400000024]")
                 .replace("[48,52]", "[2400000024,2400000028]");
         bad(huge.assemble(), "truncated", "should be");
     }
 
     // --- names and shapes as a network --------------------------------------------------------
 
-    private static final String BIAS_1 = ",\"layers.1.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[48,52]}";
+    private static final String BIAS_1 =
+            ",\"layers.1.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[48,52]}";
 
     @Test
     void missingBias() throws IOException {
@@ -312,7 +314,8 @@ class ModelFileValidationTest {
 
     @Test
     void missingChecksum() throws IOException {
-        String sha = parts.header.substring(parts.header.indexOf(",\"data_sha256\""), parts.header.indexOf(",\"loss\""));
+        String header = parts.header;
+        String sha = header.substring(header.indexOf(",\"data_sha256\""), header.indexOf(",\"loss\""));
         badHeader(sha, "", "no data_sha256");
     }
 
