@@ -6,7 +6,6 @@ import dev.gradus.data.Table;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
 import dev.gradus.optim.Sgd;
-import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -54,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new UsageException("--epochs must be between 1 and 10000, got " + epochs);
         }
         if (out != null) {
-            TrainCommand.checkWritable(out);
+            TrainCommand.checkWritable(out, "--out");
         }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -73,9 +72,11 @@ final class DemoCommand implements Callable<Integer> {
             err.println("network: 64 -> 64 relu -> 10 sigmoid, the seed's l2 loss, SGD lr 0.1, batches of 16");
             err.flush();
         }
-        TrainingListener listener = quiet || json ? TrainingListener.none()
-                : new EpochPrinter(err, epochs, train.rows());
-        Model.Fit fit = Model.fit(train, modelSpec, listener);
+        Model.Fit fit;
+        try (Progress progress = Progress.start(quiet || json ? Progress.Mode.NONE : Progress.Mode.AUTO, err, epochs,
+                train.rows())) {
+            fit = Model.fit(train, modelSpec, progress);
+        }
         Model model = fit.model();
         double trainAccuracy = model.classificationMetrics(train).accuracy();
         double testAccuracy = model.classificationMetrics(test).accuracy();

@@ -1,8 +1,11 @@
 package dev.gradus.cli;
 
+import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
+import dev.gradus.data.Impute;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Scaling;
+import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.model.Model;
@@ -108,6 +111,30 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Where to write the model file.")
     Path out;
 
+    @Option(names = "--test", paramLabel = "FILE",
+            description = "Held-out rows to score after training (same columns as --data).")
+    Path test;
+
+    @Option(names = "--test-labels", paramLabel = "FILE", description = "IDX label file for IDX --test images.")
+    Path testLabels;
+
+    @Option(names = "--test-fraction", paramLabel = "F",
+            description = "Hold out this fraction of --data instead (stratified by class for classification, "
+                    + "drawn from --seed).")
+    Double testFraction;
+
+    @Option(names = "--impute", paramLabel = "HOW",
+            description = "Fill missing feature cells: none (an error, default), mean or median (numeric columns; "
+                    + "categorical columns take their most frequent category).")
+    String impute = "none";
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "Write learning curves to FILE.png or FILE.svg.")
+    Path plot;
+
+    @Option(names = "--progress", paramLabel = "MODE",
+            description = "auto (a bar on a terminal, else plain lines; default), bar, plain or none.")
+    Progress.Mode progress = Progress.Mode.AUTO;
+
     @Option(names = "--quiet", description = "Print nothing but errors (and --json).")
     boolean quiet;
 
@@ -119,28 +146,58 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TrainingOptions options = trainingOptions();
-        checkWritable(out);
+        checkWritable(out, "--out");
+        if (plot != null) {
+            Plots.checkPlotPath("--plot", plot);
+        }
+        if (test != null && testFraction != null) {
+            throw new UsageException("--test and --test-fraction cannot be combined; choose one");
+        }
+        if (testFraction != null && !(testFraction > 0 && testFraction < 1)) {
+            throw new UsageException("--test-fraction must be strictly between 0 and 1, got " + testFraction);
+        }
 
         Table table = Inputs.read(data, labels);
+        Table heldOut = test == null ? null : Inputs.read(test, testLabels);
         Model.Fit fit;
+        Table trainRows = table;
         if (init != null) {
             Model start = Model.load(init);
             checkAgrees(start);
-            note(err, "starting from " + init + " (" + describe(start) + ")");
-            fit = start.fitFurther(table, options, listener(err, table));
+            if (testFraction != null) {
+                Split split = split(table, start.preprocessing());
+                trainRows = split.train();
+                heldOut = split.test();
+            }
+            note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
+            try (Progress p = progress(err, trainRows)) {
+                fit = start.fitFurther(trainRows, options, p);
+            }
         } else {
             ModelSpec modelSpec = modelSpec(options);
             Preprocessing prep = Preprocessing.fit(table, modelSpec.data());
-            note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + table.rows() + " rows, "
-                    + prep.inputWidth() + " inputs, seed " + seed);
-            fit = Model.fit(prep, table, modelSpec, listener(err, table));
+            if (testFraction != null) {
+                Split split = split(table, prep);
+                trainRows = split.train();
+                heldOut = split.test();
+                prep = Preprocessing.fit(trainRows, modelSpec.data());
+            }
+            note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
+                    + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
+                    + " inputs, seed " + seed);
+            try (Progress p = progress(err, trainRows)) {
+                fit = Model.fit(prep, trainRows, modelSpec, p);
+            }
         }
         Model model = fit.model();
         model.save(out);
+        if (plot != null) {
+            Plots.learningCurves(plot, fit.history(), "Learning curve: " + data.getFileName());
+        }
 
         double seconds = fit.history().seconds();
-        long samples = (long) table.rows() * fit.history().epochs().size();
-        double finalLoss = model.loss(table);
+        long samples = (long) trainRows.rows() * fit.history().epochs().size();
+        double finalLoss = model.loss(trainRows);
         if (json) {
             Map<String, Object> o = Json.object();
             o.put("task", model.task().toString());
@@ -148,20 +205,45 @@ final class TrainCommand implements Callable<Integer> {
             o.put("final_loss", finalLoss);
             o.put("train_seconds", seconds);
             o.put("samples_per_second", seconds > 0 ? samples / seconds : 0.0);
-            o.put("rows", table.rows());
+            o.put("rows", trainRows.rows());
             o.put("parameters", model.network().parameters().size());
             o.put("validation", Json.object());
+            if (heldOut != null) {
+                Map<String, Object> t = Json.object();
+                t.put("rows", heldOut.rows());
+                Reports.metrics(model, heldOut, t);
+                o.put("test", t);
+            }
             o.put("model", out.toString());
             stdout.println(Json.write(o));
         } else if (!quiet) {
             stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%n", fit.history().epochs().size(),
                     seconds, seconds > 0 ? samples / seconds : 0.0);
             stdout.printf(Locale.ROOT, "final loss %.6f on all %d training rows; training %s%n", finalLoss,
-                    table.rows(), Reports.headline(model, table));
+                    trainRows.rows(), Reports.headline(model, trainRows));
+            if (heldOut != null) {
+                stdout.println();
+                stdout.println("test rows (" + heldOut.rows() + "):");
+                Reports.print(model, heldOut, stdout);
+                stdout.println();
+            }
             stdout.println("model written to " + out);
+            if (plot != null) {
+                stdout.println("learning curves written to " + plot);
+            }
         }
         stdout.flush();
         return Main.OK;
+    }
+
+    private Split split(Table table, Preprocessing prep) throws DataException {
+        return prep.task() == Task.CLASSIFICATION
+                ? Split.stratified(table, prep.targetNames().get(0), testFraction, seed)
+                : Split.random(table, testFraction, seed);
+    }
+
+    private Progress progress(PrintWriter err, Table rows) {
+        return Progress.start(quiet ? Progress.Mode.NONE : progress, err, epochs, rows.rows());
     }
 
     private TrainingOptions trainingOptions() {
@@ -204,7 +286,8 @@ final class TrainCommand implements Callable<Integer> {
                 .withTask(task == null ? null : parse("--task", () -> Task.parse(task)))
                 .withScaling(scale == null ? Scaling.STANDARD : parse("--scale", () -> Scaling.parse(scale)))
                 .withFeatures(features)
-                .withDrop(drop);
+                .withDrop(drop)
+                .withImpute(parse("--impute", () -> Impute.parse(impute)));
         if (labels != null && targets.isEmpty()) {
             dataSpec = dataSpec.withTargets(List.of(Inputs.IDX_LABEL)).withTask(Task.CLASSIFICATION);
         }
@@ -279,10 +362,6 @@ final class TrainCommand implements Callable<Integer> {
         return s.append(", ").append(m.network().parameters().size()).append(" parameters").toString();
     }
 
-    private dev.gradus.train.TrainingListener listener(PrintWriter err, Table table) {
-        return quiet ? dev.gradus.train.TrainingListener.none() : new EpochPrinter(err, epochs, table.rows());
-    }
-
     private void note(PrintWriter err, String line) {
         if (!quiet) {
             err.println(line);
@@ -290,17 +369,18 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    static void checkWritable(Path out) {
+    /** Fails with a usage error naming {@code flag} when {@code out} cannot be written. */
+    static void checkWritable(Path out, String flag) {
         Path target = out.toAbsolutePath();
         if (Files.isDirectory(target)) {
-            throw new UsageException("--out " + out + " is a directory; give a file name");
+            throw new UsageException(flag + " " + out + " is a directory; give a file name");
         }
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new UsageException("--out " + out + ": the folder " + parent + " does not exist");
+            throw new UsageException(flag + " " + out + ": the folder " + parent + " does not exist");
         }
         if (!Files.isWritable(parent)) {
-            throw new UsageException("--out " + out + ": the folder " + parent + " is not writable");
+            throw new UsageException(flag + " " + out + ": the folder " + parent + " is not writable");
         }
     }
 
