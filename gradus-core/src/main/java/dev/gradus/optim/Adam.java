@@ -80,14 +80,17 @@ public record Adam(double learningRate, double beta1, double beta2, double eps, 
         float sqrtBias2 = (float) Math.sqrt(biasCorrection2);
         float b1 = (float) beta1;
         float b2 = (float) beta2;
+        // 1 − β in double, then rounded: 1f − (float) 0.999 would be off by 1.3e-5 relative.
+        float oneMinusB1 = (float) (1 - beta1);
+        float oneMinusB2 = (float) (1 - beta2);
         float e = (float) eps;
         float l = (float) lambda;
         float[] m = s.m;
         float[] v = s.v;
         for (int i = 0; i < theta.length; i++) {
             float g = dTheta[i] + l * theta[i];
-            m[i] = b1 * m[i] + (1f - b1) * g;
-            v[i] = b2 * v[i] + (1f - b2) * g * g;
+            m[i] = b1 * m[i] + oneMinusB1 * g;
+            v[i] = b2 * v[i] + oneMinusB2 * g * g;
             theta[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) / sqrtBias2 + e);
         }
     }

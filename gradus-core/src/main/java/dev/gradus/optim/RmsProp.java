@@ -53,11 +53,12 @@ public record RmsProp(double learningRate, double alpha, double eps, double weig
         float[] s = ((SquareAverage) state).s();
         float a = (float) lr;
         float rho = (float) alpha;
+        float oneMinusRho = (float) (1 - alpha);
         float e = (float) eps;
         float lambda = (float) weightDecay;
         for (int i = 0; i < theta.length; i++) {
             float g = dTheta[i] + lambda * theta[i];
-            s[i] = rho * s[i] + (1f - rho) * g * g;
+            s[i] = rho * s[i] + oneMinusRho * g * g;
             theta[i] -= a * g / ((float) Math.sqrt(s[i]) + e);
         }
     }
