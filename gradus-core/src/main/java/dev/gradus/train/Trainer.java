@@ -180,8 +180,8 @@ public final class Trainer {
                 lastGood = candidate;
                 candidate = t;
                 lossSum += batchLoss * rowsInBatch;
-                for (TrainingListener listener : listeners) {
-                    listener.onBatch(epoch, step, batchLoss);
+                for (int l = 0; l < listeners.size(); l++) {   // indexed: no iterator per step
+                    listeners.get(l).onBatch(epoch, step, batchLoss);
                 }
             }
             w.noDropout();
