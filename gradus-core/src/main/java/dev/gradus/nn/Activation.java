@@ -271,6 +271,25 @@ public sealed interface Activation {
         @Override public float derivative(float z) {
             throw new UnsupportedOperationException("softmax's derivative is only used fused with cross-entropy");
         }
+        @Override public double applyDouble(double z) {
+            throw new UnsupportedOperationException("softmax normalises a whole row; use applyAllDouble");
+        }
+        @Override public void applyAllDouble(double[] z, double[] a, int rows, int cols) {
+            for (int i = 0; i < rows; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) {
+                    max = Math.max(max, z[i * cols + j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < cols; j++) {
+                    a[i * cols + j] = Math.exp(z[i * cols + j] - max);
+                    sum += a[i * cols + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    a[i * cols + j] /= sum;
+                }
+            }
+        }
         @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
         @Override public boolean elementWise() { return false; }
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {

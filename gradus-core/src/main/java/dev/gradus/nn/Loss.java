@@ -242,6 +242,18 @@ public sealed interface Loss
      * that sum to 1.
      */
     record CrossEntropy() implements Loss {
+        /** {@code −(1/N) Σ y ln p} on probabilities {@code p = ŷ}, in double. */
+        @Override
+        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+            double sum = 0;
+            for (int i = 0; i < rows * cols; i++) {
+                if (y[i] != 0) {
+                    sum -= y[i] * Math.log(yhat[i]);
+                }
+            }
+            return sum / rows;
+        }
+
         /** The smallest probability whose logarithm is taken in the unfused form: ln of it ≈ −103.3. */
         private static final float MIN_PROBABILITY = Float.MIN_VALUE;
 
@@ -355,6 +367,16 @@ public sealed interface Loss
      * −100, as PyTorch's {@code BCELoss} does.
      */
     record BinaryCrossEntropy() implements Loss {
+        /** {@code −(1/N) Σ [y ln p + (1 − y) ln(1 − p)]} on probabilities {@code p = ŷ}, in double. */
+        @Override
+        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+            double sum = 0;
+            for (int i = 0; i < rows * cols; i++) {
+                sum -= y[i] * Math.log(yhat[i]) + (1 - y[i]) * Math.log1p(-yhat[i]);
+            }
+            return sum / rows;
+        }
+
         @Override
         public Activation fusedActivation() {
             return Activation.SIGMOID;
@@ -424,6 +446,16 @@ public sealed interface Loss
      * {@code G = sign(Ŷ − Y)/N} and {@code sign(0) = 0}, as PyTorch's {@code L1Loss}.
      */
     record AbsoluteError() implements Loss {
+        /** {@code (1/N) Σ |ŷ − y|}, in double. */
+        @Override
+        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+            double sum = 0;
+            for (int i = 0; i < rows * cols; i++) {
+                sum += Math.abs(yhat[i] - y[i]);
+            }
+            return sum / rows;
+        }
+
         @Override
         public double value(float[] yhat, float[] y, int yOff, int rows, int cols) {
             double sum = 0;
@@ -466,6 +498,17 @@ public sealed interface Loss
      * @param delta {@code δ > 0}, where the loss turns from quadratic to linear
      */
     record Huber(double delta) implements Loss {
+        /** {@code (1/N) Σ h(ŷ − y)} with {@code h(r) = ½r²} for {@code |r| ≤ δ}, else {@code δ(|r| − ½δ)}, in double. */
+        @Override
+        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+            double sum = 0;
+            for (int i = 0; i < rows * cols; i++) {
+                double r = Math.abs(yhat[i] - y[i]);
+                sum += r <= delta ? 0.5 * r * r : delta * (r - 0.5 * delta);
+            }
+            return sum / rows;
+        }
+
         public Huber {
             if (!(delta > 0) || !Double.isFinite(delta)) {
                 throw new IllegalArgumentException("huber delta must be positive and finite, got " + delta);
