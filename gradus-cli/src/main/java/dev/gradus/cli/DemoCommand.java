@@ -5,7 +5,8 @@ import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
-import dev.gradus.optim.Sgd;
+import dev.gradus.nn.Loss;
+import dev.gradus.optim.Adam;
 import dev.gradus.train.TrainingOptions;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -62,14 +63,15 @@ final class DemoCommand implements Callable<Integer> {
         ModelSpec modelSpec = ModelSpec.classification("label")
                 .withHidden(List.of(64))
                 .withTraining(TrainingOptions.defaults()
-                        .withOptimizer(new Sgd(0.1))
-                        .withBatchSize(16)
+                        .withLoss(Loss.CROSS_ENTROPY)
+                        .withOptimizer(Adam.defaults())
+                        .withBatchSize(32)
                         .withEpochs(epochs)
                         .withSeed(seed));
         if (!quiet && !json) {
             err.printf(Locale.ROOT, "digits: %d training and %d test images of 8x8 pixels, 10 classes%n",
                     train.rows(), test.rows());
-            err.println("network: 64 -> 64 relu -> 10 sigmoid, the seed's l2 loss, SGD lr 0.1, batches of 16");
+            err.println("network: 64 -> 64 relu -> 10 softmax, cross-entropy loss, Adam lr 0.001, batches of 32");
             err.flush();
         }
         Model.Fit fit;

@@ -59,12 +59,18 @@ final class Progress implements TrainingListener, AutoCloseable {
     @Override
     public void onEpoch(EpochStats s) {
         double speed = s.seconds() > 0 ? rows / s.seconds() : 0;
+        StringBuilder validation = new StringBuilder();
+        if (s.validated()) {
+            validation.append(String.format(Locale.ROOT, "  val_loss %.5f", s.validationLoss()));
+            s.validationMetrics().forEach((name, v) -> validation.append(String.format(Locale.ROOT, "  val_%s %.4f",
+                    name, v)));
+        }
         if (bar != null) {
             bar.stepTo(s.epoch());
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.5f  %.0f samples/s", s.loss(), speed));
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.5f%s  %.0f samples/s", s.loss(), validation, speed));
         } else if (err != null && (s.epoch() == 1 || s.epoch() == epochs || s.epoch() % every == 0)) {
-            err.printf(Locale.ROOT, "epoch %" + Integer.toString(epochs).length() + "d/%d  loss %.6f  %.0f samples/s%n",
-                    s.epoch(), epochs, s.loss(), speed);
+            err.printf(Locale.ROOT, "epoch %" + Integer.toString(epochs).length() + "d/%d  loss %.6f%s  %.0f samples/s%n",
+                    s.epoch(), epochs, s.loss(), validation, speed);
             err.flush();
         }
     }

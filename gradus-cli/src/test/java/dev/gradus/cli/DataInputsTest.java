@@ -57,7 +57,7 @@ class DataInputsTest {
         Cli predict = Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--id", "id");
         assertEquals(0, predict.code(), predict.toString());
         String[] lines = predict.out().split("\n");
-        assertEquals("id,prediction,score_big,score_small", lines[0]);
+        assertEquals("id,prediction,p_big,p_small", lines[0]);
         assertTrue(lines[1].startsWith("f0,big,") || lines[1].startsWith("f0,small,"), lines[1]);
         Cli evaluate = Cli.run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json");
         double accuracy = Double.parseDouble(evaluate.out().replaceAll(".*\"accuracy\":([0-9.]+).*\\s*", "$1"));
