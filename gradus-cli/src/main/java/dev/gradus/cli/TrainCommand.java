@@ -100,7 +100,8 @@ final class TrainCommand implements Callable<Integer> {
     Double momentum;
 
     @Option(names = "--weight-decay", paramLabel = "L",
-            description = "L2 penalty added to the gradient (decoupled for adamw, default 0.01 there; else 0).")
+            description = "L2 penalty added to the gradient (decoupled for adamw). Default: 0.01 for adamw; 0.1 with "
+                    + "the default optimizer (adam) for regression; else 0.")
     Double weightDecay;
 
     @Option(names = "--beta1", paramLabel = "B", description = "Adam/AdamW first-moment decay (default: 0.9).")
@@ -132,13 +133,19 @@ final class TrainCommand implements Callable<Integer> {
     double validationFraction;
 
     @Option(names = "--patience", paramLabel = "N",
-            description = "Stop after N epochs without a better validation --monitor and keep the best weights "
-                    + "(default: 0 = off; needs validation rows).")
-    int patience;
+            description = "Stop after N epochs without a better --monitor value and keep the best weights "
+                    + "(0 = off).")
+    Integer patience;
 
     @Option(names = "--monitor", paramLabel = "NAME",
-            description = "What early stopping watches: loss (validation loss, default) or accuracy.")
-    String monitor = "loss";
+            description = "What early stopping watches: loss (the validation loss; the default with validation rows), "
+                    + "accuracy (validation), or train_loss (the default without validation rows).")
+    String monitor;
+
+    @Option(names = "--min-delta", paramLabel = "D",
+            description = "The least change of --monitor that counts as an improvement (default: 0; 1e-4 in the "
+                    + "default stopping rule).")
+    Double minDelta;
 
     @Option(names = "--health", description = "After training, report dead or saturated units, gradient norms per "
             + "layer, unscaled inputs and constant predictions.")
@@ -149,9 +156,13 @@ final class TrainCommand implements Callable<Integer> {
     Integer batchSize;
 
     @Option(names = "--epochs", paramLabel = "N",
-            description = "Passes over the data (a maximum with --patience); 0 writes the initialised model "
-                    + "(default: 200).")
-    int epochs = 200;
+            description = "Passes over the data (a maximum with --patience); 0 writes the initialised model. "
+                    + "Default: up to " + DEFAULT_MAX_EPOCHS + ", stopping once the training loss has not improved by "
+                    + "1e-4 for 10 epochs (scikit-learn's rule).")
+    Integer epochs;
+
+    static final int DEFAULT_MAX_EPOCHS = 500;
+    static final double DEFAULT_REGRESSION_WEIGHT_DECAY = 0.1;
 
     @Option(names = "--no-shuffle", description = "Visit rows in file order in every epoch.")
     boolean noShuffle;
@@ -228,7 +239,7 @@ final class TrainCommand implements Callable<Integer> {
                 heldOut = split.test();
             }
             note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
-            try (Progress p = progress(err, trainRows)) {
+            try (Progress p = progress(err, trainRows, options)) {
                 fit = start.fitFurther(trainRows, validationRows, options, p);
             }
         } else {
@@ -247,7 +258,7 @@ final class TrainCommand implements Callable<Integer> {
             note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
                     + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
                     + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
-            try (Progress p = progress(err, trainRows)) {
+            try (Progress p = progress(err, trainRows, options)) {
                 fit = Model.fit(fitted, trainRows, validationRows, modelSpec, p);
             }
         }
@@ -362,8 +373,8 @@ final class TrainCommand implements Callable<Integer> {
                 : Split.random(table, testFraction, seed);
     }
 
-    private Progress progress(PrintWriter err, Table rows) {
-        return Progress.start(quiet ? Progress.Mode.NONE : progress, err, epochs, rows.rows());
+    private Progress progress(PrintWriter err, Table rows, TrainingOptions options) {
+        return Progress.start(quiet ? Progress.Mode.NONE : progress, err, options.epochs(), rows.rows());
     }
 
     /** Flag values that are wrong whatever the data: checked before any file is read. */
@@ -380,7 +391,7 @@ final class TrainCommand implements Callable<Integer> {
         if (batchSize != null && batchSize < 0) {
             throw new UsageException("--batch-size must be 0 (full batch) or positive, got " + batchSize);
         }
-        if (epochs < 0) {
+        if (epochs != null && epochs < 0) {
             throw new UsageException("--epochs must be 0 (write the initialised model) or positive, got " + epochs);
         }
         if (threads < 1 || threads > 1024) {
@@ -405,12 +416,16 @@ final class TrainCommand implements Callable<Integer> {
         if (validation != null && validationFraction > 0) {
             throw new UsageException("--validation and --validation-fraction cannot be combined; choose one");
         }
-        if (patience < 0) {
+        if (patience != null && patience < 0) {
             throw new UsageException("--patience must be 0 (off) or a number of epochs, got " + patience);
         }
-        if (patience > 0 && validation == null && validationFraction == 0) {
-            throw new UsageException("--patience needs validation rows: add --validation FILE or "
-                    + "--validation-fraction F");
+        if (minDelta != null && (!(minDelta >= 0) || !Double.isFinite(minDelta))) {
+            throw new UsageException("--min-delta must be 0 or a positive number, got " + minDelta);
+        }
+        boolean validating = validation != null || validationFraction > 0;
+        if (monitor != null && !monitor.equals(TrainingOptions.TRAIN_LOSS) && !validating) {
+            throw new UsageException("--monitor " + monitor + " needs validation rows: add --validation FILE or "
+                    + "--validation-fraction F, or monitor train_loss");
         }
         if (loss != null) {
             parse("--loss", () -> Loss.parse(loss));
@@ -446,7 +461,15 @@ final class TrainCommand implements Callable<Integer> {
     private TrainingOptions trainingOptions(Task task, Loss modelLoss) {
         Loss lossFunction = loss != null ? parse("--loss", () -> Loss.parse(loss))
                 : modelLoss != null ? modelLoss : task == Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.MSE;
-        Optimizer rule = parse("--optimizer", () -> Optimizer.of(optimizer, hyperparameters()));
+        Map<String, String> hyper = hyperparameters();
+        if (task == Task.REGRESSION && weightDecay == null && !spec.commandLine().getParseResult()
+                .hasMatchedOption("--optimizer")) {
+            // The default optimizer for regression shrinks the weights, as ridge regression does: small
+            // tabular regressions overfit without it (scikit-learn's reference MLP uses alpha = 1.0).
+            // A chosen optimizer, e.g. the seed's plain sgd, gets exactly the flags given.
+            hyper.put("weight_decay", Double.toString(DEFAULT_REGRESSION_WEIGHT_DECAY));
+        }
+        Optimizer rule = parse("--optimizer", () -> Optimizer.of(optimizer, hyper));
         boolean fullBatchOnly = optimizer.toLowerCase(Locale.ROOT).matches("l-?bfgs|rprop|irprop[-+−]");
         int batch = batchSize != null ? batchSize : fullBatchOnly ? 0 : 32;
         if (fullBatchOnly && batch != 0) {
@@ -454,15 +477,24 @@ final class TrainCommand implements Callable<Integer> {
                     + "or give --batch-size 0");
         }
         List<ValidationMetric> metrics = task == Task.CLASSIFICATION ? List.of(ValidationMetric.ACCURACY) : List.of();
-        if (!monitor.equals("loss") && !(monitor.equals("accuracy") && task == Task.CLASSIFICATION)) {
-            throw new UsageException("--monitor must be loss" + (task == Task.CLASSIFICATION ? " or accuracy" : "")
-                    + " for " + task + ", got " + monitor);
+        boolean validating = validation != null || validationFraction > 0;
+        String watched = monitor != null ? monitor : validating ? "loss" : TrainingOptions.TRAIN_LOSS;
+        if (!watched.equals("loss") && !watched.equals(TrainingOptions.TRAIN_LOSS)
+                && !(watched.equals("accuracy") && task == Task.CLASSIFICATION)) {
+            throw new UsageException("--monitor must be loss, train_loss" + (task == Task.CLASSIFICATION
+                    ? " or accuracy" : "") + " for " + task + ", got " + watched);
         }
+        // Without --epochs and --patience: scikit-learn's rule, up to 500 epochs until the
+        // training loss stops improving by 1e-4 for 10 epochs. With --epochs alone: exactly that many.
+        boolean defaultRule = epochs == null && patience == null;
+        int maxEpochs = epochs != null ? epochs : DEFAULT_MAX_EPOCHS;
+        int wait = patience != null ? patience : defaultRule ? 10 : 0;
+        double delta = minDelta != null ? minDelta : defaultRule ? 1e-4 : 0;
         return parse("training options", () -> TrainingOptions.defaults()
                 .withLoss(lossFunction)
                 .withOptimizer(rule)
-                .withSchedule(parse("--schedule", () -> Schedule.parse(schedule, Math.max(1, epochs))))
-                .withEpochs(epochs)
+                .withSchedule(parse("--schedule", () -> Schedule.parse(schedule, Math.max(1, maxEpochs))))
+                .withEpochs(maxEpochs)
                 .withBatchSize(batch)
                 .withShuffle(!noShuffle)
                 .withSeed(seed)
@@ -471,8 +503,9 @@ final class TrainCommand implements Callable<Integer> {
                 .withDropout(dropout)
                 .withValidationFraction(validationFraction)
                 .withMetrics(metrics)
-                .withMonitor(monitor)
-                .withPatience(patience));
+                .withMonitor(defaultRule ? TrainingOptions.TRAIN_LOSS : watched)
+                .withMinDelta(delta)
+                .withPatience(wait));
     }
 
     private DataSpec dataSpec() {

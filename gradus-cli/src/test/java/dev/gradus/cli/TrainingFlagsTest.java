@@ -64,6 +64,17 @@ class TrainingFlagsTest {
     }
 
     @Test
+    void withoutEpochsTheTrainingLossPlateauStopsTraining() {
+        Cli run = train("iris_train.csv", "--task", "classification", "--lr", "0.05", "--json");
+        assertEquals(0, run.code(), run.toString());
+        int epochs = Integer.parseInt(run.out().replaceAll(".*\"epochs\":(\\d+).*\\s*", "$1"));
+        assertTrue(run.out().contains("\"stopped_early\":true") && epochs < TrainCommand.DEFAULT_MAX_EPOCHS,
+                "stopped after " + epochs + " epochs: " + run.out());
+        Cli exact = train("iris_train.csv", "--task", "classification", "--lr", "0.05", "--epochs", "300", "--json");
+        assertTrue(exact.out().contains("\"epochs\":300"), "--epochs alone runs exactly that many: " + exact.out());
+    }
+
+    @Test
     void healthReportIsPrinted() {
         Cli run = Cli.run("train", "--data", Cli.data("wine_train.csv"), "--task", "classification", "--scale", "none",
                 "--epochs", "3", "--health", "--out", dir.resolve("m.gradus").toString());
@@ -75,7 +86,7 @@ class TrainingFlagsTest {
     @Test
     void invalidCombinationsAreUsageErrors() {
         assertUsage(train("iris_train.csv", "--optimizer", "adam", "--momentum", "0.5"), "momentum");
-        assertUsage(train("iris_train.csv", "--patience", "5"), "--patience needs validation rows");
+        assertUsage(train("iris_train.csv", "--monitor", "loss"), "--monitor loss needs validation rows");
         assertUsage(train("iris_train.csv", "--optimizer", "lbfgs", "--batch-size", "16"), "full batch");
         assertUsage(train("iris_train.csv", "--task", "classification", "--loss", "bce"), "two classes");
         assertUsage(train("diabetes_train.csv", "--loss", "cross-entropy"), "classification");

@@ -114,7 +114,8 @@ public final class Trainer {
         Loss loss = options.loss();
         int n = network.layerCount() - 1;
         loss.checkOutput(network.layer(n).activation(), network.outputs());
-        if (options.patience() > 0 && xVal == null) {
+        boolean watchTraining = options.monitor().equals(TrainingOptions.TRAIN_LOSS);
+        if (options.patience() > 0 && xVal == null && !watchTraining) {
             throw new IllegalArgumentException("early stopping (patience " + options.patience()
                     + ") needs validation rows: give a validation set or a validation fraction");
         }
@@ -197,8 +198,9 @@ public final class Trainer {
             for (TrainingListener listener : listeners) {
                 listener.onEpoch(stats);
             }
-            if (validation != null) {
-                double value = options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
+            if (validation != null || watchTraining) {
+                double value = watchTraining ? stats.loss()
+                        : options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
                 if (bestEpoch == 0 || improves(value, bestValue)) {
                     bestValue = value;
                     bestEpoch = epoch;
@@ -218,10 +220,11 @@ public final class Trainer {
         return new Result(network, new History(epochs, bestEpoch, stoppedEarly));
     }
 
+    /** Whether {@code value} beats {@code bestValue} by more than the minimum delta. */
     private boolean improves(double value, double bestValue) {
-        boolean higher = !options.monitor().equals("loss") && options.metrics().stream()
-                .filter(m -> m.name().equals(options.monitor())).findFirst().orElseThrow().higherIsBetter();
-        return higher ? value > bestValue : value < bestValue;
+        boolean higher = options.metrics().stream().filter(m -> m.name().equals(options.monitor())).findFirst()
+                .map(ValidationMetric::higherIsBetter).orElse(false);
+        return higher ? value > bestValue + options.minDelta() : value < bestValue - options.minDelta();
     }
 
     /**

@@ -35,17 +35,24 @@ import java.util.Objects;
  *     {@link Trainer#fit(dev.gradus.nn.Network, dev.gradus.tensor.Matrix, dev.gradus.tensor.Matrix)}
  *     gets no separate validation set; 0 = none
  * @param patience epochs without improvement of {@code monitor} before training stops; 0 = off
- * @param monitor {@code "loss"} (the validation loss) or the name of one of {@code metrics}
+ * @param monitor {@code "loss"} (the validation loss), {@code "train_loss"} (the epoch's training
+ *     loss: needs no validation rows; with {@code minDelta = 1e-4} and {@code patience = 10} it is
+ *     scikit-learn's default stopping rule) or the name of one of {@code metrics}
  * @param metrics evaluated on the validation rows after every epoch
  * @param restoreBest whether, with early stopping, the weights of the best epoch are returned
+ * @param minDelta the least change of {@code monitor} that counts as an improvement (Keras'
+ *     {@code min_delta}); 0 = any improvement
  */
 public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int batchSize, boolean shuffle,
                               long seed, int threads, Schedule schedule, double clipNorm, double dropout,
                               double validationFraction, int patience, String monitor,
-                              List<ValidationMetric> metrics, boolean restoreBest) {
+                              List<ValidationMetric> metrics, boolean restoreBest, double minDelta) {
 
     /** The default seed, fixed so that two identical runs give identical models. */
     public static final long DEFAULT_SEED = 42L;
+
+    /** The monitor that watches the training loss of each epoch. */
+    public static final String TRAIN_LOSS = "train_loss";
 
     public TrainingOptions {
         Objects.requireNonNull(loss, "loss");
@@ -74,8 +81,12 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be 0 (off) or more epochs, got " + patience);
         }
-        if (!monitor.equals("loss") && metrics.stream().noneMatch(m -> m.name().equals(monitor))) {
-            throw new IllegalArgumentException("monitor '" + monitor + "' is neither 'loss' nor one of the metrics "
+        if (!(minDelta >= 0) || !Double.isFinite(minDelta)) {
+            throw new IllegalArgumentException("min delta must be 0 or a positive number, got " + minDelta);
+        }
+        if (!monitor.equals("loss") && !monitor.equals(TRAIN_LOSS)
+                && metrics.stream().noneMatch(m -> m.name().equals(monitor))) {
+            throw new IllegalArgumentException("monitor '" + monitor + "' is neither 'loss', 'train_loss' nor one of the metrics "
                     + metrics.stream().map(ValidationMetric::name).toList());
         }
     }
@@ -87,83 +98,88 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
      */
     public static TrainingOptions defaults() {
         return new TrainingOptions(Loss.MSE, new Sgd(0.01), 100, 32, true, DEFAULT_SEED,
-                Runtime.getRuntime().availableProcessors(), Schedule.CONSTANT, 0, 0, 0, 0, "loss", List.of(), true);
+                Runtime.getRuntime().availableProcessors(), Schedule.CONSTANT, 0, 0, 0, 0, "loss", List.of(), true, 0);
     }
 
     public TrainingOptions withLoss(Loss value) {
         return new TrainingOptions(value, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withOptimizer(Optimizer value) {
         return new TrainingOptions(loss, value, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withEpochs(int value) {
         return new TrainingOptions(loss, optimizer, value, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withBatchSize(int value) {
         return new TrainingOptions(loss, optimizer, epochs, value, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withShuffle(boolean value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, value, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withSeed(long value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, value, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withThreads(int value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, value, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withSchedule(Schedule value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, value, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withClipNorm(double value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, value,
-                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withDropout(double value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                value, validationFraction, patience, monitor, metrics, restoreBest);
+                value, validationFraction, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withValidationFraction(double value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, value, patience, monitor, metrics, restoreBest);
+                dropout, value, patience, monitor, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withPatience(int value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, value, monitor, metrics, restoreBest);
+                dropout, validationFraction, value, monitor, metrics, restoreBest, minDelta);
     }
 
     /** Early stopping watches {@code metricName} ({@code "loss"} or one of {@link #metrics()}). */
     public TrainingOptions withMonitor(String metricName) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, metricName, metrics, restoreBest);
+                dropout, validationFraction, patience, metricName, metrics, restoreBest, minDelta);
     }
 
     public TrainingOptions withMetrics(List<ValidationMetric> value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, value, restoreBest);
+                dropout, validationFraction, patience, monitor, value, restoreBest, minDelta);
     }
 
     public TrainingOptions withRestoreBest(boolean value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
-                dropout, validationFraction, patience, monitor, metrics, value);
+                dropout, validationFraction, patience, monitor, metrics, value, minDelta);
+    }
+
+    public TrainingOptions withMinDelta(double value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest, value);
     }
 
     /** The rows per step for a dataset of {@code rows} rows: {@code batchSize}, or all for 0. */
