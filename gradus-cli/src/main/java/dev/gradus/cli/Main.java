@@ -40,9 +40,19 @@ public final class Main implements Runnable {
 
     /** Runs the command with these streams and returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        System.setProperty("java.awt.headless", "true");   // plots are drawn without a display
         Main main = new Main();
-        CommandLine cli = new CommandLine(main);
+        return run(main, () -> main.verbose, args, out, err);
+    }
+
+    /**
+     * Runs {@code command} (a picocli command object) with gradus's error handling: exit 2 for
+     * usage errors, 1 for data and runtime failures, one line on {@code err} and a stack trace
+     * only when {@code verbose} says so. Other launchers ({@code gradus-spark}) use it too.
+     */
+    public static int run(Object command, java.util.function.BooleanSupplier verbose, String[] args, PrintWriter out,
+                          PrintWriter err) {
+        System.setProperty("java.awt.headless", "true");   // plots are drawn without a display
+        CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -56,7 +66,7 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler((e, c, p) -> {
             int code = exitCode(e);
             err.println("gradus: " + message(e));
-            if (main.verbose) {
+            if (verbose.getAsBoolean() || hasVerboseFlag(args)) {
                 e.printStackTrace(err);
             }
             err.flush();
@@ -66,6 +76,15 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    private static boolean hasVerboseFlag(String[] args) {
+        for (String a : args) {
+            if (a.equals("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int exitCode(Throwable e) {

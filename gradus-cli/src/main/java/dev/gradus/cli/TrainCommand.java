@@ -19,6 +19,7 @@ import dev.gradus.tensor.Matrix;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.HealthReport;
 import dev.gradus.train.History;
+import dev.gradus.train.TrainingListener;
 import dev.gradus.train.ValidationMetric;
 import dev.gradus.train.TrainingOptions;
 import java.io.PrintWriter;
@@ -38,10 +39,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on a CSV file (header row; last column is the target unless --target) "
                 + "or on IDX images with --labels, and write the model file.")
-final class TrainCommand implements Callable<Integer> {
+public class TrainCommand implements Callable<Integer> {
 
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
             description = "Training data: CSV (optionally gzipped) or IDX images.")
@@ -240,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
             try (Progress p = progress(err, trainRows, options)) {
-                fit = start.fitFurther(trainRows, validationRows, options, p);
+                fit = fitFurther(start, trainRows, validationRows, options, p);
             }
         } else {
             DataSpec dataSpec = dataSpec();
@@ -259,7 +260,7 @@ final class TrainCommand implements Callable<Integer> {
                     + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
                     + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
             try (Progress p = progress(err, trainRows, options)) {
-                fit = Model.fit(fitted, trainRows, validationRows, modelSpec, p);
+                fit = fitNew(fitted, trainRows, validationRows, modelSpec, p);
             }
         }
         Model model = fit.model();
@@ -269,6 +270,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         report(stdout, err, fit, trainRows, heldOut);
         return Main.OK;
+    }
+
+    /**
+     * Builds and trains a new network; here on this machine. {@code gradus-spark} overrides it
+     * to train on a cluster, with every flag parsed and checked exactly as here.
+     *
+     * @param validation rows scored after every epoch, or {@code null}
+     */
+    protected Model.Fit fitNew(Preprocessing prep, Table train, Table validation, ModelSpec spec,
+                               TrainingListener listener) throws DataException {
+        return Model.fit(prep, train, validation, spec, listener);
+    }
+
+    /** Continues training {@code start} (the {@code --init} model); overridden as {@link #fitNew} is. */
+    protected Model.Fit fitFurther(Model start, Table train, Table validation, TrainingOptions options,
+                                   TrainingListener listener) throws DataException {
+        return start.fitFurther(train, validation, options, listener);
     }
 
     private void report(PrintWriter stdout, PrintWriter err, Model.Fit fit, Table trainRows, Table heldOut)
