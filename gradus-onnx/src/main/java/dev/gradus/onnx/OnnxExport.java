@@ -94,6 +94,12 @@ public final class OnnxExport {
     public static final String KEY_TRAINING = "gradus.training";
     /** Metadata key: the activations as Gradus names, a JSON array. */
     public static final String KEY_ACTIVATIONS = "gradus.activations";
+    /**
+     * Metadata key, always the last entry: lower-case hex SHA-256 of the serialized graph
+     * (field 7). {@link OnnxImport} checks it, so a flipped byte or a file cut short is
+     * reported rather than used.
+     */
+    public static final String KEY_GRAPH_SHA256 = "gradus.graph_sha256";
 
     private OnnxExport() {
     }
@@ -202,7 +208,10 @@ public final class OnnxExport {
                         + "encoded feature columns before scaling (categorical columns one-hot, in the order of "
                         + "metadata 'input_columns'); output '" + output + "' [N, " + k + "].")
                 .setGraph(graph);
-        for (Map.Entry<String, String> e : metadata(model).entrySet()) {
+        Map<String, String> metadata = metadata(model);
+        // Last, so that a file cut short anywhere lacks it: the checksum of the graph's bytes.
+        metadata.put(KEY_GRAPH_SHA256, sha256Hex(graph.toByteArray()));
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
             out.addMetadataProps(StringStringEntryProto.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
         }
         return out.build();
@@ -314,6 +323,14 @@ public final class OnnxExport {
             t.addDims(dim);
         }
         return t.build();
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     private static String gradusVersion() {

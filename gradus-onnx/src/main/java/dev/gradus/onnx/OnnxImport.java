@@ -208,6 +208,13 @@ public final class OnnxImport {
         }
 
         Model model() throws OnnxFormatException {
+            Map<String, String> metadata = new LinkedHashMap<>();
+            for (StringStringEntryProto e : proto.getMetadataPropsList()) {
+                if (metadata.put(e.getKey(), e.getValue()) != null) {
+                    throw fail("metadata key '" + e.getKey() + "' appears twice");
+                }
+            }
+            checkGraphChecksum(metadata);
             collectConstants();
             current = graphInput();
             String output = graphOutput();
@@ -233,8 +240,7 @@ public final class OnnxImport {
                 }
             }
             checkShapes(output);
-            Network network = network();
-            return assemble(network);
+            return assemble(network(), metadata);
         }
 
         // ---- the chain ------------------------------------------------------------------
@@ -761,13 +767,7 @@ public final class OnnxImport {
             return out;
         }
 
-        private Model assemble(Network network) throws OnnxFormatException {
-            Map<String, String> metadata = new LinkedHashMap<>();
-            for (StringStringEntryProto e : proto.getMetadataPropsList()) {
-                if (metadata.put(e.getKey(), e.getValue()) != null) {
-                    throw fail("metadata key '" + e.getKey() + "' appears twice");
-                }
-            }
+        private Model assemble(Network network, Map<String, String> metadata) throws OnnxFormatException {
             int d = network.inputs();
             int k = network.outputs();
             Scaler features = scaler(featureShift, featureScale, d, "feature scaling (Sub/Div)");
@@ -842,6 +842,29 @@ public final class OnnxImport {
                 training.put("producer", (proto.getProducerName() + " " + proto.getProducerVersion()).strip());
             }
             return new Model(network, prep, loss, training);
+        }
+
+        /**
+         * A file Gradus wrote (its producer, or any {@code gradus.*} key) must end in the graph
+         * checksum and match it: a file cut short loses the last metadata entry first.
+         */
+        private void checkGraphChecksum(Map<String, String> metadata) throws OnnxFormatException {
+            boolean gradus = OnnxExport.PRODUCER.equals(proto.getProducerName())
+                    || metadata.keySet().stream().anyMatch(key -> key.startsWith("gradus."));
+            String stored = metadata.get(OnnxExport.KEY_GRAPH_SHA256);
+            if (stored == null) {
+                if (gradus) {
+                    throw fail("written by Gradus but its metadata lacks '" + OnnxExport.KEY_GRAPH_SHA256
+                            + "', the last entry Gradus writes: the file is truncated or was edited");
+                }
+                return;
+            }
+            String actual = OnnxExport.sha256Hex(graph.toByteArray());
+            if (!actual.equalsIgnoreCase(stored)) {
+                throw fail("the graph's SHA-256 is " + actual + " but the metadata '" + OnnxExport.KEY_GRAPH_SHA256
+                        + "' says " + stored + ": the file is corrupted or its graph was changed after Gradus "
+                        + "wrote it (remove that metadata entry to import a deliberately edited graph)");
+            }
         }
 
         private Preprocessing preprocessing(Task t, List<Preprocessing.Feature> columns, Scaler features,
