@@ -5,8 +5,8 @@ import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
-import dev.gradus.optim.Sgd;
-import dev.gradus.train.TrainingListener;
+import dev.gradus.nn.Loss;
+import dev.gradus.optim.Adam;
 import dev.gradus.train.TrainingOptions;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new UsageException("--epochs must be between 1 and 10000, got " + epochs);
         }
         if (out != null) {
-            TrainCommand.checkWritable(out);
+            TrainCommand.checkWritable(out, "--out");
         }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -63,19 +63,22 @@ final class DemoCommand implements Callable<Integer> {
         ModelSpec modelSpec = ModelSpec.classification("label")
                 .withHidden(List.of(64))
                 .withTraining(TrainingOptions.defaults()
-                        .withOptimizer(new Sgd(0.1))
-                        .withBatchSize(16)
+                        .withLoss(Loss.CROSS_ENTROPY)
+                        .withOptimizer(Adam.defaults())
+                        .withBatchSize(32)
                         .withEpochs(epochs)
                         .withSeed(seed));
         if (!quiet && !json) {
             err.printf(Locale.ROOT, "digits: %d training and %d test images of 8x8 pixels, 10 classes%n",
                     train.rows(), test.rows());
-            err.println("network: 64 -> 64 relu -> 10 sigmoid, the seed's l2 loss, SGD lr 0.1, batches of 16");
+            err.println("network: 64 -> 64 relu -> 10 softmax, cross-entropy loss, Adam lr 0.001, batches of 32");
             err.flush();
         }
-        TrainingListener listener = quiet || json ? TrainingListener.none()
-                : new EpochPrinter(err, epochs, train.rows());
-        Model.Fit fit = Model.fit(train, modelSpec, listener);
+        Model.Fit fit;
+        try (Progress progress = Progress.start(quiet || json ? Progress.Mode.NONE : Progress.Mode.AUTO, err, epochs,
+                train.rows())) {
+            fit = Model.fit(train, modelSpec, progress);
+        }
         Model model = fit.model();
         double trainAccuracy = model.classificationMetrics(train).accuracy();
         double testAccuracy = model.classificationMetrics(test).accuracy();

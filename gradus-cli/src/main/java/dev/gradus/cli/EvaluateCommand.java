@@ -2,6 +2,7 @@ package dev.gradus.cli;
 
 import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
+import dev.gradus.data.Task;
 import dev.gradus.model.Model;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,14 +33,32 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "Write a confusion-matrix heat map (classification) or a predicted-vs-actual scatter "
+                    + "(regression) to FILE.png or FILE.svg.")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (plot != null) {
+            Plots.checkPlotPath("--plot", plot);
+        }
         Model m = Model.load(model);
         Table table = Inputs.read(data, labels);
         if (!m.preprocessing().hasTargets(table)) {
             throw new DataException(data + ": no target column " + String.join(", ", m.preprocessing().targetNames())
                     + " to evaluate against (columns: " + String.join(", ", table.names()) + ")");
+        }
+        if (plot != null) {
+            String title = model.getFileName() + " on " + data.getFileName();
+            if (m.task() == Task.CLASSIFICATION) {
+                Plots.confusion(plot, m.classificationMetrics(table), "Confusion matrix: " + title);
+            } else {
+                Plots.scatter(plot, m.preprocessing().targetValues(table).data(),
+                        m.predict(table).outputs().data(), m.preprocessing().targetNames(),
+                        "Predicted vs actual: " + title);
+            }
         }
         if (json) {
             Map<String, Object> o = Json.object();
@@ -50,6 +69,9 @@ final class EvaluateCommand implements Callable<Integer> {
         } else {
             out.println(m.task() + " on " + table.rows() + " rows of " + data);
             Reports.print(m, table, out);
+        }
+        if (plot != null && !json) {
+            out.println("plot written to " + plot);
         }
         out.flush();
         return Main.OK;

@@ -40,6 +40,7 @@ public final class Main implements Runnable {
 
     /** Runs the command with these streams and returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        System.setProperty("java.awt.headless", "true");   // plots are drawn without a display
         Main main = new Main();
         CommandLine cli = new CommandLine(main);
         cli.setOut(out);

@@ -4,15 +4,15 @@ import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.io.AtomicFiles;
 import dev.gradus.model.Model;
 import dev.gradus.model.Predictions;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,17 +45,14 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (out != null) {
-            TrainCommand.checkWritable(out);
+            TrainCommand.checkWritable(out, "--out");
         }
         Model m = Model.load(model);
         Table table = Inputs.read(data, null);
-        int idColumn = -1;
-        if (id != null) {
-            idColumn = table.indexOf(id);
-            if (idColumn < 0) {
-                throw new DataException(data + ": no id column '" + id + "'; available: "
-                        + String.join(", ", table.names()));
-            }
+        int idColumn = id == null ? -1 : table.indexOf(id);
+        if (id != null && idColumn < 0) {
+            throw new DataException(data + ": no id column '" + id + "'; available: "
+                    + String.join(", ", table.names()));
         }
         Predictions p = m.predict(table);
         if (out == null) {
@@ -63,16 +60,11 @@ final class PredictCommand implements Callable<Integer> {
             write(stdout, table, idColumn, p);
             stdout.flush();
         } else {
-            Path target = out.toAbsolutePath();
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            try {
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    write(w, table, idColumn, p);
-                }
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(out, stream -> {
+                Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+                write(w, table, idColumn, p);
+                w.flush();
+            });
         }
         return Main.OK;
     }

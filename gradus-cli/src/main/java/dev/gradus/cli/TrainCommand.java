@@ -1,8 +1,11 @@
 package dev.gradus.cli;
 
+import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
+import dev.gradus.data.Impute;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Scaling;
+import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.model.Model;
@@ -10,7 +13,13 @@ import dev.gradus.model.ModelSpec;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Init;
 import dev.gradus.nn.Loss;
-import dev.gradus.optim.Sgd;
+import dev.gradus.optim.Optimizer;
+import dev.gradus.optim.Schedule;
+import dev.gradus.tensor.Matrix;
+import dev.gradus.train.EpochStats;
+import dev.gradus.train.HealthReport;
+import dev.gradus.train.History;
+import dev.gradus.train.ValidationMetric;
 import dev.gradus.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -72,21 +81,77 @@ final class TrainCommand implements Callable<Integer> {
             description = "xavier, he or default (per activation: he for the ReLU family, else xavier).")
     String weightInit = "default";
 
-    @Option(names = "--loss", paramLabel = "NAME", description = "mse: the seed's l2 (default).")
-    String loss = "mse";
+    @Option(names = "--loss", paramLabel = "NAME",
+            description = "mse (the seed's l2), cross-entropy (softmax output), bce (one sigmoid output, two "
+                    + "classes), mae, huber[(delta)]. Default: cross-entropy for classification, mse for regression.")
+    String loss;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd: plain gradient descent (default).")
-    String optimizer = "sgd";
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "sgd (the seed's update), momentum, nesterov, adam, adamw, rmsprop, lbfgs, rprop, irprop+ "
+                    + "(default: adam).")
+    String optimizer = "adam";
 
-    @Option(names = "--lr", paramLabel = "ALPHA", description = "Learning rate (default: 0.01).")
-    double learningRate = 0.01;
+    @Option(names = "--lr", paramLabel = "ALPHA",
+            description = "Learning rate (default: the optimizer's PyTorch default: 0.001 for adam/adamw, 0.01 for "
+                    + "sgd/momentum/nesterov/rmsprop/rprop, 1 for lbfgs).")
+    Double learningRate;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Rows per step; 0 = full batch (default: 32).")
-    int batchSize = 32;
+    @Option(names = "--momentum", paramLabel = "MU", description = "Momentum of momentum/nesterov (default: 0.9).")
+    Double momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "L",
+            description = "L2 penalty added to the gradient (decoupled for adamw, default 0.01 there; else 0).")
+    Double weightDecay;
+
+    @Option(names = "--beta1", paramLabel = "B", description = "Adam/AdamW first-moment decay (default: 0.9).")
+    Double beta1;
+
+    @Option(names = "--beta2", paramLabel = "B", description = "Adam/AdamW second-moment decay (default: 0.999).")
+    Double beta2;
+
+    @Option(names = "--schedule", paramLabel = "SPEC",
+            description = "Learning-rate schedule per epoch: constant (default), step(every=N,gamma=G), "
+                    + "exponential(gamma=G), cosine(warmup=N,min=F).")
+    String schedule = "constant";
+
+    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip the gradient's global norm to X (default: off).")
+    double clipNorm;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Inverted dropout rate on hidden layers (default: 0).")
+    double dropout;
+
+    @Option(names = "--validation", paramLabel = "FILE",
+            description = "Rows scored after every epoch (loss, accuracy) for the history and early stopping.")
+    Path validation;
+
+    @Option(names = "--validation-labels", paramLabel = "FILE", description = "IDX labels for IDX --validation images.")
+    Path validationLabels;
+
+    @Option(names = "--validation-fraction", paramLabel = "F",
+            description = "Hold out this fraction of the training rows for validation instead (seeded).")
+    double validationFraction;
+
+    @Option(names = "--patience", paramLabel = "N",
+            description = "Stop after N epochs without a better validation --monitor and keep the best weights "
+                    + "(default: 0 = off; needs validation rows).")
+    int patience;
+
+    @Option(names = "--monitor", paramLabel = "NAME",
+            description = "What early stopping watches: loss (validation loss, default) or accuracy.")
+    String monitor = "loss";
+
+    @Option(names = "--health", description = "After training, report dead or saturated units, gradient norms per "
+            + "layer, unscaled inputs and constant predictions.")
+    boolean health;
+
+    @Option(names = "--batch-size", paramLabel = "N",
+            description = "Rows per step; 0 = full batch (default: 32; 0 for lbfgs, rprop, irprop+).")
+    Integer batchSize;
 
     @Option(names = "--epochs", paramLabel = "N",
-            description = "Passes over the data; 0 writes the initialised model (default: 100).")
-    int epochs = 100;
+            description = "Passes over the data (a maximum with --patience); 0 writes the initialised model "
+                    + "(default: 200).")
+    int epochs = 200;
 
     @Option(names = "--no-shuffle", description = "Visit rows in file order in every epoch.")
     boolean noShuffle;
@@ -108,6 +173,30 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Where to write the model file.")
     Path out;
 
+    @Option(names = "--test", paramLabel = "FILE",
+            description = "Held-out rows to score after training (same columns as --data).")
+    Path test;
+
+    @Option(names = "--test-labels", paramLabel = "FILE", description = "IDX label file for IDX --test images.")
+    Path testLabels;
+
+    @Option(names = "--test-fraction", paramLabel = "F",
+            description = "Hold out this fraction of --data instead (stratified by class for classification, "
+                    + "drawn from --seed).")
+    Double testFraction;
+
+    @Option(names = "--impute", paramLabel = "HOW",
+            description = "Fill missing feature cells: none (an error, default), mean or median (numeric columns; "
+                    + "categorical columns take their most frequent category).")
+    String impute = "none";
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "Write learning curves to FILE.png or FILE.svg.")
+    Path plot;
+
+    @Option(names = "--progress", paramLabel = "MODE",
+            description = "auto (a bar on a terminal, else plain lines; default), bar, plain or none.")
+    Progress.Mode progress = Progress.Mode.AUTO;
+
     @Option(names = "--quiet", description = "Print nothing but errors (and --json).")
     boolean quiet;
 
@@ -118,57 +207,177 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TrainingOptions options = trainingOptions();
-        checkWritable(out);
+        checkRanges();
+        checkWritable(out, "--out");
+        if (plot != null) {
+            Plots.checkPlotPath("--plot", plot);
+        }
 
         Table table = Inputs.read(data, labels);
+        Table heldOut = test == null ? null : Inputs.read(test, testLabels);
+        Table validationRows = validation == null ? null : Inputs.read(validation, validationLabels);
+        Table trainRows = table;
         Model.Fit fit;
         if (init != null) {
             Model start = Model.load(init);
             checkAgrees(start);
-            note(err, "starting from " + init + " (" + describe(start) + ")");
-            fit = start.fitFurther(table, options, listener(err, table));
+            TrainingOptions options = trainingOptions(start.task(), start.loss());
+            if (testFraction != null) {
+                Split split = split(table, start.preprocessing());
+                trainRows = split.train();
+                heldOut = split.test();
+            }
+            note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
+            try (Progress p = progress(err, trainRows)) {
+                fit = start.fitFurther(trainRows, validationRows, options, p);
+            }
         } else {
-            ModelSpec modelSpec = modelSpec(options);
-            Preprocessing prep = Preprocessing.fit(table, modelSpec.data());
-            note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + table.rows() + " rows, "
-                    + prep.inputWidth() + " inputs, seed " + seed);
-            fit = Model.fit(prep, table, modelSpec, listener(err, table));
+            DataSpec dataSpec = dataSpec();
+            Preprocessing prep = Preprocessing.fit(table, dataSpec);
+            if (testFraction != null) {
+                Split split = split(table, prep);
+                trainRows = split.train();
+                heldOut = split.test();
+                prep = Preprocessing.fit(trainRows, dataSpec);
+            }
+            TrainingOptions options = trainingOptions(prep.task(), null);
+            ModelSpec modelSpec = modelSpec(dataSpec, options);
+            Preprocessing fitted = prep;
+            parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
+            note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
+                    + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
+                    + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
+            try (Progress p = progress(err, trainRows)) {
+                fit = Model.fit(fitted, trainRows, validationRows, modelSpec, p);
+            }
         }
         Model model = fit.model();
         model.save(out);
-
-        double seconds = fit.history().seconds();
-        long samples = (long) table.rows() * fit.history().epochs().size();
-        double finalLoss = model.loss(table);
-        if (json) {
-            Map<String, Object> o = Json.object();
-            o.put("task", model.task().toString());
-            o.put("epochs", fit.history().epochs().size());
-            o.put("final_loss", finalLoss);
-            o.put("train_seconds", seconds);
-            o.put("samples_per_second", seconds > 0 ? samples / seconds : 0.0);
-            o.put("rows", table.rows());
-            o.put("parameters", model.network().parameters().size());
-            o.put("validation", Json.object());
-            o.put("model", out.toString());
-            stdout.println(Json.write(o));
-        } else if (!quiet) {
-            stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%n", fit.history().epochs().size(),
-                    seconds, seconds > 0 ? samples / seconds : 0.0);
-            stdout.printf(Locale.ROOT, "final loss %.6f on all %d training rows; training %s%n", finalLoss,
-                    table.rows(), Reports.headline(model, table));
-            stdout.println("model written to " + out);
+        if (plot != null) {
+            Plots.learningCurves(plot, fit.history(), "Learning curve: " + data.getFileName());
         }
-        stdout.flush();
+        report(stdout, err, fit, trainRows, heldOut);
         return Main.OK;
     }
 
-    private TrainingOptions trainingOptions() {
-        if (!(learningRate > 0) || !Double.isFinite(learningRate) || learningRate > 1e3) {
+    private void report(PrintWriter stdout, PrintWriter err, Model.Fit fit, Table trainRows, Table heldOut)
+            throws DataException {
+        Model model = fit.model();
+        History history = fit.history();
+        double seconds = history.seconds();
+        long samples = (long) trainRows.rows() * history.epochs().size();
+        double finalLoss = model.loss(trainRows);
+        EpochStats last = history.epochs().isEmpty() ? null : history.epochs().get(history.epochs().size() - 1);
+        if (json) {
+            Map<String, Object> o = Json.object();
+            o.put("task", model.task().toString());
+            o.put("epochs", history.epochs().size());
+            o.put("final_loss", finalLoss);
+            o.put("train_seconds", seconds);
+            o.put("samples_per_second", seconds > 0 ? samples / seconds : 0.0);
+            o.put("rows", trainRows.rows());
+            o.put("parameters", model.network().parameters().size());
+            Map<String, Object> v = Json.object();
+            EpochStats best = bestEpoch(history);
+            if (best != null && best.validated()) {
+                v.put("epoch", best.epoch());
+                v.put("loss", best.validationLoss());
+                best.validationMetrics().forEach(v::put);
+            }
+            o.put("validation", v);
+            o.put("stopped_early", history.stoppedEarly());
+            if (heldOut != null) {
+                Map<String, Object> t = Json.object();
+                t.put("rows", heldOut.rows());
+                Reports.metrics(model, heldOut, t);
+                o.put("test", t);
+            }
+            o.put("model", out.toString());
+            stdout.println(Json.write(o));
+        } else if (!quiet) {
+            stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%s%n", history.epochs().size(),
+                    seconds, seconds > 0 ? samples / seconds : 0.0, history.stoppedEarly()
+                            ? "; stopped early, keeping epoch " + history.bestEpoch() : "");
+            stdout.printf(Locale.ROOT, "final loss %.6f on all %d training rows; training %s%n", finalLoss,
+                    trainRows.rows(), Reports.headline(model, trainRows));
+            EpochStats best = bestEpoch(history);
+            if (best != null && best.validated()) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "validation (epoch %d): loss %.6f",
+                        best.epoch(), best.validationLoss()));
+                best.validationMetrics().forEach((k, val) -> line.append(String.format(Locale.ROOT, ", %s %.4f", k, val)));
+                stdout.println(line);
+            }
+            if (heldOut != null) {
+                stdout.println();
+                stdout.println("test rows (" + heldOut.rows() + "):");
+                Reports.print(model, heldOut, stdout);
+                stdout.println();
+            }
+            stdout.println("model written to " + out);
+            if (plot != null) {
+                stdout.println("learning curves written to " + plot);
+            }
+        }
+        if (health) {
+            Matrix x = model.preprocessing().features(trainRows);
+            HealthReport report = HealthReport.check(model.network(), x, healthTargets(model, trainRows), model.loss());
+            (json ? err : stdout).println(report);
+        }
+        stdout.flush();
+        err.flush();
+    }
+
+    /** The targets the network was trained on (one p(class 1) column for bce). */
+    private static Matrix healthTargets(Model model, Table rows) throws DataException {
+        Matrix y = model.task() == Task.REGRESSION || model.network().outputs() > 1
+                ? model.preprocessing().targets(rows) : null;
+        if (y != null) {
+            return y;
+        }
+        Matrix oneHot = model.preprocessing().targets(rows);
+        Matrix second = Matrix.zeros(oneHot.rows(), 1);
+        for (int r = 0; r < oneHot.rows(); r++) {
+            second.set(r, 0, oneHot.get(r, 1));
+        }
+        return second;
+    }
+
+    /** The epoch whose weights were kept: the best one with early stopping, else the last. */
+    private static EpochStats bestEpoch(History history) {
+        if (history.epochs().isEmpty()) {
+            return null;
+        }
+        int best = history.bestEpoch();
+        for (EpochStats e : history.epochs()) {
+            if (e.epoch() == best && history.stoppedEarly()) {
+                return e;
+            }
+        }
+        return history.epochs().get(history.epochs().size() - 1);
+    }
+
+    private Split split(Table table, Preprocessing prep) throws DataException {
+        return prep.task() == Task.CLASSIFICATION
+                ? Split.stratified(table, prep.targetNames().get(0), testFraction, seed)
+                : Split.random(table, testFraction, seed);
+    }
+
+    private Progress progress(PrintWriter err, Table rows) {
+        return Progress.start(quiet ? Progress.Mode.NONE : progress, err, epochs, rows.rows());
+    }
+
+    /** Flag values that are wrong whatever the data: checked before any file is read. */
+    private void checkRanges() {
+        if (test != null && testFraction != null) {
+            throw new UsageException("--test and --test-fraction cannot be combined; choose one");
+        }
+        if (testFraction != null && !(testFraction > 0 && testFraction < 1)) {
+            throw new UsageException("--test-fraction must be strictly between 0 and 1, got " + testFraction);
+        }
+        if (learningRate != null && (!(learningRate > 0) || !Double.isFinite(learningRate) || learningRate > 1e3)) {
             throw new UsageException("--lr must be a positive number up to 1000, got " + learningRate);
         }
-        if (batchSize < 0) {
+        if (batchSize != null && batchSize < 0) {
             throw new UsageException("--batch-size must be 0 (full batch) or positive, got " + batchSize);
         }
         if (epochs < 0) {
@@ -184,30 +393,103 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        Loss lossFunction = parse("--loss", () -> Loss.parse(loss));
-        if (!optimizer.equalsIgnoreCase("sgd")) {
-            throw new UsageException("--optimizer: unknown optimizer '" + optimizer + "'; known: sgd");
+        if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
+            throw new UsageException("--clip-norm must be 0 (off) or a positive number, got " + clipNorm);
         }
-        return TrainingOptions.defaults()
-                .withLoss(lossFunction)
-                .withOptimizer(new Sgd(learningRate))
-                .withEpochs(epochs)
-                .withBatchSize(batchSize)
-                .withShuffle(!noShuffle)
-                .withSeed(seed)
-                .withThreads(threads);
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new UsageException("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new UsageException("--validation-fraction must be in [0, 1), got " + validationFraction);
+        }
+        if (validation != null && validationFraction > 0) {
+            throw new UsageException("--validation and --validation-fraction cannot be combined; choose one");
+        }
+        if (patience < 0) {
+            throw new UsageException("--patience must be 0 (off) or a number of epochs, got " + patience);
+        }
+        if (patience > 0 && validation == null && validationFraction == 0) {
+            throw new UsageException("--patience needs validation rows: add --validation FILE or "
+                    + "--validation-fraction F");
+        }
+        if (loss != null) {
+            parse("--loss", () -> Loss.parse(loss));
+        }
+        parse("--optimizer", () -> Optimizer.of(optimizer, hyperparameters()));
     }
 
-    private ModelSpec modelSpec(TrainingOptions options) {
+    private Map<String, String> hyperparameters() {
+        Map<String, String> hyper = new java.util.LinkedHashMap<>();
+        if (learningRate != null) {
+            hyper.put("lr", Double.toString(learningRate));
+        }
+        if (momentum != null) {
+            hyper.put("momentum", Double.toString(momentum));
+        }
+        if (weightDecay != null) {
+            hyper.put("weight_decay", Double.toString(weightDecay));
+        }
+        if (beta1 != null) {
+            hyper.put("beta1", Double.toString(beta1));
+        }
+        if (beta2 != null) {
+            hyper.put("beta2", Double.toString(beta2));
+        }
+        return hyper;
+    }
+
+    /**
+     * The training options for {@code task}; the loss is {@code --loss}, else
+     * {@code modelLoss} (with {@code --init}), else cross-entropy for classification and the
+     * seed's mse for regression.
+     */
+    private TrainingOptions trainingOptions(Task task, Loss modelLoss) {
+        Loss lossFunction = loss != null ? parse("--loss", () -> Loss.parse(loss))
+                : modelLoss != null ? modelLoss : task == Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.MSE;
+        Optimizer rule = parse("--optimizer", () -> Optimizer.of(optimizer, hyperparameters()));
+        boolean fullBatchOnly = optimizer.toLowerCase(Locale.ROOT).matches("l-?bfgs|rprop|irprop[-+−]");
+        int batch = batchSize != null ? batchSize : fullBatchOnly ? 0 : 32;
+        if (fullBatchOnly && batch != 0) {
+            throw new UsageException("--optimizer " + optimizer + " works on the full batch; leave out --batch-size "
+                    + "or give --batch-size 0");
+        }
+        List<ValidationMetric> metrics = task == Task.CLASSIFICATION ? List.of(ValidationMetric.ACCURACY) : List.of();
+        if (!monitor.equals("loss") && !(monitor.equals("accuracy") && task == Task.CLASSIFICATION)) {
+            throw new UsageException("--monitor must be loss" + (task == Task.CLASSIFICATION ? " or accuracy" : "")
+                    + " for " + task + ", got " + monitor);
+        }
+        return parse("training options", () -> TrainingOptions.defaults()
+                .withLoss(lossFunction)
+                .withOptimizer(rule)
+                .withSchedule(parse("--schedule", () -> Schedule.parse(schedule, Math.max(1, epochs))))
+                .withEpochs(epochs)
+                .withBatchSize(batch)
+                .withShuffle(!noShuffle)
+                .withSeed(seed)
+                .withThreads(threads)
+                .withClipNorm(clipNorm)
+                .withDropout(dropout)
+                .withValidationFraction(validationFraction)
+                .withMetrics(metrics)
+                .withMonitor(monitor)
+                .withPatience(patience));
+    }
+
+    private DataSpec dataSpec() {
         DataSpec dataSpec = DataSpec.defaults()
                 .withTargets(targets)
                 .withTask(task == null ? null : parse("--task", () -> Task.parse(task)))
                 .withScaling(scale == null ? Scaling.STANDARD : parse("--scale", () -> Scaling.parse(scale)))
                 .withFeatures(features)
-                .withDrop(drop);
+                .withDrop(drop)
+                .withImpute(parse("--impute", () -> Impute.parse(impute)));
         if (labels != null && targets.isEmpty()) {
             dataSpec = dataSpec.withTargets(List.of(Inputs.IDX_LABEL)).withTask(Task.CLASSIFICATION);
         }
+        return dataSpec;
+    }
+
+    private ModelSpec modelSpec(DataSpec dataSpec, TrainingOptions options) {
         return new ModelSpec(dataSpec,
                 layers == null ? List.of(32) : layers,
                 activation == null ? Activation.RELU : parse("--activation", () -> Activation.parse(activation)),
@@ -279,10 +561,6 @@ final class TrainCommand implements Callable<Integer> {
         return s.append(", ").append(m.network().parameters().size()).append(" parameters").toString();
     }
 
-    private dev.gradus.train.TrainingListener listener(PrintWriter err, Table table) {
-        return quiet ? dev.gradus.train.TrainingListener.none() : new EpochPrinter(err, epochs, table.rows());
-    }
-
     private void note(PrintWriter err, String line) {
         if (!quiet) {
             err.println(line);
@@ -290,17 +568,18 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    static void checkWritable(Path out) {
+    /** Fails with a usage error naming {@code flag} when {@code out} cannot be written. */
+    static void checkWritable(Path out, String flag) {
         Path target = out.toAbsolutePath();
         if (Files.isDirectory(target)) {
-            throw new UsageException("--out " + out + " is a directory; give a file name");
+            throw new UsageException(flag + " " + out + " is a directory; give a file name");
         }
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new UsageException("--out " + out + ": the folder " + parent + " does not exist");
+            throw new UsageException(flag + " " + out + ": the folder " + parent + " does not exist");
         }
         if (!Files.isWritable(parent)) {
-            throw new UsageException("--out " + out + ": the folder " + parent + " is not writable");
+            throw new UsageException(flag + " " + out + ": the folder " + parent + " is not writable");
         }
     }
 

@@ -48,7 +48,7 @@ class CommandsTest {
                 "--out", predictions.toString());
         assertEquals(0, predict.code(), predict.toString());
         List<String> lines = Files.readAllLines(predictions);
-        assertEquals("prediction,score_0,score_1,score_2", lines.get(0));
+        assertEquals("prediction,p_0,p_1,p_2", lines.get(0));
         assertEquals(39, lines.size());
 
         // The predicted labels equal those of the reloaded model, and the scores are its outputs.
@@ -57,9 +57,12 @@ class CommandsTest {
         for (int r = 0; r < p.rows(); r++) {
             String[] cells = lines.get(r + 1).split(",");
             assertEquals(p.labels()[r], cells[0]);
+            double sum = 0;
             for (int c = 0; c < 3; c++) {
                 assertEquals(p.outputs().get(r, c), Float.parseFloat(cells[c + 1]));
+                sum += Float.parseFloat(cells[c + 1]);
             }
+            assertEquals(1.0, sum, 1e-6, "softmax probabilities of row " + r);
         }
 
         Cli inspect = Cli.run("inspect", "--model", model.toString());
@@ -105,8 +108,10 @@ class CommandsTest {
         Cli train = Cli.run("train", "--data", Cli.data("iris_train.csv"), "--task", "classification", "--layers", "5",
                 "--epochs", "0", "--seed", "9", "--quiet", "--out", model.toString());
         assertEquals(0, train.code(), train.toString());
-        Network expected = Network.input(4).dense(5, Activation.RELU).dense(3, Activation.SIGMOID).build(9);
+        Network expected = Network.input(4).dense(5, Activation.RELU).dense(3, Activation.SOFTMAX).build(9);
         assertTrue(Model.load(model).network().parameters().sameAs(expected.parameters()));
+        assertEquals(Activation.SOFTMAX, Model.load(model).network().layer(1).activation(),
+                "classification defaults to cross-entropy with a softmax output");
     }
 
     @Test

@@ -49,7 +49,8 @@ class ReplayTest {
         Cli init = Cli.run("train", "--data", data.toString(), "--target", "y0,y1", "--layers", "6,4",
                 "--activation", "tanh", "--epochs", "0", "--scale", "none", "--quiet", "--out", m0.toString());
         assertEquals(0, init.code(), init.toString());
-        Cli train = Cli.run("train", "--data", data.toString(), "--init", m0.toString(), "--batch-size", "0",
+        Cli train = Cli.run("train", "--data", data.toString(), "--init", m0.toString(), "--optimizer", "sgd",
+                "--batch-size", "0",
                 "--no-shuffle", "--scale", "none", "--lr", Double.toString(ALPHA), "--epochs", Integer.toString(STEPS),
                 "--quiet", "--out", m1.toString());
         assertEquals(0, train.code(), train.toString());

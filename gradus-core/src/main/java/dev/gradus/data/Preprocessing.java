@@ -137,13 +137,9 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 Map<String, Integer> counts = new TreeMap<>();
                 for (int r = 0; r < table.rows(); r++) {
                     String cell = table.text(r, c);
-                    if (cell == null) {
-                        if (spec.impute() == Impute.NONE) {
-                            throw missing(table, r, c);
-                        }
-                        continue;
+                    if (cell != null) {   // a missing cell is reported, or filled, by features(table)
+                        counts.merge(cell.strip(), 1, Integer::sum);
                     }
-                    counts.merge(cell.strip(), 1, Integer::sum);
                 }
                 String mode = null;
                 for (Map.Entry<String, Integer> e : counts.entrySet()) {
@@ -196,6 +192,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                     + String.join(", ", absent) + " (the model reads " + String.join(", ", featureNames())
                     + "; the file has " + String.join(", ", table.names()) + ")");
         }
+        checkNoMissing(table, columns);
         int width = inputWidth();
         Matrix x = Matrix.zeros(table.rows(), width);
         float[] data = x.data();
@@ -318,6 +315,17 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     /** True when {@code table} has every target column (so it can be evaluated). */
     public boolean hasTargets(Table table) {
         return targetNames.stream().allMatch(n -> table.indexOf(n) >= 0);
+    }
+
+    /** Reports the first missing cell, in file order, of a feature that has no fill value. */
+    private void checkNoMissing(Table table, int[] columns) throws DataException {
+        for (int r = 0; r < table.rows(); r++) {
+            for (int f = 0; f < features.size(); f++) {
+                if (features.get(f).fill() == null && table.text(r, columns[f]) == null) {
+                    throw missing(table, r, columns[f]);
+                }
+            }
+        }
     }
 
     // ---- fitting helpers ------------------------------------------------------------------

@@ -175,7 +175,7 @@ public final class ModelFile {
 
         Path target = path.toAbsolutePath();
         Path folder = target.getParent();
-        Path temporary = createTemporary(folder, target.getFileName().toString());
+        Path temporary = AtomicFiles.createTemporary(folder, target.getFileName().toString());
         try {
             try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
@@ -195,7 +195,7 @@ public final class ModelFile {
             }
             throw e;
         }
-        syncFolder(folder);
+        AtomicFiles.syncFolder(folder);
     }
 
     /** The reserved keys followed by the caller's keys in sorted order. */
@@ -349,35 +349,9 @@ public final class ModelFile {
         }
     }
 
-    /** A new empty file {@code .<name>.<random>.tmp} next to the target (created with the default permissions). */
-    private static Path createTemporary(Path folder, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
-            Path temporary = folder.resolve("." + name + "." + suffix + ".tmp");
-            try {
-                Files.newByteChannel(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return temporary;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 9) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
-        }
-    }
-
-    /** Makes the rename itself durable where the platform can sync a folder. */
-    private static void syncFolder(Path folder) {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            // Some platforms (Windows) cannot open a folder; the file is complete and renamed
-            // atomically already, only its survival of a power cut right now is at stake.
         }
     }
 

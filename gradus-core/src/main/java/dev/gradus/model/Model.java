@@ -49,11 +49,35 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(loss, "loss");
         training = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(training));
-        if (network.inputs() != preprocessing.inputWidth() || network.outputs() != preprocessing.outputWidth()) {
+        int outputs = outputWidth(preprocessing, loss);
+        if (network.inputs() != preprocessing.inputWidth() || network.outputs() != outputs) {
             throw new IllegalArgumentException("the network maps " + network.inputs() + " inputs to "
                     + network.outputs() + " outputs but the preprocessing gives " + preprocessing.inputWidth()
-                    + " inputs and expects " + preprocessing.outputWidth() + " outputs");
+                    + " inputs and, with the " + loss.name() + " loss, expects " + outputs + " outputs");
         }
+        loss.checkOutput(network.layer(network.layerCount() - 1).activation(), network.outputs());
+    }
+
+    /**
+     * The number of network outputs for this preprocessing and loss: one per class or target,
+     * except binary cross-entropy on two classes, which has one sigmoid output {@code p(class 1)}.
+     *
+     * @throws IllegalArgumentException for a loss that does not suit the task
+     */
+    public static int outputWidth(Preprocessing prep, Loss loss) {
+        boolean probabilistic = loss.fusedActivation() != null;
+        if (prep.task() == Task.REGRESSION && probabilistic) {
+            throw new IllegalArgumentException("the " + loss.name() + " loss is for classification; regression "
+                    + "takes mse, mae or huber");
+        }
+        if (loss instanceof Loss.BinaryCrossEntropy) {
+            if (prep.classLabels().size() != 2) {
+                throw new IllegalArgumentException("the bce loss is for two classes, the target has "
+                        + prep.classLabels().size() + "; use cross-entropy");
+            }
+            return 1;
+        }
+        return prep.outputWidth();
     }
 
     /** A trained model and the history of its training. */
@@ -73,39 +97,79 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Fit fit(Preprocessing prep, Table train, ModelSpec spec, TrainingListener... listeners)
             throws DataException {
+        return fit(prep, train, null, spec, listeners);
+    }
+
+    /**
+     * As {@link #fit(Preprocessing, Table, ModelSpec, TrainingListener...)}, scoring
+     * {@code validation} rows (may be {@code null}) after every epoch for the history and early
+     * stopping.
+     */
+    public static Fit fit(Preprocessing prep, Table train, Table validation, ModelSpec spec,
+                          TrainingListener... listeners) throws DataException {
+        Loss loss = spec.training().loss();
         Network.Builder builder = Network.input(prep.inputWidth());
         for (int width : spec.hidden()) {
             builder.dense(width, spec.activation());
         }
-        builder.dense(prep.outputWidth(), spec.outputActivationFor(prep.task()));
+        builder.dense(outputWidth(prep, loss), spec.outputActivationFor(prep.task(), loss));
         Network initial = builder.build(spec.init(), spec.training().seed());
-        return train(initial, prep, train, spec.training(), listeners);
+        return train(initial, prep, train, validation, spec.training(), listeners);
     }
 
     /**
      * Continues training from this model's weights and preprocessing (the {@code --init} of
-     * the command line).
+     * the command line); {@code validation} may be {@code null}.
      */
-    public Fit fitFurther(Table train, TrainingOptions options, TrainingListener... listeners) throws DataException {
-        return train(network, preprocessing, train, options, listeners);
+    public Fit fitFurther(Table train, Table validation, TrainingOptions options, TrainingListener... listeners)
+            throws DataException {
+        if (!options.loss().equals(loss)) {
+            throw new IllegalArgumentException("this model was trained with the " + loss.name()
+                    + " loss; continuing with " + options.loss().name() + " would change its output layer");
+        }
+        return train(network, preprocessing, train, validation, options, listeners);
     }
 
-    private static Fit train(Network initial, Preprocessing prep, Table table, TrainingOptions options,
-                             TrainingListener... listeners) throws DataException {
+    private static Fit train(Network initial, Preprocessing prep, Table table, Table validation,
+                             TrainingOptions options, TrainingListener... listeners) throws DataException {
         Matrix x = prep.features(table);
-        Matrix y = prep.targets(table);
+        Matrix y = networkTargets(prep, options.loss(), table);
         Trainer trainer = new Trainer(options);
         for (TrainingListener l : listeners) {
             trainer.addListener(l);
         }
-        Trainer.Result result = trainer.fit(initial, x, y);
+        Trainer.Result result = validation == null
+                ? trainer.fit(initial, x, y)
+                : trainer.fit(initial, x, y, prep.features(validation), networkTargets(prep, options.loss(), validation));
         return new Fit(new Model(result.network(), prep, options.loss(), describe(options)), result.history());
+    }
+
+    /** What the network learns to output for the rows of {@code table}. */
+    private static Matrix networkTargets(Preprocessing prep, Loss loss, Table table) throws DataException {
+        Matrix y = prep.targets(table);
+        if (outputWidth(prep, loss) == 1 && prep.task() == Task.CLASSIFICATION) {
+            Matrix second = Matrix.zeros(y.rows(), 1);       // bce: p(class 1), the second label
+            for (int r = 0; r < y.rows(); r++) {
+                second.set(r, 0, y.get(r, 1));
+            }
+            return second;
+        }
+        return y;
     }
 
     private static Map<String, String> describe(TrainingOptions o) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("optimizer", o.optimizer().name());
+        m.put("optimizer", o.optimizer().toString());
         m.put("learning_rate", Double.toString(o.optimizer().learningRate()));
+        if (!o.schedule().equals(dev.gradus.optim.Schedule.CONSTANT)) {
+            m.put("schedule", o.schedule().toString());
+        }
+        if (o.dropout() > 0) {
+            m.put("dropout", Double.toString(o.dropout()));
+        }
+        if (o.clipNorm() > 0) {
+            m.put("clip_norm", Double.toString(o.clipNorm()));
+        }
         m.put("epochs", Integer.toString(o.epochs()));
         m.put("batch_size", Integer.toString(o.batchSize()));
         m.put("shuffle", Boolean.toString(o.shuffle()));
@@ -118,9 +182,12 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         return preprocessing.task();
     }
 
-    /** Whether classification outputs are class probabilities. */
+    /**
+     * Whether classification outputs are class probabilities: true for the cross-entropy
+     * (softmax) and binary cross-entropy (sigmoid) losses.
+     */
     public boolean outputsProbabilities() {
-        return false;
+        return task() == Task.CLASSIFICATION && loss.fusedActivation() != null;
     }
 
     /** Raw network outputs {@code Ŷ} for the rows of {@code table} (scaled units). */
@@ -134,6 +201,14 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         if (task() == Task.REGRESSION) {
             preprocessing.targetScaler().invert(out.data(), out.rows());
             return new Predictions(Task.REGRESSION, preprocessing.targetNames(), out, false);
+        }
+        if (out.cols() == 1) {                                   // bce: (1 − p, p) per row
+            Matrix both = Matrix.zeros(out.rows(), 2);
+            for (int r = 0; r < out.rows(); r++) {
+                both.set(r, 0, 1f - out.get(r, 0));
+                both.set(r, 1, out.get(r, 0));
+            }
+            out = both;
         }
         return new Predictions(Task.CLASSIFICATION, preprocessing.classLabels(), out, outputsProbabilities());
     }
@@ -157,9 +232,12 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * not scaled), as the model's loss measures it.
      */
     public double loss(Table table) throws DataException {
-        Predictions p = predict(table);
-        Matrix y = task() == Task.REGRESSION ? preprocessing.targetValues(table) : preprocessing.targets(table);
-        return loss.value(p.outputs().data(), y.data(), 0, y.rows(), y.cols());
+        if (task() == Task.REGRESSION) {
+            Matrix y = preprocessing.targetValues(table);
+            return loss.value(predict(table).outputs().data(), y.data(), 0, y.rows(), y.cols());
+        }
+        Matrix y = networkTargets(preprocessing, loss, table);
+        return loss.value(outputs(table).data(), y.data(), 0, y.rows(), y.cols());
     }
 
     // ---- files ----------------------------------------------------------------------------

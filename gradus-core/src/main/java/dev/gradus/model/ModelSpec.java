@@ -5,6 +5,7 @@ import dev.gradus.data.Scaling;
 import dev.gradus.data.Task;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Init;
+import dev.gradus.nn.Loss;
 import dev.gradus.train.TrainingOptions;
 import java.util.List;
 import java.util.Objects;
@@ -22,8 +23,8 @@ import java.util.Objects;
  * @param data targets, task, features and scaling
  * @param hidden widths of the hidden layers {@code 0..n−1} (may be empty: a linear model)
  * @param activation {@code φᵐ} of every hidden layer
- * @param outputActivation {@code φⁿ}, or {@code null} for the task's default: identity for
- *     regression, sigmoid for classification with the seed's ℓ2
+ * @param outputActivation {@code φⁿ}, or {@code null} for the default of the task and loss
+ *     (see {@link #outputActivationFor})
  * @param init weight initialiser; {@link Init#DEFAULT} picks per activation
  * @param training loss, optimizer, epochs, batches, seed (which also seeds the weights)
  */
@@ -59,10 +60,17 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
         return defaults().withData(DataSpec.regression(targets));
     }
 
-    /** The output activation for {@code task}: the chosen one, or the task's default. */
-    public Activation outputActivationFor(Task task) {
+    /**
+     * The output activation {@code φⁿ}: the chosen one, or the default for the task and loss —
+     * the loss's fused activation (softmax for cross-entropy, sigmoid for bce), sigmoid for
+     * other classification losses, identity for regression.
+     */
+    public Activation outputActivationFor(Task task, Loss loss) {
         if (outputActivation != null) {
             return outputActivation;
+        }
+        if (loss.fusedActivation() != null) {
+            return loss.fusedActivation();
         }
         return task == Task.CLASSIFICATION ? Activation.SIGMOID : Activation.IDENTITY;
     }

@@ -25,6 +25,8 @@ public sealed interface Activation {
     Activation LEAKY_RELU = new LeakyRelu(0.01f);
     Activation ELU = new Elu(1f);
     Activation SOFTPLUS = new Softplus();
+    /** The row-wise output activation; see {@link Softmax}. */
+    Activation SOFTMAX = new Softmax();
 
     /** {@code φ(z)}. */
     float apply(float z);
@@ -50,6 +52,19 @@ public sealed interface Activation {
         }
     }
 
+    /**
+     * {@code Aᵐ = φᵐ(Zᵐ)} for a {@code rows × cols} block: element-wise for every activation but
+     * {@link Softmax}, which normalises each row.
+     */
+    default void applyRows(float[] z, int zOff, float[] a, int aOff, int rows, int cols) {
+        applyAll(z, zOff, a, aOff, rows * cols);
+    }
+
+    /** True for the element-wise activations; false for {@link Softmax}, which mixes a row. */
+    default boolean elementWise() {
+        return true;
+    }
+
     /** {@code delta[i] = φ'(z[i]) · g[i]} for {@code i < length} (the seed's {@code φ' ⊙ …}). */
     default void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
         for (int i = 0; i < length; i++) {
@@ -72,7 +87,8 @@ public sealed interface Activation {
     /**
      * Parses an activation by name: {@code identity} (or {@code linear}), {@code sigmoid},
      * {@code tanh}, {@code relu}, {@code leaky_relu} (slope 0.01, or {@code leaky_relu(0.2)}),
-     * {@code elu} (α = 1, or {@code elu(0.5)}), {@code softplus}. Case and {@code -}/{@code _}
+     * {@code elu} (α = 1, or {@code elu(0.5)}), {@code softplus}, {@code softmax} (output layer
+     * only). Case and {@code -}/{@code _}
      * are ignored.
      *
      * @throws IllegalArgumentException naming the text and the known names
@@ -98,8 +114,9 @@ public sealed interface Activation {
             case "leaky_relu", "leakyrelu" -> argument == null ? LEAKY_RELU : new LeakyRelu(argument);
             case "elu" -> argument == null ? ELU : new Elu(argument);
             case "softplus" -> SOFTPLUS;
+            case "softmax" -> SOFTMAX;
             default -> throw new IllegalArgumentException("unknown activation '" + text
-                    + "'; known: identity, sigmoid, tanh, relu, leaky_relu, elu, softplus");
+                    + "'; known: identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax");
         };
         if (argument != null && !(base instanceof LeakyRelu) && !(base instanceof Elu)) {
             throw new IllegalArgumentException("activation '" + text + "' takes no value in brackets");
@@ -238,5 +255,70 @@ public sealed interface Activation {
         }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
         @Override public String toString() { return "softplus"; }
+    }
+
+    /**
+     * The output activation {@code softmax(z)ⱼ = e^{zⱼ} / Σₖ e^{zₖ}} over each row of
+     * {@code Zⁿ} (DESIGN §6). It is not element-wise, so {@link #apply} and {@link #derivative}
+     * do not exist for it; its Jacobian is only ever used fused with cross-entropy, where
+     * {@code Δⁿ = ∂ℓ/∂Zⁿ = (P − Y)/N} is written by {@link Loss} directly and the backward pass
+     * skips {@code φⁿ'}. Rows are computed stably as {@code e^{zⱼ − max z}}.
+     */
+    record Softmax() implements Activation {
+        @Override public float apply(float z) {
+            throw new UnsupportedOperationException("softmax normalises a whole row; it has no element-wise value");
+        }
+        @Override public float derivative(float z) {
+            throw new UnsupportedOperationException("softmax's derivative is only used fused with cross-entropy");
+        }
+        @Override public double applyDouble(double z) {
+            throw new UnsupportedOperationException("softmax normalises a whole row; use applyAllDouble");
+        }
+        @Override public void applyAllDouble(double[] z, double[] a, int rows, int cols) {
+            for (int i = 0; i < rows; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) {
+                    max = Math.max(max, z[i * cols + j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < cols; j++) {
+                    a[i * cols + j] = Math.exp(z[i * cols + j] - max);
+                    sum += a[i * cols + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    a[i * cols + j] /= sum;
+                }
+            }
+        }
+        @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
+        @Override public boolean elementWise() { return false; }
+        @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
+            throw new UnsupportedOperationException("softmax needs the row width; use applyRows");
+        }
+        @Override public void applyRows(float[] z, int zOff, float[] a, int aOff, int rows, int cols) {
+            for (int i = 0; i < rows; i++) {
+                softmaxRow(z, zOff + i * cols, a, aOff + i * cols, cols);
+            }
+        }
+        @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
+            throw new UnsupportedOperationException("softmax's derivative is only used fused with cross-entropy;"
+                    + " train a softmax output with the cross-entropy loss");
+        }
+        @Override public String toString() { return "softmax"; }
+
+        /** {@code p = softmax(z)} for one row of {@code cols} values, accumulated in double. */
+        static void softmaxRow(float[] z, int zOff, float[] p, int pOff, int cols) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, z[zOff + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp((double) z[zOff + j] - max);
+            }
+            for (int j = 0; j < cols; j++) {
+                p[pOff + j] = (float) (Math.exp((double) z[zOff + j] - max) / sum);
+            }
+        }
     }
 }

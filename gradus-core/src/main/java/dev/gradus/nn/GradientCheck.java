@@ -15,7 +15,7 @@ import java.util.Objects;
  * <p>For every parameter {@code θᵢ} (every {@code Wᵐᵢⱼ} and {@code bᵐᵢ}) the check compares
  * <ul>
  *   <li>the <em>analytic</em> gradient {@code ∂ℓ/∂θᵢ}: what training uses, the network's own
- *       float32 {@link Network#forward forward} pass, {@link Loss#valueAndGradient} and
+ *       float32 {@link Network#forward forward} pass, {@link Loss#valueAndBackwardStart} (as in training) and
  *       {@link Network#backward backward} pass; with</li>
  *   <li>the <em>numeric</em> gradient {@code (ℓ(θ + h eᵢ) − ℓ(θ − h eᵢ)) / 2h}: the central
  *       difference of the loss, where {@code ℓ} is evaluated by a separate forward pass in
@@ -199,7 +199,7 @@ public final class GradientCheck {
         Workspace w = network.workspace(rows, Kernels.singleThreaded());
         float[] analytic = new float[network.parameters().size()];
         network.forward(x.data(), x.offset(), rows, w);
-        loss.valueAndGradient(w.output(), y.data(), y.offset(), w.g(), rows, network.outputs());
+        loss.valueAndBackwardStart(w, y.data(), y.offset());
         network.backward(x.data(), x.offset(), w, analytic);
         return compare(network, loss, x, y, analytic, h);
     }

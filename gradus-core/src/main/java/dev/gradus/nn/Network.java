@@ -22,6 +22,8 @@ import java.util.SplittableRandom;
  * Z⁰ = X W⁰ᵀ + b⁰      Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ      Aᵐ = φᵐ(Zᵐ)      Ŷ = Aⁿ
  * Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ    ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹    ∂ℓ/∂bᵐ = Σ rows of Δᵐ    Gᵐ⁻¹ = Δᵐ Wᵐ
  * </pre>
+ * A loss fused with the output activation (softmax + cross-entropy, sigmoid + BCE) gives
+ * {@code Δⁿ} itself, see {@link Loss#valueAndBackwardStart}.
  *
  * <pre>{@code
  * Network net = Network.input(2)
@@ -65,6 +67,12 @@ public final class Network {
             if (copy.get(m).inputs() != copy.get(m - 1).outputs()) {
                 throw new IllegalArgumentException("layer " + m + " reads " + copy.get(m).inputs()
                         + " inputs but layer " + (m - 1) + " writes " + copy.get(m - 1).outputs());
+            }
+        }
+        for (int m = 0; m < copy.size() - 1; m++) {
+            if (!copy.get(m).activation().elementWise()) {
+                throw new IllegalArgumentException("layer " + m + ": " + copy.get(m).activation()
+                        + " is an output activation; only the last layer (" + (copy.size() - 1) + ") may use it");
             }
         }
         if (parameters.layerCount() != copy.size()) {
@@ -183,6 +191,8 @@ public final class Network {
     public void forward(float[] x, int xOff, int rows, Workspace w) {
         checkRows(rows, w);
         w.rows = rows;
+        w.outputDeltaGiven = false;
+        int n = layers.size() - 1;
         float[] theta = parameters.values();
         float[] aPrev = x;
         int aPrevOff = xOff;
@@ -194,7 +204,11 @@ public final class Network {
             w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, theta, parameters.weightView(m).offset(), rows, out, in);
             addBias(w.z[m], theta, parameters.biasView(m).offset(), rows, out);
             // Aᵐ = φᵐ(Zᵐ)                               (rows, out)
-            layer.activation().applyAll(w.z[m], 0, w.a[m], 0, rows * out);
+            layer.activation().applyRows(w.z[m], 0, w.a[m], 0, rows, out);
+            // Aᵐ ← Aᵐ ⊙ Mᵐ/(1 − p): inverted dropout on hidden layers, training passes only
+            if (m < n && w.dropout.active()) {
+                w.dropout.forward(m, w.a[m], rows * out);
+            }
             aPrev = w.a[m];
             aPrevOff = 0;
         }
@@ -202,6 +216,7 @@ public final class Network {
 
     /**
      * The backward pass. Before the call, {@link Workspace#g()} holds {@code Gⁿ = ∂ℓ/∂Aⁿ}
+     * (or a fused loss has written {@code Δⁿ}, see {@link Loss#valueAndBackwardStart})
      * and {@code w} holds the forward pass over the same {@code x}. Writes
      * {@code ∂ℓ/∂Wᵐ} and {@code ∂ℓ/∂bᵐ} for every layer into {@code dTheta}, laid out as
      * {@link #parameters()} (overwriting it).
@@ -212,15 +227,19 @@ public final class Network {
                     + parameters.size() + " parameters");
         }
         int rows = w.rows;
+        int n = layers.size() - 1;
         float[] theta = parameters.values();
-        for (int m = layers.size() - 1; m >= 0; m--) {
+        for (int m = n; m >= 0; m--) {
             Dense layer = layers.get(m);
             int in = layer.inputs();
             int out = layer.outputs();
             float[] aPrev = m == 0 ? x : w.a[m - 1];
             int aPrevOff = m == 0 ? xOff : 0;
             // Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ                         (rows, out)
-            layer.activation().multiplyDerivative(w.z[m], w.g, w.delta, rows * out);
+            // (at m = n a loss fused with φⁿ, as softmax + cross-entropy, already wrote Δⁿ)
+            if (m < n || !w.outputDeltaGiven) {
+                layer.activation().multiplyDerivative(w.z[m], w.g, w.delta, rows * out);
+            }
             // ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹                         (out, in)
             w.kernels.atb(dTheta, parameters.weightView(m).offset(), w.delta, 0, aPrev, aPrevOff, out, in, rows);
             // ∂ℓ/∂bᵐ = Σ over rows of Δᵐ                (out)
@@ -228,6 +247,10 @@ public final class Network {
             // Gᵐ⁻¹ = Δᵐ Wᵐ                              (rows, in)
             if (m > 0) {
                 w.kernels.ab(w.g, 0, w.delta, 0, theta, parameters.weightView(m).offset(), rows, in, out);
+                // Gᵐ⁻¹ ← Gᵐ⁻¹ ⊙ Mᵐ⁻¹/(1 − p) where dropout scaled Aᵐ⁻¹
+                if (w.dropout.active()) {
+                    w.dropout.backward(m - 1, w.g, rows * in);
+                }
             }
         }
     }

@@ -18,7 +18,12 @@ public final class Workspace {
     final float[][] a;     // a[m]: (rows, outputs of m)
     final float[] g;       // Gᵐ: (rows, outputs of m), reused for every m
     final float[] delta;   // Δᵐ: (rows, outputs of m), reused for every m
+    final Activation outputActivation;  // φⁿ
+    final int outputs;                  // width of Ŷ
+    final Dropout dropout;
     int rows;
+    /** True when a loss fused with φⁿ wrote Δⁿ (not Gⁿ) after the last forward pass. */
+    boolean outputDeltaGiven;
 
     Workspace(List<Dense> layers, int capacity, Kernels kernels) {
         if (capacity < 1) {
@@ -37,6 +42,26 @@ public final class Workspace {
         }
         this.g = new float[Math.multiplyExact(capacity, widest)];
         this.delta = new float[capacity * widest];
+        this.outputActivation = layers.get(layers.size() - 1).activation();
+        this.outputs = layers.get(layers.size() - 1).outputs();
+        this.dropout = new Dropout(layers, capacity);
+    }
+
+    /**
+     * Turns inverted dropout on for the following passes: each unit of every hidden layer
+     * {@code m < n} is kept with probability {@code 1 − rate} and scaled by {@code 1/(1 − rate)}.
+     * The mask is a pure function of {@code (seed, epoch, step, m, unit index)}, so a resumed run
+     * draws the same masks. Rate 0 turns dropout off.
+     *
+     * @throws IllegalArgumentException unless {@code 0 ≤ rate < 1}
+     */
+    public void dropout(double rate, long seed, int epoch, int step) {
+        dropout.set(rate, seed, epoch, step);
+    }
+
+    /** Turns dropout off (inference and validation passes). */
+    public void noDropout() {
+        dropout.set(0, 0, 0, 0);
     }
 
     /** The most rows a pass may hold. */

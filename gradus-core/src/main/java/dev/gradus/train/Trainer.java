@@ -4,20 +4,30 @@ import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.nn.Workspace;
+import dev.gradus.optim.Clipping;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
  * Trains a network by gradient descent on batches of rows.
  *
- * <p>Each step takes a batch {@code (X, Y)} of {@code N} rows, runs the forward pass, lets the
- * loss write {@code Gⁿ = ∂ℓ/∂Ŷ}, runs the backward pass into {@code ∂ℓ/∂θ} and lets the
- * optimizer update {@code θ}. With batch size 0 every step uses all rows: the seed's gradient
- * descent over the whole set {@code S}.
+ * <p>Each step takes a batch {@code (X, Y)} of {@code N} rows and hands the optimizer an
+ * {@link Optimizer.Objective} that runs the forward pass, lets the loss write {@code Gⁿ}
+ * (or {@code Δⁿ} for a fused output), runs the backward pass into {@code ∂ℓ/∂θ} and clips it;
+ * the optimizer evaluates it (once, or more for a line search) and updates {@code θ} at the
+ * learning rate {@code α·f(e)} of the schedule. With batch size 0 every step uses all rows:
+ * the seed's gradient descent over the whole set {@code S}.
+ *
+ * <p>After each epoch the network is evaluated on the validation rows (a separate set, or a
+ * seeded share of the training rows), the metrics are recorded, listeners are called and
+ * early stopping is decided. A non-finite loss stops training with a
+ * {@link TrainingDivergedException} carrying the last weights whose loss was finite.
  *
  * <pre>{@code
  * Trainer.Result result = new Trainer(TrainingOptions.defaults().withEpochs(200)).fit(network, x, y);
@@ -25,7 +35,8 @@ import java.util.SplittableRandom;
  * }</pre>
  *
  * <p>The trainer never changes the network it is given; it trains a copy. Within a run, the
- * workspace, the batch buffers and the gradient array are allocated once and reused.
+ * workspace, the batch buffers, the gradient and the weight copies are allocated once and
+ * reused, so steady-state steps allocate nothing.
  */
 public final class Trainer {
     private final TrainingOptions options;
@@ -35,7 +46,7 @@ public final class Trainer {
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Adds a listener called after every epoch. */
+    /** Adds a listener called after every epoch (and, if it overrides it, every step). */
     public Trainer addListener(TrainingListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
@@ -46,27 +57,86 @@ public final class Trainer {
 
     /**
      * Trains a copy of {@code initial} on features {@code x} ({@code N × inputs}) and targets
-     * {@code y} ({@code N × outputs}).
+     * {@code y} ({@code N × outputs}); with a validation fraction {@code f > 0}, a seeded
+     * {@code round(f·N)} of the rows are held out for validation.
      *
+     * @throws IllegalArgumentException for mismatched shapes or options that do not fit
+     *     together (the message names them)
      * @throws TrainingDivergedException if the loss becomes NaN or infinite
      */
     public Result fit(Network initial, Matrix x, Matrix y) {
-        checkShapes(initial, x, y);
+        checkShapes(initial, x, y, "x", "y");
+        double f = options.validationFraction();
+        if (f == 0 || options.epochs() == 0) {
+            return run(initial, x, y, null, null);
+        }
+        int rows = x.rows();
+        int held = (int) Math.round(f * rows);
+        if (held < 1 || held >= rows) {
+            throw new IllegalArgumentException("validation fraction " + f + " of " + rows
+                    + " rows leaves " + held + " validation and " + (rows - held)
+                    + " training rows; both need at least 1");
+        }
+        int[] order = new int[rows];
+        shuffledOrder(order, options.seed() ^ 0x5DEECE66DL, 0);
+        int[] validation = java.util.Arrays.copyOfRange(order, 0, held);
+        int[] training = java.util.Arrays.copyOfRange(order, held, rows);
+        java.util.Arrays.sort(validation);
+        java.util.Arrays.sort(training);
+        return run(initial, x.selectRows(training), y.selectRows(training),
+                x.selectRows(validation), y.selectRows(validation));
+    }
+
+    /**
+     * Trains a copy of {@code initial} on {@code (x, y)} and validates on the separate
+     * {@code (xValidation, yValidation)} after every epoch.
+     *
+     * @throws IllegalArgumentException for mismatched shapes, or a validation fraction set as well
+     * @throws TrainingDivergedException if the loss becomes NaN or infinite
+     */
+    public Result fit(Network initial, Matrix x, Matrix y, Matrix xValidation, Matrix yValidation) {
+        checkShapes(initial, x, y, "x", "y");
+        checkShapes(initial, xValidation, yValidation, "validation x", "validation y");
+        if (options.validationFraction() != 0) {
+            throw new IllegalArgumentException("a validation set was given and a validation fraction of "
+                    + options.validationFraction() + " too; use one of them");
+        }
+        if (xValidation.rows() == 0) {
+            throw new IllegalArgumentException("the validation set has no rows");
+        }
+        return run(initial, x, y, xValidation, yValidation);
+    }
+
+    private Result run(Network initial, Matrix x, Matrix y, Matrix xVal, Matrix yVal) {
         Network network = initial.copy();
         int rows = x.rows();
         List<EpochStats> epochs = new ArrayList<>();
+        Loss loss = options.loss();
+        int n = network.layerCount() - 1;
+        loss.checkOutput(network.layer(n).activation(), network.outputs());
+        if (options.patience() > 0 && xVal == null) {
+            throw new IllegalArgumentException("early stopping (patience " + options.patience()
+                    + ") needs validation rows: give a validation set or a validation fraction");
+        }
         if (options.epochs() == 0 || rows == 0) {
             return new Result(network, new History(epochs));
         }
         int batch = options.effectiveBatchSize(rows);
+        Optimizer optimizer = options.optimizer();
+        if (optimizer.fullBatch() && batch < rows) {
+            throw new IllegalArgumentException("optimizer " + optimizer.name() + " is a full-batch method;"
+                    + " use batch size 0 (all " + rows + " rows), got " + options.batchSize());
+        }
         int in = network.inputs();
         int k = network.outputs();
-        Loss loss = options.loss();
-        Optimizer optimizer = options.optimizer();
         Optimizer.State state = optimizer.init(network.parameters().size());
         float[] theta = network.parameters().values();
         float[] dTheta = new float[theta.length];
+        float[] lastGood = theta.clone();        // the latest θ whose loss was finite
+        float[] candidate = new float[theta.length];
+        float[] best = options.patience() > 0 && options.restoreBest() ? new float[theta.length] : null;
         Workspace w = network.workspace(batch, Kernels.create(options.threads()));
+        BatchObjective objective = new BatchObjective(network, w, loss, options.clipNorm());
 
         // Contiguous copies so that a batch is always rows [start, start + N) of one array.
         float[] xs = x.copy().data();
@@ -74,44 +144,166 @@ public final class Trainer {
         float[] xBatch = options.shuffle() ? new float[batch * in] : null;
         float[] yBatch = options.shuffle() ? new float[batch * k] : null;
         int[] order = new int[rows];
+        Validation validation = xVal == null ? null : new Validation(xVal, yVal, k);
 
+        int bestEpoch = 0;
+        double bestValue = Double.NaN;
+        int sinceBest = 0;
+        boolean stoppedEarly = false;
         for (int epoch = 1; epoch <= options.epochs(); epoch++) {
             long started = System.nanoTime();
+            double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
             if (options.shuffle()) {
                 shuffledOrder(order, options.seed(), epoch);
             }
             double lossSum = 0;
             int step = 0;
-            for (int start = 0; start < rows; start += batch, step++) {
-                int n = Math.min(batch, rows - start);
-                float[] xb = xs;
-                float[] yb = ys;
-                int xOff = start * in;
-                int yOff = start * k;
+            for (int start = 0; start < rows; start += batch) {
+                step++;
+                int rowsInBatch = Math.min(batch, rows - start);
                 if (options.shuffle()) {
-                    gather(xs, order, start, n, in, xBatch);
-                    gather(ys, order, start, n, k, yBatch);
-                    xb = xBatch;
-                    yb = yBatch;
-                    xOff = 0;
-                    yOff = 0;
+                    gather(xs, order, start, rowsInBatch, in, xBatch);
+                    gather(ys, order, start, rowsInBatch, k, yBatch);
+                    objective.batch(xBatch, 0, yBatch, 0, rowsInBatch);
+                } else {
+                    objective.batch(xs, start * in, ys, start * k, rowsInBatch);
                 }
-                network.forward(xb, xOff, n, w);
-                double batchLoss = loss.valueAndGradient(w.output(), yb, yOff, w.g(), n, k);
+                w.dropout(options.dropout(), options.seed(), epoch, step);
+                System.arraycopy(theta, 0, candidate, 0, theta.length);
+                double batchLoss = optimizer.step(theta, dTheta, objective, state, lr);
                 if (!Double.isFinite(batchLoss)) {
-                    throw new TrainingDivergedException(epoch, step + 1, batchLoss);
+                    System.arraycopy(lastGood, 0, theta, 0, theta.length);
+                    throw new TrainingDivergedException(epoch, step, batchLoss,
+                            new Result(network, new History(epochs, bestEpoch, false)));
                 }
-                lossSum += batchLoss * n;
-                network.backward(xb, xOff, w, dTheta);
-                optimizer.step(theta, dTheta, state);
+                float[] t = lastGood;     // θ before this step had a finite loss: it is the last good one
+                lastGood = candidate;
+                candidate = t;
+                lossSum += batchLoss * rowsInBatch;
+                for (int l = 0; l < listeners.size(); l++) {   // indexed: no iterator per step
+                    listeners.get(l).onBatch(epoch, step, batchLoss);
+                }
             }
-            EpochStats stats = new EpochStats(epoch, lossSum / rows, step, (System.nanoTime() - started) / 1e9);
+            w.noDropout();
+            double validationLoss = Double.NaN;
+            Map<String, Double> metrics = Map.of();
+            if (validation != null) {
+                validationLoss = validation.evaluate(network, w, loss);
+                metrics = validation.metrics(options.metrics());
+            }
+            EpochStats stats = new EpochStats(epoch, lossSum / rows, step, (System.nanoTime() - started) / 1e9, lr,
+                    validationLoss, metrics);
             epochs.add(stats);
             for (TrainingListener listener : listeners) {
                 listener.onEpoch(stats);
             }
+            if (validation != null) {
+                double value = options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
+                if (bestEpoch == 0 || improves(value, bestValue)) {
+                    bestValue = value;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    if (best != null) {
+                        System.arraycopy(theta, 0, best, 0, theta.length);
+                    }
+                } else if (options.patience() > 0 && ++sinceBest >= options.patience()) {
+                    stoppedEarly = epoch < options.epochs();
+                    break;
+                }
+            }
         }
-        return new Result(network, new History(epochs));
+        if (best != null && bestEpoch > 0) {
+            System.arraycopy(best, 0, theta, 0, theta.length);
+        }
+        return new Result(network, new History(epochs, bestEpoch, stoppedEarly));
+    }
+
+    private boolean improves(double value, double bestValue) {
+        boolean higher = !options.monitor().equals("loss") && options.metrics().stream()
+                .filter(m -> m.name().equals(options.monitor())).findFirst().orElseThrow().higherIsBetter();
+        return higher ? value > bestValue : value < bestValue;
+    }
+
+    /**
+     * The objective of one batch: {@code ℓ} at the current {@code θ} and {@code ∂ℓ/∂θ}, clipped
+     * to the global norm when clipping is on. One instance per run, re-pointed at every batch.
+     */
+    private static final class BatchObjective implements Optimizer.Objective {
+        private final Network network;
+        private final Workspace w;
+        private final Loss loss;
+        private final double clipNorm;
+        private float[] x;
+        private int xOff;
+        private float[] y;
+        private int yOff;
+        private int rows;
+
+        BatchObjective(Network network, Workspace w, Loss loss, double clipNorm) {
+            this.network = network;
+            this.w = w;
+            this.loss = loss;
+            this.clipNorm = clipNorm;
+        }
+
+        void batch(float[] x, int xOff, float[] y, int yOff, int rows) {
+            this.x = x;
+            this.xOff = xOff;
+            this.y = y;
+            this.yOff = yOff;
+            this.rows = rows;
+        }
+
+        @Override
+        public double evaluate(float[] dTheta) {
+            network.forward(x, xOff, rows, w);
+            double value = loss.valueAndBackwardStart(w, y, yOff);
+            if (Double.isFinite(value)) {
+                network.backward(x, xOff, w, dTheta);
+                if (clipNorm > 0) {
+                    Clipping.clipByGlobalNorm(dTheta, clipNorm);
+                }
+            }
+            return value;
+        }
+    }
+
+    /** The validation rows, evaluated in chunks through the training workspace. */
+    private static final class Validation {
+        private final float[] x;
+        private final float[] y;
+        private final float[] yhat;
+        private final int rows;
+        private final int cols;
+
+        Validation(Matrix x, Matrix y, int cols) {
+            this.x = x.copy().data();
+            this.y = y.copy().data();
+            this.rows = x.rows();
+            this.cols = cols;
+            this.yhat = new float[rows * cols];
+        }
+
+        /** The loss over all validation rows (row-weighted mean of the chunks), filling {@link #yhat}. */
+        double evaluate(Network network, Workspace w, Loss loss) {
+            int in = network.inputs();
+            double sum = 0;
+            for (int start = 0; start < rows; start += w.capacity()) {
+                int n = Math.min(w.capacity(), rows - start);
+                network.forward(x, start * in, n, w);
+                sum += loss.value(w, y, start * cols) * n;
+                System.arraycopy(w.output(), 0, yhat, start * cols, n * cols);
+            }
+            return sum / rows;
+        }
+
+        Map<String, Double> metrics(List<ValidationMetric> metrics) {
+            Map<String, Double> values = new HashMap<>();
+            for (ValidationMetric m : metrics) {
+                values.put(m.name(), m.evaluate(yhat, y, rows, cols));
+            }
+            return values;
+        }
     }
 
     /**
@@ -138,17 +330,17 @@ public final class Trainer {
         }
     }
 
-    private static void checkShapes(Network network, Matrix x, Matrix y) {
+    private static void checkShapes(Network network, Matrix x, Matrix y, String xName, String yName) {
         if (x.cols() != network.inputs()) {
-            throw new IllegalArgumentException("the network reads " + network.inputs() + " features but x has "
-                    + x.cols() + " columns");
+            throw new IllegalArgumentException("the network reads " + network.inputs() + " features but " + xName
+                    + " has " + x.cols() + " columns");
         }
         if (y.cols() != network.outputs()) {
-            throw new IllegalArgumentException("the network writes " + network.outputs() + " outputs but y has "
-                    + y.cols() + " columns");
+            throw new IllegalArgumentException("the network writes " + network.outputs() + " outputs but " + yName
+                    + " has " + y.cols() + " columns");
         }
         if (x.rows() != y.rows()) {
-            throw new IllegalArgumentException("x has " + x.rows() + " rows but y has " + y.rows());
+            throw new IllegalArgumentException(xName + " has " + x.rows() + " rows but " + yName + " has " + y.rows());
         }
     }
 }

@@ -2,30 +2,47 @@ package dev.gradus.train;
 
 import dev.gradus.nn.Loss;
 import dev.gradus.optim.Optimizer;
+import dev.gradus.optim.Schedule;
 import dev.gradus.optim.Sgd;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * How to train: the loss, the optimizer, the number of epochs, the batch size, shuffling,
- * the seed and the number of threads.
+ * How to train: loss, optimizer and schedule; epochs, batch size, shuffling, seed and threads;
+ * gradient clipping and dropout; validation, metrics and early stopping.
  *
  * <pre>{@code
  * TrainingOptions options = TrainingOptions.defaults()
- *         .withOptimizer(new Sgd(0.05))
- *         .withBatchSize(0)        // full batch: N = all samples, the seed's S
- *         .withEpochs(500);
+ *         .withLoss(Loss.CROSS_ENTROPY)
+ *         .withOptimizer(Adam.defaults())
+ *         .withSchedule(Schedule.parse("cosine(warmup=5)", 200))
+ *         .withEpochs(200)
+ *         .withValidationFraction(0.1)
+ *         .withPatience(10);            // early stopping on the validation loss, best weights kept
  * }</pre>
  *
  * @param loss the loss {@code ℓ} (default the seed's {@link Loss#MSE})
  * @param optimizer the update rule (default {@code Sgd(0.01)})
- * @param epochs passes over the data; 0 trains nothing
+ * @param epochs passes over the data (a maximum when early stopping is on); 0 trains nothing
  * @param batchSize rows per step; 0 means full batch (all rows in one step)
  * @param shuffle whether each epoch visits the rows in a fresh seeded order
- * @param seed the seed of the shuffling order
+ * @param seed the seed of the shuffling order, the validation split and the dropout masks
  * @param threads cores the matrix products may use
+ * @param schedule the learning-rate factor per epoch (default constant)
+ * @param clipNorm the largest global gradient norm, PyTorch's {@code clip_grad_norm_}; 0 = off
+ * @param dropout the rate {@code p} of inverted dropout on hidden layers, in {@code [0, 1)}; 0 = off
+ * @param validationFraction the share of rows held out for validation, in {@code [0, 1)}, when
+ *     {@link Trainer#fit(dev.gradus.nn.Network, dev.gradus.tensor.Matrix, dev.gradus.tensor.Matrix)}
+ *     gets no separate validation set; 0 = none
+ * @param patience epochs without improvement of {@code monitor} before training stops; 0 = off
+ * @param monitor {@code "loss"} (the validation loss) or the name of one of {@code metrics}
+ * @param metrics evaluated on the validation rows after every epoch
+ * @param restoreBest whether, with early stopping, the weights of the best epoch are returned
  */
 public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int batchSize, boolean shuffle,
-                              long seed, int threads) {
+                              long seed, int threads, Schedule schedule, double clipNorm, double dropout,
+                              double validationFraction, int patience, String monitor,
+                              List<ValidationMetric> metrics, boolean restoreBest) {
 
     /** The default seed, fixed so that two identical runs give identical models. */
     public static final long DEFAULT_SEED = 42L;
@@ -33,6 +50,9 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
     public TrainingOptions {
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(monitor, "monitor");
+        metrics = List.copyOf(metrics);
         if (epochs < 0) {
             throw new IllegalArgumentException("epochs must be 0 or more, got " + epochs);
         }
@@ -42,40 +62,108 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
+        if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
+            throw new IllegalArgumentException("clip norm must be 0 (off) or positive and finite, got " + clipNorm);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("patience must be 0 (off) or more epochs, got " + patience);
+        }
+        if (!monitor.equals("loss") && metrics.stream().noneMatch(m -> m.name().equals(monitor))) {
+            throw new IllegalArgumentException("monitor '" + monitor + "' is neither 'loss' nor one of the metrics "
+                    + metrics.stream().map(ValidationMetric::name).toList());
+        }
     }
 
-    /** MSE, {@code Sgd(0.01)}, 100 epochs, batches of 32, shuffled, seed 42, all cores. */
+    /**
+     * MSE, {@code Sgd(0.01)}, 100 epochs, batches of 32, shuffled, seed 42, all cores, constant
+     * schedule, no clipping, no dropout, no validation, no early stopping (monitor "loss",
+     * restoring the best weights once it is on).
+     */
     public static TrainingOptions defaults() {
         return new TrainingOptions(Loss.MSE, new Sgd(0.01), 100, 32, true, DEFAULT_SEED,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), Schedule.CONSTANT, 0, 0, 0, 0, "loss", List.of(), true);
     }
 
     public TrainingOptions withLoss(Loss value) {
-        return new TrainingOptions(value, optimizer, epochs, batchSize, shuffle, seed, threads);
+        return new TrainingOptions(value, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
     }
 
     public TrainingOptions withOptimizer(Optimizer value) {
-        return new TrainingOptions(loss, value, epochs, batchSize, shuffle, seed, threads);
+        return new TrainingOptions(loss, value, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
     }
 
     public TrainingOptions withEpochs(int value) {
-        return new TrainingOptions(loss, optimizer, value, batchSize, shuffle, seed, threads);
+        return new TrainingOptions(loss, optimizer, value, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
     }
 
     public TrainingOptions withBatchSize(int value) {
-        return new TrainingOptions(loss, optimizer, epochs, value, shuffle, seed, threads);
+        return new TrainingOptions(loss, optimizer, epochs, value, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
     }
 
     public TrainingOptions withShuffle(boolean value) {
-        return new TrainingOptions(loss, optimizer, epochs, batchSize, value, seed, threads);
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, value, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
     }
 
     public TrainingOptions withSeed(long value) {
-        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, value, threads);
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, value, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
     }
 
     public TrainingOptions withThreads(int value) {
-        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, value);
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, value, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+    }
+
+    public TrainingOptions withSchedule(Schedule value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, value, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+    }
+
+    public TrainingOptions withClipNorm(double value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, value,
+                dropout, validationFraction, patience, monitor, metrics, restoreBest);
+    }
+
+    public TrainingOptions withDropout(double value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                value, validationFraction, patience, monitor, metrics, restoreBest);
+    }
+
+    public TrainingOptions withValidationFraction(double value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, value, patience, monitor, metrics, restoreBest);
+    }
+
+    public TrainingOptions withPatience(int value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, value, monitor, metrics, restoreBest);
+    }
+
+    /** Early stopping watches {@code metricName} ({@code "loss"} or one of {@link #metrics()}). */
+    public TrainingOptions withMonitor(String metricName) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, metricName, metrics, restoreBest);
+    }
+
+    public TrainingOptions withMetrics(List<ValidationMetric> value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, value, restoreBest);
+    }
+
+    public TrainingOptions withRestoreBest(boolean value) {
+        return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
+                dropout, validationFraction, patience, monitor, metrics, value);
     }
 
     /** The rows per step for a dataset of {@code rows} rows: {@code batchSize}, or all for 0. */

@@ -1,0 +1,135 @@
+package dev.gradus.cli;
+
+import dev.gradus.io.AtomicFiles;
+import dev.gradus.metrics.ClassificationMetrics;
+import dev.gradus.train.EpochStats;
+import dev.gradus.train.History;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Pictures written with XChart: learning curves, confusion heat maps, predicted-vs-actual scatter. */
+final class Plots {
+    static final int WIDTH = 800;
+    static final int HEIGHT = 600;
+
+    private Plots() {}
+
+    /** Checks that {@code file} ends in .png or .svg and can be written (before any work). */
+    static void checkPlotPath(String flag, Path file) {
+        format(flag, file);
+        TrainCommand.checkWritable(file, flag);
+    }
+
+    /** Learning curves: training loss per epoch (log scale when it spans a decade or more). */
+    static void learningCurves(Path file, History history, String title) throws IOException {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("epoch").yAxisTitle("loss").build();
+        List<EpochStats> epochs = history.epochs();
+        double[] x = new double[epochs.size()];
+        double[] loss = new double[epochs.size()];
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (int i = 0; i < x.length; i++) {
+            x[i] = epochs.get(i).epoch();
+            loss[i] = epochs.get(i).loss();
+            min = Math.min(min, loss[i]);
+            max = Math.max(max, loss[i]);
+        }
+        if (x.length == 0) {
+            x = new double[] {0};
+            loss = new double[] {0};
+        }
+        XYSeries series = chart.addSeries("training loss", x, loss);
+        series.setMarker(SeriesMarkers.NONE);
+        chart.getStyler().setYAxisLogarithmic(min > 0 && max / min >= 10);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        save(chart, file, "--plot");
+    }
+
+    /** A heat map of the confusion matrix (rows: actual class, columns: predicted class). */
+    static void confusion(Path file, ClassificationMetrics m, String title) throws IOException {
+        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("predicted").yAxisTitle("actual").build();
+        List<String> labels = m.labels();
+        int k = labels.size();
+        Number[][] heat = new Number[k * k][];
+        int i = 0;
+        for (int actual = 0; actual < k; actual++) {
+            for (int predicted = 0; predicted < k; predicted++) {
+                heat[i++] = new Number[] {predicted, actual, m.confusion()[actual][predicted]};
+            }
+        }
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setMin(0);
+        chart.getStyler().setRangeColors(new java.awt.Color[] {new java.awt.Color(0xF7FBFF),
+                new java.awt.Color(0x6BAED6), new java.awt.Color(0x08306B)});
+        chart.getStyler().setValueFontColor(java.awt.Color.BLACK);
+        chart.addSeries("count", labels, labels, List.of(heat));
+        save(chart, file, "--plot");
+    }
+
+    /**
+     * Predicted against actual values, one series per regression target, with the line
+     * predicted = actual. Both arrays are {@code N × targets.size()} row-major.
+     */
+    static void scatter(Path file, float[] actual, float[] predicted, List<String> targets, String title)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("actual").yAxisTitle("predicted").build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        int k = targets.size();
+        int n = actual.length / k;
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int t = 0; t < k; t++) {
+            double[] x = new double[n];
+            double[] y = new double[n];
+            for (int r = 0; r < n; r++) {
+                x[r] = actual[r * k + t];
+                y[r] = predicted[r * k + t];
+                lo = Math.min(lo, Math.min(x[r], y[r]));
+                hi = Math.max(hi, Math.max(x[r], y[r]));
+            }
+            chart.addSeries(targets.get(t), x, y);
+        }
+        XYSeries diagonal = chart.addSeries("predicted = actual", new double[] {lo, hi}, new double[] {lo, hi});
+        diagonal.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        diagonal.setMarker(SeriesMarkers.NONE);
+        save(chart, file, "--plot");
+    }
+
+    /** Writes {@code chart} as PNG or SVG to a temporary file, then renames it over {@code file}. */
+    static void save(Chart<?, ?> chart, Path file, String flag) throws IOException {
+        String format = format(flag, file);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (format.equals("png")) {
+            BitmapEncoder.saveBitmap(chart, bytes, BitmapEncoder.BitmapFormat.PNG);
+        } else {
+            VectorGraphicsEncoder.saveVectorGraphic(chart, bytes, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        }
+        AtomicFiles.write(file, bytes::writeTo);
+    }
+
+    private static String format(String flag, Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) {
+            return "png";
+        }
+        if (name.endsWith(".svg")) {
+            return "svg";
+        }
+        throw new UsageException(flag + " " + file + ": the file name must end in .png or .svg");
+    }
+}

@@ -1,0 +1,94 @@
+package dev.gradus.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradus.model.Model;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training toolkit through the command line: losses, optimizers, validation, early stopping, health. */
+class TrainingFlagsTest {
+    @TempDir
+    Path dir;
+
+    private Cli train(String data, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", Cli.data(data), "--out",
+                dir.resolve("m.gradus").toString(), "--quiet"));
+        args.addAll(List.of(more));
+        return Cli.run(args.toArray(new String[0]));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "lbfgs", "rprop", "irprop+"})
+    void everyOptimizerTrainsIris(String optimizer) {
+        Cli run = train("iris_train.csv", "--task", "classification", "--optimizer", optimizer, "--epochs", "40",
+                "--json");
+        assertEquals(0, run.code(), run.toString());
+        double loss = Double.parseDouble(run.out().replaceAll(".*\"final_loss\":([0-9.Ee-]+).*\\s*", "$1"));
+        // Cross-entropy of a uniform guess over 3 classes is ln 3 = 1.10; every optimizer must beat it.
+        assertTrue(loss < 1.0, optimizer + " final loss " + loss);
+    }
+
+    @Test
+    void bceGivesOneSigmoidOutputAndTwoProbabilityColumns() throws Exception {
+        Cli run = train("breast_cancer_train.csv", "--task", "classification", "--loss", "bce", "--epochs", "30");
+        assertEquals(0, run.code(), run.toString());
+        Model model = Model.load(dir.resolve("m.gradus"));
+        assertEquals(1, model.network().outputs());
+        Cli predict = Cli.run("predict", "--model", dir.resolve("m.gradus").toString(), "--data",
+                Cli.data("breast_cancer_test.csv"));
+        String[] lines = predict.out().split("\n");
+        assertEquals("prediction,p_0,p_1", lines[0]);
+        String[] cells = lines[1].split(",");
+        assertEquals(1.0, Double.parseDouble(cells[1]) + Double.parseDouble(cells[2]), 1e-6);
+        Cli evaluate = Cli.run("evaluate", "--model", dir.resolve("m.gradus").toString(), "--data",
+                Cli.data("breast_cancer_test.csv"), "--json");
+        assertTrue(evaluate.out().contains("\"log_loss\":") && evaluate.out().contains("\"roc_auc\":"), evaluate.out());
+    }
+
+    @Test
+    void validationAndEarlyStoppingKeepTheBestEpoch() {
+        Cli run = train("digits_train.csv", "--task", "classification", "--validation", Cli.data("digits_test.csv"),
+                "--patience", "3", "--monitor", "accuracy", "--lr", "0.05", "--epochs", "300", "--json");
+        assertEquals(0, run.code(), run.toString());
+        assertTrue(run.out().contains("\"stopped_early\":true"), "a high learning rate plateaus early: " + run.out());
+        assertTrue(run.out().matches("(?s).*\"validation\":\\{\"epoch\":\\d+,\"loss\":[0-9.]+,\"accuracy\":0\\.9.*"),
+                run.out());
+        int epochs = Integer.parseInt(run.out().replaceAll(".*\"epochs\":(\\d+).*\\s*", "$1"));
+        assertTrue(epochs < 300, "stopped after " + epochs + " epochs");
+    }
+
+    @Test
+    void healthReportIsPrinted() {
+        Cli run = Cli.run("train", "--data", Cli.data("wine_train.csv"), "--task", "classification", "--scale", "none",
+                "--epochs", "3", "--health", "--out", dir.resolve("m.gradus").toString());
+        assertEquals(0, run.code(), run.toString());
+        assertTrue(run.out().toLowerCase(java.util.Locale.ROOT).contains("unscaled"),
+                "wine's proline column (~1000) is far from unit scale:\n" + run.out());
+    }
+
+    @Test
+    void invalidCombinationsAreUsageErrors() {
+        assertUsage(train("iris_train.csv", "--optimizer", "adam", "--momentum", "0.5"), "momentum");
+        assertUsage(train("iris_train.csv", "--patience", "5"), "--patience needs validation rows");
+        assertUsage(train("iris_train.csv", "--optimizer", "lbfgs", "--batch-size", "16"), "full batch");
+        assertUsage(train("iris_train.csv", "--task", "classification", "--loss", "bce"), "two classes");
+        assertUsage(train("diabetes_train.csv", "--loss", "cross-entropy"), "classification");
+        assertUsage(train("iris_train.csv", "--dropout", "1"), "--dropout");
+        assertUsage(train("iris_train.csv", "--schedule", "zigzag"), "--schedule");
+        assertUsage(train("iris_train.csv", "--loss", "hinge"), "--loss");
+        assertUsage(train("iris_train.csv", "--validation", Cli.data("iris_test.csv"), "--validation-fraction", "0.2"),
+                "cannot be combined");
+        assertUsage(train("diabetes_train.csv", "--validation-fraction", "0.2", "--monitor", "accuracy"), "--monitor");
+    }
+
+    private static void assertUsage(Cli run, String fragment) {
+        assertEquals(2, run.code(), run.toString());
+        assertTrue(run.err().contains(fragment), "'" + fragment + "' in " + run.err());
+    }
+}
