@@ -62,10 +62,12 @@ import java.util.Properties;
  * with the full Gradus preprocessing, loss and training record ({@code gradus.*} keys) so that
  * {@link OnnxImport} restores the model as it was.
  *
- * <p><b>What the output is.</b> {@code scores}: the network's raw outputs, one column per
- * class label in {@code class_labels} order (the predicted class is the largest); with a
- * softmax output layer they are probabilities. {@code predictions}: one column per target in
- * original units.
+ * <p><b>What the output is.</b> {@code scores}: the network's outputs, one column per class
+ * label in {@code class_labels} order (the predicted class is the largest); with a softmax
+ * output layer (cross-entropy) they are probabilities. A two-class model trained with
+ * {@code bce} has one sigmoid output, the probability of the second class label
+ * ({@code scores} is {@code [N, 1]}). {@code predictions}: one column per target in original
+ * units.
  *
  * <pre>{@code
  * Model model = Model.load(Path.of("iris.gradus"));
@@ -235,11 +237,9 @@ public final class OnnxExport {
             return g.node("Elu", name + "elu", List.of(z), a, floatAttribute("alpha", elu.alpha()));
         } else if (phi instanceof Activation.Softplus) {
             return g.node("Softplus", name + "softplus", List.of(z), a);
-        } else if (OnnxImport.SOFTMAX_NAME.equals(phi.toString())) {
-            // SOFTMAX: the row-wise output activation softmax(z)ⱼ = e^zⱼ / Σₗ e^zₗ over each
-            // sample's outputs, ONNX Softmax over the last axis. Matched by its model-file name
-            // ("softmax", the text Activation.parse reads) so that this arm works before and
-            // after Activation.Softmax exists; once it does, this may become an instanceof test.
+        } else if (phi instanceof Activation.Softmax) {
+            // The row-wise output activation softmax(z)ⱼ = e^zⱼ / Σₗ e^zₗ over each sample's
+            // outputs: ONNX Softmax over the last axis of [N, k].
             return g.node("Softmax", name + "softmax", List.of(z), a, intAttribute("axis", -1));
         }
         throw new IllegalArgumentException("layer " + m + ": activation " + phi + " has no ONNX operator here; "

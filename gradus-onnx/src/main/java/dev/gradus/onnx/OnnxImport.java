@@ -60,8 +60,9 @@ import java.util.Set;
  * keys): feature columns and categories, class labels, target names, loss and training
  * record. A graph without that metadata gets default preprocessing: numeric features
  * {@code x0, x1, …}; for classification one target {@code label} with classes
- * {@code "0", "1", …} in output order; for regression targets {@code y0, y1, …}; loss
- * {@code mse}.
+ * {@code "0", "1", …} in output order (two classes for one sigmoid output); for regression
+ * targets {@code y0, y1, …}; loss {@code cross-entropy} after a softmax output, {@code bce}
+ * for a classifier's one sigmoid output, else {@code mse}.
  *
  * <pre>{@code
  * Model mine = OnnxImport.read(Path.of("iris.onnx"));                        // written by Gradus
@@ -69,9 +70,6 @@ import java.util.Set;
  * }</pre>
  */
 public final class OnnxImport {
-    /** The model-file name of the softmax output activation ({@link Activation#parse} reads it). */
-    static final String SOFTMAX_NAME = "softmax";
-
     /** The largest file read: the largest message protobuf-java parses (2 GiB − 1). */
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE;
 
@@ -234,7 +232,7 @@ public final class OnnxImport {
             }
             for (int m = 0; m < layers.size() - 1; m++) {
                 Layer l = layers.get(m);
-                if (l.phi != null && SOFTMAX_NAME.equals(l.phi.toString())) {
+                if (l.phi instanceof Activation.Softmax) {
                     throw fail(l.activationNode + ": Softmax is supported only as the output layer's activation, "
                             + "here it follows hidden layer " + m);
                 }
@@ -440,14 +438,7 @@ public final class OnnxImport {
                 throw fail(where + ": Softmax over axis " + axis + " is not supported (only the last axis of "
                         + "[N, k], -1 or 1)");
             }
-            // SOFTMAX: the output activation, found by its model-file name so that this works
-            // whether or not this build's Activation has it.
-            try {
-                return Activation.parse(SOFTMAX_NAME);
-            } catch (IllegalArgumentException e) {
-                throw fail(where + ": Softmax needs the softmax output activation, which this build of Gradus "
-                        + "lacks (" + e.getMessage() + ")");
-            }
+            return Activation.SOFTMAX;
         }
 
         private Activation noAttributes(NodeProto node, String where, Activation phi) throws OnnxFormatException {
@@ -772,7 +763,7 @@ public final class OnnxImport {
             int k = network.outputs();
             Scaler features = scaler(featureShift, featureScale, d, "feature scaling (Sub/Div)");
             boolean unscales = targetScale != null || targetShift != null;
-            Scaler targets = scaler(targetShift, targetScale, k, "target un-scaling (Mul/Add)");
+            Activation output = network.layer(network.layerCount() - 1).activation();
 
             String stored = metadata.get(OnnxExport.KEY_PREPROCESSING);
             Preprocessing prep;
@@ -787,12 +778,12 @@ public final class OnnxImport {
                     throw new IllegalArgumentException(path + ": the file's Gradus metadata says the task is "
                             + meta.task() + ", but " + task + " was asked for");
                 }
-                if (meta.inputWidth() != d || meta.outputWidth() != k) {
+                if (meta.inputWidth() != d) {
                     throw fail("metadata '" + OnnxExport.KEY_PREPROCESSING + "' describes " + meta.inputWidth()
-                            + " inputs and " + meta.outputWidth() + " outputs, the graph has " + d + " and " + k);
+                            + " inputs, the graph reads " + d);
                 }
                 prep = preprocessing(meta.task(), meta.features(), features, meta.targetNames(), meta.classLabels(),
-                        targets, unscales);
+                        k, unscales);
             } else {
                 if (task == null) {
                     throw new IllegalArgumentException(path + ": the file has no Gradus metadata, so the task must be "
@@ -803,25 +794,30 @@ public final class OnnxImport {
                     columns.add(new Preprocessing.Feature("x" + j, List.of()));
                 }
                 if (task == Task.CLASSIFICATION) {
-                    if (k < 2) {
-                        throw new IllegalArgumentException(path + ": the network has " + k + " output; a classifier "
-                                + "here has one output per class (at least 2); import it as regression");
+                    // One sigmoid output is a two-class (bce) model: p(class "1").
+                    boolean binary = k == 1 && output instanceof Activation.Sigmoid;
+                    if (k < 2 && !binary) {
+                        throw new IllegalArgumentException(path + ": the network has one " + output + " output; a "
+                                + "classifier has one output per class, or one sigmoid output for two classes");
                     }
                     List<String> labels = new ArrayList<>();
-                    for (int j = 0; j < k; j++) {
+                    for (int j = 0; j < (binary ? 2 : k); j++) {
                         labels.add(Integer.toString(j));
                     }
-                    prep = preprocessing(task, columns, features, List.of("label"), labels, targets, unscales);
+                    prep = preprocessing(task, columns, features, List.of("label"), labels, k, unscales);
                 } else {
                     List<String> names = new ArrayList<>();
                     for (int j = 0; j < k; j++) {
                         names.add("y" + j);
                     }
-                    prep = preprocessing(task, columns, features, names, List.of(), targets, unscales);
+                    prep = preprocessing(task, columns, features, names, List.of(), k, unscales);
                 }
             }
 
-            Loss loss = Loss.MSE;
+            // Without metadata: the loss that fits the output (cross-entropy for softmax, bce for
+            // one sigmoid output of a classifier), else the seed's mse.
+            Loss loss = output instanceof Activation.Softmax ? Loss.CROSS_ENTROPY
+                    : prep.task() == Task.CLASSIFICATION && k == 1 ? Loss.BCE : Loss.MSE;
             if (metadata.containsKey(OnnxExport.KEY_LOSS)) {
                 try {
                     loss = Loss.parse(metadata.get(OnnxExport.KEY_LOSS));
@@ -841,7 +837,11 @@ public final class OnnxImport {
                 training.put("imported_from", "onnx");
                 training.put("producer", (proto.getProducerName() + " " + proto.getProducerVersion()).strip());
             }
-            return new Model(network, prep, loss, training);
+            try {
+                return new Model(network, prep, loss, training);
+            } catch (IllegalArgumentException e) {
+                throw fail("the graph and its metadata do not make a model: " + e.getMessage());
+            }
         }
 
         /**
@@ -867,11 +867,26 @@ public final class OnnxImport {
             }
         }
 
+        /**
+         * The preprocessing with the graph's scalings: the feature scaling from Sub/Div, the
+         * target un-scaling from Mul/Add (regression only; a classifier's is the identity over
+         * its classes).
+         */
         private Preprocessing preprocessing(Task t, List<Preprocessing.Feature> columns, Scaler features,
-                                            List<String> targetNames, List<String> labels, Scaler targets,
+                                            List<String> targetNames, List<String> labels, int outputs,
                                             boolean unscales) throws OnnxFormatException {
-            if (t == Task.CLASSIFICATION && unscales) {
-                throw fail("the graph ends in a target un-scaling (Mul/Add), which only a regression model has");
+            Scaler targets;
+            if (t == Task.CLASSIFICATION) {
+                if (unscales) {
+                    throw fail("the graph ends in a target un-scaling (Mul/Add), which only a regression model has");
+                }
+                targets = Scaler.identity(labels.size());
+            } else {
+                if (targetNames.size() != outputs) {
+                    throw fail("the metadata names " + targetNames.size() + " targets " + targetNames + ", the graph "
+                            + "has " + outputs + " outputs");
+                }
+                targets = scaler(targetShift, targetScale, outputs, "target un-scaling (Mul/Add)");
             }
             try {
                 return new Preprocessing(t, columns, features, targetNames, labels, targets);

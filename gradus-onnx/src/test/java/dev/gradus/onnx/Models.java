@@ -7,6 +7,7 @@ import dev.gradus.data.Table;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
 import dev.gradus.nn.Activation;
+import dev.gradus.nn.Loss;
 import dev.gradus.optim.Sgd;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.TrainingOptions;
@@ -50,6 +51,20 @@ final class Models {
         ModelSpec spec = ModelSpec.classification("label").withScaling(scaling).withHidden(List.of(10))
                 .withActivation(phi).withTraining(training(scaling));
         return Model.fit(table("wine_train.csv"), spec).model();
+    }
+
+    /** Iris with a softmax output layer trained by cross-entropy; hidden layers use {@code phi}. */
+    static Model irisSoftmax(Activation phi, Scaling scaling) throws DataException {
+        ModelSpec spec = ModelSpec.classification("label").withScaling(scaling).withHidden(List.of(8))
+                .withActivation(phi).withTraining(training(scaling).withLoss(Loss.CROSS_ENTROPY));
+        return Model.fit(table("iris_train.csv"), spec).model();
+    }
+
+    /** Breast cancer (two classes) with one sigmoid output trained by binary cross-entropy. */
+    static Model breastCancerBce(Activation phi, Scaling scaling) throws DataException {
+        ModelSpec spec = ModelSpec.classification("label").withScaling(scaling).withHidden(List.of(8))
+                .withActivation(phi).withTraining(training(scaling).withLoss(Loss.BCE));
+        return Model.fit(table("breast_cancer_train.csv"), spec).model();
     }
 
     /** Diabetes regression; with scaling the targets are standardised and un-scaled on prediction. */

@@ -176,8 +176,8 @@ class OnnxImportTest {
     }
 
     /**
-     * Softmax over the last axis is the softmax output activation where this build of Gradus
-     * has it; otherwise it is refused, naming Softmax.
+     * Softmax over the last axis is the softmax output activation; without metadata the
+     * classifier gets the cross-entropy loss fused with it, and predicts probabilities.
      */
     @Test
     void softmaxOutput() throws Exception {
@@ -186,19 +186,37 @@ class OnnxImportTest {
                 .addNode(node("Softmax", "/softmax", List.of("logits"), "output", intAttr("axis", -1)))
                 .build();
         Path file = Graphs.write(dir.resolve("softmax.onnx"), Graphs.model(graph, 13));
-        Activation softmax;
-        try {
-            softmax = Activation.parse("softmax");
-        } catch (IllegalArgumentException absent) {
-            OnnxFormatException e = assertThrows(OnnxFormatException.class,
-                    () -> OnnxImport.read(file, Task.CLASSIFICATION));
-            assertTrue(e.getMessage().contains("Softmax") && e.getMessage().contains("/softmax"), e.getMessage());
-            return;
-        }
         Model model = OnnxImport.read(file, Task.CLASSIFICATION);
-        assertEquals(List.of(Activation.RELU, softmax), model.activations());
+        assertEquals(List.of(Activation.RELU, Activation.SOFTMAX), model.activations());
+        assertEquals(Loss.CROSS_ENTROPY, model.loss());
+        assertTrue(model.outputsProbabilities());
         Matrix x = inputs(20);
         double difference = Models.maxDifference(model.predict(table(x)).outputs(), OrtRunner.run(file, "input", x));
+        assertTrue(difference <= OnnxRuntimeParityTest.TOLERANCE, "difference " + difference);
+
+        // Softmax across the batch (axis 0) is no MLP output.
+        GraphProto columns = graph.toBuilder().setNode(6, graph.getNode(6).toBuilder().setAttribute(0,
+                intAttr("axis", 0))).build();
+        assertRefused(columns, "'/softmax' (Softmax)", "axis 0");
+    }
+
+    /** One sigmoid output read as a classifier is a two-class bce model. */
+    @Test
+    void oneSigmoidOutputIsABinaryClassifier() throws Exception {
+        GraphProto graph = GraphProto.newBuilder()
+                .addInput(matrix("x", IN))
+                .addInitializer(tensor("w", new long[] {1, IN}, 0.5f, -1f, 2f, 0.25f))
+                .addInitializer(tensor("b", new long[] {1}, 0.1f))
+                .addNode(node("Gemm", "g", List.of("x", "w", "b"), "z", intAttr("transB", 1)))
+                .addNode(node("Sigmoid", "s", List.of("z"), "p"))
+                .addOutput(matrix("p", 1))
+                .build();
+        Path file = Graphs.write(dir.resolve("binary.onnx"), Graphs.model(graph, 13));
+        Model model = OnnxImport.read(file, Task.CLASSIFICATION);
+        assertEquals(List.of("0", "1"), model.preprocessing().classLabels());
+        assertEquals(Loss.BCE, model.loss());
+        Matrix x = inputs(10);
+        double difference = Models.maxDifference(model.outputs(table(x)), OrtRunner.run(file, "x", x));
         assertTrue(difference <= OnnxRuntimeParityTest.TOLERANCE, "difference " + difference);
     }
 

@@ -56,6 +56,17 @@ class OnnxRoundTripTest {
         assertSame(model, back, Models.table("diabetes_test.csv"));
     }
 
+    @ParameterizedTest(name = "softmax and bce, hidden {0}")
+    @MethodSource("activations")
+    void probabilisticClassifiersComeBackIdentical(Activation phi) throws Exception {
+        Model softmax = Models.irisSoftmax(phi, Scaling.STANDARD);
+        assertSame(softmax, roundTrip(softmax, "softmax.onnx"), Models.table("iris_test.csv"));
+        Model bce = Models.breastCancerBce(phi, Scaling.STANDARD);
+        Model back = roundTrip(bce, "bce.onnx");
+        assertSame(bce, back, Models.table("breast_cancer_test.csv"));
+        assertTrue(back.outputsProbabilities());
+    }
+
     @Test
     void unscaledModelComesBackIdentical() throws Exception {
         Model model = Models.wine(Activation.TANH, Scaling.NONE);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gradus.data.Scaling;
 import dev.gradus.data.Table;
+import dev.gradus.data.Task;
 import dev.gradus.model.Model;
 import dev.gradus.nn.Activation;
 import dev.gradus.onnx.proto.Onnx.ModelProto;
@@ -59,6 +60,22 @@ class OnnxRuntimeParityTest {
         check(model, Models.table("wine_test.csv"), "wine.onnx");
     }
 
+    @ParameterizedTest(name = "iris softmax, {0}, scaling {1}")
+    @MethodSource("activationsAndScalings")
+    void softmaxClassifier(Activation phi, Scaling scaling) throws Exception {
+        Model model = Models.irisSoftmax(phi, scaling);
+        assertEquals(Activation.SOFTMAX, model.activations().get(model.activations().size() - 1));
+        check(model, Models.table("iris_test.csv"), "iris-softmax.onnx");
+    }
+
+    @ParameterizedTest(name = "breast cancer bce, {0}, scaling {1}")
+    @MethodSource("activationsAndScalings")
+    void binaryClassifierWithOneSigmoidOutput(Activation phi, Scaling scaling) throws Exception {
+        Model model = Models.breastCancerBce(phi, scaling);
+        assertEquals(1, model.network().outputs());
+        check(model, Models.table("breast_cancer_test.csv"), "breast-cancer.onnx");
+    }
+
     @ParameterizedTest(name = "diabetes, {0}, scaling {1}")
     @MethodSource("activationsAndScalings")
     void diabetesRegression(Activation phi, Scaling scaling) throws Exception {
@@ -70,7 +87,9 @@ class OnnxRuntimeParityTest {
         Path file = dir.resolve(name);
         OnnxExport.write(model, file);
 
-        Matrix expected = model.predict(test).outputs();
+        // Classification: the network's outputs (one column for bce, where predict adds 1 − p);
+        // regression: predictions in original units.
+        Matrix expected = model.task() == Task.CLASSIFICATION ? model.outputs(test) : model.predict(test).outputs();
         Matrix actual = OrtRunner.run(file, OnnxExport.INPUT, OnnxExport.graphInputs(model, test));
         double difference = Models.maxDifference(actual, expected);
         System.out.printf("%s %s: ONNX Runtime vs Gradus, largest difference %.3g over %d rows%n", name,
