@@ -23,7 +23,6 @@ import dev.gradus.onnx.proto.Onnx.TypeProto;
 import dev.gradus.onnx.proto.Onnx.ValueInfoProto;
 import dev.gradus.tensor.Matrix;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -31,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 
 /**
  * Writes a {@link Model} as a standard ONNX graph that any ONNX runtime evaluates to the same
@@ -203,7 +201,7 @@ public final class OnnxExport {
                 .setIrVersion(IR_VERSION)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET_VERSION))
                 .setProducerName(PRODUCER)
-                .setProducerVersion(gradusVersion())
+                .setProducerVersion(ModelFile.gradusVersion())
                 .setDomain("dev.gradus")
                 .setModelVersion(1)
                 .setDocString("A Gradus " + prep.task() + " model. Input '" + INPUT + "' [N, " + d + "]: the "
@@ -331,22 +329,6 @@ public final class OnnxExport {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
-    }
-
-    private static String gradusVersion() {
-        try (InputStream in = ModelFile.class.getResourceAsStream("gradus-version.properties")) {
-            if (in != null) {
-                Properties p = new Properties();
-                p.load(in);
-                String v = p.getProperty("version", "");
-                if (!v.isEmpty() && !v.startsWith("${")) {
-                    return v;
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the library's own version resource", e);
-        }
-        return "unknown";
     }
 
     /** The nodes and initializers of a chain graph, built in order. */
