@@ -220,7 +220,7 @@ public final class Network {
             float[] aPrev = m == 0 ? x : w.a[m - 1];
             int aPrevOff = m == 0 ? xOff : 0;
             // Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ                         (rows, out)
-            layer.activation().multiplyDerivative(w.z[m], w.g, w.delta, rows * out);
+            layer.activation().multiplyDerivative(w.z[m], w.a[m], w.g, w.delta, rows * out);
             // ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹                         (out, in)
             w.kernels.atb(dTheta, parameters.weightView(m).offset(), w.delta, 0, aPrev, aPrevOff, out, in, rows);
             // ∂ℓ/∂bᵐ = Σ over rows of Δᵐ                (out)
