@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure training throughput (samples/s) and matrix-product speed (GFLOP/s) on this machine.",
             "Runs W1 (784-256-128-10 ReLU, batch 64), W2 (8-32-32-1 tanh, batch 32) and W3 "
-                + "(1024-2048-2048-10 ReLU, batch 256) on synthetic rows of their shapes, SGD(0.05), "
+                + "(1024-2048-2048-10 ReLU, batch 256) on synthetic rows of their shapes, SGD (lr 0.02 on W1, 0.05 on W2, W3), "
                 + "one warm-up epoch, median of the measured epochs; then sgemm 1024^3."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
