@@ -108,7 +108,7 @@ public final class SideBySide {
     private static int defaultPeerRows(Workload w) {
         return switch (w.name()) {
             case "W1" -> 12_800;
-            case "W3" -> 2_048;
+            case "W3" -> 1_024;
             default -> w.samples();
         };
     }
