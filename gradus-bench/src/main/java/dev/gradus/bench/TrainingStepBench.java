@@ -10,7 +10,6 @@ import dev.gradus.optim.Optimizer;
 import dev.gradus.optim.Sgd;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Trainer;
-import dev.gradus.train.TrainingOptions;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,8 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * across steps. Run with {@code -prof gc}: {@code gc.alloc.rate.norm} is the bytes allocated
  * per step (0 expected).
  *
- * <p>{@link #epochW2} is {@link Trainer#fit} itself over one W2 epoch (625 steps): its
- * allocation per op includes the trainer's per-fit setup (copies of the data, workspace).
+ * <p>{@link TrainerEpochBench} measures {@link Trainer#fit} itself.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -78,31 +76,5 @@ public class TrainingStepBench {
         network.backward(x, 0, w, dTheta);
         optimizer.step(network.parameters().values(), dTheta, state);
         return loss;
-    }
-
-    /** Trainer.fit over one W2 epoch (20,000 rows, 625 steps), including its per-fit setup. */
-    @State(Scope.Thread)
-    public static class W2Epoch {
-        Matrix x;
-        Matrix y;
-        Network network;
-        Trainer trainer;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            Matrix[] data = BenchWorkloads.syntheticData(BenchWorkloads.W2, 7);
-            x = data[0];
-            y = data[1];
-            network = BenchWorkloads.W2.network(1);
-            trainer = new Trainer(TrainingOptions.defaults().withOptimizer(new Sgd(0.05)).withBatchSize(32)
-                    .withEpochs(1).withThreads(2));
-        }
-    }
-
-    @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    public Object epochW2(W2Epoch e) {
-        return e.trainer.fit(e.network, e.x, e.y);
     }
 }

@@ -80,8 +80,10 @@ final class TilePool {
             this.tiles = tiles;
             this.helpers = helperCount;
             this.failure = null;
-            next.set(0);
+            // done before next: a worker still looping from the previous job may claim a tile
+            // of this one as soon as next is 0, and its increment of done must not be erased.
             done.set(0);
+            next.set(0);
             generation++;                       // publishes the job
             for (int w = 0; w < helperCount; w++) {
                 LockSupport.unpark(workers[w].thread);

@@ -187,6 +187,28 @@ class KernelsTest {
     }
 
     @Test
+    void manyBackToBackSplitProductsAllComplete() {
+        // Workers that are still leaving one job while the next is published must neither lose
+        // a tile nor hang the caller (a lost completion count once hung here under load).
+        int m = 8;
+        int n = 96;
+        int k = 8;
+        SplittableRandom random = new SplittableRandom(21);
+        float[] a = randomArray(m * k, random);
+        float[] b = randomArray(n * k, random);
+        float[] expected = new float[m * n];
+        Kernels.create(1).abt(expected, 0, a, 0, b, 0, m, n, k);
+        Kernels split = Kernels.of(2, Engine.DEFAULT, 0);
+        float[] c = new float[m * n];
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            for (int rep = 0; rep < 50_000; rep++) {
+                split.abt(c, 0, a, 0, b, 0, m, n, k);
+            }
+        });
+        assertBitIdentical(expected, c, "after 50,000 split products");
+    }
+
+    @Test
     void vectorAndPlainPathsAgreeBitForBit() {
         assumeTrue(Engine.vectorAvailable(), "the Vector API module is not enabled in this JVM");
         SplittableRandom random = new SplittableRandom(17);
