@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * executors launched by the workers in their own JVMs, and training through
  * {@code ./gradus-spark --master spark://127.0.0.1:PORT}. Parameters, rows and task closures
  * cross process boundaries as on a cluster. Tagged {@code cluster}: not part of {@code mvn test};
- * {@code .ci/run} runs it with {@code mvn -B -pl spark -am test -Dgroups=cluster -DexcludedGroups=none}.
+ * {@code .ci/run} runs it with
+ * {@code mvn -B -pl spark -am test -Dgroups=cluster -Dgradus.spark.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("cluster")
 class StandaloneClusterTest {
