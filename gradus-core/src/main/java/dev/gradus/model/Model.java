@@ -107,14 +107,31 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Fit fit(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                           TrainingListener... listeners) throws DataException {
+        return train(initialNetwork(prep, spec), prep, train, validation, spec.training(), listeners);
+    }
+
+    /**
+     * The untrained network that {@link #fit(Preprocessing, Table, Table, ModelSpec, TrainingListener...)}
+     * starts from: {@code prep.inputWidth()} inputs, the spec's hidden layers, the output layer
+     * the task and loss call for, weights drawn from the spec's initialiser and training seed.
+     * Other trainers (such as {@code gradus-spark}) start from it to train the same model.
+     */
+    public static Network initialNetwork(Preprocessing prep, ModelSpec spec) {
         Loss loss = spec.training().loss();
         Network.Builder builder = Network.input(prep.inputWidth());
         for (int width : spec.hidden()) {
             builder.dense(width, spec.activation());
         }
         builder.dense(outputWidth(prep, loss), spec.outputActivationFor(prep.task(), loss));
-        Network initial = builder.build(spec.init(), spec.training().seed());
-        return train(initial, prep, train, validation, spec.training(), listeners);
+        return builder.build(spec.init(), spec.training().seed());
+    }
+
+    /**
+     * A model of a network trained elsewhere with {@code options} (recorded in the model
+     * file's training metadata exactly as {@link #fit} records them).
+     */
+    public static Model trained(Network network, Preprocessing prep, TrainingOptions options) {
+        return new Model(network, prep, options.loss(), describe(options));
     }
 
     /**
@@ -141,11 +158,15 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         Trainer.Result result = validation == null
                 ? trainer.fit(initial, x, y)
                 : trainer.fit(initial, x, y, prep.features(validation), networkTargets(prep, options.loss(), validation));
-        return new Fit(new Model(result.network(), prep, options.loss(), describe(options)), result.history());
+        return new Fit(trained(result.network(), prep, options), result.history());
     }
 
-    /** What the network learns to output for the rows of {@code table}. */
-    private static Matrix networkTargets(Preprocessing prep, Loss loss, Table table) throws DataException {
+    /**
+     * What the network learns to output for the rows of {@code table} with this loss: the
+     * one-hot classes ({@code N × classes}), {@code p(class 1)} for binary cross-entropy
+     * ({@code N × 1}), or the scaled regression targets.
+     */
+    public static Matrix networkTargets(Preprocessing prep, Loss loss, Table table) throws DataException {
         Matrix y = prep.targets(table);
         if (outputWidth(prep, loss) == 1 && prep.task() == Task.CLASSIFICATION) {
             Matrix second = Matrix.zeros(y.rows(), 1);       // bce: p(class 1), the second label

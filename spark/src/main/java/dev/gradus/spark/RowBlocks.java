@@ -1,0 +1,132 @@
+package dev.gradus.spark;
+
+import dev.gradus.tensor.Matrix;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Training rows on a Spark cluster: an RDD of {@link Block}s, each holding a run of
+ * consecutive rows {@code firstRow .. firstRow + rows − 1} of the whole set as row-major
+ * features {@code x} ({@code rows × inputs}) and targets {@code y} ({@code rows × outputs}).
+ *
+ * <p>The global row numbers {@code 0 .. N−1} are what the shuffling order, the validation split
+ * and the batches refer to, exactly as row numbers do for {@link dev.gradus.train.Trainer}.
+ *
+ * <pre>{@code
+ * RowBlocks rows = RowBlocks.of(sparkContext, x, y, 8);    // 8 partitions of consecutive rows
+ * Trainer.Result r = new SparkTrainer(options).fit(network, rows);
+ * }</pre>
+ */
+public final class RowBlocks implements AutoCloseable {
+
+    /**
+     * Consecutive rows of the training set.
+     *
+     * @param firstRow the global number of the first row
+     * @param rows the number of rows
+     * @param x features, {@code rows × inputs}, row-major
+     * @param y targets, {@code rows × outputs}, row-major
+     */
+    public record Block(long firstRow, int rows, float[] x, float[] y) implements Serializable {
+        public Block {
+            if (firstRow < 0 || rows < 0) {
+                throw new IllegalArgumentException("a block needs firstRow >= 0 and rows >= 0, got " + firstRow
+                        + " and " + rows);
+            }
+            Objects.requireNonNull(x, "x");
+            Objects.requireNonNull(y, "y");
+        }
+    }
+
+    private final JavaRDD<Block> blocks;
+    private final long rows;
+    private final int inputs;
+    private final int outputs;
+
+    private RowBlocks(JavaRDD<Block> blocks, long rows, int inputs, int outputs) {
+        this.blocks = blocks;
+        this.rows = rows;
+        this.inputs = inputs;
+        this.outputs = outputs;
+    }
+
+    /**
+     * The rows of {@code x} ({@code N × inputs}) and {@code y} ({@code N × outputs}) in
+     * {@code partitions} partitions of consecutive rows, cached in memory.
+     *
+     * @throws IllegalArgumentException for mismatched shapes or fewer than 1 partition
+     */
+    public static RowBlocks of(JavaSparkContext sc, Matrix x, Matrix y, int partitions) {
+        if (x.rows() != y.rows()) {
+            throw new IllegalArgumentException("x has " + x.rows() + " rows but y has " + y.rows());
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+        int n = x.rows();
+        int in = x.cols();
+        int k = y.cols();
+        float[] xs = x.copy().data();
+        float[] ys = y.copy().data();
+        List<Block> list = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            int from = (int) ((long) n * p / partitions);
+            int to = (int) ((long) n * (p + 1) / partitions);
+            list.add(new Block(from, to - from, java.util.Arrays.copyOfRange(xs, from * in, to * in),
+                    java.util.Arrays.copyOfRange(ys, from * k, to * k)));
+        }
+        JavaRDD<Block> rdd = sc.parallelize(list, partitions).persist(StorageLevel.MEMORY_ONLY());
+        return new RowBlocks(rdd, n, in, k);
+    }
+
+    /**
+     * Rows already on the cluster. The blocks must number the rows {@code 0 .. rows − 1}, each
+     * once; they are cached in memory.
+     */
+    public static RowBlocks of(JavaRDD<Block> blocks, long rows, int inputs, int outputs) {
+        if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("rows must be in [0, 2³¹ − 9], got " + rows);
+        }
+        if (inputs < 1 || outputs < 1) {
+            throw new IllegalArgumentException("inputs and outputs must be at least 1, got " + inputs + " and "
+                    + outputs);
+        }
+        return new RowBlocks(blocks.persist(StorageLevel.MEMORY_ONLY()), rows, inputs, outputs);
+    }
+
+    /** The blocks. */
+    public JavaRDD<Block> blocks() {
+        return blocks;
+    }
+
+    /** The number of rows {@code N}. */
+    public long rows() {
+        return rows;
+    }
+
+    /** The width of a feature row. */
+    public int inputs() {
+        return inputs;
+    }
+
+    /** The width of a target row. */
+    public int outputs() {
+        return outputs;
+    }
+
+    /** The number of partitions. */
+    public int partitions() {
+        return blocks.getNumPartitions();
+    }
+
+    /** Drops the cached blocks. */
+    @Override
+    public void close() {
+        blocks.unpersist(false);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.gradus.spark;
+
+import dev.gradus.cli.TrainCommand;
+import dev.gradus.data.DataException;
+import dev.gradus.data.Preprocessing;
+import dev.gradus.data.Table;
+import dev.gradus.model.Model;
+import dev.gradus.model.ModelSpec;
+import dev.gradus.nn.Network;
+import dev.gradus.tensor.Matrix;
+import dev.gradus.train.Trainer;
+import dev.gradus.train.TrainingListener;
+import dev.gradus.train.TrainingOptions;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gradus-spark train}: every option of {@code gradus train}, parsed and checked by the
+ * same code, and the same model file; the network is trained on Spark by
+ * {@link SparkTrainer}. The CSV or IDX input is read and preprocessed on the driver, as
+ * {@code gradus train} reads it, then spread over {@code --partitions} partitions of
+ * consecutive rows.
+ */
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Train a network on Apache Spark: the options of 'gradus train', plus --master and "
+                + "--partitions. Writes the same model file.")
+public class SparkTrainCommand extends TrainCommand {
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master: local[*] (default), local[N], spark://HOST:PORT, yarn, … "
+                    + "Under spark-submit the default is spark-submit's --master.")
+    String master;
+
+    @Option(names = "--partitions", paramLabel = "P",
+            description = "Partitions of the training rows. Default: Spark's default parallelism (the cores).")
+    Integer partitions;
+
+    @Override
+    protected Model.Fit fitNew(Preprocessing prep, Table train, Table validation, ModelSpec spec,
+                               TrainingListener listener) throws DataException {
+        return fitOnSpark(Model.initialNetwork(prep, spec), prep, train, validation, spec.training(), listener);
+    }
+
+    @Override
+    protected Model.Fit fitFurther(Model start, Table train, Table validation, TrainingOptions options,
+                                   TrainingListener listener) throws DataException {
+        if (!options.loss().equals(start.loss())) {
+            throw new IllegalArgumentException("this model was trained with the " + start.loss().name()
+                    + " loss; continuing with " + options.loss().name() + " would change its output layer");
+        }
+        return fitOnSpark(start.network(), start.preprocessing(), train, validation, options, listener);
+    }
+
+    private Model.Fit fitOnSpark(Network initial, Preprocessing prep, Table train, Table validation,
+                                 TrainingOptions options, TrainingListener listener) throws DataException {
+        if (partitions != null && partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+        }
+        Matrix x = prep.features(train);
+        Matrix y = Model.networkTargets(prep, options.loss(), train);
+        SparkSession spark = session();
+        try {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            int p = partitions != null ? partitions : sc.defaultParallelism();
+            SparkTrainer trainer = new SparkTrainer(options).addListener(listener);
+            Trainer.Result result;
+            try (RowBlocks rows = RowBlocks.of(sc, x, y, p)) {
+                result = validation == null
+                        ? trainer.fit(initial, rows)
+                        : trainer.fit(initial, rows, prep.features(validation),
+                                Model.networkTargets(prep, options.loss(), validation));
+            }
+            return new Model.Fit(Model.trained(result.network(), prep, options), result.history());
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * A session on {@code --master} (or spark-submit's master, else {@code local[*]}). Off a
+     * local master the executors need the Gradus classes: the jar this class came from is
+     * shipped to them unless {@code spark.jars} already names jars (as spark-submit does).
+     */
+    private SparkSession session() {
+        SparkConf conf = new SparkConf();
+        if (master != null) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        conf.setIfMissing("spark.app.name", "gradus-spark train");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars")) {
+            Path jar = ownJar();
+            if (jar != null) {
+                conf.set("spark.jars", jar.toString());
+            }
+        }
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    private static Path ownJar() {
+        try {
+            Path p = Path.of(SparkTrainCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.isRegularFile(p) ? p : null;
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.gradus.spark.ml;
+
+import dev.gradus.data.Preprocessing;
+import dev.gradus.data.Scaler;
+import dev.gradus.data.Task;
+import dev.gradus.model.Model;
+import dev.gradus.model.ModelSpec;
+import dev.gradus.nn.Activation;
+import dev.gradus.nn.Loss;
+import dev.gradus.nn.Network;
+import dev.gradus.optim.Optimizer;
+import dev.gradus.spark.RowBlocks;
+import dev.gradus.spark.SparkTrainer;
+import dev.gradus.train.TrainingOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntArrayParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/** What the classifier and the regressor share: their training parameters, data conversion and files. */
+final class GradusML {
+    private GradusML() {}
+
+    /** The name of the Gradus model file inside an ML persistence folder. */
+    static final String MODEL_FILE = "gradus/model.gradus";
+
+    /** The training parameters of an estimator, created once its uid is known. */
+    static final class TrainingParams {
+        final IntArrayParam layers;
+        final Param<String> activation;
+        final Param<String> loss;
+        final Param<String> optimizer;
+        final IntParam epochs;
+        final IntParam batchSize;
+        final BooleanParam shuffle;
+        final LongParam seed;
+
+        TrainingParams(Params parent, String defaultLoss) {
+            layers = new IntArrayParam(parent, "layers", "hidden layer widths");
+            activation = new Param<>(parent, "activation", "hidden activation: relu, tanh, sigmoid, ...");
+            loss = new Param<>(parent, "loss", "loss: cross-entropy, bce, mse, mae, huber");
+            optimizer = new Param<>(parent, "optimizer", "optimizer as on the command line, e.g. adam(lr=0.01)");
+            epochs = new IntParam(parent, "epochs", "passes over the data (>= 0)");
+            batchSize = new IntParam(parent, "batchSize", "rows per step; 0 = full batch");
+            shuffle = new BooleanParam(parent, "shuffle", "visit rows in a fresh seeded order every epoch");
+            seed = new LongParam(parent, "seed", "seed of the weights and the shuffling");
+            parent.setDefault(layers, new int[] {32});
+            parent.setDefault(activation, "relu");
+            parent.setDefault(loss, defaultLoss);
+            parent.setDefault(optimizer, "adam");
+            parent.setDefault(epochs, 100);
+            parent.setDefault(batchSize, 32);
+            parent.setDefault(shuffle, true);
+            parent.setDefault(seed, TrainingOptions.DEFAULT_SEED);
+        }
+
+        TrainingOptions options(Params p) {
+            return TrainingOptions.defaults()
+                    .withLoss(Loss.parse(p.$(loss)))
+                    .withOptimizer(Optimizer.parse(p.$(optimizer)))
+                    .withEpochs((Integer) p.$(epochs))
+                    .withBatchSize((Integer) p.$(batchSize))
+                    .withShuffle((Boolean) p.$(shuffle))
+                    .withSeed((Long) p.$(seed));
+        }
+
+        ModelSpec spec(Params p) {
+            List<Integer> hidden = new ArrayList<>();
+            for (int w : (int[]) p.$(layers)) {
+                hidden.add(w);
+            }
+            return ModelSpec.defaults().withHidden(hidden).withActivation(Activation.parse(p.$(activation)))
+                    .withTraining(options(p));
+        }
+    }
+
+    /** Preprocessing that passes a vector of {@code inputs} numbers through unchanged. */
+    static Preprocessing identity(int inputs, Task task, String target, List<String> classLabels) {
+        List<Preprocessing.Feature> features = new ArrayList<>();
+        for (int j = 0; j < inputs; j++) {
+            features.add(new Preprocessing.Feature("f" + j, List.of()));
+        }
+        int outputs = task == Task.CLASSIFICATION ? classLabels.size() : 1;
+        return new Preprocessing(task, features, Scaler.identity(inputs), List.of(target), classLabels,
+                Scaler.identity(outputs));
+    }
+
+    /**
+     * Trains {@code spec}'s network on the rows of {@code data}: features from a vector column,
+     * targets from {@code target(label)}, numbered in partition order.
+     */
+    static Model train(Dataset<?> data, String featuresCol, String labelCol, Preprocessing prep, ModelSpec spec,
+                       LabelEncoder target) {
+        Network initial = Model.initialNetwork(prep, spec);
+        int in = prep.inputWidth();
+        int k = initial.outputs();
+        JavaRDD<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol).cast("double")).toJavaRDD();
+        List<Integer> counts = rows.mapPartitions((Iterator<Row> it) -> {
+            int c = 0;
+            for (; it.hasNext(); it.next()) {
+                c++;
+            }
+            return List.of(c).iterator();
+        }).collect();
+        long[] first = new long[counts.size()];
+        long total = 0;
+        for (int p = 0; p < counts.size(); p++) {
+            first[p] = total;
+            total += counts.get(p);
+        }
+        JavaRDD<RowBlocks.Block> blocks = rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
+            List<Row> list = new ArrayList<>();
+            it.forEachRemaining(list::add);
+            float[] x = new float[list.size() * in];
+            float[] y = new float[list.size() * k];
+            for (int r = 0; r < list.size(); r++) {
+                Vector v = list.get(r).getAs(0);
+                if (v.size() != in) {
+                    throw new IllegalArgumentException("row " + (first[p] + r) + ": the features vector has "
+                            + v.size() + " entries, expected " + in);
+                }
+                for (int j = 0; j < in; j++) {
+                    x[r * in + j] = (float) v.apply(j);
+                }
+                if (list.get(r).isNullAt(1)) {
+                    throw new IllegalArgumentException("row " + (first[p] + r) + ": the label is missing");
+                }
+                target.encode(list.get(r).getDouble(1), y, r * k, k);
+            }
+            return List.of(new RowBlocks.Block(first[p], list.size(), x, y)).iterator();
+        }, true);
+        try (RowBlocks train = RowBlocks.of(blocks, total, in, k)) {
+            return Model.trained(new SparkTrainer(spec.training()).fit(initial, train).network(), prep,
+                    spec.training());
+        }
+    }
+
+    /** Writes a label into a row of network targets. */
+    @FunctionalInterface
+    interface LabelEncoder extends java.io.Serializable {
+        void encode(double label, float[] y, int off, int outputs);
+    }
+
+    /** The network's input for a features vector: the model's feature scaling applied. */
+    static float[] input(Model model, Vector features) {
+        int in = model.network().inputs();
+        if (features.size() != in) {
+            throw new IllegalArgumentException("the features vector has " + features.size() + " entries, the model reads "
+                    + in);
+        }
+        float[] x = new float[in];
+        for (int j = 0; j < in; j++) {
+            x[j] = (float) features.apply(j);
+        }
+        model.preprocessing().featureScaler().apply(x, 1);
+        return x;
+    }
+
+    /**
+     * Checks that a model reads plain numbers only (no categorical columns): a vector of
+     * {@code inputWidth()} numbers is then its input.
+     */
+    static Model requireNumeric(Model model, Path file) {
+        for (Preprocessing.Feature f : model.preprocessing().features()) {
+            if (f.isCategorical()) {
+                throw new IllegalArgumentException(file + ": feature '" + f.name() + "' is categorical; a Spark ML "
+                        + "model reads a numeric features vector (encode categories, e.g. with OneHotEncoder)");
+            }
+        }
+        return model;
+    }
+
+    /** Saves the Gradus model file to {@code dir/gradus/model.gradus} on any Hadoop file system. */
+    static void saveModelFile(SparkSession spark, Model model, String dir) {
+        try {
+            Path local = Files.createTempFile("gradus", ".gradus");
+            try {
+                model.save(local);
+                org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(dir, MODEL_FILE);
+                FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+                fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toUri()), target);
+            } finally {
+                Files.deleteIfExists(local);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot write the Gradus model file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads {@code dir/gradus/model.gradus} from any Hadoop file system. */
+    static Model loadModelFile(SparkSession spark, String dir) {
+        try {
+            Path local = Files.createTempFile("gradus", ".gradus");
+            try {
+                org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(dir, MODEL_FILE);
+                FileSystem fs = source.getFileSystem(spark.sparkContext().hadoopConfiguration());
+                fs.copyToLocalFile(false, source, new org.apache.hadoop.fs.Path(local.toUri()), true);
+                return Model.load(local);
+            } finally {
+                Files.deleteIfExists(local);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot read the Gradus model file: " + e.getMessage(), e);
+        }
+    }
+
+}

@@ -1,0 +1,98 @@
+package dev.gradus.spark.ml;
+
+import dev.gradus.data.Preprocessing;
+import dev.gradus.data.Task;
+import dev.gradus.model.Model;
+import dev.gradus.nn.Loss;
+import java.util.List;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntArrayParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+
+/**
+ * A Spark ML regressor that trains a Gradus network with {@link dev.gradus.spark.SparkTrainer}
+ * on a vector {@code featuresCol} and a numeric {@code labelCol}, with the seed's {@code mse}
+ * loss by default ({@code mae}, {@code huber} too). Targets are learned as given (no target
+ * scaling).
+ *
+ * <pre>{@code
+ * GradusRegressor gr = new GradusRegressor().setLayers(new int[] {32, 16}).setEpochs(100);
+ * GradusRegressionModel m = gr.fit(train);
+ * }</pre>
+ */
+public class GradusRegressor extends Predictor<Vector, GradusRegressor, GradusRegressionModel>
+        implements DefaultParamsWritable {
+    private static final long serialVersionUID = 1L;
+
+    private String uid;   // no initializer: see Uids
+    private final GradusML.TrainingParams training;
+
+    public GradusRegressor() {
+        this(Identifiable$.MODULE$.randomUID("gradusRegressor"));
+    }
+
+    public GradusRegressor(String uid) {
+        this(Uids.hold(uid), true);
+    }
+
+    private GradusRegressor(String uid, boolean held) {
+        this.uid = uid;
+        Uids.release();
+        this.training = new GradusML.TrainingParams(this, Loss.MSE.name());
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : Uids.held();
+    }
+    public IntArrayParam layers() { return training.layers; }
+    public Param<String> activation() { return training.activation; }
+    public Param<String> loss() { return training.loss; }
+    public Param<String> optimizer() { return training.optimizer; }
+    public IntParam epochs() { return training.epochs; }
+    public IntParam batchSize() { return training.batchSize; }
+    public BooleanParam shuffle() { return training.shuffle; }
+    public LongParam seed() { return training.seed; }
+
+    public GradusRegressor setLayers(int[] v) { return (GradusRegressor) set(training.layers, v); }
+    public GradusRegressor setActivation(String v) { return (GradusRegressor) set(training.activation, v); }
+    public GradusRegressor setLoss(String v) { return (GradusRegressor) set(training.loss, v); }
+    public GradusRegressor setOptimizer(String v) { return (GradusRegressor) set(training.optimizer, v); }
+    public GradusRegressor setEpochs(int v) { return (GradusRegressor) set(training.epochs, v); }
+    public GradusRegressor setBatchSize(int v) { return (GradusRegressor) set(training.batchSize, v); }
+    public GradusRegressor setShuffle(boolean v) { return (GradusRegressor) set(training.shuffle, v); }
+    public GradusRegressor setSeed(long v) { return (GradusRegressor) set(training.seed, v); }
+
+    @Override
+    public GradusRegressionModel train(Dataset<?> dataset) {
+        int inputs = ((Vector) dataset.select(getFeaturesCol()).head().get(0)).size();
+        Preprocessing prep = GradusML.identity(inputs, Task.REGRESSION, getLabelCol(), List.of());
+        GradusML.LabelEncoder encoder = (label, y, off, k) -> y[off] = (float) label;
+        Model model = GradusML.train(dataset, getFeaturesCol(), getLabelCol(), prep, training.spec(this), encoder);
+        return copyValues(new GradusRegressionModel(uid, model), ParamMap.empty());
+    }
+
+    @Override
+    public GradusRegressor copy(ParamMap extra) {
+        return defaultCopy(extra);
+    }
+
+    /** The reader for ML persistence (used by {@code Pipeline.load}). */
+    public static MLReader<GradusRegressor> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    public static GradusRegressor load(String path) {
+        return read().load(path);
+    }
+}

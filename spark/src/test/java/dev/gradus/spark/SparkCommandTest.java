@@ -1,0 +1,100 @@
+package dev.gradus.spark;
+
+import static dev.gradus.spark.SparkTestSupport.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradus.cli.Main;
+import dev.gradus.model.Model;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code gradus-spark train} against {@code gradus train} with the same flags, both run in this
+ * JVM through their entry points (the launchers add only JVM flags). Tests run from the
+ * repository root, where {@code data/} is.
+ */
+class SparkCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run gradus(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static Run gradusSpark(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SparkMain.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static String[] args(List<String> common, String... more) {
+        List<String> all = new ArrayList<>(common);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void fullBatchTrainingOnSparkWritesTheWeightsOfGradusTrain() throws Exception {
+        Path init = dir.resolve("init.gradus");
+        Run made = gradus("train", "--data", "data/iris_train.csv", "--task", "classification", "--scale", "none",
+                "--layers", "6", "--epochs", "0", "--quiet", "--out", init.toString());
+        assertEquals(0, made.code(), made.err());
+        List<String> flags = List.of("train", "--data", "data/iris_train.csv", "--task", "classification",
+                "--init", init.toString(), "--batch-size", "0", "--no-shuffle", "--scale", "none", "--epochs", "40",
+                "--quiet");
+        Path core = dir.resolve("core.gradus");
+        Run c = gradus(args(flags, "--out", core.toString()));
+        assertEquals(0, c.code(), c.err());
+        Path onThree = dir.resolve("three.gradus");
+        Run s = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "3", "--out", onThree.toString()));
+        assertEquals(0, s.code(), s.err());
+        Path onOne = dir.resolve("one.gradus");
+        Run s1 = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "1", "--out", onOne.toString()));
+        assertEquals(0, s1.code(), s1.err());
+
+        float[] expected = Model.load(core).network().parameters().values();
+        float[] start = Model.load(init).network().parameters().values();
+        double moved = 0;
+        for (int i = 0; i < start.length; i++) {
+            moved = Math.max(moved, Math.abs(expected[i] - start[i]));
+        }
+        assertTrue(moved > 1e-3, "training moved the weights by at most " + moved);
+        // 40 Adam steps whose only difference is where float32 row sums are split: see SparkTrainerTest
+        assertClose(expected, Model.load(onThree).network().parameters().values(), 1e-5, "3 partitions");
+        assertArrayEquals(expected, Model.load(onOne).network().parameters().values(), "1 partition");
+        assertEquals(Model.load(core).preprocessing(), Model.load(onThree).preprocessing());
+        assertEquals(Model.load(core).training(), Model.load(onThree).training());
+    }
+
+    @Test
+    void flagsAreCheckedAsByGradusTrain() {
+        Run badPartitions = gradusSpark("train", "--data", "data/iris_train.csv", "--partitions", "0",
+                "--epochs", "1", "--quiet", "--master", "local[1]", "--out", dir.resolve("m.gradus").toString());
+        assertEquals(2, badPartitions.code());
+        assertTrue(badPartitions.err().contains("--partitions must be at least 1, got 0"), badPartitions.err());
+
+        Run badRate = gradusSpark("train", "--data", "data/iris_train.csv", "--lr", "-1",
+                "--out", dir.resolve("m.gradus").toString());
+        Run coreBadRate = gradus("train", "--data", "data/iris_train.csv", "--lr", "-1",
+                "--out", dir.resolve("m.gradus").toString());
+        assertEquals(coreBadRate.code(), badRate.code());
+        assertEquals(coreBadRate.err(), badRate.err());
+
+        Run missing = gradusSpark("train", "--data", "no/such.csv", "--out", dir.resolve("m.gradus").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no/such.csv"), missing.err());
+    }
+}

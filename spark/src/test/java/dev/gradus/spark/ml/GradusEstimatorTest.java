@@ -1,0 +1,219 @@
+package dev.gradus.spark.ml;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradus.cli.Main;
+import dev.gradus.data.Csv;
+import dev.gradus.data.Table;
+import dev.gradus.model.Model;
+import dev.gradus.nn.Activation;
+import dev.gradus.nn.Network;
+import dev.gradus.optim.Optimizer;
+import dev.gradus.tensor.Matrix;
+import dev.gradus.train.Trainer;
+import dev.gradus.train.TrainingOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Spark ML estimators in a Pipeline, their persistence, and the model file inside. */
+class GradusEstimatorTest {
+    private static SparkSession spark;
+    private static Dataset<Row> classes;    // x0..x3, label ∈ {0, 1, 2}
+    private static Dataset<Row> numbers;    // x0..x3, label real
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().appName("GradusEstimatorTest").master("local[2]")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate();
+        StructType schema = new StructType().add("x0", DataTypes.DoubleType).add("x1", DataTypes.DoubleType)
+                .add("x2", DataTypes.DoubleType).add("x3", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+        SplittableRandom r = new SplittableRandom(11);
+        List<Row> c = new ArrayList<>();
+        List<Row> n = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            double[] x = {r.nextDouble(-1, 1), r.nextDouble(-1, 1), r.nextDouble(-1, 1), r.nextDouble(-1, 1)};
+            double s = x[0] + x[1] * x[1];                          // bands of s are the classes
+            double cls = s < 0 ? 0 : s < 0.8 ? 1 : 2;
+            c.add(RowFactory.create(x[0], x[1], x[2], x[3], cls));
+            n.add(RowFactory.create(x[0], x[1], x[2], x[3], Math.sin(3 * x[0]) + x[1] * x[2] - 0.5 * x[3]));
+        }
+        classes = spark.createDataFrame(c, schema).repartition(3).cache();
+        numbers = spark.createDataFrame(n, schema).coalesce(2).cache();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /**
+     * Spark 4.1 reaches files through Hadoop 3.4, whose {@code UserGroupInformation} calls
+     * {@code Subject.getSubject}, which JDK 24 and later refuse (JEP 486; HADOOP-19212). ML
+     * persistence and {@code spark.read()} then fail whatever Gradus does, so those tests need
+     * a JDK where Hadoop file systems work; training itself does not touch them.
+     */
+    private static void assumeHadoopFileSystemsWork() {
+        boolean works;
+        try {
+            org.apache.hadoop.security.UserGroupInformation.getCurrentUser();
+            works = true;
+        } catch (UnsupportedOperationException | java.io.IOException e) {
+            works = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(works,
+                "Hadoop file systems do not work on JDK " + Runtime.version().feature() + " (Subject.getSubject)");
+    }
+
+    private static VectorAssembler assembler() {
+        return new VectorAssembler().setInputCols(new String[] {"x0", "x1", "x2", "x3"}).setOutputCol("features");
+    }
+
+    private static double accuracy(Dataset<Row> predicted) {
+        return predicted.filter("prediction = label").count() / (double) predicted.count();
+    }
+
+    @Test
+    void aPipelineFitsTransformsSavesAndLoads() throws Exception {
+        assumeHadoopFileSystemsWork();
+        GradusClassifier gc = new GradusClassifier().setLayers(new int[] {16}).setActivation("tanh")
+                .setOptimizer("adam(lr=0.02)").setEpochs(60).setBatchSize(0).setSeed(3);
+        Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {assembler(), gc});
+        PipelineModel fitted = pipeline.fit(classes);
+        Dataset<Row> out = fitted.transform(classes).cache();
+        for (String col : new String[] {"prediction", "probability", "rawPrediction"}) {
+            assertTrue(List.of(out.columns()).contains(col), col);
+        }
+        // three bands of x0 + x1²: a 16-unit net fits them far better than the 1/3 of guessing
+        assertTrue(accuracy(out) > 0.8, "accuracy " + accuracy(out));
+        Vector p = out.head().getAs("probability");
+        assertEquals(1.0, p.apply(0) + p.apply(1) + p.apply(2), 1e-5);   // float32 softmax summed in double
+
+        String path = dir.resolve("pipeline").toString();
+        fitted.write().overwrite().save(path);
+        pipeline.write().overwrite().save(dir.resolve("unfitted").toString());
+        PipelineModel loaded = PipelineModel.load(path);
+        List<Row> before = out.select("prediction", "probability").collectAsList();
+        List<Row> after = loaded.transform(classes).select("prediction", "probability").collectAsList();
+        assertEquals(before, after);
+        Pipeline again = Pipeline.load(dir.resolve("unfitted").toString());
+        assertEquals(60, ((GradusClassifier) again.getStages()[1]).getOrDefault(gc.epochs()));
+
+        // The model file inside is a standard Gradus model file: the CLI reads it.
+        Path file = Path.of(path, "stages", "1_" + fitted.stages()[1].uid(), GradusML.MODEL_FILE);
+        Model model = Model.load(file);
+        assertArrayEquals(((GradusClassificationModel) fitted.stages()[1]).gradusModel().network().parameters()
+                .values(), model.network().parameters().values());
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"inspect", "--model", file.toString()}, new PrintWriter(new StringWriter()),
+                new PrintWriter(err));
+        assertEquals(0, code, err.toString());
+    }
+
+    @Test
+    void fullBatchOnADataFrameEqualsCoreTraining() {
+        GradusClassifier gc = new GradusClassifier().setLayers(new int[] {8}).setActivation("tanh")
+                .setOptimizer("sgd(lr=0.5)").setEpochs(15).setBatchSize(0).setShuffle(false).setSeed(9);
+        Dataset<Row> data = assembler().transform(classes);
+        GradusClassificationModel m = gc.fit(data);
+        // the same rows in the same (partition) order on one JVM
+        List<Row> rows = data.select("features", "label").collectAsList();
+        Matrix x = Matrix.zeros(rows.size(), 4);
+        Matrix y = Matrix.zeros(rows.size(), 3);
+        for (int i = 0; i < rows.size(); i++) {
+            Vector v = rows.get(i).getAs(0);
+            for (int j = 0; j < 4; j++) {
+                x.set(i, j, (float) v.apply(j));
+            }
+            y.set(i, (int) rows.get(i).getDouble(1), 1f);
+        }
+        Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
+                .build(dev.gradus.nn.Init.DEFAULT, 9);
+        TrainingOptions o = TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
+                .withOptimizer(Optimizer.parse("sgd(lr=0.5)")).withEpochs(15).withBatchSize(0).withShuffle(false)
+                .withSeed(9).withThreads(1);
+        float[] expected = new Trainer(o).fit(start, x, y).network().parameters().values();
+        float[] actual = m.gradusModel().network().parameters().values();
+        for (int i = 0; i < expected.length; i++) {
+            // float32 sums split at 3 partition boundaries, 15 steps: see SparkTrainerTest
+            assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "parameter " + i);
+        }
+    }
+
+    @Test
+    void aRegressorLearnsAndRoundTrips() throws Exception {
+        assumeHadoopFileSystemsWork();
+        GradusRegressor gr = new GradusRegressor().setLayers(new int[] {16}).setActivation("tanh")
+                .setOptimizer("adam(lr=0.01)").setEpochs(40).setBatchSize(32).setSeed(5);
+        Dataset<Row> data = assembler().transform(numbers);
+        GradusRegressionModel m = gr.fit(data);
+        Dataset<Row> out = m.transform(data).cache();
+        double mse = out.selectExpr("avg((prediction - label) * (prediction - label))").head().getDouble(0);
+        double variance = out.selectExpr("var_pop(label)").head().getDouble(0);
+        assertTrue(mse < variance / 4, "mse " + mse + " against the label variance " + variance);
+        String path = dir.resolve("regressor").toString();
+        m.write().overwrite().save(path);
+        GradusRegressionModel loaded = GradusRegressionModel.load(path);
+        assertEquals(out.select("prediction").collectAsList(), loaded.transform(data).select("prediction").collectAsList());
+        assertEquals(m.getFeaturesCol(), loaded.getFeaturesCol());
+    }
+
+    @Test
+    void aModelFileFromTheCommandLinePredictsAsGradusDoes() throws Exception {
+        assumeHadoopFileSystemsWork();
+        Path file = dir.resolve("iris.gradus");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"train", "--data", "data/iris_train.csv", "--task", "classification",
+            "--epochs", "30", "--quiet", "--out", file.toString()}, new PrintWriter(new StringWriter()),
+                new PrintWriter(err));
+        assertEquals(0, code, err.toString());
+        Model model = Model.load(file);
+        Table test = Csv.read(Path.of("data/iris_test.csv"));
+        String[] expected = model.predict(test).labels();
+
+        GradusClassificationModel m = GradusClassificationModel.fromModelFile(file.toString());
+        List<String> features = model.preprocessing().featureNames();
+        Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true")
+                .csv("data/iris_test.csv");
+        Dataset<Row> assembled = new VectorAssembler().setInputCols(features.toArray(String[]::new))
+                .setOutputCol("features").transform(df);
+        List<Row> predicted = m.transform(assembled).select("prediction").collectAsList();
+        List<String> labels = model.preprocessing().classLabels();
+        assertEquals(expected.length, predicted.size());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], labels.get((int) predicted.get(i).getDouble(0)), "row " + i);
+        }
+    }
+
+    @Test
+    void labelsThatAreNotClassIndicesAreRefused() {
+        Dataset<Row> bad = assembler().transform(numbers);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new GradusClassifier().setEpochs(1).fit(bad));
+        assertTrue(e.getMessage().contains("class indices"), e.getMessage());
+    }
+}
