@@ -32,6 +32,29 @@ public record Adam(double learningRate, double beta1, double beta2, double eps, 
             m = new float[size];
             v = new float[size];
         }
+
+        Moments(float[] m, float[] v, int t) {
+            this.m = m;
+            this.v = v;
+            this.t = t;
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(java.util.Map.of("m", m, "v", v), java.util.Map.of(),
+                    java.util.Map.of("t", new long[] {t}));
+        }
+
+        /** The snapshot's floats {@code m}, {@code v} and long {@code t}. */
+        static Moments restore(String optimizer, int size, Snapshot snapshot) {
+            snapshot.onlyThese(optimizer, java.util.Set.of("m", "v", "t"));
+            long t = snapshot.longs(optimizer, "t", 1)[0];
+            if (t < 0 || t > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(optimizer + " state: step count t is " + t
+                        + ", expected 0.." + Integer.MAX_VALUE);
+            }
+            return new Moments(snapshot.floats(optimizer, "m", size), snapshot.floats(optimizer, "v", size), (int) t);
+        }
     }
 
     public Adam {
@@ -63,6 +86,12 @@ public record Adam(double learningRate, double beta1, double beta2, double eps, 
     @Override
     public State init(int size) {
         return new Moments(size);
+    }
+
+    /** The snapshot holds the float arrays {@code m}, {@code v} and the long {@code t} (steps taken). */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        return Moments.restore(name(), size, snapshot);
     }
 
     @Override

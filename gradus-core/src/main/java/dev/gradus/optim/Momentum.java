@@ -25,7 +25,12 @@ public record Momentum(double learningRate, double momentum, double weightDecay,
     static final double DEFAULT_MOMENTUM = 0.9;
 
     /** The velocity {@code v}, laid out like {@code θ}. */
-    record Velocity(float[] v) implements State {}
+    record Velocity(float[] v) implements State {
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(java.util.Map.of("v", v), java.util.Map.of(), java.util.Map.of());
+        }
+    }
 
     public Momentum {
         String n = nesterov ? "nesterov" : "momentum";
@@ -60,6 +65,13 @@ public record Momentum(double learningRate, double momentum, double weightDecay,
     @Override
     public State init(int size) {
         return new Velocity(new float[size]);
+    }
+
+    /** The snapshot holds the float array {@code v} (the velocity). */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        snapshot.onlyThese(name(), java.util.Set.of("v"));
+        return new Velocity(snapshot.floats(name(), "v", size));
     }
 
     @Override

@@ -20,7 +20,12 @@ package dev.gradus.optim;
 public record RmsProp(double learningRate, double alpha, double eps, double weightDecay) implements Optimizer {
 
     /** The running mean of squared gradients {@code s}. */
-    record SquareAverage(float[] s) implements State {}
+    record SquareAverage(float[] s) implements State {
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(java.util.Map.of("s", s), java.util.Map.of(), java.util.Map.of());
+        }
+    }
 
     public RmsProp {
         Hyperparameters.checkLearningRate("rmsprop", learningRate);
@@ -46,6 +51,13 @@ public record RmsProp(double learningRate, double alpha, double eps, double weig
     @Override
     public State init(int size) {
         return new SquareAverage(new float[size]);
+    }
+
+    /** The snapshot holds the float array {@code s} (the running mean of {@code g²}). */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        snapshot.onlyThese(name(), java.util.Set.of("s"));
+        return new SquareAverage(snapshot.floats(name(), "s", size));
     }
 
     @Override

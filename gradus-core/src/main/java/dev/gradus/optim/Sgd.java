@@ -17,7 +17,14 @@ public record Sgd(double learningRate, double weightDecay) implements Optimizer 
     static final double DEFAULT_LEARNING_RATE = 0.01;
 
     /** SGD has no state. */
-    enum NoState implements State { INSTANCE }
+    enum NoState implements State {
+        INSTANCE;
+
+        @Override
+        public Snapshot snapshot() {
+            return Snapshot.EMPTY;
+        }
+    }
 
     public Sgd {
         Hyperparameters.checkLearningRate("sgd", learningRate);
@@ -45,6 +52,13 @@ public record Sgd(double learningRate, double weightDecay) implements Optimizer 
 
     @Override
     public State init(int size) {
+        return NoState.INSTANCE;
+    }
+
+    /** SGD has no state: the snapshot holds no arrays. */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        snapshot.onlyThese(name(), java.util.Set.of());
         return NoState.INSTANCE;
     }
 

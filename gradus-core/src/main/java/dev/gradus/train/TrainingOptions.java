@@ -182,6 +182,31 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
                 dropout, validationFraction, patience, monitor, metrics, restoreBest, value);
     }
 
+    /**
+     * The options that decide the trajectory of a run, as text by name: everything but
+     * {@code epochs} (a resumed run may go further) and {@code threads} (results do not depend
+     * on it). Two runs with equal settings, seeds and rows take bit-identical steps; a
+     * {@link Checkpoint} stores them so that a run only resumes under the same ones.
+     */
+    public java.util.SortedMap<String, String> settings() {
+        java.util.SortedMap<String, String> s = new java.util.TreeMap<>();
+        s.put("loss", loss.toString());
+        s.put("optimizer", optimizer.toString());
+        s.put("schedule", schedule.toString());
+        s.put("batch_size", Integer.toString(batchSize));
+        s.put("shuffle", Boolean.toString(shuffle));
+        s.put("seed", Long.toString(seed));
+        s.put("clip_norm", Double.toString(clipNorm));
+        s.put("dropout", Double.toString(dropout));
+        s.put("validation_fraction", Double.toString(validationFraction));
+        s.put("patience", Integer.toString(patience));
+        s.put("monitor", monitor);
+        s.put("metrics", metrics.stream().map(ValidationMetric::name).toList().toString());
+        s.put("restore_best", Boolean.toString(restoreBest));
+        s.put("min_delta", Double.toString(minDelta));
+        return s;
+    }
+
     /** The rows per step for a dataset of {@code rows} rows: {@code batchSize}, or all for 0. */
     public int effectiveBatchSize(int rows) {
         return batchSize == 0 ? rows : Math.min(batchSize, rows);
