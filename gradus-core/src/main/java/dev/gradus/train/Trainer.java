@@ -289,10 +289,15 @@ public final class Trainer {
         for (String key : keys) {
             String was = from.settings().get(key);
             String now = settings.get(key);
+            if (!Objects.equals(was, now) && key.endsWith("_sha256")) {
+                throw new IllegalArgumentException("cannot resume: the " + (key.startsWith("train") ? "training" : "validation")
+                        + " rows differ from those the checkpoint was trained on (their SHA-256 is " + now
+                        + ", the checkpoint's " + was + ")");
+            }
             if (!Objects.equals(was, now)) {
                 throw new IllegalArgumentException("cannot resume: the checkpoint was trained with " + key + " = "
-                        + (was == null ? "(none)" : was) + ", this run has " + key + " = " + (now == null ? "(none)" : now)
-                        + (key.endsWith("_sha256") ? " (the rows differ)" : ""));
+                        + (was == null ? "(none)" : was) + ", this run has " + key + " = "
+                        + (now == null ? "(none)" : now));
             }
         }
         if (from.epoch() > options.epochs()) {

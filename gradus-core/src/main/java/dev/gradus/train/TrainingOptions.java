@@ -207,6 +207,58 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
         return s;
     }
 
+    /**
+     * The options whose {@link #settings()} are {@code settings}, with {@code epochs} and
+     * {@code threads}: the options of a run to resume from its {@link Checkpoint}.
+     *
+     * @param metrics the metrics the settings may name (by {@link ValidationMetric#name()})
+     * @throws IllegalArgumentException naming a missing, unknown or malformed setting
+     */
+    public static TrainingOptions fromSettings(java.util.Map<String, String> settings, int epochs, int threads,
+                                               List<ValidationMetric> metrics) {
+        java.util.Set<String> known = defaults().settings().keySet();
+        for (String key : settings.keySet()) {
+            if (!known.contains(key) && !key.endsWith("_sha256")) {
+                throw new IllegalArgumentException("unknown training setting '" + key + "'");
+            }
+        }
+        java.util.function.Function<String, String> get = key -> {
+            String v = settings.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException("missing training setting '" + key + "'");
+            }
+            return v;
+        };
+        List<ValidationMetric> chosen = new java.util.ArrayList<>();
+        String names = get.apply("metrics");
+        if (!names.matches("\\[.*]")) {
+            throw new IllegalArgumentException("training setting metrics = " + names + " is not a [list]");
+        }
+        for (String name : names.substring(1, names.length() - 1).split(",")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            chosen.add(metrics.stream().filter(m -> m.name().equals(name.trim())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("training setting metrics names an unknown metric '"
+                            + name.trim() + "'; known: " + metrics.stream().map(ValidationMetric::name).toList())));
+        }
+        TrainingOptions o = new TrainingOptions(Loss.parse(get.apply("loss")), Optimizer.parse(get.apply("optimizer")),
+                epochs, Integer.parseInt(get.apply("batch_size")), Boolean.parseBoolean(get.apply("shuffle")),
+                Long.parseLong(get.apply("seed")), threads, Schedule.parse(get.apply("schedule"), Math.max(1, epochs)),
+                Double.parseDouble(get.apply("clip_norm")), Double.parseDouble(get.apply("dropout")),
+                Double.parseDouble(get.apply("validation_fraction")), Integer.parseInt(get.apply("patience")),
+                get.apply("monitor"), chosen, Boolean.parseBoolean(get.apply("restore_best")),
+                Double.parseDouble(get.apply("min_delta")));
+        java.util.SortedMap<String, String> back = o.settings();
+        for (String key : back.keySet()) {
+            if (!back.get(key).equals(settings.get(key))) {
+                throw new IllegalArgumentException("training setting " + key + " = " + settings.get(key)
+                        + " reads back as " + back.get(key));
+            }
+        }
+        return o;
+    }
+
     /** The rows per step for a dataset of {@code rows} rows: {@code batchSize}, or all for 0. */
     public int effectiveBatchSize(int rows) {
         return batchSize == 0 ? rows : Math.min(batchSize, rows);
