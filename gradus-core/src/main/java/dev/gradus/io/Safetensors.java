@@ -362,6 +362,9 @@ final class Safetensors {
             } catch (JsonProcessingException e) {
                 throw new ModelFileException(path, "the header is not valid JSON: " + e.getOriginalMessage(),
                         e.getLocation() == null ? -1 : fileOffset(e.getLocation()), null, e);
+            } catch (IOException e) {
+                // e.g. CharConversionException: bytes that look like UTF-16/32 but are not valid text
+                throw new ModelFileException(path, "the header is not valid JSON text: " + e.getMessage(), 8, null, e);
             }
             if (!sawMetadata) {
                 throw problem("the header has no __metadata__; this is a safetensors file but not a Gradus file", 8,
