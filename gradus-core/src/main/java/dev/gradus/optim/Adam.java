@@ -1,5 +1,8 @@
 package dev.gradus.optim;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Adam (Kingma &amp; Ba 2015) in PyTorch's form: with {@code g = ∂ℓ/∂θ + λθ} (L2, coupled) and
  * step count {@code t} from 1,
@@ -41,13 +44,13 @@ public record Adam(double learningRate, double beta1, double beta2, double eps, 
 
         @Override
         public Snapshot snapshot() {
-            return new Snapshot(java.util.Map.of("m", m, "v", v), java.util.Map.of(),
-                    java.util.Map.of("t", new long[] {t}));
+            return new Snapshot(Map.of("m", m, "v", v), Map.of(),
+                    Map.of("t", new long[] {t}));
         }
 
         /** The snapshot's floats {@code m}, {@code v} and long {@code t}. */
         static Moments restore(String optimizer, int size, Snapshot snapshot) {
-            snapshot.onlyThese(optimizer, java.util.Set.of("m", "v", "t"));
+            snapshot.onlyThese(optimizer, Set.of("m", "v", "t"));
             long t = snapshot.longs(optimizer, "t", 1)[0];
             if (t < 0 || t > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(optimizer + " state: step count t is " + t

@@ -1,8 +1,10 @@
 package dev.gradus.optim;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Limited-memory BFGS (Liu &amp; Nocedal 1989), a full-batch method. Each step is one iteration
@@ -157,7 +159,7 @@ public record Lbfgs(double learningRate, int history, LineSearch lineSearch, dou
     public State restore(int size, Snapshot snapshot) {
         String n = name();
         Memory mem = new Memory(size, history);
-        java.util.Set<String> expected = new java.util.HashSet<>(java.util.Set.of("d", "previous_gradient", "rho", "t",
+        Set<String> expected = new HashSet<>(Set.of("d", "previous_gradient", "rho", "t",
                 "gamma", "count", "newest", "iterations"));
         for (int k = 0; k < history; k++) {
             if (snapshot.hasFloats("s." + k) || snapshot.hasFloats("y." + k)) {

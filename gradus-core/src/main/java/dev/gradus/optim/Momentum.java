@@ -1,5 +1,8 @@
 package dev.gradus.optim;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Gradient descent with heavy-ball or Nesterov momentum, PyTorch's {@code SGD} convention
  * ({@code dampening = 0}): with {@code g = ∂ℓ/∂θ + λθ},
@@ -28,7 +31,7 @@ public record Momentum(double learningRate, double momentum, double weightDecay,
     record Velocity(float[] v) implements State {
         @Override
         public Snapshot snapshot() {
-            return new Snapshot(java.util.Map.of("v", v), java.util.Map.of(), java.util.Map.of());
+            return new Snapshot(Map.of("v", v), Map.of(), Map.of());
         }
     }
 
@@ -70,7 +73,7 @@ public record Momentum(double learningRate, double momentum, double weightDecay,
     /** The snapshot holds the float array {@code v} (the velocity). */
     @Override
     public State restore(int size, Snapshot snapshot) {
-        snapshot.onlyThese(name(), java.util.Set.of("v"));
+        snapshot.onlyThese(name(), Set.of("v"));
         return new Velocity(snapshot.floats(name(), "v", size));
     }
 

@@ -1,9 +1,19 @@
 package dev.gradus.optim;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiPredicate;
+import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * An update rule for the flat parameters {@code θ} given their gradient {@code ∂ℓ/∂θ}.
@@ -78,19 +88,19 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
 
         /** Names are non-empty, of {@code a-z 0-9 _ .}, unique across the three kinds; arrays are not empty. */
         public Snapshot {
-            java.util.Set<String> names = new java.util.HashSet<>();
+            Set<String> names = new HashSet<>();
             floats = copy(floats, names, float[]::clone, a -> a.length);
             doubles = copy(doubles, names, double[]::clone, a -> a.length);
             longs = copy(longs, names, long[]::clone, a -> a.length);
         }
 
-        private static <A> Map<String, A> copy(Map<String, A> arrays, java.util.Set<String> names,
-                                               java.util.function.UnaryOperator<A> clone,
-                                               java.util.function.ToIntFunction<A> length) {
-            Map<String, A> out = new java.util.TreeMap<>();
+        private static <A> Map<String, A> copy(Map<String, A> arrays, Set<String> names,
+                                               UnaryOperator<A> clone,
+                                               ToIntFunction<A> length) {
+            Map<String, A> out = new TreeMap<>();
             for (Map.Entry<String, A> e : arrays.entrySet()) {
-                String name = java.util.Objects.requireNonNull(e.getKey(), "array name");
-                A array = java.util.Objects.requireNonNull(e.getValue(), () -> "array '" + name + "'");
+                String name = Objects.requireNonNull(e.getKey(), "array name");
+                A array = Objects.requireNonNull(e.getValue(), () -> "array '" + name + "'");
                 if (!name.matches("[a-z0-9_.]{1,64}")) {
                     throw new IllegalArgumentException("optimizer state: array name '" + name
                             + "' must be 1 to 64 of a-z, 0-9, '_' and '.'");
@@ -103,13 +113,13 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
                 }
                 out.put(name, clone.apply(array));
             }
-            return java.util.Collections.unmodifiableMap(out);
+            return Collections.unmodifiableMap(out);
         }
 
         /** Copies of the float arrays, by name in sorted order. */
         @Override
         public Map<String, float[]> floats() {
-            Map<String, float[]> out = new java.util.TreeMap<>();
+            Map<String, float[]> out = new TreeMap<>();
             floats.forEach((k, v) -> out.put(k, v.clone()));
             return out;
         }
@@ -117,7 +127,7 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
         /** Copies of the double arrays, by name in sorted order. */
         @Override
         public Map<String, double[]> doubles() {
-            Map<String, double[]> out = new java.util.TreeMap<>();
+            Map<String, double[]> out = new TreeMap<>();
             doubles.forEach((k, v) -> out.put(k, v.clone()));
             return out;
         }
@@ -125,7 +135,7 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
         /** Copies of the long arrays, by name in sorted order. */
         @Override
         public Map<String, long[]> longs() {
-            Map<String, long[]> out = new java.util.TreeMap<>();
+            Map<String, long[]> out = new TreeMap<>();
             longs.forEach((k, v) -> out.put(k, v.clone()));
             return out;
         }
@@ -133,17 +143,17 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
         /** Whether both hold the same names and bit-identical arrays. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof Snapshot s && same(floats, s.floats, java.util.Arrays::equals)
-                    && same(doubles, s.doubles, java.util.Arrays::equals) && same(longs, s.longs, java.util.Arrays::equals);
+            return o instanceof Snapshot s && same(floats, s.floats, Arrays::equals)
+                    && same(doubles, s.doubles, Arrays::equals) && same(longs, s.longs, Arrays::equals);
         }
 
-        private static <A> boolean same(Map<String, A> a, Map<String, A> b, java.util.function.BiPredicate<A, A> eq) {
+        private static <A> boolean same(Map<String, A> a, Map<String, A> b, BiPredicate<A, A> eq) {
             return a.keySet().equals(b.keySet()) && a.keySet().stream().allMatch(k -> eq.test(a.get(k), b.get(k)));
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(floats.keySet(), doubles.keySet(), longs.keySet());
+            return Objects.hash(floats.keySet(), doubles.keySet(), longs.keySet());
         }
 
         @Override
@@ -165,8 +175,8 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
         }
 
         private static <A> A checked(String optimizer, String kind, String name, A array, int size,
-                                     java.util.function.UnaryOperator<A> clone,
-                                     java.util.function.ToIntFunction<A> length) {
+                                     UnaryOperator<A> clone,
+                                     ToIntFunction<A> length) {
             if (array == null) {
                 throw new IllegalArgumentException(optimizer + " state: missing " + kind + " array '" + name + "'");
             }
@@ -183,12 +193,12 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
         }
 
         /** Fails naming the first array that is not in {@code expected}. */
-        void onlyThese(String optimizer, java.util.Set<String> expected) {
+        void onlyThese(String optimizer, Set<String> expected) {
             for (Map<String, ?> m : List.of(floats, doubles, longs)) {
                 for (String name : m.keySet()) {
                     if (!expected.contains(name)) {
                         throw new IllegalArgumentException(optimizer + " state: unexpected array '" + name
-                                + "'; expected " + new java.util.TreeSet<>(expected));
+                                + "'; expected " + new TreeSet<>(expected));
                     }
                 }
             }

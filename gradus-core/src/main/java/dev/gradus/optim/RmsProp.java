@@ -1,5 +1,8 @@
 package dev.gradus.optim;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * RMSProp (Tieleman &amp; Hinton 2012), PyTorch's {@code RMSprop} without momentum or centring:
  * with {@code g = ∂ℓ/∂θ + λθ},
@@ -23,7 +26,7 @@ public record RmsProp(double learningRate, double alpha, double eps, double weig
     record SquareAverage(float[] s) implements State {
         @Override
         public Snapshot snapshot() {
-            return new Snapshot(java.util.Map.of("s", s), java.util.Map.of(), java.util.Map.of());
+            return new Snapshot(Map.of("s", s), Map.of(), Map.of());
         }
     }
 
@@ -56,7 +59,7 @@ public record RmsProp(double learningRate, double alpha, double eps, double weig
     /** The snapshot holds the float array {@code s} (the running mean of {@code g²}). */
     @Override
     public State restore(int size, Snapshot snapshot) {
-        snapshot.onlyThese(name(), java.util.Set.of("s"));
+        snapshot.onlyThese(name(), Set.of("s"));
         return new SquareAverage(snapshot.floats(name(), "s", size));
     }
 

@@ -1,6 +1,9 @@
 package dev.gradus.optim;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Resilient propagation with weight-backtracking variants of Igel &amp; Hüsken (2000), a
@@ -66,14 +69,14 @@ public record Rprop(double learningRate, double etaMinus, double etaPlus, double
 
         @Override
         public Snapshot snapshot() {
-            java.util.Map<String, float[]> floats = new java.util.HashMap<>();
+            Map<String, float[]> floats = new HashMap<>();
             floats.put("step", step);
             floats.put("previous_gradient", previousGradient);
             if (lastChange != null) {
                 floats.put("last_change", lastChange);
             }
-            return new Snapshot(floats, java.util.Map.of("previous_loss", new double[] {previousLoss}),
-                    java.util.Map.of());
+            return new Snapshot(floats, Map.of("previous_loss", new double[] {previousLoss}),
+                    Map.of());
         }
     }
 
@@ -128,8 +131,8 @@ public record Rprop(double learningRate, double etaMinus, double etaPlus, double
     @Override
     public State restore(int size, Snapshot snapshot) {
         boolean plus = variant == Variant.PLUS;
-        snapshot.onlyThese(name(), plus ? java.util.Set.of("step", "previous_gradient", "last_change", "previous_loss")
-                : java.util.Set.of("step", "previous_gradient", "previous_loss"));
+        snapshot.onlyThese(name(), plus ? Set.of("step", "previous_gradient", "last_change", "previous_loss")
+                : Set.of("step", "previous_gradient", "previous_loss"));
         Steps restored = new Steps(snapshot.floats(name(), "step", size),
                 snapshot.floats(name(), "previous_gradient", size),
                 plus ? snapshot.floats(name(), "last_change", size) : null);

@@ -1,5 +1,7 @@
 package dev.gradus.optim;
 
+import java.util.Set;
+
 /**
  * Plain gradient descent, the seed's update: {@code W ← W − α ∂ℓ/∂W}, {@code b ← b − α ∂ℓ/∂b};
  * with weight decay {@code λ}, PyTorch's {@code SGD}: {@code θ ← θ − α(∂ℓ/∂θ + λθ)} on all
@@ -58,7 +60,7 @@ public record Sgd(double learningRate, double weightDecay) implements Optimizer 
     /** SGD has no state: the snapshot holds no arrays. */
     @Override
     public State restore(int size, Snapshot snapshot) {
-        snapshot.onlyThese(name(), java.util.Set.of());
+        snapshot.onlyThese(name(), Set.of());
         return NoState.INSTANCE;
     }
 

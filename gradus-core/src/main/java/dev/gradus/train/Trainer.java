@@ -9,13 +9,22 @@ import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Trains a network by gradient descent on batches of rows.
@@ -101,10 +110,10 @@ public final class Trainer {
         }
         int[] order = new int[rows];
         shuffledOrder(order, options.seed() ^ 0x5DEECE66DL, 0);
-        int[] validation = java.util.Arrays.copyOfRange(order, 0, held);
-        int[] training = java.util.Arrays.copyOfRange(order, held, rows);
-        java.util.Arrays.sort(validation);
-        java.util.Arrays.sort(training);
+        int[] validation = Arrays.copyOfRange(order, 0, held);
+        int[] training = Arrays.copyOfRange(order, held, rows);
+        Arrays.sort(validation);
+        Arrays.sort(training);
         return run(initial, x.selectRows(training), y.selectRows(training),
                 x.selectRows(validation), y.selectRows(validation));
     }
@@ -284,7 +293,7 @@ public final class Trainer {
             throw new IllegalArgumentException("cannot resume: the checkpoint's network " + from.network()
                     + " differs from " + network);
         }
-        java.util.Set<String> keys = new java.util.TreeSet<>(settings.keySet());
+        Set<String> keys = new TreeSet<>(settings.keySet());
         keys.addAll(from.settings().keySet());
         for (String key : keys) {
             String was = from.settings().get(key);
@@ -308,7 +317,7 @@ public final class Trainer {
 
     /** The options' settings and the SHA-256 of the training and validation rows. */
     private Map<String, String> settings(Matrix x, Matrix y, Matrix xVal, Matrix yVal) {
-        Map<String, String> s = new java.util.TreeMap<>(options.settings());
+        Map<String, String> s = new TreeMap<>(options.settings());
         s.put("train_rows_sha256", sha256(x, y));
         if (xVal != null) {
             s.put("validation_rows_sha256", sha256(xVal, yVal));
@@ -318,13 +327,13 @@ public final class Trainer {
 
     /** SHA-256 over the shapes and float bits of {@code x} and {@code y}, in hex. */
     static String sha256(Matrix x, Matrix y) {
-        java.security.MessageDigest sha;
+        MessageDigest sha;
         try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (Matrix m : List.of(x, y)) {
             buffer.putInt(m.rows()).putInt(m.cols());
             Matrix c = m.copy();   // contiguous
@@ -337,7 +346,7 @@ public final class Trainer {
             }
         }
         sha.update(buffer.flip());
-        return java.util.HexFormat.of().formatHex(sha.digest());
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** Whether {@code value} beats {@code bestValue} by more than the minimum delta. */

@@ -4,8 +4,14 @@ import dev.gradus.nn.Loss;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.optim.Schedule;
 import dev.gradus.optim.Sgd;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * How to train: loss, optimizer and schedule; epochs, batch size, shuffling, seed and threads;
@@ -188,8 +194,8 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
      * on it). Two runs with equal settings, seeds and rows take bit-identical steps; a
      * {@link Checkpoint} stores them so that a run only resumes under the same ones.
      */
-    public java.util.SortedMap<String, String> settings() {
-        java.util.SortedMap<String, String> s = new java.util.TreeMap<>();
+    public SortedMap<String, String> settings() {
+        SortedMap<String, String> s = new TreeMap<>();
         s.put("loss", loss.toString());
         s.put("optimizer", optimizer.toString());
         s.put("schedule", schedule.toString());
@@ -214,22 +220,22 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
      * @param metrics the metrics the settings may name (by {@link ValidationMetric#name()})
      * @throws IllegalArgumentException naming a missing, unknown or malformed setting
      */
-    public static TrainingOptions fromSettings(java.util.Map<String, String> settings, int epochs, int threads,
+    public static TrainingOptions fromSettings(Map<String, String> settings, int epochs, int threads,
                                                List<ValidationMetric> metrics) {
-        java.util.Set<String> known = defaults().settings().keySet();
+        Set<String> known = defaults().settings().keySet();
         for (String key : settings.keySet()) {
             if (!known.contains(key) && !key.endsWith("_sha256")) {
                 throw new IllegalArgumentException("unknown training setting '" + key + "'");
             }
         }
-        java.util.function.Function<String, String> get = key -> {
+        Function<String, String> get = key -> {
             String v = settings.get(key);
             if (v == null) {
                 throw new IllegalArgumentException("missing training setting '" + key + "'");
             }
             return v;
         };
-        List<ValidationMetric> chosen = new java.util.ArrayList<>();
+        List<ValidationMetric> chosen = new ArrayList<>();
         String names = get.apply("metrics");
         if (!names.matches("\\[.*]")) {
             throw new IllegalArgumentException("training setting metrics = " + names + " is not a [list]");
@@ -249,7 +255,7 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
                 Double.parseDouble(get.apply("validation_fraction")), Integer.parseInt(get.apply("patience")),
                 get.apply("monitor"), chosen, Boolean.parseBoolean(get.apply("restore_best")),
                 Double.parseDouble(get.apply("min_delta")));
-        java.util.SortedMap<String, String> back = o.settings();
+        SortedMap<String, String> back = o.settings();
         for (String key : back.keySet()) {
             if (!back.get(key).equals(settings.get(key))) {
                 throw new IllegalArgumentException("training setting " + key + " = " + settings.get(key)
