@@ -407,6 +407,14 @@ public class TrainCommand implements Callable<Integer> {
                         + ", which was trained with " + name + " " + command.get(name));
             }
         }
+        // The flags that choose the training rows among those of --data, when not given again.
+        if (!parsed.hasMatchedOption("--seed") && command.containsKey("--seed")) {
+            seed = Long.parseLong(command.get("--seed"));
+        }
+        if (!parsed.hasMatchedOption("--test-fraction") && command.containsKey("--test-fraction")) {
+            String f = command.get("--test-fraction");
+            testFraction = f.equals("null") ? null : Double.valueOf(f);
+        }
         return stored;
     }
 

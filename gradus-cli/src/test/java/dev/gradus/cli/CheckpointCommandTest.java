@@ -68,14 +68,22 @@ class CheckpointCommandTest {
     @Test
     void resumeNeedsOnlyTheDataAndTheFolderAndKeepsTheBestModel() throws IOException {
         Path ckpt = dir.resolve("ckpt");
+        // A seed and held-out test rows: both choose the training rows, and must be taken from the checkpoint.
         List<String> first = command("adam", 4, "first.safetensors");
-        first.addAll(List.of("--checkpoint", ckpt.toString(), "--checkpoint-every", "2"));
+        first.addAll(List.of("--checkpoint", ckpt.toString(), "--checkpoint-every", "2", "--seed", "7",
+                "--test-fraction", "0.25"));
         ok(first);
-        ok(command("adam", 4, "whole.safetensors"));
-        // The same run, resumed at its end with no flag but the required ones: nothing more to do.
+        List<String> whole = command("adam", 6, "whole.safetensors");
+        whole.addAll(List.of("--seed", "7", "--test-fraction", "0.25"));
+        ok(whole);
+        // Resumed with no training flag but the required ones and --epochs.
         ok(List.of("train", "--data", Cli.data("wine_train.csv"), "--out", dir.resolve("again.safetensors").toString(),
-                "--resume", ckpt.toString(), "--quiet"));
+                "--resume", ckpt.toString(), "--epochs", "6", "--quiet"));
         assertArrayEquals(weights(dir.resolve("whole.safetensors")), weights(dir.resolve("again.safetensors")));
+        // Resumed at its end: nothing more to train, the same model.
+        ok(List.of("train", "--data", Cli.data("wine_train.csv"), "--out", dir.resolve("end.safetensors").toString(),
+                "--resume", ckpt.toString(), "--quiet"));
+        assertArrayEquals(weights(dir.resolve("whole.safetensors")), weights(dir.resolve("end.safetensors")));
         // The best epoch's model is a model file that evaluate reads.
         Path best = ckpt.resolve(CheckpointDirectory.BEST);
         assertTrue(Files.exists(best));
