@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Main.Version.class,
         description = "Feed-forward neural networks trained by backpropagation.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int OK = 0;
     static final int FAILURE = 1;
@@ -31,7 +32,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, evaluate, "
-                + "predict, inspect, demo)");
+                + "predict, inspect, export, import, demo, bench)");
     }
 
     public static void main(String[] args) {
@@ -121,8 +122,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"gradus " + (v == null ? "(development build)" : v)};
+            return new String[] {"gradus " + dev.gradus.io.ModelFile.gradusVersion()};
         }
     }
 }

@@ -32,30 +32,57 @@ final class Plots {
         TrainCommand.checkWritable(file, flag);
     }
 
-    /** Learning curves: training loss per epoch (log scale when it spans a decade or more). */
+    /**
+     * Learning curves: training loss per epoch and, when the epochs were validated, the
+     * validation loss (same axis; logarithmic when the losses span a decade or more) and each
+     * validation metric (a second axis on the right).
+     */
     static void learningCurves(Path file, History history, String title) throws IOException {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("epoch").yAxisTitle("loss").build();
         List<EpochStats> epochs = history.epochs();
-        double[] x = new double[epochs.size()];
-        double[] loss = new double[epochs.size()];
+        int n = Math.max(1, epochs.size());
+        double[] x = new double[n];
+        double[] loss = new double[n];
+        double[] validationLoss = new double[n];
+        boolean validated = !epochs.isEmpty() && epochs.get(0).validated();
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
-        for (int i = 0; i < x.length; i++) {
-            x[i] = epochs.get(i).epoch();
-            loss[i] = epochs.get(i).loss();
-            min = Math.min(min, loss[i]);
-            max = Math.max(max, loss[i]);
+        for (int i = 0; i < epochs.size(); i++) {
+            EpochStats e = epochs.get(i);
+            x[i] = e.epoch();
+            loss[i] = e.loss();
+            validationLoss[i] = e.validationLoss();
+            for (double v : validated ? new double[] {loss[i], validationLoss[i]} : new double[] {loss[i]}) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
         }
-        if (x.length == 0) {
-            x = new double[] {0};
-            loss = new double[] {0};
+        line(chart.addSeries("training loss", x, loss));
+        boolean metrics = validated && !epochs.get(0).validationMetrics().isEmpty();
+        if (validated) {
+            line(chart.addSeries("validation loss", x, validationLoss));
+            for (String metric : epochs.get(0).validationMetrics().keySet()) {
+                double[] values = new double[n];
+                for (int i = 0; i < epochs.size(); i++) {
+                    values[i] = epochs.get(i).validationMetrics().get(metric);
+                }
+                XYSeries series = chart.addSeries("validation " + metric, x, values);
+                line(series);
+                series.setYAxisGroup(1);
+                chart.setYAxisGroupTitle(1, metric);
+            }
+            chart.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
         }
-        XYSeries series = chart.addSeries("training loss", x, loss);
-        series.setMarker(SeriesMarkers.NONE);
-        chart.getStyler().setYAxisLogarithmic(min > 0 && max / min >= 10);
+        // A logarithmic loss axis shows late progress, but XChart applies it to every y axis, so a
+        // metric on the second axis keeps both linear.
+        chart.getStyler().setYAxisLogarithmic(!metrics && min > 0 && max / min >= 10);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         save(chart, file, "--plot");
+    }
+
+    private static void line(XYSeries series) {
+        series.setMarker(SeriesMarkers.NONE);
     }
 
     /** A heat map of the confusion matrix (rows: actual class, columns: predicted class). */

@@ -355,8 +355,11 @@ public final class ModelFile {
         }
     }
 
-    /** The version of this library, from the build ({@code "unknown"} when run outside a Maven build). */
-    static String gradusVersion() {
+    /**
+     * The version of this library, written into every model file; from the build
+     * ({@code "unknown"} when run outside a Maven build).
+     */
+    public static String gradusVersion() {
         try (InputStream in = ModelFile.class.getResourceAsStream("gradus-version.properties")) {
             if (in != null) {
                 Properties p = new Properties();

@@ -238,7 +238,13 @@ public final class Network {
             // Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ                         (rows, out)
             // (at m = n a loss fused with φⁿ, as softmax + cross-entropy, already wrote Δⁿ)
             if (m < n || !w.outputDeltaGiven) {
-                layer.activation().multiplyDerivative(w.z[m], w.g, w.delta, rows * out);
+                if (m < n && w.dropout.active()) {
+                    // Aᵐ was scaled by the dropout mask, so φᵐ' comes from Zᵐ alone
+                    layer.activation().multiplyDerivative(w.z[m], w.g, w.delta, rows * out);
+                } else {
+                    // Aᵐ = φᵐ(Zᵐ) lets sigmoid and tanh skip recomputing φᵐ (same bits)
+                    layer.activation().multiplyDerivative(w.z[m], w.a[m], w.g, w.delta, rows * out);
+                }
             }
             // ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹                         (out, in)
             w.kernels.atb(dTheta, parameters.weightView(m).offset(), w.delta, 0, aPrev, aPrevOff, out, in, rows);

@@ -1,0 +1,92 @@
+package dev.gradus.kernel;
+
+/**
+ * Copies blocks of {@code op(A)} and {@code op(B)} into the contiguous panels the micro-kernels
+ * read, taking care of the transposes on the way so that all three products run the same
+ * inner loop.
+ *
+ * <p>Panels are zero-padded to full width: a padded lane computes a value that is never stored,
+ * and the stored lanes see exactly the products they would see without padding.
+ */
+final class Packing {
+    private Packing() {}
+
+    /**
+     * Packs {@code A(ic..ic+mc, pc..pc+kc)} as row panels of {@code mr} rows: panel {@code q} holds,
+     * for each {@code p}, the {@code mr} values {@code A(ic+q·mr+r, pc+p)} ({@code r = 0..mr-1}),
+     * so panel {@code q} starts at {@code q·mr·kc}.
+     */
+    static void packA(int op, float[] a, int aOff, int m, int k, int ic, int mc, int pc, int kc, int mr,
+                      float[] packed) {
+        int panel = 0;
+        for (int r0 = 0; r0 < mc; r0 += mr) {
+            int rows = Math.min(mr, mc - r0);
+            if (Product.aTransposed(op)) {
+                // A(i,p) = a[aOff + p·m + i]: each p gives mr consecutive values.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * m + ic + r0;
+                    int dst = panel + p * mr;
+                    for (int r = 0; r < rows; r++) {
+                        packed[dst + r] = a[src + r];
+                    }
+                    for (int r = rows; r < mr; r++) {
+                        packed[dst + r] = 0f;
+                    }
+                }
+            } else {
+                // A(i,p) = a[aOff + i·k + p]: each row is read in order and written with stride mr.
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (ic + r0 + r) * k + pc;
+                    int dst = panel + r;
+                    for (int p = 0; p < kc; p++) {
+                        packed[dst + p * mr] = a[src + p];
+                    }
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        packed[panel + r + p * mr] = 0f;
+                    }
+                }
+            }
+            panel += mr * kc;
+        }
+    }
+
+    /**
+     * Packs {@code B(pc..pc+kc, jc..jc+nc)} as column panels of {@code nr} columns: panel {@code q}
+     * holds, for each {@code p}, the {@code nr} values {@code B(pc+p, jc+q·nr+c)}, so panel
+     * {@code q} starts at {@code q·nr·kc}.
+     */
+    static void packB(int op, float[] b, int bOff, int n, int k, int jc, int nc, int pc, int kc, int nr,
+                      float[] packed) {
+        int panel = 0;
+        for (int c0 = 0; c0 < nc; c0 += nr) {
+            int cols = Math.min(nr, nc - c0);
+            if (Product.bTransposed(op)) {
+                // B(p,j) = b[bOff + j·k + p]: each column of op(B) is a row of b, read in order.
+                for (int c = 0; c < cols; c++) {
+                    int src = bOff + (jc + c0 + c) * k + pc;
+                    int dst = panel + c;
+                    for (int p = 0; p < kc; p++) {
+                        packed[dst + p * nr] = b[src + p];
+                    }
+                }
+                for (int c = cols; c < nr; c++) {
+                    for (int p = 0; p < kc; p++) {
+                        packed[panel + c + p * nr] = 0f;
+                    }
+                }
+            } else {
+                // B(p,j) = b[bOff + p·n + j]: each p gives nr consecutive values.
+                for (int p = 0; p < kc; p++) {
+                    int dst = panel + p * nr;
+                    System.arraycopy(b, bOff + (pc + p) * n + jc + c0, packed, dst, cols);
+                    for (int c = cols; c < nr; c++) {
+                        packed[dst + c] = 0f;
+                    }
+                }
+            }
+            panel += nr * kc;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.gradus.kernel;
+
+/**
+ * The blocked product over one rectangle of {@code C}: the loops around the micro-kernel.
+ *
+ * <pre>
+ * for jc in columns by NC:                 B block  KC × NC  (packed once per (jc, pc))
+ *   for pc in 0..k by KC:
+ *     pack op(B)(pc.., jc..) in NR-wide column panels
+ *     for ic in rows by MC:                A block  MC × KC  (stays in L2)
+ *       pack op(A)(ic.., pc..) in MR-tall row panels
+ *       for each NR panel, for each MR panel: C tile (MR × NR) ← micro-kernel
+ * </pre>
+ *
+ * <p>The first {@code k} block starts every sum at 0, later blocks continue it from {@code C}.
+ * So every {@code C(i,j)} is one chain of fused multiply-adds over {@code p = 0..k-1} in order,
+ * whatever the rectangle, the block sizes or the number of threads: splitting {@code C} into
+ * rectangles cannot change a single bit.
+ */
+final class TiledGemm {
+    /** Depth of a packed block: a {@code KC × NR} panel of {@code B} (32 KiB at NR = 32) stays in L1. */
+    static final int KC = 256;
+    /** Rows of {@code A} packed at once, in units of the micro-kernel's rows. */
+    static final int MC_PANELS = 16;
+    /** Columns of {@code B} packed at once, in units of the micro-kernel's columns. */
+    static final int NC_PANELS = 64;
+
+    private TiledGemm() {}
+
+    static int mr(int engine) {
+        return engine == Engine.VECTOR ? VectorGemm.MR : PlainGemm.MR;
+    }
+
+    static int nr(int engine) {
+        return engine == Engine.VECTOR ? VectorGemm.NR : PlainGemm.NR;
+    }
+
+    /**
+     * {@code C(i0..i1, j0..j1) = op(A)·op(B)} restricted to that rectangle; the rest of {@code C}
+     * is not touched. {@code C} is {@code m × n} row-major from {@code cOff}.
+     */
+    static void multiply(int engine, int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                         int m, int n, int k, int i0, int i1, int j0, int j1, Scratch scratch) {
+        if (k == 0) {
+            for (int i = i0; i < i1; i++) {
+                java.util.Arrays.fill(c, cOff + i * n + j0, cOff + i * n + j1, 0f);
+            }
+            return;
+        }
+        int mr = mr(engine);
+        int nr = nr(engine);
+        int mcMax = mr * MC_PANELS;
+        int ncMax = nr * NC_PANELS;
+        int kcMax = Math.min(KC, k);
+        float[] packedA = scratch.packedA(mcMax * kcMax);
+        float[] packedB = scratch.packedB(ncMax * kcMax);
+        float[] tile = scratch.tile(mr * nr);
+        for (int jc = j0; jc < j1; jc += ncMax) {
+            int nc = Math.min(ncMax, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean accumulate = pc > 0;
+                Packing.packB(op, b, bOff, n, k, jc, nc, pc, kc, nr, packedB);
+                for (int ic = i0; ic < i1; ic += mcMax) {
+                    int mc = Math.min(mcMax, i1 - ic);
+                    Packing.packA(op, a, aOff, m, k, ic, mc, pc, kc, mr, packedA);
+                    block(engine, packedA, packedB, mc, nc, kc, c, cOff + ic * n + jc, n, accumulate, tile);
+                }
+            }
+        }
+    }
+
+    /** All register tiles of one packed {@code mc × nc} block. */
+    private static void block(int engine, float[] packedA, float[] packedB, int mc, int nc, int kc, float[] c,
+                              int ci, int ldc, boolean accumulate, float[] tile) {
+        int mr = mr(engine);
+        int nr = nr(engine);
+        for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            int bi = jr * kc;
+            for (int ir = 0; ir < mc; ir += mr) {
+                int rows = Math.min(mr, mc - ir);
+                int ai = ir * kc;
+                int cij = ci + ir * ldc + jr;
+                if (rows == mr && cols == nr) {
+                    kernel(engine, packedA, ai, packedB, bi, kc, c, cij, ldc, accumulate);
+                } else {
+                    // A ragged edge: run the full tile on scratch, then keep the valid part.
+                    if (accumulate) {
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(c, cij + r * ldc, tile, r * nr, cols);
+                        }
+                    }
+                    kernel(engine, packedA, ai, packedB, bi, kc, tile, 0, nr, accumulate);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(tile, r * nr, c, cij + r * ldc, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void kernel(int engine, float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci,
+                               int ldc, boolean accumulate) {
+        if (engine == Engine.VECTOR) {
+            VectorGemm.kernel(pa, ai, pb, bi, kc, c, ci, ldc, accumulate);
+        } else {
+            PlainGemm.kernel(pa, ai, pb, bi, kc, c, ci, ldc, accumulate);
+        }
+    }
+}

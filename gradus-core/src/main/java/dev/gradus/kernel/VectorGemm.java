@@ -1,0 +1,280 @@
+package dev.gradus.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API micro-kernels: an {@code MR × NR} block of {@code C} held in registers while
+ * the packed panels of {@code A} and {@code B} stream past, {@code NR} being two vectors.
+ *
+ * <p>Each lane computes {@code c ← fma(A(i,p), B(p,j), c)} for {@code p} ascending, starting
+ * from {@code c = 0} (or from {@code C} when a later block of {@code k} continues the sum) —
+ * the same chain of fused multiply-adds as {@link PlainGemm}, so both paths agree bit for bit.
+ *
+ * <p>This class is loaded only when the {@code jdk.incubator.vector} module is present (see
+ * {@link Engine}). Accumulators are locals and the species is {@code static final}: an array of
+ * vectors, or a species read from a field, would stop the JIT from keeping them in registers.
+ */
+final class VectorGemm {
+    /** The widest float species of this CPU, or {@code -Dgradus.vectorBits=256|512} to choose. */
+    static final VectorSpecies<Float> S = species();
+    /** Lanes per vector. */
+    static final int L = S.length();
+    /** Columns of a register block: two vectors. */
+    static final int NR = 2 * L;
+    /**
+     * Rows of a register block. With 16 lanes (AVX-512, 32 registers) six rows keep 12
+     * accumulators, two loads of {@code B} and a broadcast live; with 8 lanes (AVX2, 16
+     * registers) four rows keep 8 accumulators and do not spill. Override with
+     * {@code -Dgradus.mr=4|6|8} to measure.
+     */
+    static final int MR = Integer.getInteger("gradus.mr", L >= 16 ? 6 : 4);
+
+    private VectorGemm() {}
+
+    private static VectorSpecies<Float> species() {
+        int bits = Integer.getInteger("gradus.vectorBits", 0);
+        return switch (bits) {
+            case 128 -> FloatVector.SPECIES_128;
+            case 256 -> FloatVector.SPECIES_256;
+            case 512 -> FloatVector.SPECIES_512;
+            default -> FloatVector.SPECIES_PREFERRED;
+        };
+    }
+
+    /** True when vectors are wide enough (4 floats or more) to be worth it. */
+    static boolean usable() {
+        return L >= 4 && (MR == 4 || MR == 6 || MR == 8);
+    }
+
+    /** Runs the {@code MR × NR} micro-kernel chosen at class initialisation. */
+    static void kernel(float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                       boolean accumulate) {
+        switch (MR) {
+            case 4 -> kernel4(pa, ai, pb, bi, kc, c, ci, ldc, accumulate);
+            case 6 -> kernel6(pa, ai, pb, bi, kc, c, ci, ldc, accumulate);
+            default -> kernel8(pa, ai, pb, bi, kc, c, ci, ldc, accumulate);
+        }
+    }
+
+    /** The 4×NR register block: 8 accumulators, 2 loads of B and 4 broadcasts of A per step. */
+    static void kernel4(float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                        boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+        }
+        int aEnd = ai + kc * 4;
+        for (; ai < aEnd; ai += 4, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, pa[ai + 0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+    }
+
+    /** The 6×NR register block: 12 accumulators, 2 loads of B and 6 broadcasts of A per step. */
+    static void kernel6(float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                        boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        FloatVector c40, c41;
+        FloatVector c50, c51;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+            c40 = zero;
+            c41 = zero;
+            c50 = zero;
+            c51 = zero;
+        }
+        int aEnd = ai + kc * 6;
+        for (; ai < aEnd; ai += 6, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, pa[ai + 0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+    }
+
+    /** The 8×NR register block: 16 accumulators, 2 loads of B and 8 broadcasts of A per step. */
+    static void kernel8(float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                        boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        FloatVector c40, c41;
+        FloatVector c50, c51;
+        FloatVector c60, c61;
+        FloatVector c70, c71;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+            c40 = zero;
+            c41 = zero;
+            c50 = zero;
+            c51 = zero;
+            c60 = zero;
+            c61 = zero;
+            c70 = zero;
+            c71 = zero;
+        }
+        int aEnd = ai + kc * 8;
+        for (; ai < aEnd; ai += 8, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, pa[ai + 0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, pa[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, pa[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
+    }}
