@@ -8,6 +8,7 @@ import dev.gradus.data.Scaling;
 import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.io.CheckpointFile;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
 import dev.gradus.nn.Activation;
@@ -202,6 +203,21 @@ public class TrainCommand implements Callable<Integer> {
                     + "categorical columns take their most frequent category).")
     String impute = "none";
 
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Save the training state in DIR every --checkpoint-every epochs and after the last: "
+                    + CheckpointDirectory.LATEST + " (to --resume from) and " + CheckpointDirectory.BEST
+                    + " (the model of the best epoch so far).")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Epochs between checkpoints (default: 1).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run checkpointed in DIR up to --epochs (default: the run's own), checkpointing "
+                    + "there again; the result is bit-identical to an uninterrupted run. Other training flags must "
+                    + "agree with the checkpoint.")
+    Path resume;
+
     @Option(names = "--plot", paramLabel = "FILE", description = "Write learning curves to FILE.png or FILE.svg.")
     Path plot;
 
@@ -220,6 +236,7 @@ public class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         checkRanges();
+        checkCheckpointFlags();
         checkWritable(out, "--out");
         if (plot != null) {
             Plots.checkPlotPath("--plot", plot);
@@ -230,7 +247,34 @@ public class TrainCommand implements Callable<Integer> {
         Table validationRows = validation == null ? null : Inputs.read(validation, validationLabels);
         Table trainRows = table;
         Model.Fit fit;
-        if (init != null) {
+        if (resume != null) {
+            CheckpointFile.Stored stored = readCheckpoint();
+            Model start = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.metadata()));
+            int every = checkpointEvery != null ? checkpointEvery : storedInt(stored, "checkpoint_every");
+            int maxEpochs = epochs != null ? epochs : storedInt(stored, "epochs");
+            if (maxEpochs < stored.checkpoint().epoch()) {
+                throw new UsageException("--epochs " + maxEpochs + " is fewer than the " + stored.checkpoint().epoch()
+                        + " epochs the checkpoint in " + resume + " has run");
+            }
+            TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
+                    stored.checkpoint().settings(), maxEpochs, threads, List.of(ValidationMetric.ACCURACY)));
+            if (testFraction != null) {
+                Split split = split(table, start.preprocessing());
+                trainRows = split.train();
+                heldOut = split.test();
+            }
+            note(err, "resuming " + resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
+                    + describe(start) + "), " + trainRows.rows() + " training rows");
+            try (Progress p = progress(err, trainRows, options)) {
+                Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
+                kept.keySet().retainAll(List.of(KEY_COMMAND));
+                kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
+                kept.put(KEY_EVERY, Integer.toString(every));
+                fit = fitFurther(start, trainRows, validationRows, options, new CheckpointDirectory(
+                        checkpoint != null ? checkpoint : resume, every, p, stored.checkpoint(), start.preprocessing(),
+                        start.loss(), Model.describe(options), kept));
+            }
+        } else if (init != null) {
             Model start = Model.load(init);
             checkAgrees(start);
             TrainingOptions options = trainingOptions(start.task(), start.loss());
@@ -241,7 +285,8 @@ public class TrainCommand implements Callable<Integer> {
             }
             note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
             try (Progress p = progress(err, trainRows, options)) {
-                fit = fitFurther(start, trainRows, validationRows, options, p);
+                fit = fitFurther(start, trainRows, validationRows, options,
+                        checkpointing(p, start.preprocessing(), options));
             }
         } else {
             DataSpec dataSpec = dataSpec();
@@ -260,7 +305,7 @@ public class TrainCommand implements Callable<Integer> {
                     + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
                     + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
             try (Progress p = progress(err, trainRows, options)) {
-                fit = fitNew(fitted, trainRows, validationRows, modelSpec, p);
+                fit = fitNew(fitted, trainRows, validationRows, modelSpec, checkpointing(p, fitted, options));
             }
         }
         Model model = fit.model();
@@ -270,6 +315,116 @@ public class TrainCommand implements Callable<Integer> {
         }
         report(stdout, err, fit, trainRows, heldOut);
         return Main.OK;
+    }
+
+    static final String KEY_COMMAND = "command";
+    static final String KEY_EPOCHS = "epochs";
+    static final String KEY_EVERY = "checkpoint_every";
+
+    /**
+     * Flags that may differ when a run resumes: where files are, how much to say, how far to go
+     * and on how many cores. Every other flag must agree with the checkpoint. (The rows
+     * themselves are compared by the trainer, by their SHA-256.)
+     */
+    static final java.util.Set<String> RESUMABLE_FLAGS = java.util.Set.of("--resume", "--checkpoint",
+            "--checkpoint-every", "--epochs", "--threads", "--out", "--plot", "--progress", "--quiet", "--json",
+            "--health", "--data", "--labels", "--validation", "--validation-labels", "--test", "--test-labels",
+            "--verbose", "--help", "--version");
+
+    /** The progress listener, or with {@code --checkpoint} the checkpoint folder that forwards to it. */
+    private TrainingListener checkpointing(Progress p, Preprocessing prep, TrainingOptions options) {
+        if (checkpoint == null) {
+            return p;
+        }
+        int every = checkpointEvery == null ? 1 : checkpointEvery;
+        Map<String, String> kept = new java.util.LinkedHashMap<>();
+        Map<String, Object> command = Json.object();
+        for (picocli.CommandLine.Model.OptionSpec o : spec.options()) {
+            if (!RESUMABLE_FLAGS.contains(o.longestName())) {
+                command.put(o.longestName(), String.valueOf((Object) o.getValue()));
+            }
+        }
+        kept.put(KEY_COMMAND, Json.write(command));
+        kept.put(KEY_EPOCHS, Integer.toString(options.epochs()));
+        kept.put(KEY_EVERY, Integer.toString(every));
+        return new CheckpointDirectory(checkpoint, every, p, null, prep, options.loss(), Model.describe(options), kept);
+    }
+
+    /** Checks the checkpoint flags before any file is read. */
+    private void checkCheckpointFlags() {
+        if (checkpointEvery != null && checkpoint == null && resume == null) {
+            throw new UsageException("--checkpoint-every needs --checkpoint DIR (or --resume DIR)");
+        }
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new UsageException("--checkpoint-every must be at least 1 epoch, got " + checkpointEvery);
+        }
+        if (resume != null && init != null) {
+            throw new UsageException("--resume and --init cannot be combined: a resumed run continues from its "
+                    + "checkpoint");
+        }
+        for (Path dir : new Path[] {checkpoint, resume}) {
+            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new UsageException((dir == checkpoint ? "--checkpoint " : "--resume ") + dir
+                        + " is a file; give a folder");
+            }
+        }
+    }
+
+    /** The latest checkpoint in {@code --resume DIR}, after checking that the flags given agree with it. */
+    private CheckpointFile.Stored readCheckpoint() throws java.io.IOException {
+        Path latest = CheckpointDirectory.latest(resume);
+        if (!Files.exists(latest)) {
+            throw new UsageException("--resume " + resume + ": there is no checkpoint " + latest);
+        }
+        CheckpointFile.Stored stored = CheckpointFile.read(latest);
+        String text = stored.metadata().get(KEY_COMMAND);
+        if (text == null) {
+            throw new UsageException("--resume " + resume + ": " + latest + " was not written by gradus train "
+                    + "(it records no command)");
+        }
+        Map<String, String> command = new java.util.HashMap<>();
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(text)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new java.io.IOException("not a JSON object");
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                command.put(name, p.getText());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException(latest + ": the recorded command is malformed: " + e.getMessage(), e);
+        }
+        var parsed = spec.commandLine().getParseResult();
+        for (picocli.CommandLine.Model.OptionSpec o : spec.options()) {
+            String name = o.longestName();
+            if (RESUMABLE_FLAGS.contains(name) || !parsed.hasMatchedOption(o) || !command.containsKey(name)) {
+                continue;
+            }
+            String now = String.valueOf((Object) o.getValue());
+            if (!now.equals(command.get(name))) {
+                throw new UsageException(name + " " + now + " disagrees with the checkpoint in " + resume
+                        + ", which was trained with " + name + " " + command.get(name));
+            }
+        }
+        // The flags that choose the training rows among those of --data, when not given again.
+        if (!parsed.hasMatchedOption("--seed") && command.containsKey("--seed")) {
+            seed = Long.parseLong(command.get("--seed"));
+        }
+        if (!parsed.hasMatchedOption("--test-fraction") && command.containsKey("--test-fraction")) {
+            String f = command.get("--test-fraction");
+            testFraction = f.equals("null") ? null : Double.valueOf(f);
+        }
+        return stored;
+    }
+
+    private int storedInt(CheckpointFile.Stored stored, String key) throws java.io.IOException {
+        String v = stored.metadata().get(key);
+        if (v == null || !v.matches("[0-9]{1,9}")) {
+            throw new java.io.IOException(CheckpointDirectory.latest(resume) + ": the recorded " + key + " is "
+                    + (v == null ? "missing" : "'" + v + "'"));
+        }
+        return Integer.parseInt(v);
     }
 
     /**

@@ -178,7 +178,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         return y;
     }
 
-    private static Map<String, String> describe(TrainingOptions o) {
+    /** The record of how a model was trained with {@code o}, as stored in its file. */
+    public static Map<String, String> describe(TrainingOptions o) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("optimizer", o.optimizer().toString());
         m.put("learning_rate", Double.toString(o.optimizer().learningRate()));
@@ -265,11 +266,34 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
 
     /** Saves atomically to {@code path} (the Gradus model file: safetensors layout). */
     public void save(Path path) throws IOException {
+        ModelFile.write(path, network, metadata());
+    }
+
+    /**
+     * What the model file stores besides the network: {@code loss}, {@code preprocessing} and
+     * {@code training}, as text (checkpoints store the same keys).
+     */
+    public Map<String, String> metadata() {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("loss", loss.name());
         metadata.put("preprocessing", preprocessing.toJson());
         metadata.put("training", toJson(training));
-        ModelFile.write(path, network, metadata);
+        return metadata;
+    }
+
+    /**
+     * The model of {@code network} and the {@link #metadata()} written with it.
+     *
+     * @throws IllegalArgumentException naming what is missing or malformed
+     */
+    public static Model of(Network network, Map<String, String> metadata) {
+        String prep = metadata.get("preprocessing");
+        String lossName = metadata.get("loss");
+        if (prep == null || lossName == null) {
+            throw new IllegalArgumentException("metadata lacks " + (prep == null ? "'preprocessing'" : "'loss'"));
+        }
+        return new Model(network, Preprocessing.fromJson(prep), Loss.parse(lossName),
+                metadata.containsKey("training") ? parseFlatJson(metadata.get("training")) : Map.of());
     }
 
     /**
@@ -279,15 +303,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Model load(Path path) throws IOException {
         ModelFile.Stored stored = ModelFile.read(path);
-        Map<String, String> m = stored.metadata();
         try {
-            String prep = m.get("preprocessing");
-            String lossName = m.get("loss");
-            if (prep == null || lossName == null) {
-                throw new IllegalArgumentException("metadata lacks " + (prep == null ? "'preprocessing'" : "'loss'"));
-            }
-            return new Model(stored.network(), Preprocessing.fromJson(prep), Loss.parse(lossName),
-                    m.containsKey("training") ? parseFlatJson(m.get("training")) : Map.of());
+            return of(stored.network(), stored.metadata());
         } catch (IllegalArgumentException e) {
             throw new IOException(path + ": not a usable Gradus model: " + e.getMessage(), e);
         }

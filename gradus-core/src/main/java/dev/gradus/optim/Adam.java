@@ -1,5 +1,8 @@
 package dev.gradus.optim;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Adam (Kingma &amp; Ba 2015) in PyTorch's form: with {@code g = ∂ℓ/∂θ + λθ} (L2, coupled) and
  * step count {@code t} from 1,
@@ -32,6 +35,29 @@ public record Adam(double learningRate, double beta1, double beta2, double eps, 
             m = new float[size];
             v = new float[size];
         }
+
+        Moments(float[] m, float[] v, int t) {
+            this.m = m;
+            this.v = v;
+            this.t = t;
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(Map.of("m", m, "v", v), Map.of(),
+                    Map.of("t", new long[] {t}));
+        }
+
+        /** The snapshot's floats {@code m}, {@code v} and long {@code t}. */
+        static Moments restore(String optimizer, int size, Snapshot snapshot) {
+            snapshot.onlyThese(optimizer, Set.of("m", "v", "t"));
+            long t = snapshot.longs(optimizer, "t", 1)[0];
+            if (t < 0 || t > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(optimizer + " state: step count t is " + t
+                        + ", expected 0.." + Integer.MAX_VALUE);
+            }
+            return new Moments(snapshot.floats(optimizer, "m", size), snapshot.floats(optimizer, "v", size), (int) t);
+        }
     }
 
     public Adam {
@@ -63,6 +89,12 @@ public record Adam(double learningRate, double beta1, double beta2, double eps, 
     @Override
     public State init(int size) {
         return new Moments(size);
+    }
+
+    /** The snapshot holds the float arrays {@code m}, {@code v} and the long {@code t} (steps taken). */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        return Moments.restore(name(), size, snapshot);
     }
 
     @Override

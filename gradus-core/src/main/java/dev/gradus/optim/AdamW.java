@@ -44,6 +44,12 @@ public record AdamW(double learningRate, double beta1, double beta2, double eps,
         return new Adam.Moments(size);
     }
 
+    /** The snapshot holds the float arrays {@code m}, {@code v} and the long {@code t}, as {@link Adam}'s. */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        return Adam.Moments.restore(name(), size, snapshot);
+    }
+
     @Override
     public void step(float[] theta, float[] dTheta, State state, double lr) {
         float decay = (float) (1 - lr * weightDecay);

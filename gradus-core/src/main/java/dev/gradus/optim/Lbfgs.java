@@ -1,6 +1,10 @@
 package dev.gradus.optim;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Limited-memory BFGS (Liu &amp; Nocedal 1989), a full-batch method. Each step is one iteration
@@ -83,6 +87,23 @@ public record Lbfgs(double learningRate, int history, LineSearch lineSearch, dou
             rho = new double[history];
             alpha = new double[history];
         }
+
+        @Override
+        public Snapshot snapshot() {
+            Map<String, float[]> floats = new HashMap<>();
+            floats.put("d", d);
+            floats.put("previous_gradient", previousGradient);
+            for (int k = 0; k < s.length; k++) {
+                if (s[k] != null) {
+                    floats.put("s." + k, s[k]);
+                    floats.put("y." + k, y[k]);
+                }
+            }
+            return new Snapshot(floats,
+                    Map.of("rho", rho, "t", new double[] {t}, "gamma", new double[] {gamma}),
+                    Map.of("count", new long[] {count}, "newest", new long[] {newest},
+                            "iterations", new long[] {iterations}));
+        }
     }
 
     public Lbfgs {
@@ -123,6 +144,62 @@ public record Lbfgs(double learningRate, int history, LineSearch lineSearch, dou
     @Override
     public State init(int size) {
         return new Memory(size, history);
+    }
+
+    /**
+     * The snapshot holds the float arrays {@code d} (the last direction),
+     * {@code previous_gradient} and the curvature pairs {@code s.k}, {@code y.k} for each ring
+     * slot {@code k} allocated so far; the doubles {@code rho} (one per slot, {@code 1/yₖᵀsₖ}),
+     * {@code t} (the last step length) and {@code gamma}; the longs {@code count} (pairs kept),
+     * {@code newest} (ring slot of the newest pair, −1 before the first) and
+     * {@code iterations}. The line search's start point and the two-loop scratch are
+     * overwritten before use and not part of it.
+     */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        String n = name();
+        Memory mem = new Memory(size, history);
+        Set<String> expected = new HashSet<>(Set.of("d", "previous_gradient", "rho", "t",
+                "gamma", "count", "newest", "iterations"));
+        for (int k = 0; k < history; k++) {
+            if (snapshot.hasFloats("s." + k) || snapshot.hasFloats("y." + k)) {
+                mem.s[k] = snapshot.floats(n, "s." + k, size);
+                mem.y[k] = snapshot.floats(n, "y." + k, size);
+                expected.add("s." + k);
+                expected.add("y." + k);
+            }
+        }
+        snapshot.onlyThese(n, expected);
+        System.arraycopy(snapshot.floats(n, "d", size), 0, mem.d, 0, size);
+        System.arraycopy(snapshot.floats(n, "previous_gradient", size), 0, mem.previousGradient, 0, size);
+        System.arraycopy(snapshot.doubles(n, "rho", history), 0, mem.rho, 0, history);
+        mem.t = snapshot.doubles(n, "t", 1)[0];
+        mem.gamma = snapshot.doubles(n, "gamma", 1)[0];
+        long count = snapshot.longs(n, "count", 1)[0];
+        long newest = snapshot.longs(n, "newest", 1)[0];
+        long iterations = snapshot.longs(n, "iterations", 1)[0];
+        if (count < 0 || count > history) {
+            throw new IllegalArgumentException(n + " state: count is " + count + ", expected 0.." + history);
+        }
+        if (newest < -1 || newest >= history || (count > 0 && newest < 0)) {
+            throw new IllegalArgumentException(n + " state: newest is " + newest + ", expected "
+                    + (count > 0 ? "0.." : "-1..") + (history - 1));
+        }
+        if (iterations < 0 || iterations > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(n + " state: iterations is " + iterations + ", expected 0.."
+                    + Integer.MAX_VALUE);
+        }
+        mem.count = (int) count;
+        mem.newest = (int) newest;
+        mem.iterations = (int) iterations;
+        for (int j = 0; j < mem.count; j++) {   // the pairs the two-loop recursion reads must be there
+            int k = Math.floorMod(mem.newest - j, history);
+            if (mem.s[k] == null) {
+                throw new IllegalArgumentException(n + " state: " + count + " pairs are kept, newest in slot "
+                        + newest + ", but there is no float array 's." + k + "'");
+            }
+        }
+        return mem;
     }
 
     /** L-BFGS evaluates the loss itself; always throws. */

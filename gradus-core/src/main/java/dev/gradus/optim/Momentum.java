@@ -1,5 +1,8 @@
 package dev.gradus.optim;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Gradient descent with heavy-ball or Nesterov momentum, PyTorch's {@code SGD} convention
  * ({@code dampening = 0}): with {@code g = ∂ℓ/∂θ + λθ},
@@ -25,7 +28,12 @@ public record Momentum(double learningRate, double momentum, double weightDecay,
     static final double DEFAULT_MOMENTUM = 0.9;
 
     /** The velocity {@code v}, laid out like {@code θ}. */
-    record Velocity(float[] v) implements State {}
+    record Velocity(float[] v) implements State {
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(Map.of("v", v), Map.of(), Map.of());
+        }
+    }
 
     public Momentum {
         String n = nesterov ? "nesterov" : "momentum";
@@ -60,6 +68,13 @@ public record Momentum(double learningRate, double momentum, double weightDecay,
     @Override
     public State init(int size) {
         return new Velocity(new float[size]);
+    }
+
+    /** The snapshot holds the float array {@code v} (the velocity). */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        snapshot.onlyThese(name(), Set.of("v"));
+        return new Velocity(snapshot.floats(name(), "v", size));
     }
 
     @Override

@@ -1,8 +1,19 @@
 package dev.gradus.optim;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiPredicate;
+import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * An update rule for the flat parameters {@code θ} given their gradient {@code ∂ℓ/∂θ}.
@@ -42,8 +53,157 @@ import java.util.Map;
  */
 public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, Rprop, Lbfgs {
 
-    /** Per-training state of an optimizer, laid out like the parameters. */
-    interface State {}
+    /**
+     * Per-training state of an optimizer, laid out like the parameters.
+     *
+     * <p>{@link #snapshot()} copies it out as named arrays and {@link Optimizer#restore} builds an
+     * equal state from them: what a checkpoint stores, so that training resumed from it takes
+     * bit-identical steps.
+     */
+    interface State {
+        /** A copy of this state as named arrays (no arrays for a method without state). */
+        Snapshot snapshot();
+    }
+
+    /**
+     * An optimizer's {@link State} as named arrays of floats (laid out like {@code θ}), doubles
+     * and longs (scalars are arrays of length 1): what a checkpoint file stores as F32, F64 and
+     * I64 tensors. Which names a method uses is listed in its {@code restore} documentation;
+     * scratch buffers that every step overwrites before reading are not part of it.
+     *
+     * <p>Immutable: the arrays are copied in and copied out.
+     *
+     * <pre>{@code
+     * Optimizer.Snapshot saved = state.snapshot();                 // e.g. adam: floats m, v; longs t
+     * Optimizer.State same = adam.restore(theta.length, saved);     // continues bit-identically
+     * }</pre>
+     *
+     * @param floats float arrays by name
+     * @param doubles double arrays by name
+     * @param longs long arrays by name
+     */
+    record Snapshot(Map<String, float[]> floats, Map<String, double[]> doubles, Map<String, long[]> longs) {
+        /** The snapshot of a method without state. */
+        public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of());
+
+        /** Names are non-empty, of {@code a-z 0-9 _ .}, unique across the three kinds; arrays are not empty. */
+        public Snapshot {
+            Set<String> names = new HashSet<>();
+            floats = copy(floats, names, float[]::clone, a -> a.length);
+            doubles = copy(doubles, names, double[]::clone, a -> a.length);
+            longs = copy(longs, names, long[]::clone, a -> a.length);
+        }
+
+        private static <A> Map<String, A> copy(Map<String, A> arrays, Set<String> names,
+                                               UnaryOperator<A> clone,
+                                               ToIntFunction<A> length) {
+            Map<String, A> out = new TreeMap<>();
+            for (Map.Entry<String, A> e : arrays.entrySet()) {
+                String name = Objects.requireNonNull(e.getKey(), "array name");
+                A array = Objects.requireNonNull(e.getValue(), () -> "array '" + name + "'");
+                if (!name.matches("[a-z0-9_.]{1,64}")) {
+                    throw new IllegalArgumentException("optimizer state: array name '" + name
+                            + "' must be 1 to 64 of a-z, 0-9, '_' and '.'");
+                }
+                if (!names.add(name)) {
+                    throw new IllegalArgumentException("optimizer state: array name '" + name + "' is used twice");
+                }
+                if (length.applyAsInt(array) == 0) {
+                    throw new IllegalArgumentException("optimizer state: array '" + name + "' is empty");
+                }
+                out.put(name, clone.apply(array));
+            }
+            return Collections.unmodifiableMap(out);
+        }
+
+        /** Copies of the float arrays, by name in sorted order. */
+        @Override
+        public Map<String, float[]> floats() {
+            Map<String, float[]> out = new TreeMap<>();
+            floats.forEach((k, v) -> out.put(k, v.clone()));
+            return out;
+        }
+
+        /** Copies of the double arrays, by name in sorted order. */
+        @Override
+        public Map<String, double[]> doubles() {
+            Map<String, double[]> out = new TreeMap<>();
+            doubles.forEach((k, v) -> out.put(k, v.clone()));
+            return out;
+        }
+
+        /** Copies of the long arrays, by name in sorted order. */
+        @Override
+        public Map<String, long[]> longs() {
+            Map<String, long[]> out = new TreeMap<>();
+            longs.forEach((k, v) -> out.put(k, v.clone()));
+            return out;
+        }
+
+        /** Whether both hold the same names and bit-identical arrays. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Snapshot s && same(floats, s.floats, Arrays::equals)
+                    && same(doubles, s.doubles, Arrays::equals) && same(longs, s.longs, Arrays::equals);
+        }
+
+        private static <A> boolean same(Map<String, A> a, Map<String, A> b, BiPredicate<A, A> eq) {
+            return a.keySet().equals(b.keySet()) && a.keySet().stream().allMatch(k -> eq.test(a.get(k), b.get(k)));
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(floats.keySet(), doubles.keySet(), longs.keySet());
+        }
+
+        @Override
+        public String toString() {
+            return "Snapshot" + floats.keySet() + doubles.keySet() + longs.keySet();
+        }
+
+        /** The float array {@code name} of length {@code size}, copied; for {@code restore}. */
+        float[] floats(String optimizer, String name, int size) {
+            return checked(optimizer, "float", name, floats.get(name), size, float[]::clone, a -> a.length);
+        }
+
+        double[] doubles(String optimizer, String name, int size) {
+            return checked(optimizer, "double", name, doubles.get(name), size, double[]::clone, a -> a.length);
+        }
+
+        long[] longs(String optimizer, String name, int size) {
+            return checked(optimizer, "long", name, longs.get(name), size, long[]::clone, a -> a.length);
+        }
+
+        private static <A> A checked(String optimizer, String kind, String name, A array, int size,
+                                     UnaryOperator<A> clone,
+                                     ToIntFunction<A> length) {
+            if (array == null) {
+                throw new IllegalArgumentException(optimizer + " state: missing " + kind + " array '" + name + "'");
+            }
+            if (length.applyAsInt(array) != size) {
+                throw new IllegalArgumentException(optimizer + " state: " + kind + " array '" + name + "' has "
+                        + length.applyAsInt(array) + " entries, expected " + size);
+            }
+            return clone.apply(array);
+        }
+
+        /** Whether a float array {@code name} is present (without copying it). */
+        boolean hasFloats(String name) {
+            return floats.containsKey(name);
+        }
+
+        /** Fails naming the first array that is not in {@code expected}. */
+        void onlyThese(String optimizer, Set<String> expected) {
+            for (Map<String, ?> m : List.of(floats, doubles, longs)) {
+                for (String name : m.keySet()) {
+                    if (!expected.contains(name)) {
+                        throw new IllegalArgumentException(optimizer + " state: unexpected array '" + name
+                                + "'; expected " + new TreeSet<>(expected));
+                    }
+                }
+            }
+        }
+    }
 
     /**
      * The loss and its gradient at the current parameters: evaluates {@code ℓ(θ)} for the
@@ -57,6 +217,15 @@ public sealed interface Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, R
 
     /** Fresh state for {@code size} parameters. */
     State init(int size);
+
+    /**
+     * The state that {@code snapshot} was taken of, for {@code size} parameters: the steps that
+     * follow are bit-identical to those the original state would have taken.
+     *
+     * @throws IllegalArgumentException naming the array that is missing, unexpected, of the
+     *     wrong length or holding an impossible value
+     */
+    State restore(int size, Snapshot snapshot);
 
     /**
      * Updates {@code theta} in place from {@code dTheta} at learning rate {@code learningRate}

@@ -1,5 +1,8 @@
 package dev.gradus.optim;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * RMSProp (Tieleman &amp; Hinton 2012), PyTorch's {@code RMSprop} without momentum or centring:
  * with {@code g = ∂ℓ/∂θ + λθ},
@@ -20,7 +23,12 @@ package dev.gradus.optim;
 public record RmsProp(double learningRate, double alpha, double eps, double weightDecay) implements Optimizer {
 
     /** The running mean of squared gradients {@code s}. */
-    record SquareAverage(float[] s) implements State {}
+    record SquareAverage(float[] s) implements State {
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(Map.of("s", s), Map.of(), Map.of());
+        }
+    }
 
     public RmsProp {
         Hyperparameters.checkLearningRate("rmsprop", learningRate);
@@ -46,6 +54,13 @@ public record RmsProp(double learningRate, double alpha, double eps, double weig
     @Override
     public State init(int size) {
         return new SquareAverage(new float[size]);
+    }
+
+    /** The snapshot holds the float array {@code s} (the running mean of {@code g²}). */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        snapshot.onlyThese(name(), Set.of("s"));
+        return new SquareAverage(snapshot.floats(name(), "s", size));
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.gradus.optim;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Resilient propagation with weight-backtracking variants of Igel &amp; Hüsken (2000), a
@@ -57,6 +60,24 @@ public record Rprop(double learningRate, double etaMinus, double etaPlus, double
             previousGradient = new float[size];
             lastChange = plus ? new float[size] : null;
         }
+
+        Steps(float[] step, float[] previousGradient, float[] lastChange) {
+            this.step = step;
+            this.previousGradient = previousGradient;
+            this.lastChange = lastChange;
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            Map<String, float[]> floats = new HashMap<>();
+            floats.put("step", step);
+            floats.put("previous_gradient", previousGradient);
+            if (lastChange != null) {
+                floats.put("last_change", lastChange);
+            }
+            return new Snapshot(floats, Map.of("previous_loss", new double[] {previousLoss}),
+                    Map.of());
+        }
     }
 
     public Rprop {
@@ -100,6 +121,23 @@ public record Rprop(double learningRate, double etaMinus, double etaPlus, double
     @Override
     public State init(int size) {
         return new Steps(size, (float) learningRate, variant == Variant.PLUS);
+    }
+
+    /**
+     * The snapshot holds the float arrays {@code step} ({@code Δ}), {@code previous_gradient}
+     * ({@code g'}), for iRPROP+ {@code last_change} ({@code Δθ}), and the double
+     * {@code previous_loss}.
+     */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        boolean plus = variant == Variant.PLUS;
+        snapshot.onlyThese(name(), plus ? Set.of("step", "previous_gradient", "last_change", "previous_loss")
+                : Set.of("step", "previous_gradient", "previous_loss"));
+        Steps restored = new Steps(snapshot.floats(name(), "step", size),
+                snapshot.floats(name(), "previous_gradient", size),
+                plus ? snapshot.floats(name(), "last_change", size) : null);
+        restored.previousLoss = snapshot.doubles(name(), "previous_loss", 1)[0];
+        return restored;
     }
 
     /** An iRPROP− step; iRPROP+ needs the loss and throws here. */

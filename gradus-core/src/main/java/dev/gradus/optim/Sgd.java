@@ -1,5 +1,7 @@
 package dev.gradus.optim;
 
+import java.util.Set;
+
 /**
  * Plain gradient descent, the seed's update: {@code W ← W − α ∂ℓ/∂W}, {@code b ← b − α ∂ℓ/∂b};
  * with weight decay {@code λ}, PyTorch's {@code SGD}: {@code θ ← θ − α(∂ℓ/∂θ + λθ)} on all
@@ -17,7 +19,14 @@ public record Sgd(double learningRate, double weightDecay) implements Optimizer 
     static final double DEFAULT_LEARNING_RATE = 0.01;
 
     /** SGD has no state. */
-    enum NoState implements State { INSTANCE }
+    enum NoState implements State {
+        INSTANCE;
+
+        @Override
+        public Snapshot snapshot() {
+            return Snapshot.EMPTY;
+        }
+    }
 
     public Sgd {
         Hyperparameters.checkLearningRate("sgd", learningRate);
@@ -45,6 +54,13 @@ public record Sgd(double learningRate, double weightDecay) implements Optimizer 
 
     @Override
     public State init(int size) {
+        return NoState.INSTANCE;
+    }
+
+    /** SGD has no state: the snapshot holds no arrays. */
+    @Override
+    public State restore(int size, Snapshot snapshot) {
+        snapshot.onlyThese(name(), Set.of());
         return NoState.INSTANCE;
     }
 

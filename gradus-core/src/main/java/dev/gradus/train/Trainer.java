@@ -7,12 +7,24 @@ import dev.gradus.nn.Workspace;
 import dev.gradus.optim.Clipping;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Trains a network by gradient descent on batches of rows.
@@ -41,14 +53,33 @@ import java.util.SplittableRandom;
 public final class Trainer {
     private final TrainingOptions options;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private CheckpointListener checkpoints;
 
     public Trainer(TrainingOptions options) {
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Adds a listener called after every epoch (and, if it overrides it, every step). */
+    /**
+     * Adds a listener called after every epoch (and, if it overrides it, every step). A
+     * {@link CheckpointListener} also receives the training state every few epochs and may give
+     * a checkpoint to resume from; a trainer takes at most one.
+     *
+     * @throws IllegalArgumentException for a second checkpoint listener, or one whose
+     *     {@code every()} is below 1
+     */
     public Trainer addListener(TrainingListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        Objects.requireNonNull(listener, "listener");
+        if (listener instanceof CheckpointListener c) {
+            if (checkpoints != null) {
+                throw new IllegalArgumentException("a trainer takes one checkpoint listener; one is added already");
+            }
+            if (c.every() < 1) {
+                throw new IllegalArgumentException("checkpoint listener: every must be at least 1 epoch, got "
+                        + c.every());
+            }
+            checkpoints = c;
+        }
+        listeners.add(listener);
         return this;
     }
 
@@ -79,10 +110,10 @@ public final class Trainer {
         }
         int[] order = new int[rows];
         shuffledOrder(order, options.seed() ^ 0x5DEECE66DL, 0);
-        int[] validation = java.util.Arrays.copyOfRange(order, 0, held);
-        int[] training = java.util.Arrays.copyOfRange(order, held, rows);
-        java.util.Arrays.sort(validation);
-        java.util.Arrays.sort(training);
+        int[] validation = Arrays.copyOfRange(order, 0, held);
+        int[] training = Arrays.copyOfRange(order, held, rows);
+        Arrays.sort(validation);
+        Arrays.sort(training);
         return run(initial, x.selectRows(training), y.selectRows(training),
                 x.selectRows(validation), y.selectRows(validation));
     }
@@ -119,7 +150,8 @@ public final class Trainer {
             throw new IllegalArgumentException("early stopping (patience " + options.patience()
                     + ") needs validation rows: give a validation set or a validation fraction");
         }
-        if (options.epochs() == 0 || rows == 0) {
+        Checkpoint from = checkpoints == null ? null : checkpoints.resumeFrom().orElse(null);
+        if ((options.epochs() == 0 || rows == 0) && from == null) {
             return new Result(network, new History(epochs));
         }
         int batch = options.effectiveBatchSize(rows);
@@ -130,12 +162,35 @@ public final class Trainer {
         }
         int in = network.inputs();
         int k = network.outputs();
+        Map<String, String> settings = checkpoints == null ? null : settings(x, y, xVal, yVal);
         Optimizer.State state = optimizer.init(network.parameters().size());
         float[] theta = network.parameters().values();
         float[] dTheta = new float[theta.length];
         float[] lastGood = theta.clone();        // the latest θ whose loss was finite
         float[] candidate = new float[theta.length];
-        float[] best = options.patience() > 0 && options.restoreBest() ? new float[theta.length] : null;
+        boolean monitored = xVal != null || watchTraining;
+        boolean restoreBest = options.patience() > 0 && options.restoreBest();
+        // The best weights are kept to be restored, and for checkpoints (which keep the best).
+        float[] best = monitored && (restoreBest || checkpoints != null) ? new float[theta.length] : null;
+
+        int bestEpoch = 0;
+        double bestValue = Double.NaN;
+        int sinceBest = 0;
+        boolean stoppedEarly = false;
+        if (from != null) {
+            checkResumable(from, network, settings);
+            System.arraycopy(from.network().parameters().values(), 0, theta, 0, theta.length);
+            state = optimizer.restore(theta.length, from.optimizer());
+            lastGood = from.lastGood();
+            if (best != null && from.best().isPresent()) {
+                best = from.best().get().parameters().values();
+            }
+            epochs.addAll(from.history().epochs());
+            bestEpoch = from.history().bestEpoch();
+            bestValue = from.bestValue();
+            sinceBest = from.sinceBest();
+            stoppedEarly = from.history().stoppedEarly();
+        }
         Workspace w = network.workspace(batch, Kernels.create(options.threads()));
         BatchObjective objective = new BatchObjective(network, w, loss, options.clipNorm());
 
@@ -147,11 +202,7 @@ public final class Trainer {
         int[] order = new int[rows];
         Validation validation = xVal == null ? null : new Validation(xVal, yVal, k);
 
-        int bestEpoch = 0;
-        double bestValue = Double.NaN;
-        int sinceBest = 0;
-        boolean stoppedEarly = false;
-        for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+        for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
             long started = System.nanoTime();
             double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
             if (options.shuffle()) {
@@ -198,7 +249,7 @@ public final class Trainer {
             for (TrainingListener listener : listeners) {
                 listener.onEpoch(stats);
             }
-            if (validation != null || watchTraining) {
+            if (monitored) {
                 double value = watchTraining ? stats.loss()
                         : options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
                 if (bestEpoch == 0 || improves(value, bestValue)) {
@@ -209,15 +260,93 @@ public final class Trainer {
                         System.arraycopy(theta, 0, best, 0, theta.length);
                     }
                 } else if (options.patience() > 0 && ++sinceBest >= options.patience()) {
-                    stoppedEarly = epoch < options.epochs();
-                    break;
+                    stoppedEarly = epoch < options.epochs();   // ends the loop after the checkpoint
                 }
             }
+            if (checkpoints != null && (epoch % checkpoints.every() == 0 || stoppedEarly || epoch == options.epochs())) {
+                checkpoint(settings, network, lastGood, state, new History(epochs, bestEpoch, stoppedEarly),
+                        bestValue, sinceBest, best, bestEpoch);
+            }
         }
-        if (best != null && bestEpoch > 0) {
+        if (restoreBest && bestEpoch > 0) {
             System.arraycopy(best, 0, theta, 0, theta.length);
         }
         return new Result(network, new History(epochs, bestEpoch, stoppedEarly));
+    }
+
+    private void checkpoint(Map<String, String> settings, Network network, float[] lastGood, Optimizer.State state,
+                            History history, double bestValue, int sinceBest, float[] best, int bestEpoch) {
+        Optional<Network> bestNetwork = best == null || bestEpoch == 0 ? Optional.empty()
+                : Optional.of(network.withParameters(network.parameters().withValues(best)));
+        Checkpoint c = new Checkpoint(settings, network, lastGood, state.snapshot(), history, bestValue, sinceBest,
+                bestNetwork);
+        try {
+            checkpoints.onCheckpoint(c);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The checkpoint fits this run: same layers, settings and rows, and not beyond the last epoch. */
+    private void checkResumable(Checkpoint from, Network network, Map<String, String> settings) {
+        if (!from.network().layers().equals(network.layers())) {
+            throw new IllegalArgumentException("cannot resume: the checkpoint's network " + from.network()
+                    + " differs from " + network);
+        }
+        Set<String> keys = new TreeSet<>(settings.keySet());
+        keys.addAll(from.settings().keySet());
+        for (String key : keys) {
+            String was = from.settings().get(key);
+            String now = settings.get(key);
+            if (!Objects.equals(was, now) && key.endsWith("_sha256")) {
+                throw new IllegalArgumentException("cannot resume: the " + (key.startsWith("train") ? "training" : "validation")
+                        + " rows differ from those the checkpoint was trained on (their SHA-256 is " + now
+                        + ", the checkpoint's " + was + ")");
+            }
+            if (!Objects.equals(was, now)) {
+                throw new IllegalArgumentException("cannot resume: the checkpoint was trained with " + key + " = "
+                        + (was == null ? "(none)" : was) + ", this run has " + key + " = "
+                        + (now == null ? "(none)" : now));
+            }
+        }
+        if (from.epoch() > options.epochs()) {
+            throw new IllegalArgumentException("cannot resume: the checkpoint has run " + from.epoch()
+                    + " epochs, more than the " + options.epochs() + " of this run");
+        }
+    }
+
+    /** The options' settings and the SHA-256 of the training and validation rows. */
+    private Map<String, String> settings(Matrix x, Matrix y, Matrix xVal, Matrix yVal) {
+        Map<String, String> s = new TreeMap<>(options.settings());
+        s.put("train_rows_sha256", sha256(x, y));
+        if (xVal != null) {
+            s.put("validation_rows_sha256", sha256(xVal, yVal));
+        }
+        return s;
+    }
+
+    /** SHA-256 over the shapes and float bits of {@code x} and {@code y}, in hex. */
+    static String sha256(Matrix x, Matrix y) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (Matrix m : List.of(x, y)) {
+            buffer.putInt(m.rows()).putInt(m.cols());
+            Matrix c = m.copy();   // contiguous
+            for (float v : c.data()) {
+                if (buffer.remaining() < 4) {
+                    sha.update(buffer.flip());
+                    buffer.clear();
+                }
+                buffer.putInt(Float.floatToRawIntBits(v));
+            }
+        }
+        sha.update(buffer.flip());
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** Whether {@code value} beats {@code bestValue} by more than the minimum delta. */

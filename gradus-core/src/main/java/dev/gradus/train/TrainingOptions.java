@@ -4,8 +4,14 @@ import dev.gradus.nn.Loss;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.optim.Schedule;
 import dev.gradus.optim.Sgd;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * How to train: loss, optimizer and schedule; epochs, batch size, shuffling, seed and threads;
@@ -180,6 +186,83 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
     public TrainingOptions withMinDelta(double value) {
         return new TrainingOptions(loss, optimizer, epochs, batchSize, shuffle, seed, threads, schedule, clipNorm,
                 dropout, validationFraction, patience, monitor, metrics, restoreBest, value);
+    }
+
+    /**
+     * The options that decide the trajectory of a run, as text by name: everything but
+     * {@code epochs} (a resumed run may go further) and {@code threads} (results do not depend
+     * on it). Two runs with equal settings, seeds and rows take bit-identical steps; a
+     * {@link Checkpoint} stores them so that a run only resumes under the same ones.
+     */
+    public SortedMap<String, String> settings() {
+        SortedMap<String, String> s = new TreeMap<>();
+        s.put("loss", loss.toString());
+        s.put("optimizer", optimizer.toString());
+        s.put("schedule", schedule.toString());
+        s.put("batch_size", Integer.toString(batchSize));
+        s.put("shuffle", Boolean.toString(shuffle));
+        s.put("seed", Long.toString(seed));
+        s.put("clip_norm", Double.toString(clipNorm));
+        s.put("dropout", Double.toString(dropout));
+        s.put("validation_fraction", Double.toString(validationFraction));
+        s.put("patience", Integer.toString(patience));
+        s.put("monitor", monitor);
+        s.put("metrics", metrics.stream().map(ValidationMetric::name).toList().toString());
+        s.put("restore_best", Boolean.toString(restoreBest));
+        s.put("min_delta", Double.toString(minDelta));
+        return s;
+    }
+
+    /**
+     * The options whose {@link #settings()} are {@code settings}, with {@code epochs} and
+     * {@code threads}: the options of a run to resume from its {@link Checkpoint}.
+     *
+     * @param metrics the metrics the settings may name (by {@link ValidationMetric#name()})
+     * @throws IllegalArgumentException naming a missing, unknown or malformed setting
+     */
+    public static TrainingOptions fromSettings(Map<String, String> settings, int epochs, int threads,
+                                               List<ValidationMetric> metrics) {
+        Set<String> known = defaults().settings().keySet();
+        for (String key : settings.keySet()) {
+            if (!known.contains(key) && !key.endsWith("_sha256")) {
+                throw new IllegalArgumentException("unknown training setting '" + key + "'");
+            }
+        }
+        Function<String, String> get = key -> {
+            String v = settings.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException("missing training setting '" + key + "'");
+            }
+            return v;
+        };
+        List<ValidationMetric> chosen = new ArrayList<>();
+        String names = get.apply("metrics");
+        if (!names.matches("\\[.*]")) {
+            throw new IllegalArgumentException("training setting metrics = " + names + " is not a [list]");
+        }
+        for (String name : names.substring(1, names.length() - 1).split(",")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            chosen.add(metrics.stream().filter(m -> m.name().equals(name.trim())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("training setting metrics names an unknown metric '"
+                            + name.trim() + "'; known: " + metrics.stream().map(ValidationMetric::name).toList())));
+        }
+        TrainingOptions o = new TrainingOptions(Loss.parse(get.apply("loss")), Optimizer.parse(get.apply("optimizer")),
+                epochs, Integer.parseInt(get.apply("batch_size")), Boolean.parseBoolean(get.apply("shuffle")),
+                Long.parseLong(get.apply("seed")), threads, Schedule.parse(get.apply("schedule"), Math.max(1, epochs)),
+                Double.parseDouble(get.apply("clip_norm")), Double.parseDouble(get.apply("dropout")),
+                Double.parseDouble(get.apply("validation_fraction")), Integer.parseInt(get.apply("patience")),
+                get.apply("monitor"), chosen, Boolean.parseBoolean(get.apply("restore_best")),
+                Double.parseDouble(get.apply("min_delta")));
+        SortedMap<String, String> back = o.settings();
+        for (String key : back.keySet()) {
+            if (!back.get(key).equals(settings.get(key))) {
+                throw new IllegalArgumentException("training setting " + key + " = " + settings.get(key)
+                        + " reads back as " + back.get(key));
+            }
+        }
+        return o;
     }
 
     /** The rows per step for a dataset of {@code rows} rows: {@code batchSize}, or all for 0. */
