@@ -438,6 +438,15 @@ public class TrainCommand implements Callable<Integer> {
         return Model.fit(prep, train, validation, spec, listener);
     }
 
+    /**
+     * Whether {@link #fitNew} and {@link #fitFurther} honour the checkpoint listener (save and
+     * resume optimizer state exactly); a subclass that cannot returns false, and
+     * {@code --checkpoint}/{@code --resume} are then refused.
+     */
+    protected boolean supportsCheckpoints() {
+        return true;
+    }
+
     /** Continues training {@code start} (the {@code --init} model); overridden as {@link #fitNew} is. */
     protected Model.Fit fitFurther(Model start, Table train, Table validation, TrainingOptions options,
                                    TrainingListener listener) throws DataException {
@@ -552,6 +561,10 @@ public class TrainCommand implements Callable<Integer> {
 
     /** Flag values that are wrong whatever the data: checked before any file is read. */
     private void checkRanges() {
+        if (!supportsCheckpoints() && (checkpoint != null || resume != null)) {
+            throw new UsageException((checkpoint != null ? "--checkpoint" : "--resume") + " is not supported by "
+                    + spec.qualifiedName() + " yet; use gradus train for checkpointed runs");
+        }
         if (test != null && testFraction != null) {
             throw new UsageException("--test and --test-fraction cannot be combined; choose one");
         }

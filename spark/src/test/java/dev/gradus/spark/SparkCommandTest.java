@@ -96,5 +96,10 @@ class SparkCommandTest {
         Run missing = gradusSpark("train", "--data", "no/such.csv", "--out", dir.resolve("m.gradus").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no/such.csv"), missing.err());
+
+        Run checkpoint = gradusSpark("train", "--data", "data/iris_train.csv", "--checkpoint", dir.toString(),
+                "--out", dir.resolve("m.gradus").toString());
+        assertEquals(2, checkpoint.code(), checkpoint.err());
+        assertTrue(checkpoint.err().contains("--checkpoint is not supported by"), checkpoint.err());
     }
 }
