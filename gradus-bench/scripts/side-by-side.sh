@@ -16,8 +16,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 cd "$root"
-mvn -q "${profile[@]}" -pl gradus-core,gradus-cli,gradus-bench compile
-cp="gradus-core/target/classes:gradus-cli/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
+mvn -q "${profile[@]}" -pl gradus-bench -am compile
+cp="gradus-core/target/classes:gradus-onnx/target/classes:gradus-cli/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
 # nd4j-native's OpenMP threads = the harness's thread count.
 export OMP_NUM_THREADS="$threads"
 exec java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx8g -cp "$cp" dev.gradus.bench.SideBySide "${args[@]}"
