@@ -513,26 +513,12 @@ public class TrainCommand implements Callable<Integer> {
         }
         if (health) {
             Matrix x = model.preprocessing().features(trainRows);
-            HealthReport report = HealthReport.check(model.network(), x, healthTargets(model, trainRows), model.loss());
+            HealthReport report = HealthReport.check(model.network(), x,
+                    Model.networkTargets(model.preprocessing(), model.loss(), trainRows), model.loss());
             (json ? err : stdout).println(report);
         }
         stdout.flush();
         err.flush();
-    }
-
-    /** The targets the network was trained on (one p(class 1) column for bce). */
-    private static Matrix healthTargets(Model model, Table rows) throws DataException {
-        Matrix y = model.task() == Task.REGRESSION || model.network().outputs() > 1
-                ? model.preprocessing().targets(rows) : null;
-        if (y != null) {
-            return y;
-        }
-        Matrix oneHot = model.preprocessing().targets(rows);
-        Matrix second = Matrix.zeros(oneHot.rows(), 1);
-        for (int r = 0; r < oneHot.rows(); r++) {
-            second.set(r, 0, oneHot.get(r, 1));
-        }
-        return second;
     }
 
     /** The epoch whose weights were kept: the best one with early stopping, else the last. */
