@@ -245,76 +245,91 @@ public class TrainCommand implements Callable<Integer> {
         Table table = Inputs.read(data, labels);
         Table heldOut = test == null ? null : Inputs.read(test, testLabels);
         Table validationRows = validation == null ? null : Inputs.read(validation, validationLabels);
-        Table trainRows = table;
-        Model.Fit fit;
-        if (resume != null) {
-            CheckpointFile.Stored stored = readCheckpoint();
-            Model start = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.metadata()));
-            int every = checkpointEvery != null ? checkpointEvery : storedInt(stored, "checkpoint_every");
-            int maxEpochs = epochs != null ? epochs : storedInt(stored, "epochs");
-            if (maxEpochs < stored.checkpoint().epoch()) {
-                throw new UsageException("--epochs " + maxEpochs + " is fewer than the " + stored.checkpoint().epoch()
-                        + " epochs the checkpoint in " + resume + " has run");
-            }
-            TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
-                    stored.checkpoint().settings(), maxEpochs, threads, List.of(ValidationMetric.ACCURACY)));
-            if (testFraction != null) {
-                Split split = split(table, start.preprocessing());
-                trainRows = split.train();
-                heldOut = split.test();
-            }
-            note(err, "resuming " + resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
-                    + describe(start) + "), " + trainRows.rows() + " training rows");
-            try (Progress p = progress(err, trainRows, options)) {
-                Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
-                kept.keySet().retainAll(List.of(KEY_COMMAND));
-                kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
-                kept.put(KEY_EVERY, Integer.toString(every));
-                fit = fitFurther(start, trainRows, validationRows, options, new CheckpointDirectory(
-                        checkpoint != null ? checkpoint : resume, every, p, stored.checkpoint(), start.preprocessing(),
-                        start.loss(), Model.describe(options), kept));
-            }
-        } else if (init != null) {
-            Model start = Model.load(init);
-            checkAgrees(start);
-            TrainingOptions options = trainingOptions(start.task(), start.loss());
-            if (testFraction != null) {
-                Split split = split(table, start.preprocessing());
-                trainRows = split.train();
-                heldOut = split.test();
-            }
-            note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
-            try (Progress p = progress(err, trainRows, options)) {
-                fit = fitFurther(start, trainRows, validationRows, options,
-                        checkpointing(p, start.preprocessing(), options));
-            }
-        } else {
-            DataSpec dataSpec = dataSpec();
-            Preprocessing prep = Preprocessing.fit(table, dataSpec);
-            if (testFraction != null) {
-                Split split = split(table, prep);
-                trainRows = split.train();
-                heldOut = split.test();
-                prep = Preprocessing.fit(trainRows, dataSpec);
-            }
-            TrainingOptions options = trainingOptions(prep.task(), null);
-            ModelSpec modelSpec = modelSpec(dataSpec, options);
-            Preprocessing fitted = prep;
-            parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
-            note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
-                    + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
-                    + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
-            try (Progress p = progress(err, trainRows, options)) {
-                fit = fitNew(fitted, trainRows, validationRows, modelSpec, checkpointing(p, fitted, options));
-            }
-        }
-        Model model = fit.model();
-        model.save(out);
+        Run run = resume != null ? resumeRun(table, heldOut, validationRows, err)
+                : init != null ? continueRun(table, heldOut, validationRows, err)
+                : newRun(table, heldOut, validationRows, err);
+        run.fit().model().save(out);
         if (plot != null) {
-            Plots.learningCurves(plot, fit.history(), "Learning curve: " + data.getFileName());
+            Plots.learningCurves(plot, run.fit().history(), "Learning curve: " + data.getFileName());
         }
-        report(stdout, err, fit, trainRows, heldOut);
+        report(stdout, err, run.fit(), run.trainRows(), run.heldOut());
         return Main.OK;
+    }
+
+    /** A finished training: the fit, the rows it trained on and the held-out test rows (or null). */
+    private record Run(Model.Fit fit, Table trainRows, Table heldOut) {}
+
+    /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
+    private Run newRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws DataException {
+        DataSpec dataSpec = dataSpec();
+        Preprocessing prep = Preprocessing.fit(table, dataSpec);
+        Table trainRows = table;
+        if (testFraction != null) {
+            Split split = split(table, prep);
+            trainRows = split.train();
+            heldOut = split.test();
+            prep = Preprocessing.fit(trainRows, dataSpec);
+        }
+        TrainingOptions options = trainingOptions(prep.task(), null);
+        ModelSpec modelSpec = modelSpec(dataSpec, options);
+        Preprocessing fitted = prep;
+        parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
+        note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
+                + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
+                + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
+        try (Progress p = progress(err, trainRows, options)) {
+            return new Run(fitNew(fitted, trainRows, validationRows, modelSpec, checkpointing(p, fitted, options)),
+                    trainRows, heldOut);
+        }
+    }
+
+    /** --init: the model's architecture, weights and preprocessing, trained further. */
+    private Run continueRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws Exception {
+        Model start = Model.load(init);
+        checkAgrees(start);
+        TrainingOptions options = trainingOptions(start.task(), start.loss());
+        Table trainRows = table;
+        if (testFraction != null) {
+            Split split = split(table, start.preprocessing());
+            trainRows = split.train();
+            heldOut = split.test();
+        }
+        note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
+        try (Progress p = progress(err, trainRows, options)) {
+            return new Run(fitFurther(start, trainRows, validationRows, options,
+                    checkpointing(p, start.preprocessing(), options)), trainRows, heldOut);
+        }
+    }
+
+    /** --resume: the checkpointed run continued to --epochs, with its own options and preprocessing. */
+    private Run resumeRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws Exception {
+        CheckpointFile.Stored stored = readCheckpoint();
+        Model start = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.metadata()));
+        int every = checkpointEvery != null ? checkpointEvery : storedInt(stored, "checkpoint_every");
+        int maxEpochs = epochs != null ? epochs : storedInt(stored, "epochs");
+        if (maxEpochs < stored.checkpoint().epoch()) {
+            throw new UsageException("--epochs " + maxEpochs + " is fewer than the " + stored.checkpoint().epoch()
+                    + " epochs the checkpoint in " + resume + " has run");
+        }
+        TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
+                stored.checkpoint().settings(), maxEpochs, threads, List.of(ValidationMetric.ACCURACY)));
+        Table trainRows = table;
+        if (testFraction != null) {
+            Split split = split(table, start.preprocessing());
+            trainRows = split.train();
+            heldOut = split.test();
+        }
+        note(err, "resuming " + resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
+                + describe(start) + "), " + trainRows.rows() + " training rows");
+        try (Progress p = progress(err, trainRows, options)) {
+            Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
+            kept.keySet().retainAll(List.of(KEY_COMMAND));
+            kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
+            kept.put(KEY_EVERY, Integer.toString(every));
+            return new Run(fitFurther(start, trainRows, validationRows, options, new CheckpointDirectory(
+                    checkpoint != null ? checkpoint : resume, every, p, stored.checkpoint(), start.preprocessing(),
+                    start.loss(), Model.describe(options), kept)), trainRows, heldOut);
+        }
     }
 
     static final String KEY_COMMAND = "command";
