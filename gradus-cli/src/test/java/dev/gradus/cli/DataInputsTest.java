@@ -71,6 +71,27 @@ class DataInputsTest {
     }
 
     @Test
+    void numericLookingLabelsAndIdsAreKeptAsWritten() throws Exception {
+        StringBuilder csv = new StringBuilder("id,x,zip\n");
+        String[] labels = {"02134", "16777217", "16777216", "1.50"};
+        for (int i = 0; i < 40; i++) {
+            csv.append(String.format(java.util.Locale.ROOT, "%012d,%d,%s%n", 123456789L + i, i % 4, labels[i % 4]));
+        }
+        Path data = dir.resolve("zips.csv");
+        Files.writeString(data, csv);
+        Path model = dir.resolve("zips.gradus");
+        Cli train = Cli.run("train", "--data", data.toString(), "--drop", "id", "--task", "classification",
+                "--epochs", "3", "--quiet", "--out", model.toString());
+        assertEquals(0, train.code(), train.toString());
+        // Four distinct labels as written, sorted by value (float32 would merge 16777216 and 16777217).
+        assertEquals(List.of("1.50", "02134", "16777216", "16777217"), Model.load(model).preprocessing().classLabels());
+        Cli predict = Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--id", "id");
+        String[] lines = predict.out().split("\n");
+        assertEquals("id,prediction,p_1.50,p_02134,p_16777216,p_16777217", lines[0]);
+        assertTrue(lines[1].startsWith("000123456789,") && lines[2].startsWith("000123456790,"), predict.out());
+    }
+
+    @Test
     void missingValuesAreRejectedOrImputed() throws Exception {
         Path data = fruit("gaps.csv", 200, true, false);
         Cli rejected = Cli.run("train", "--data", data.toString(), "--drop", "id", "--quiet", "--out",

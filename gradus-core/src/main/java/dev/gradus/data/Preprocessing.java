@@ -437,7 +437,9 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
         List<String> sorted = new ArrayList<>(labels);
         boolean numeric = sorted.stream().allMatch(l -> !Float.isNaN(Table.parseNumber(l)));
-        sorted.sort(numeric ? Comparator.comparingDouble(Double::parseDouble) : Comparator.naturalOrder());
+        // Numerically when every label is a number (ties, such as 1 and 1.0, by their text), else as text.
+        sorted.sort(numeric ? Comparator.comparing((String l) -> new java.math.BigDecimal(l))
+                .thenComparing(Comparator.naturalOrder()) : Comparator.naturalOrder());
         if (sorted.size() < 2) {
             throw new DataException(table.source() + ": target column '" + table.names().get(c)
                     + "' has only one class (" + sorted.get(0) + "); classification needs at least two");
@@ -445,11 +447,9 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return sorted;
     }
 
-    /** A class label as text: numbers in one canonical form (so {@code 1} and {@code 1.0} agree). */
+    /** A class label: the cell as written (without surrounding spaces), so {@code 007} stays {@code 007}. */
     private static String labelOf(Table table, int r, int c) {
-        String cell = table.text(r, c).strip();
-        float v = Table.parseNumber(cell);
-        return Float.isNaN(v) ? cell : Table.formatNumber(v);
+        return table.text(r, c).strip();
     }
 
     private static int targetColumn(Table table, String name) throws DataException {

@@ -17,12 +17,14 @@ public final class Table {
     private final String source;
     private final List<String> names;
     private final Object[] columns;   // float[] (numeric) or String[] (text), one entry per column
+    private final String[][] written; // for numeric columns read from text: the cells as written, else null
     private final long[] lines;
 
-    Table(String source, List<String> names, Object[] columns, long[] lines) {
+    Table(String source, List<String> names, Object[] columns, String[][] written, long[] lines) {
         this.source = source;
         this.names = List.copyOf(names);
         this.columns = columns;
+        this.written = written;
         this.lines = lines;
     }
 
@@ -56,11 +58,12 @@ public final class Table {
             }
             columns[c] = values[c];
         }
-        return new Table(source, names, columns, lines);
+        return new Table(source, names, columns, new String[values.length][], lines);
     }
 
     static Table fromCells(String source, List<String> names, List<String[]> rows, long[] lines) {
         Object[] columns = new Object[names.size()];
+        String[][] written = new String[names.size()][];
         for (int c = 0; c < names.size(); c++) {
             float[] numbers = new float[rows.size()];
             boolean numeric = true;
@@ -77,18 +80,19 @@ public final class Table {
                     }
                 }
             }
+            String[] texts = new String[rows.size()];
+            for (int r = 0; r < rows.size(); r++) {
+                String cell = rows.get(r)[c];
+                texts[r] = isMissing(cell) ? null : cell.strip();
+            }
             if (numeric) {
                 columns[c] = numbers;
+                written[c] = texts;
             } else {
-                String[] texts = new String[rows.size()];
-                for (int r = 0; r < rows.size(); r++) {
-                    String cell = rows.get(r)[c];
-                    texts[r] = isMissing(cell) ? null : cell;
-                }
                 columns[c] = texts;
             }
         }
-        return new Table(source, names, columns, lines);
+        return new Table(source, names, columns, written, lines);
     }
 
     /** True for an empty cell or {@code NA} (any case). */
@@ -164,9 +168,16 @@ public final class Table {
         return values;
     }
 
-    /** The cell of row {@code r}, column {@code c} as text; {@code null} when missing. */
+    /**
+     * The cell of row {@code r}, column {@code c} as text, as written in the file (without
+     * surrounding spaces; {@code 007} stays {@code 007}); {@code null} when missing. Numbers that
+     * came from a binary file (IDX) are written by {@link #formatNumber}.
+     */
     public String text(int r, int c) {
         if (columns[c] instanceof float[] values) {
+            if (written[c] != null) {
+                return written[c][r];
+            }
             return Float.isNaN(values[r]) ? null : formatNumber(values[r]);
         }
         return ((String[]) columns[c])[r];
@@ -183,7 +194,14 @@ public final class Table {
     /** A table holding rows {@code indices} of this one, in that order. */
     public Table selectRows(int[] indices) {
         Object[] selected = new Object[columns.length];
+        String[][] selectedWritten = new String[columns.length][];
         for (int c = 0; c < columns.length; c++) {
+            if (written[c] != null) {
+                selectedWritten[c] = new String[indices.length];
+                for (int i = 0; i < indices.length; i++) {
+                    selectedWritten[c][i] = written[c][indices[i]];
+                }
+            }
             if (columns[c] instanceof float[] values) {
                 float[] out = new float[indices.length];
                 for (int i = 0; i < indices.length; i++) {
@@ -203,7 +221,7 @@ public final class Table {
         for (int i = 0; i < indices.length; i++) {
             selectedLines[i] = lines[indices[i]];
         }
-        return new Table(source, names, selected, selectedLines);
+        return new Table(source, names, selected, selectedWritten, selectedLines);
     }
 
     /** The names of all columns except those listed. */
