@@ -66,7 +66,8 @@ public final class Main implements Runnable {
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
             int code = exitCode(e);
-            err.println("gradus: " + message(e));
+            // One line: a cell quoted across lines must not break the message.
+            err.println("gradus: " + message(e).replace("\r", "\\r").replace("\n", "\\n"));
             if (verbose.getAsBoolean() || hasVerboseFlag(args)) {
                 e.printStackTrace(err);
             }

@@ -20,6 +20,7 @@ import dev.gradus.tensor.Matrix;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.HealthReport;
 import dev.gradus.train.History;
+import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.ValidationMetric;
 import dev.gradus.train.TrainingOptions;
@@ -76,7 +77,8 @@ public class TrainCommand implements Callable<Integer> {
     String activation;
 
     @Option(names = "--output-activation", paramLabel = "NAME",
-            description = "Output activation (default: identity for regression, sigmoid for classification).")
+            description = "Output activation (default: the loss's own - softmax for cross-entropy, sigmoid for bce; "
+                    + "sigmoid for other classification losses; identity for regression).")
     String outputActivation;
 
     @Option(names = "--weight-init", paramLabel = "NAME",
@@ -113,8 +115,8 @@ public class TrainCommand implements Callable<Integer> {
     Double beta2;
 
     @Option(names = "--schedule", paramLabel = "SPEC",
-            description = "Learning-rate schedule per epoch: constant (default), step(every=N,gamma=G), "
-                    + "exponential(gamma=G), cosine(warmup=N,min=F).")
+            description = "Learning-rate schedule per epoch: constant (default), step(size=S,gamma=G), "
+                    + "exponential(gamma=G), cosine(warmup=W,min=M).")
     String schedule = "constant";
 
     @Option(names = "--clip-norm", paramLabel = "X", description = "Clip the gradient's global norm to X (default: off).")
@@ -173,7 +175,8 @@ public class TrainCommand implements Callable<Integer> {
             description = "standard (default), minmax or none (no scaling of features or targets).")
     String scale;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of weights and shuffling (default: 42).")
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed of the weights, shuffling, splits and dropout (default: 42).")
     long seed = TrainingOptions.DEFAULT_SEED;
 
     @Option(names = "--threads", paramLabel = "N", description = "Cores to use (default: all).")
@@ -252,12 +255,41 @@ public class TrainCommand implements Callable<Integer> {
         if (plot != null) {
             Plots.learningCurves(plot, run.fit().history(), "Learning curve: " + data.getFileName());
         }
-        report(stdout, err, run.fit(), run.trainRows(), run.heldOut());
+        report(stdout, err, run);
         return Main.OK;
     }
 
-    /** A finished training: the fit, the rows it trained on and the held-out test rows (or null). */
-    private record Run(Model.Fit fit, Table trainRows, Table heldOut) {}
+    /**
+     * A finished training: the fit, the rows it trained on (without rows held out for
+     * validation), the held-out test rows (or null) and the options it ran with.
+     */
+    private record Run(Model.Fit fit, Table trainRows, Table heldOut, TrainingOptions options) {}
+
+    /**
+     * Encodes the held-out test rows before any training, so that a bad --test file fails
+     * before anything is written (and is caught even with --quiet).
+     */
+    private static void checkHeldOut(Preprocessing prep, Table heldOut) throws DataException {
+        if (heldOut == null) {
+            return;
+        }
+        prep.features(heldOut);
+        if (!prep.hasTargets(heldOut)) {
+            throw new DataException(heldOut.source() + ": no target column " + String.join(", ", prep.targetNames())
+                    + " to score the test rows against (columns: " + String.join(", ", heldOut.names()) + ")");
+        }
+        if (prep.task() == Task.CLASSIFICATION) {
+            prep.classIds(heldOut);
+        } else {
+            prep.targetValues(heldOut);
+        }
+    }
+
+    /** The rows the trainer trains on: all of {@code rows} but those a validation fraction holds out. */
+    private static Table trainedRows(Table rows, TrainingOptions options) {
+        double f = options.validationFraction();
+        return f == 0 ? rows : rows.selectRows(Trainer.validationSplit(rows.rows(), f, options.seed())[0]);
+    }
 
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Run newRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws DataException {
@@ -274,12 +306,14 @@ public class TrainCommand implements Callable<Integer> {
         ModelSpec modelSpec = modelSpec(dataSpec, options);
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
+        checkHeldOut(fitted, heldOut);
         note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
                 + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
                 + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
-        try (Progress p = progress(err, trainRows, options)) {
+        Table trained = trainedRows(trainRows, options);
+        try (Progress p = progress(err, trained, options)) {
             return new Run(fitNew(fitted, trainRows, validationRows, modelSpec, checkpointing(p, fitted, options)),
-                    trainRows, heldOut);
+                    trained, heldOut, options);
         }
     }
 
@@ -294,10 +328,12 @@ public class TrainCommand implements Callable<Integer> {
             trainRows = split.train();
             heldOut = split.test();
         }
+        checkHeldOut(start.preprocessing(), heldOut);
         note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
-        try (Progress p = progress(err, trainRows, options)) {
+        Table trained = trainedRows(trainRows, options);
+        try (Progress p = progress(err, trained, options)) {
             return new Run(fitFurther(start, trainRows, validationRows, options,
-                    checkpointing(p, start.preprocessing(), options)), trainRows, heldOut);
+                    checkpointing(p, start.preprocessing(), options)), trained, heldOut, options);
         }
     }
 
@@ -319,16 +355,18 @@ public class TrainCommand implements Callable<Integer> {
             trainRows = split.train();
             heldOut = split.test();
         }
+        checkHeldOut(start.preprocessing(), heldOut);
         note(err, "resuming " + resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
                 + describe(start) + "), " + trainRows.rows() + " training rows");
-        try (Progress p = progress(err, trainRows, options)) {
+        Table trained = trainedRows(trainRows, options);
+        try (Progress p = progress(err, trained, options)) {
             Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
             kept.keySet().retainAll(List.of(KEY_COMMAND));
             kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
             kept.put(KEY_EVERY, Integer.toString(every));
             return new Run(fitFurther(start, trainRows, validationRows, options, new CheckpointDirectory(
                     checkpoint != null ? checkpoint : resume, every, p, stored.checkpoint(), start.preprocessing(),
-                    start.loss(), Model.describe(options), kept)), trainRows, heldOut);
+                    start.loss(), Model.describe(options), kept)), trained, heldOut, options);
         }
     }
 
@@ -468,14 +506,16 @@ public class TrainCommand implements Callable<Integer> {
         return start.fitFurther(train, validation, options, listener);
     }
 
-    private void report(PrintWriter stdout, PrintWriter err, Model.Fit fit, Table trainRows, Table heldOut)
-            throws DataException {
-        Model model = fit.model();
-        History history = fit.history();
+    private void report(PrintWriter stdout, PrintWriter err, Run run) throws DataException {
+        Model model = run.fit().model();
+        History history = run.fit().history();
+        Table trainRows = run.trainRows();
+        Table heldOut = run.heldOut();
+        EpochStats kept = keptEpoch(history, run.options());
+        int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         double seconds = history.seconds();
         long samples = (long) trainRows.rows() * history.epochs().size();
         double finalLoss = model.loss(trainRows);
-        EpochStats last = history.epochs().isEmpty() ? null : history.epochs().get(history.epochs().size() - 1);
         if (json) {
             Map<String, Object> o = Json.object();
             o.put("task", model.task().toString());
@@ -486,14 +526,14 @@ public class TrainCommand implements Callable<Integer> {
             o.put("rows", trainRows.rows());
             o.put("parameters", model.network().parameters().size());
             Map<String, Object> v = Json.object();
-            EpochStats best = bestEpoch(history);
-            if (best != null && best.validated()) {
-                v.put("epoch", best.epoch());
-                v.put("loss", best.validationLoss());
-                best.validationMetrics().forEach(v::put);
+            if (kept != null && kept.validated()) {
+                v.put("epoch", kept.epoch());
+                v.put("loss", kept.validationLoss());
+                kept.validationMetrics().forEach(v::put);
             }
             o.put("validation", v);
             o.put("stopped_early", history.stoppedEarly());
+            o.put("kept_epoch", kept == null ? 0 : kept.epoch());
             if (heldOut != null) {
                 Map<String, Object> t = Json.object();
                 t.put("rows", heldOut.rows());
@@ -503,16 +543,16 @@ public class TrainCommand implements Callable<Integer> {
             o.put("model", out.toString());
             stdout.println(Json.write(o));
         } else if (!quiet) {
+            String stop = (history.stoppedEarly() ? "; stopped early" : "")
+                    + (kept != null && kept.epoch() != last ? ", keeping epoch " + kept.epoch() : "");
             stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%s%n", history.epochs().size(),
-                    seconds, seconds > 0 ? samples / seconds : 0.0, history.stoppedEarly()
-                            ? "; stopped early, keeping epoch " + history.bestEpoch() : "");
+                    seconds, seconds > 0 ? samples / seconds : 0.0, stop);
             stdout.printf(Locale.ROOT, "final loss %.6f on all %d training rows; training %s%n", finalLoss,
                     trainRows.rows(), Reports.headline(model, trainRows));
-            EpochStats best = bestEpoch(history);
-            if (best != null && best.validated()) {
+            if (kept != null && kept.validated()) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "validation (epoch %d): loss %.6f",
-                        best.epoch(), best.validationLoss()));
-                best.validationMetrics().forEach((k, val) -> line.append(String.format(Locale.ROOT, ", %s %.4f", k, val)));
+                        kept.epoch(), kept.validationLoss()));
+                kept.validationMetrics().forEach((k, val) -> line.append(String.format(Locale.ROOT, ", %s %.4f", k, val)));
                 stdout.println(line);
             }
             if (heldOut != null) {
@@ -536,15 +576,19 @@ public class TrainCommand implements Callable<Integer> {
         err.flush();
     }
 
-    /** The epoch whose weights were kept: the best one with early stopping, else the last. */
-    private static EpochStats bestEpoch(History history) {
+    /**
+     * The epoch whose weights were kept: the best one when early stopping restores the best
+     * weights (validation monitors), else the last.
+     */
+    private static EpochStats keptEpoch(History history, TrainingOptions options) {
         if (history.epochs().isEmpty()) {
             return null;
         }
-        int best = history.bestEpoch();
-        for (EpochStats e : history.epochs()) {
-            if (e.epoch() == best && history.stoppedEarly()) {
-                return e;
+        if (options.restoreBest() && options.patience() > 0 && history.bestEpoch() > 0) {
+            for (EpochStats e : history.epochs()) {
+                if (e.epoch() == history.bestEpoch()) {
+                    return e;
+                }
             }
         }
         return history.epochs().get(history.epochs().size() - 1);
@@ -671,12 +715,15 @@ public class TrainCommand implements Callable<Integer> {
             throw new UsageException("--monitor must be loss, train_loss" + (task == Task.CLASSIFICATION
                     ? " or accuracy" : "") + " for " + task + ", got " + watched);
         }
-        // Without --epochs and --patience: scikit-learn's rule, up to 500 epochs until the
-        // training loss stops improving by 1e-4 for 10 epochs. With --epochs alone: exactly that many.
-        boolean defaultRule = epochs == null && patience == null;
+        // Early stopping is on with --patience N > 0, and by default when --epochs is not given or
+        // --monitor / --min-delta ask for it (patience 10). Watching the training loss is
+        // scikit-learn's rule (min delta 1e-4, the last weights kept); watching validation rows
+        // keeps the best epoch's weights. --epochs alone runs exactly that many epochs.
+        boolean stopping = patience != null ? patience > 0 : epochs == null || monitor != null || minDelta != null;
+        boolean watchTraining = watched.equals(TrainingOptions.TRAIN_LOSS);
         int maxEpochs = epochs != null ? epochs : DEFAULT_MAX_EPOCHS;
-        int wait = patience != null ? patience : defaultRule ? 10 : 0;
-        double delta = minDelta != null ? minDelta : defaultRule ? 1e-4 : 0;
+        int wait = patience != null ? patience : stopping ? 10 : 0;
+        double delta = minDelta != null ? minDelta : watchTraining ? 1e-4 : 0;
         return parse("training options", () -> TrainingOptions.defaults()
                 .withLoss(lossFunction)
                 .withOptimizer(rule)
@@ -690,9 +737,10 @@ public class TrainCommand implements Callable<Integer> {
                 .withDropout(dropout)
                 .withValidationFraction(validationFraction)
                 .withMetrics(metrics)
-                .withMonitor(defaultRule ? TrainingOptions.TRAIN_LOSS : watched)
+                .withMonitor(watched)
                 .withMinDelta(delta)
-                .withPatience(wait));
+                .withPatience(wait)
+                .withRestoreBest(!watchTraining));
     }
 
     private DataSpec dataSpec() {
@@ -760,10 +808,15 @@ public class TrainCommand implements Callable<Integer> {
                 && start.preprocessing().targetScaler().isIdentity())) {
             throw new UsageException("--scale none disagrees with --init " + init + ", which scales its inputs");
         }
-        if (parsed.hasMatchedOption("--features") || parsed.hasMatchedOption("--drop")
-                || parsed.hasMatchedOption("--weight-init")) {
-            throw new UsageException("--features, --drop and --weight-init cannot be combined with --init "
-                    + "(the model's own feature columns and weights are used)");
+        if (scale != null && parse("--scale", () -> Scaling.parse(scale)) != Scaling.NONE) {
+            throw new UsageException("--scale " + scale + " cannot be combined with --init: the scaling stored in "
+                    + init + " is used (only --scale none is accepted, to check that the model scales nothing)");
+        }
+        for (String flag : List.of("--features", "--drop", "--weight-init", "--impute")) {
+            if (parsed.hasMatchedOption(flag)) {
+                throw new UsageException(flag + " cannot be combined with --init: the model's own feature columns, "
+                        + "fill values and weights are used");
+            }
         }
     }
 

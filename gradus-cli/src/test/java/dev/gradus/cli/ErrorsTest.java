@@ -155,6 +155,31 @@ class ErrorsTest {
     }
 
     @Test
+    void aBadTestFileFailsBeforeTrainingAndKeepsTheModel() throws Exception {
+        Path model = dir.resolve("m.gradus");
+        Files.writeString(model, "an older model");
+        Path test = file("test.csv", "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,label\n"
+                + "5.1,3.5,1.4,0.2,0\n,3.0,1.4,0.2,0\n");
+        for (String mode : new String[] {"--json", "--quiet"}) {
+            Cli run = Cli.run("train", "--data", Cli.data("iris_train.csv"), "--task", "classification", "--epochs",
+                    "5", "--test", test.toString(), mode, "--out", model.toString());
+            assertFails(run, 1, "test.csv: line 3, column 'sepal_length_cm': missing value");
+            assertEquals("an older model", Files.readString(model), "the existing model is untouched");
+        }
+        Path noTarget = file("nolabel.csv", "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm\n"
+                + "5.1,3.5,1.4,0.2\n");
+        assertFails(Cli.run("train", "--data", Cli.data("iris_train.csv"), "--task", "classification",
+                "--test", noTarget.toString(), "--out", model.toString()), 1, "no target column label");
+        assertEquals("an older model", Files.readString(model));
+    }
+
+    @Test
+    void valuesTooLargeToScaleNameTheColumn() throws Exception {
+        assertFails(train(file("big.csv", "a,y\n3e38,1\n-3e38,2\n0,3\n"), "--scale", "minmax"), 1,
+                "big.csv: column 'a': its values (spread Infinity) are too large to scale");
+    }
+
+    @Test
     void initFlagsThatDisagreeAreUsageErrors() {
         Path model = dir.resolve("m.gradus");
         assertEquals(0, Cli.run("train", "--data", Cli.data("iris_train.csv"), "--task", "classification",

@@ -75,6 +75,37 @@ class TrainingFlagsTest {
     }
 
     @Test
+    void restoredWeightsAreReportedAsTheKeptEpoch() {
+        // Patience 290 of 300 epochs: the run ends without stopping early, yet the best epoch's
+        // weights are the ones kept, and the report must say which.
+        Cli run = train("iris_train.csv", "--task", "classification", "--validation-fraction", "0.25",
+                "--epochs", "300", "--patience", "290", "--lr", "0.05", "--json");
+        assertEquals(0, run.code(), run.toString());
+        int kept = Integer.parseInt(run.out().replaceAll(".*\"kept_epoch\":(\\d+).*\\s*", "$1"));
+        assertTrue(run.out().contains("\"stopped_early\":false"), run.out());
+        assertTrue(kept < 300, "an overfitting run keeps an earlier epoch: " + run.out());
+        assertTrue(run.out().contains("\"validation\":{\"epoch\":" + kept + ","), run.out());
+        assertTrue(run.out().contains("\"rows\":84"), "112 rows less the 28 held out for validation: " + run.out());
+    }
+
+    @Test
+    void theTrainingLossRuleKeepsTheLastWeightsAsScikitLearnDoes() {
+        Cli run = train("iris_train.csv", "--task", "classification", "--json");
+        assertEquals(0, run.code(), run.toString());
+        int epochs = Integer.parseInt(run.out().replaceAll(".*\"epochs\":(\\d+).*\\s*", "$1"));
+        assertTrue(run.out().contains("\"kept_epoch\":" + epochs + ","), run.out());
+    }
+
+    @Test
+    void monitorAloneTurnsEarlyStoppingOn() {
+        Cli run = train("iris_train.csv", "--task", "classification", "--validation-fraction", "0.25",
+                "--monitor", "accuracy", "--epochs", "300", "--lr", "0.05", "--json");
+        assertEquals(0, run.code(), run.toString());
+        assertTrue(run.out().contains("\"stopped_early\":true"), "accuracy on 28 rows plateaus within 300 epochs: "
+                + run.out());
+    }
+
+    @Test
     void healthReportIsPrinted() {
         Cli run = Cli.run("train", "--data", Cli.data("wine_train.csv"), "--task", "classification", "--scale", "none",
                 "--epochs", "3", "--health", "--out", dir.resolve("m.gradus").toString());
@@ -96,6 +127,15 @@ class TrainingFlagsTest {
         assertUsage(train("iris_train.csv", "--validation", Cli.data("iris_test.csv"), "--validation-fraction", "0.2"),
                 "cannot be combined");
         assertUsage(train("diabetes_train.csv", "--validation-fraction", "0.2", "--monitor", "accuracy"), "--monitor");
+        Cli init = train("iris_train.csv", "--task", "classification", "--epochs", "0");
+        assertEquals(0, init.code(), init.toString());
+        Path model = dir.resolve("init.gradus");
+        assertEquals(0, Cli.run("train", "--data", Cli.data("iris_train.csv"), "--task", "classification", "--epochs",
+                "0", "--quiet", "--out", model.toString()).code());
+        assertUsage(train("iris_train.csv", "--init", model.toString(), "--scale", "minmax"),
+                "--scale minmax cannot be combined with --init");
+        assertUsage(train("iris_train.csv", "--init", model.toString(), "--impute", "mean"),
+                "--impute cannot be combined with --init");
     }
 
     private static void assertUsage(Cli run, String fragment) {

@@ -7,6 +7,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ public final class Csv {
                      .allowExtraFields(true)
                      .allowMissingFields(true)
                      .skipEmptyLines(true)
-                     .ofCsvRecord(reader)) {
+                     .ofCsvRecord(withoutByteOrderMark(reader))) {
             List<String> header = null;
             List<String[]> rows = new ArrayList<>();
             List<Long> lines = new ArrayList<>();
@@ -104,9 +105,6 @@ public final class Csv {
         Set<String> seen = new HashSet<>();
         for (int c = 0; c < record.getFieldCount(); c++) {
             String name = record.getField(c).strip();
-            if (c == 0 && name.startsWith("\uFEFF")) {
-                name = name.substring(1);
-            }
             if (name.isEmpty()) {
                 throw new DataException(path + ": line " + record.getStartingLineNumber() + ": column " + (c + 1)
                         + " of the header has no name");
@@ -118,6 +116,19 @@ public final class Csv {
             header.add(name);
         }
         return header;
+    }
+
+    /**
+     * The reader without a leading byte order mark (as spreadsheet programs write in UTF-8 CSV),
+     * removed before parsing so that a quoted first header cell stays one cell.
+     */
+    private static Reader withoutByteOrderMark(Reader reader) throws IOException {
+        PushbackReader in = new PushbackReader(reader, 1);
+        int first = in.read();
+        if (first != -1 && first != '\uFEFF') {
+            in.unread(first);
+        }
+        return in;
     }
 
     private static Reader open(Path path) throws IOException {

@@ -163,11 +163,10 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 oneHot[j++] = f.isCategorical();
             }
         }
-        Scaler featureScaler = Scaler.fit(spec.scaling(), x.data(), x.rows(), x.cols(), oneHot);
+        Scaler featureScaler = fitScaler(table, spec.scaling(), x, oneHot, unscaled.inputNames());
         Scaler targetScaler = unscaled.targetScaler;
         if (task == Task.REGRESSION && spec.scaling() != Scaling.NONE) {
-            Matrix y = unscaled.targets(table);
-            targetScaler = Scaler.fit(Scaling.STANDARD, y.data(), y.rows(), y.cols(), null);
+            targetScaler = fitScaler(table, Scaling.STANDARD, unscaled.targets(table), null, targetNames);
         }
         return new Preprocessing(task, features, featureScaler, targetNames, unscaled.classLabels, targetScaler);
     }
@@ -315,6 +314,29 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     /** True when {@code table} has every target column (so it can be evaluated). */
     public boolean hasTargets(Table table) {
         return targetNames.stream().allMatch(n -> table.indexOf(n) >= 0);
+    }
+
+    /** The name of every network input: the column, or {@code column=category} for one-hot inputs. */
+    public List<String> inputNames() {
+        List<String> names = new ArrayList<>();
+        for (Feature f : features) {
+            if (f.isCategorical()) {
+                f.categories().forEach(c -> names.add(f.name() + "=" + c));
+            } else {
+                names.add(f.name());
+            }
+        }
+        return names;
+    }
+
+    /** Fits a scaler, reporting a column whose values cannot be scaled in float32 with its name. */
+    private static Scaler fitScaler(Table table, Scaling kind, Matrix m, boolean[] fixed, List<String> names)
+            throws DataException {
+        try {
+            return Scaler.fit(kind, m.data(), m.rows(), m.cols(), fixed);
+        } catch (Scaler.ColumnException e) {
+            throw new DataException(table.source() + ": column '" + names.get(e.column()) + "': " + e.getMessage());
+        }
     }
 
     /** Reports the first missing cell, in file order, of a feature that has no fill value. */

@@ -31,9 +31,26 @@ public record Scaler(float[] shift, float[] scale) {
         return new Scaler(new float[cols], ones);
     }
 
+    /** A column whose values cannot be scaled in float32 (their spread overflows). */
+    public static final class ColumnException extends IllegalArgumentException {
+        private final int column;
+
+        ColumnException(int column, String message) {
+            super(message);
+            this.column = column;
+        }
+
+        /** The column index. */
+        public int column() {
+            return column;
+        }
+    }
+
     /**
      * Fits {@code kind} to the columns of {@code data} ({@code rows × cols}, row-major). Columns
      * with {@code fixed[j]} set (one-hot columns) keep shift 0 and scale 1. Sums run in double.
+     *
+     * @throws ColumnException when a column's standard deviation or range overflows float32
      */
     public static Scaler fit(Scaling kind, float[] data, int rows, int cols, boolean[] fixed) {
         Scaler s = identity(cols);
@@ -69,7 +86,14 @@ public record Scaler(float[] shift, float[] scale) {
                     max = Math.max(max, data[i * cols + j]);
                 }
                 shift[j] = min;
-                scale[j] = max > min ? max - min : 1f;
+                double range = (double) max - min;
+                scale[j] = range > 0 ? (float) range : 1f;
+            }
+        }
+        for (int j = 0; j < cols; j++) {
+            if (!Float.isFinite(scale[j]) || !Float.isFinite(shift[j])) {
+                throw new ColumnException(j, "its values (spread " + scale[j] + ") are too large to scale in float32; "
+                        + "rescale the column or turn scaling off");
             }
         }
         return new Scaler(shift, scale);

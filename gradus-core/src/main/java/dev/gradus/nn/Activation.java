@@ -103,7 +103,7 @@ public sealed interface Activation {
      * @throws IllegalArgumentException naming the text and the known names
      */
     static Activation parse(String text) {
-        String s = text.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        String s = text.trim().toLowerCase(Locale.ROOT);
         String name = s;
         Float argument = null;
         int open = s.indexOf('(');
@@ -115,7 +115,7 @@ public sealed interface Activation {
                 throw new IllegalArgumentException("activation '" + text + "': the value in brackets is not a number");
             }
         }
-        Activation base = switch (name) {
+        Activation base = switch (name.replace('-', '_')) {   // leaky-relu = leaky_relu; a '-' in brackets is a sign
             case "identity", "linear" -> IDENTITY;
             case "sigmoid", "logistic" -> SIGMOID;
             case "tanh" -> TANH;

@@ -101,7 +101,19 @@ public final class Trainer {
         if (f == 0 || options.epochs() == 0) {
             return run(initial, x, y, null, null);
         }
-        int rows = x.rows();
+        int[][] split = validationSplit(x.rows(), f, options.seed());
+        return run(initial, x.selectRows(split[0]), y.selectRows(split[0]),
+                x.selectRows(split[1]), y.selectRows(split[1]));
+    }
+
+    /**
+     * The rows a validation fraction {@code f} holds out of {@code rows}: a seeded
+     * {@code round(f·rows)} of them. Returns {@code {training rows, validation rows}}, each in
+     * increasing order; {@link #fit(Network, Matrix, Matrix)} trains on exactly these.
+     *
+     * @throws IllegalArgumentException when either part would be empty
+     */
+    public static int[][] validationSplit(int rows, double f, long seed) {
         int held = (int) Math.round(f * rows);
         if (held < 1 || held >= rows) {
             throw new IllegalArgumentException("validation fraction " + f + " of " + rows
@@ -109,13 +121,12 @@ public final class Trainer {
                     + " training rows; both need at least 1");
         }
         int[] order = new int[rows];
-        shuffledOrder(order, options.seed() ^ 0x5DEECE66DL, 0);
+        shuffledOrder(order, seed ^ 0x5DEECE66DL, 0);
         int[] validation = Arrays.copyOfRange(order, 0, held);
         int[] training = Arrays.copyOfRange(order, held, rows);
         Arrays.sort(validation);
         Arrays.sort(training);
-        return run(initial, x.selectRows(training), y.selectRows(training),
-                x.selectRows(validation), y.selectRows(validation));
+        return new int[][] {training, validation};
     }
 
     /**

@@ -203,6 +203,8 @@ class ActivationTest {
         assertSame(Activation.SIGMOID, Activation.parse(" Sigmoid "));
         assertSame(Activation.RELU, Activation.parse("ReLU"));
         assertEquals(new Activation.LeakyRelu(0.2f), Activation.parse("leaky-relu(0.2)"));
+        assertEquals(new Activation.LeakyRelu(0.001f), Activation.parse("leaky-relu(1e-3)"));
+        assertEquals(new Activation.LeakyRelu(-2f), Activation.parse("leaky_relu(-2)"));
         assertEquals(new Activation.Elu(0.5f), Activation.parse("elu(0.5)"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Activation.parse("swish"));
         assertTrue(e.getMessage().contains("'swish'"), e.getMessage());
