@@ -452,9 +452,9 @@ public final class Trainer {
     /**
      * The visiting order of epoch {@code epoch}: a Fisher–Yates shuffle drawn from a generator
      * seeded by {@code (seed, epoch)} alone, so an epoch's order does not depend on what came
-     * before it.
+     * before it (a resumed run, or a distributed trainer, visits the rows exactly as this one).
      */
-    static void shuffledOrder(int[] order, long seed, int epoch) {
+    public static void shuffledOrder(int[] order, long seed, int epoch) {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }

@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -102,16 +101,8 @@ public final class SparkTrainer {
             return run(initial, train, null, null);
         }
         int rows = (int) train.rows();
-        int held = (int) Math.round(f * rows);
-        if (held < 1 || held >= rows) {
-            throw new IllegalArgumentException("validation fraction " + f + " of " + rows
-                    + " rows leaves " + held + " validation and " + (rows - held)
-                    + " training rows; both need at least 1");
-        }
-        int[] order = new int[rows];
-        shuffledOrder(order, options.seed() ^ 0x5DEECE66DL, 0);
-        int[] validation = Arrays.copyOfRange(order, 0, held);
-        Arrays.sort(validation);
+        int[] validation = Trainer.validationSplit(rows, f, options.seed())[1];   // the rows Trainer holds out
+        int held = validation.length;
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(train.blocks().context());
         Broadcast<int[]> heldOut = sc.broadcast(validation);
         try {
@@ -199,7 +190,7 @@ public final class SparkTrainer {
             Broadcast<int[]> visit = null;
             if (options.shuffle()) {
                 // position of row r in this epoch = the index of r in Trainer's visiting order
-                shuffledOrder(order, options.seed(), epoch);
+                Trainer.shuffledOrder(order, options.seed(), epoch);
                 for (int p = 0; p < rows; p++) {
                     positions[order[p]] = p;
                 }
@@ -402,24 +393,6 @@ public final class SparkTrainer {
         long heldBefore = before >= 0 ? before : -before - 1;       // held rows numbered below firstRow
         long first = wanted ? heldBefore : b.firstRow() - heldBefore;
         return new RowBlocks.Block(first, count, x, y);
-    }
-
-    /**
-     * The visiting order of epoch {@code epoch}: the Fisher–Yates shuffle of {@link Trainer}
-     * (seeded by {@code (seed, epoch)} alone), repeated here so that the two trainers visit the
-     * rows in the same order; a test holds them equal.
-     */
-    static void shuffledOrder(int[] order, long seed, int epoch) {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed + 0x9E3779B97F4A7C15L * epoch);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
     }
 
     private static void checkWidths(Network network, RowBlocks rows) {

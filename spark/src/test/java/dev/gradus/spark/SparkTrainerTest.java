@@ -241,17 +241,4 @@ class SparkTrainerTest {
             assertTrue(e.getMessage().contains("full-batch"), e.getMessage());
         }
     }
-
-    @Test
-    void theShuffleOrderIsTrainersOrder() throws Exception {
-        var m = Trainer.class.getDeclaredMethod("shuffledOrder", int[].class, long.class, int.class);
-        m.setAccessible(true);
-        for (int epoch : new int[] {0, 1, 7}) {
-            int[] expected = new int[101];
-            int[] actual = new int[101];
-            m.invoke(null, expected, 42L, epoch);
-            SparkTrainer.shuffledOrder(actual, 42L, epoch);
-            assertArrayEquals(expected, actual, "epoch " + epoch);
-        }
-    }
 }
