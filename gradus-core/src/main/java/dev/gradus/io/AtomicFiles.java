@@ -32,6 +32,18 @@ public final class AtomicFiles {
 
     /** Replaces {@code path} atomically with what {@code content} writes. */
     public static void write(Path path, Content content) throws IOException {
+        write(path, content, BeforeRename.NONE);
+    }
+
+    /** Called between writing the complete temporary file and renaming it over the target (tests inject failures). */
+    @FunctionalInterface
+    interface BeforeRename {
+        BeforeRename NONE = temporary -> { };
+
+        void run(Path temporary) throws IOException;
+    }
+
+    static void write(Path path, Content content, BeforeRename beforeRename) throws IOException {
         Path target = path.toAbsolutePath();
         Path folder = target.getParent();
         Path temporary = createTemporary(folder, target.getFileName().toString());
@@ -42,6 +54,8 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             }
+            beforeRename.run(temporary);
+            // On POSIX a rename within one folder replaces the target atomically.
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -58,7 +72,7 @@ public final class AtomicFiles {
      * A new empty file {@code .<name>.<random>.tmp} in {@code folder}, created with the default
      * permissions (so the umask applies, as for any new file).
      */
-    static Path createTemporary(Path folder, String name) throws IOException {
+    private static Path createTemporary(Path folder, String name) throws IOException {
         for (int attempt = 0; ; attempt++) {
             String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
             Path temporary = folder.resolve("." + name + "." + suffix + ".tmp");
@@ -74,7 +88,7 @@ public final class AtomicFiles {
     }
 
     /** Makes the rename itself durable where the platform can sync a folder. */
-    static void syncFolder(Path folder) {
+    private static void syncFolder(Path folder) {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException e) {

@@ -1,11 +1,9 @@
 package dev.gradus.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
 import dev.gradus.nn.Network;
@@ -75,12 +73,7 @@ public final class CheckpointFile {
     private static final String OPTIMIZER_PREFIX = "optimizer.";
     private static final Pattern LAYER_TENSOR = Pattern.compile("layers\\.(0|[1-9][0-9]{0,8})\\.(weight|bias)");
     private static final int MAX_JSON_DEPTH = 4;
-
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-            .build();
+    private static final Safetensors.Kind KIND = new Safetensors.Kind("checkpoint file", List.of("F32", "F64", "I64"));
 
     private CheckpointFile() {
     }
@@ -115,13 +108,7 @@ public final class CheckpointFile {
         all.put("format_version", Integer.toString(FORMAT_VERSION));
         all.put("gradus_version", ModelFile.gradusVersion());
         Network network = checkpoint.network();
-        all.put("activations", json(g -> {
-            g.writeStartArray();
-            for (Dense d : network.layers()) {
-                g.writeString(d.activation().toString());
-            }
-            g.writeEndArray();
-        }));
+        all.put("activations", ModelFile.activationsJson(network));
         all.put("checkpoint", checkpointJson(checkpoint));
         for (Map.Entry<String, String> e : new TreeMap<>(metadata).entrySet()) {
             if (RESERVED_KEYS.contains(e.getKey())) {
@@ -130,20 +117,14 @@ public final class CheckpointFile {
             }
             all.put(e.getKey(), Objects.requireNonNull(e.getValue(), "metadata value"));
         }
-        List<Safetensors.Tensor> tensors = new ArrayList<>();
-        Parameters p = network.parameters();
-        for (Parameters.View v : p.views()) {
-            float[] values = Arrays.copyOfRange(p.values(), v.offset(), v.offset() + v.size());
-            tensors.add(new Safetensors.Tensor(v.name(), values, v.name().endsWith(".weight")
-                    ? new long[] {v.rows(), v.cols()} : new long[] {v.rows()}));
-        }
+        List<Safetensors.Tensor> tensors = new ArrayList<>(ModelFile.layerTensors(network));
         tensors.add(Safetensors.Tensor.of("last_good", checkpoint.lastGood()));
         checkpoint.best().ifPresent(b -> tensors.add(Safetensors.Tensor.of("best", b.parameters().values())));
         Optimizer.Snapshot s = checkpoint.optimizer();
         s.floats().forEach((k, v) -> tensors.add(Safetensors.Tensor.of(OPTIMIZER_PREFIX + k, v)));
         s.doubles().forEach((k, v) -> tensors.add(Safetensors.Tensor.of(OPTIMIZER_PREFIX + k, v)));
         s.longs().forEach((k, v) -> tensors.add(Safetensors.Tensor.of(OPTIMIZER_PREFIX + k, v)));
-        Safetensors.write(path, all, tensors);
+        Safetensors.write(path, KIND, all, tensors, AtomicFiles.BeforeRename.NONE);
     }
 
     private static String checkpointJson(Checkpoint c) throws IOException {
@@ -186,7 +167,7 @@ public final class CheckpointFile {
 
     private static String json(JsonWriting body) throws IOException {
         StringWriter text = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(text)) {
+        try (JsonGenerator g = Safetensors.JSON.createGenerator(text)) {
             body.write(g);
         }
         return text.toString();
@@ -206,7 +187,7 @@ public final class CheckpointFile {
      * @throws IOException if the file cannot be read
      */
     public static Stored read(Path path) throws IOException {
-        Safetensors.Contents contents = Safetensors.read(path, metadata -> checkFormat(path, metadata));
+        Safetensors.Contents contents = Safetensors.read(path, KIND, metadata -> checkFormat(path, metadata));
         return new Decoder(path, contents).decode();
     }
 
@@ -446,7 +427,7 @@ public final class CheckpointFile {
         }
 
         private Object parseJsonValue(String text, String field) throws ModelFileException {
-            try (JsonParser p = JSON.createParser(text)) {
+            try (JsonParser p = Safetensors.JSON.createParser(text)) {
                 p.nextToken();
                 Object value = value(p, field, 0);
                 if (p.nextToken() != null) {
