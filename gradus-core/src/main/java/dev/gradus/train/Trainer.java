@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -211,7 +210,7 @@ public final class Trainer {
         float[] xBatch = options.shuffle() ? new float[batch * in] : null;
         float[] yBatch = options.shuffle() ? new float[batch * k] : null;
         int[] order = new int[rows];
-        Validation validation = xVal == null ? null : new Validation(xVal, yVal, k);
+        Validation validation = xVal == null ? null : new Validation(xVal, yVal);
 
         for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
             long started = System.nanoTime();
@@ -408,44 +407,6 @@ public final class Trainer {
                 }
             }
             return value;
-        }
-    }
-
-    /** The validation rows, evaluated in chunks through the training workspace. */
-    private static final class Validation {
-        private final float[] x;
-        private final float[] y;
-        private final float[] yhat;
-        private final int rows;
-        private final int cols;
-
-        Validation(Matrix x, Matrix y, int cols) {
-            this.x = x.copy().data();
-            this.y = y.copy().data();
-            this.rows = x.rows();
-            this.cols = cols;
-            this.yhat = new float[rows * cols];
-        }
-
-        /** The loss over all validation rows (row-weighted mean of the chunks), filling {@link #yhat}. */
-        double evaluate(Network network, Workspace w, Loss loss) {
-            int in = network.inputs();
-            double sum = 0;
-            for (int start = 0; start < rows; start += w.capacity()) {
-                int n = Math.min(w.capacity(), rows - start);
-                network.forward(x, start * in, n, w);
-                sum += loss.value(w, y, start * cols) * n;
-                System.arraycopy(w.output(), 0, yhat, start * cols, n * cols);
-            }
-            return sum / rows;
-        }
-
-        Map<String, Double> metrics(List<ValidationMetric> metrics) {
-            Map<String, Double> values = new HashMap<>();
-            for (ValidationMetric m : metrics) {
-                values.put(m.name(), m.evaluate(yhat, y, rows, cols));
-            }
-            return values;
         }
     }
 

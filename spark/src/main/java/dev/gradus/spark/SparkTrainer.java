@@ -11,13 +11,13 @@ import dev.gradus.tensor.Matrix;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.History;
 import dev.gradus.train.Trainer;
+import dev.gradus.train.Validation;
 import dev.gradus.train.TrainingDivergedException;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
 import dev.gradus.train.ValidationMetric;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -176,7 +176,9 @@ public final class SparkTrainer {
         float[] candidate = new float[theta.length];
         float[] best = options.patience() > 0 && options.restoreBest() ? new float[theta.length] : null;
         Objective objective = new Objective(sc, network, train, loss, chunkRows(network, batch));
-        Validation validation = xVal == null ? null : new Validation(xVal, yVal, network, batch, options.threads());
+        Validation validation = xVal == null ? null : new Validation(xVal, yVal);
+        Workspace validationSpace = xVal == null ? null
+                : network.workspace(Math.min(batch, xVal.rows()), Kernels.create(options.threads()));
         int[] order = new int[rows];
         int[] positions = new int[rows];
 
@@ -226,7 +228,7 @@ public final class SparkTrainer {
             double validationLoss = Double.NaN;
             Map<String, Double> metrics = Map.of();
             if (validation != null) {
-                validationLoss = validation.evaluate(network, loss);
+                validationLoss = validation.evaluate(network, validationSpace, loss);
                 metrics = validation.metrics(options.metrics());
             }
             EpochStats stats = new EpochStats(epoch, lossSum / rows, step, (System.nanoTime() - started) / 1e9, lr,
@@ -324,45 +326,6 @@ public final class SparkTrainer {
             } finally {
                 theta.destroy();
             }
-        }
-    }
-
-    /** The validation rows on the driver, scored as {@link Trainer} scores them. */
-    private static final class Validation {
-        private final float[] x;
-        private final float[] y;
-        private final float[] yhat;
-        private final int rows;
-        private final int cols;
-        private final Workspace w;
-
-        Validation(Matrix x, Matrix y, Network network, int batch, int threads) {
-            this.x = x.copy().data();
-            this.y = y.copy().data();
-            this.rows = x.rows();
-            this.cols = y.cols();
-            this.yhat = new float[rows * cols];
-            this.w = network.workspace(Math.min(batch, rows), Kernels.create(threads));
-        }
-
-        double evaluate(Network network, Loss loss) {
-            int in = network.inputs();
-            double sum = 0;
-            for (int start = 0; start < rows; start += w.capacity()) {
-                int n = Math.min(w.capacity(), rows - start);
-                network.forward(x, start * in, n, w);
-                sum += loss.value(w, y, start * cols) * n;
-                System.arraycopy(w.output(), 0, yhat, start * cols, n * cols);
-            }
-            return sum / rows;
-        }
-
-        Map<String, Double> metrics(List<ValidationMetric> metrics) {
-            Map<String, Double> values = new HashMap<>();
-            for (ValidationMetric m : metrics) {
-                values.put(m.name(), m.evaluate(yhat, y, rows, cols));
-            }
-            return values;
         }
     }
 
