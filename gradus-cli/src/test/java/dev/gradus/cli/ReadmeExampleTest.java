@@ -28,9 +28,8 @@ class ReadmeExampleTest {
         // BEGIN README
         Table train = Csv.read(Path.of("data/iris_train.csv"));
         Table test = Csv.read(Path.of("data/iris_test.csv"));
-        ModelSpec spec = ModelSpec.classification("label")   // gradus train's defaults, except:
-                .withHidden(List.of(16))                     // as --layers 16
-                .withEpochs(200);                            // as --epochs 200 (no early stopping)
+        ModelSpec spec = ModelSpec.classification("label")   // gradus train's defaults, except
+                .withHidden(List.of(16));                    // one hidden layer of 16 (--layers 16)
         Model model = Model.fit(train, spec).model();
         System.out.println("test accuracy " + model.classificationMetrics(test).accuracy());
         model.save(Path.of("iris.gradus"));
