@@ -54,11 +54,12 @@ public final class Main implements Runnable {
                           PrintWriter err) {
         System.setProperty("java.awt.headless", "true");   // plots are drawn without a display
         CommandLine cli = new CommandLine(command);
-        cli.setOut(out);
+        DeferredOut held = DeferredOut.over(out);   // stdout only from a command that succeeds
+        cli.setOut(held);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("gradus: " + e.getMessage());
+            err.println("gradus: " + Suggestions.message(e));
             CommandLine c = e.getCommandLine();
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             err.flush();
@@ -75,6 +76,9 @@ public final class Main implements Runnable {
             return code;
         });
         int code = cli.execute(args);
+        if (code == OK) {
+            held.commit();
+        }
         out.flush();
         err.flush();
         return code;

@@ -57,6 +57,7 @@ final class PredictCommand implements Callable<Integer> {
         Predictions p = m.predict(table);
         if (out == null) {
             PrintWriter stdout = spec.commandLine().getOut();
+            DeferredOut.stream(stdout);     // every prediction is made: the rows may be many, stream them
             write(stdout, table, idColumn, p);
             stdout.flush();
         } else {
