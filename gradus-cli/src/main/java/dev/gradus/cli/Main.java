@@ -53,6 +53,10 @@ public final class Main implements Runnable {
     public static int run(Object command, java.util.function.BooleanSupplier verbose, String[] args, PrintWriter out,
                           PrintWriter err) {
         System.setProperty("java.awt.headless", "true");   // plots are drawn without a display
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            // The library's notices (System.Logger, java.util.logging by default) as one plain line.
+            System.setProperty("java.util.logging.SimpleFormatter.format", "gradus: %5$s%n");
+        }
         CommandLine cli = new CommandLine(command);
         DeferredOut held = DeferredOut.over(out);   // stdout only from a command that succeeds
         cli.setOut(held);
