@@ -58,7 +58,7 @@ public final class RunFlags {
             description = "auto (a bar on a terminal, else plain lines; default), bar, plain or none.")
     Progress.Mode progress = Progress.Mode.AUTO;
 
-    @Option(names = "--quiet", description = "Print nothing but errors (and --json).")
+    @Option(names = "--quiet", description = Notices.QUIET)
     boolean quiet;
 
     @Option(names = "--json", description = "Print one JSON object with the results on stdout.")

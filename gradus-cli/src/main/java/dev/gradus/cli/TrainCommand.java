@@ -124,11 +124,13 @@ public final class TrainCommand implements Callable<Integer> {
         try (Progress p = progress(err, trained, options, prepared.start().preprocessing())) {
             fit = backend.fit(prepared.start(), prepared.trainRows(), validationRows, prepared.listener().apply(p));
         }
-        fit.model().save(run.out);
+        Run result = new Run(fit, trained, prepared.heldOut(), options);
+        Outcome outcome = Outcome.of(fit, trained, keptEpoch(fit.history(), options));
+        outcome.model().save(run.out);
         if (run.plot != null) {
             Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
         }
-        report(stdout, err, new Run(fit, trained, prepared.heldOut(), options));
+        report(stdout, err, result, outcome);
         return Main.OK;
     }
 
@@ -187,9 +189,12 @@ public final class TrainCommand implements Callable<Integer> {
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
         checkHeldOut(fitted, heldOut);
-        note("task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
+        boolean inferred = dataSpec.task() == null;
+        note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, inferred) + "; "
+                + trainRows.rows() + " training rows"
                 + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
                 + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + options.seed());
+        Notices.warn(spec.commandLine().getErr(), Notices.taskWarnings(prep, trainRows, inferred));
         return new Prepared(new TrainingStart.Fresh(fitted, modelSpec, options), trainRows, heldOut,
                 p -> checkpointing(p, fitted, options));
     }
@@ -330,16 +335,16 @@ public final class TrainCommand implements Callable<Integer> {
         return Integer.parseInt(v);
     }
 
-    private void report(PrintWriter stdout, PrintWriter err, Run result) throws DataException {
+    private void report(PrintWriter stdout, PrintWriter err, Run result, Outcome outcome) throws DataException {
         Model model = result.fit().model();
         History history = result.fit().history();
         Table trainRows = result.trainRows();
         Table heldOut = result.heldOut();
-        EpochStats kept = keptEpoch(history, result.options());
+        EpochStats kept = outcome.kept();
         int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         double seconds = history.seconds();
         long samples = (long) trainRows.rows() * history.epochs().size();
-        double finalLoss = model.loss(trainRows);
+        double finalLoss = outcome.finalLoss();
         if (run.json) {
             Map<String, Object> o = Json.object();
             o.put("task", model.task().toString());
@@ -366,13 +371,15 @@ public final class TrainCommand implements Callable<Integer> {
             }
             o.put("model", run.out.toString());
             stdout.println(Json.write(o));
-        } else if (!run.quiet) {
+        } else {
             String stop = (history.stoppedEarly() ? "; stopped early" : "")
                     + (kept != null && kept.epoch() != last ? ", keeping epoch " + kept.epoch() : "");
             stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%s%n", history.epochs().size(),
                     seconds, seconds > 0 ? samples / seconds : 0.0, stop);
-            stdout.printf(Locale.ROOT, "final loss %.6f on all %d training rows; training %s%n", finalLoss,
-                    trainRows.rows(), Reports.headline(model, trainRows));
+            stdout.printf(Locale.ROOT, "final loss %s on all %d training rows%s; training %s%n",
+                    Progress.formatLoss(finalLoss), trainRows.rows(),
+                    model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)",
+                    Reports.headline(model, trainRows));
             if (kept != null && kept.validated()) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "validation (epoch %d): loss %.6f",
                         kept.epoch(), kept.validationLoss()));
