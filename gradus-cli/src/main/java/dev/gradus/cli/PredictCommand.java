@@ -42,12 +42,25 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Output CSV (default: stdout); replaced atomically.")
     Path out;
 
+    @Option(names = "--positive", paramLabel = "LABEL",
+            description = "The positive class of a two-class model for --threshold (default: the second class in "
+                    + "the sorted label order).")
+    String positive;
+
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Two classes: predict the positive class when its probability is at least T "
+                    + "(default: the more probable class).")
+    Double threshold;
+
     @Override
     public Integer call() throws Exception {
         if (out != null) {
             TrainCommand.checkWritable(out, "--out");
         }
         Model m = Model.load(model);
+        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
+        decision.check(m);
+        int positiveId = decision.positiveId(m);
         Table table = Inputs.read(data, null);
         int idColumn = id == null ? -1 : table.indexOf(id);
         if (id != null && idColumn < 0) {
@@ -57,19 +70,20 @@ final class PredictCommand implements Callable<Integer> {
         Predictions p = m.predict(table);
         if (out == null) {
             PrintWriter stdout = spec.commandLine().getOut();
-            write(stdout, table, idColumn, p);
+            write(stdout, table, idColumn, p, positiveId, decision.threshold());
             stdout.flush();
         } else {
             AtomicFiles.write(out, stream -> {
                 Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-                write(w, table, idColumn, p);
+                write(w, table, idColumn, p, positiveId, decision.threshold());
                 w.flush();
             });
         }
         return Main.OK;
     }
 
-    private void write(Writer writer, Table table, int idColumn, Predictions p) throws IOException {
+    private void write(Writer writer, Table table, int idColumn, Predictions p, int positiveId, double cut)
+            throws IOException {
         CsvWriter csv = CsvWriter.builder().lineDelimiter(de.siegmar.fastcsv.writer.LineDelimiter.LF).build(writer);
         List<String> header = new ArrayList<>();
         if (idColumn >= 0) {
@@ -85,7 +99,7 @@ final class PredictCommand implements Callable<Integer> {
             header.addAll(p.names());
         }
         csv.writeRecord(header);
-        String[] labels = classification ? p.labels() : null;
+        String[] labels = classification ? p.labels(positiveId, cut) : null;
         int k = p.names().size();
         for (int r = 0; r < p.rows(); r++) {
             List<String> row = new ArrayList<>(header.size());
