@@ -87,13 +87,23 @@ class Runner:
         return int(code), base64.b64decode(out).decode(), base64.b64decode(err).decode()
 
 
+def expand(flag, d):
+    """A flag with {EXPR} in it: EXPR evaluated with rows (training rows) and reg (regression or not)."""
+    if "{" not in flag:
+        return flag
+    head, rest = flag.split("{", 1)
+    expr, tail = rest.split("}", 1)
+    value = eval(expr, {}, {"rows": d["train_rows"], "reg": d["task"] == "regression"})
+    return head + ("%.6g" % value if isinstance(value, float) else str(value)) + expand(tail, d)
+
+
 def gradus_score(runner, d, data_dir, seed, flags, out):
     cmd = ["train",
            "--data", os.path.join(data_dir, d["name"] + "_train.csv"),
            "--test", os.path.join(data_dir, d["name"] + "_test.csv"),
            "--task", d["task"], "--target", ",".join(d["targets"]), "--seed", str(seed),
            "--json", "--quiet", "--out", out] + flags
-    code, stdout, stderr = runner.run(cmd)
+    code, stdout, stderr = runner.run([expand(f, d) for f in cmd])
     if code != 0:
         raise RuntimeError("gradus %s failed: %s" % (" ".join(cmd), stderr.strip()))
     j = json.loads(stdout)
