@@ -136,8 +136,8 @@ public final class CrossValidation {
     /**
      * The scalar scores {@code gradus evaluate --json} reports for {@code model} on
      * {@code table}: {@code accuracy}, {@code precision_macro}, {@code recall_macro},
-     * {@code f1_macro}, and with probabilities {@code log_loss} (and {@code roc_auc} for two
-     * classes); for regression {@code rmse}, {@code mae}, {@code r2} (means over targets).
+     * {@code f1_macro}, and with probabilities {@code log_loss} (and {@code roc_auc} and
+     * {@code average_precision} of the second class for two classes); for regression {@code rmse}, {@code mae}, {@code r2} (means over targets).
      */
     public static Map<String, Double> scores(Model model, Table table) throws DataException {
         Map<String, Double> s = new LinkedHashMap<>();
@@ -152,6 +152,9 @@ public final class CrossValidation {
             }
             if (!Double.isNaN(m.rocAuc())) {
                 s.put("roc_auc", m.rocAuc());
+            }
+            if (!Double.isNaN(m.averagePrecision())) {
+                s.put("average_precision", m.averagePrecision());
             }
         } else {
             RegressionMetrics m = model.regressionMetrics(table);
