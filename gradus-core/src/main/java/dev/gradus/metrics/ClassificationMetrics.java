@@ -181,7 +181,8 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
     public String toString() {
         return "ClassificationMetrics[labels=" + labels + ", accuracy=" + accuracy + ", precision="
                 + java.util.Arrays.toString(precision) + ", recall=" + java.util.Arrays.toString(recall) + ", f1="
-                + java.util.Arrays.toString(f1) + ", logLoss=" + logLoss + ", rocAuc=" + rocAuc + ", confusion="
+                + java.util.Arrays.toString(f1) + ", logLoss=" + logLoss + ", positive=" + positive + ", rocAuc=" + rocAuc
+                + ", averagePrecision=" + averagePrecision + ", confusion="
                 + java.util.Arrays.deepToString(confusion) + "]";
     }
 }
