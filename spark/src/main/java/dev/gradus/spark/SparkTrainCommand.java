@@ -61,10 +61,10 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         return new TrainCommand(spec, training, run, this).call();
     }
 
-    /** The Spark trainer does not save or restore optimizer state yet, so checkpoints are refused. */
+    /** The Spark trainer runs the one training loop, so it saves and resumes checkpoints as gradus train does. */
     @Override
     public boolean savesCheckpoints() {
-        return false;
+        return true;
     }
 
     @Override
