@@ -13,9 +13,9 @@ import java.io.InputStreamReader;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.ToIntFunction;
+import dev.gradus.model.Predictor;
 
 /**
  * The request bodies of MLflow's scoring protocol, read into rows of text cells in the model's
@@ -90,11 +90,9 @@ final class ScoringInput {
     }
 
     /** The rows of a JSON body. */
-    static List<String[]> json(byte[] body, List<String> columns) throws BadRequest {
-        Map<String, Integer> index = new HashMap<>();
-        for (int f = 0; f < columns.size(); f++) {
-            index.put(columns.get(f), f);
-        }
+    static List<String[]> json(byte[] body, Predictor predictor) throws BadRequest {
+        List<String> columns = predictor.columns();
+        ToIntFunction<String> index = predictor::indexOf;
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadRequest("the body must be a JSON object with one of dataframe_records, "
@@ -142,7 +140,7 @@ final class ScoringInput {
     }
 
     /** {@code [{"col": v, …}, …]}. */
-    private static List<String[]> records(JsonParser p, String field, List<String> columns, Map<String, Integer> index)
+    private static List<String[]> records(JsonParser p, String field, List<String> columns, ToIntFunction<String> index)
             throws IOException, BadRequest {
         expect(p, JsonToken.START_ARRAY, field + " must be a list of row objects");
         List<String[]> rows = new ArrayList<>();
@@ -155,14 +153,14 @@ final class ScoringInput {
         return rows;
     }
 
-    private static String[] record(JsonParser p, int row, List<String> columns, Map<String, Integer> index)
+    private static String[] record(JsonParser p, int row, List<String> columns, ToIntFunction<String> index)
             throws IOException, BadRequest {
         String[] cells = new String[columns.size()];
         boolean[] seen = new boolean[cells.length];
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            Integer f = index.get(p.currentName());
+            int f = index.applyAsInt(p.currentName());
             p.nextToken();
-            if (f == null) {
+            if (f < 0) {
                 p.skipChildren();
                 continue;
             }
@@ -178,7 +176,7 @@ final class ScoringInput {
     }
 
     /** {@code {"columns": [...], "data": [[...], …], "index": [...]}}. */
-    private static List<String[]> split(JsonParser p, List<String> columns, Map<String, Integer> index)
+    private static List<String[]> split(JsonParser p, List<String> columns, ToIntFunction<String> index)
             throws IOException, BadRequest {
         expect(p, JsonToken.START_OBJECT, "dataframe_split must be an object with columns and data");
         List<String> given = null;
@@ -244,7 +242,7 @@ final class ScoringInput {
 
     /** {@code [[v, …], …]}, {@code [{"col": v}, …]} or {@code {"col": [v, …], …}}. */
     private static List<String[]> instances(JsonParser p, String field, List<String> columns,
-                                            Map<String, Integer> index) throws IOException, BadRequest {
+                                            ToIntFunction<String> index) throws IOException, BadRequest {
         if (p.currentToken() == JsonToken.START_OBJECT) {
             return columnar(p, field, columns, index);
         }
@@ -273,15 +271,15 @@ final class ScoringInput {
     }
 
     private static List<String[]> columnar(JsonParser p, String field, List<String> columns,
-                                           Map<String, Integer> index) throws IOException, BadRequest {
+                                           ToIntFunction<String> index) throws IOException, BadRequest {
         List<List<String>> values = new ArrayList<>();
         for (int f = 0; f < columns.size(); f++) {
             values.add(null);
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            Integer f = index.get(p.currentName());
+            int f = index.applyAsInt(p.currentName());
             p.nextToken();
-            if (f == null) {
+            if (f < 0) {
                 p.skipChildren();
                 continue;
             }

@@ -266,7 +266,7 @@ final class ScoringServer implements AutoCloseable {
         Predictor predictor = current.get().predictor();     // one model for the whole request
         List<Prediction> predictions;
         try {
-            List<String[]> rows = json ? ScoringInput.json(body, predictor.columns())
+            List<String[]> rows = json ? ScoringInput.json(body, predictor)
                     : ScoringInput.csv(body, predictor.columns());
             predictions = predictor.predictCells(rows);
         } catch (ScoringInput.BadRequest e) {

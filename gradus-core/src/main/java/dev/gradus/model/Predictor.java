@@ -91,6 +91,11 @@ public final class Predictor {
         return encoder.columns();
     }
 
+    /** The position of {@code column} in {@link #columns()}, or -1. */
+    public int indexOf(String column) {
+        return encoder.indexOf(column);
+    }
+
     /** Whether feature column {@code column} (an index into {@link #columns()}) is categorical. */
     public boolean isCategorical(int column) {
         return encoder.isCategorical(column);
@@ -157,19 +162,29 @@ public final class Predictor {
      */
     public List<Prediction> predictCells(List<String[]> rows) {
         int n = rows.size();
+        for (int r = 0; r < n; r++) {
+            checkWidth(r, rows.get(r));
+        }
+        if (n == 1) {                                       // the common request: no batch buffers
+            Buffers b = buffers.get();
+            encoder.encode(0, rows.get(0), null, b.x, 0);
+            return List.of(predictEncoded(b));
+        }
         int width = encoder.inputWidth();
-        int columns = encoder.columns().size();
         float[] x = new float[Math.multiplyExact(n, width)];
         for (int r = 0; r < n; r++) {
-            String[] cells = rows.get(r);
-            if (cells.length != columns) {
-                throw new RowException(r, cells.length < columns ? encoder.columns().get(cells.length)
-                        : "#" + columns, "the row has " + cells.length + " values but the model reads " + columns
-                        + " columns (" + String.join(", ", encoder.columns()) + ")");
-            }
-            encoder.encode(r, cells, null, x, r * width);
+            encoder.encode(r, rows.get(r), null, x, r * width);
         }
         return predictBatch(x, n);
+    }
+
+    private void checkWidth(int r, String[] cells) {
+        int columns = encoder.columns().size();
+        if (cells.length != columns) {
+            throw new RowException(r, cells.length < columns ? encoder.columns().get(cells.length)
+                    : "#" + columns, "the row has " + cells.length + " values but the model reads " + columns
+                    + " columns (" + String.join(", ", encoder.columns()) + ")");
+        }
     }
 
     /** The predictions for {@code rows}, one per row, in order. */
