@@ -21,6 +21,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# user + system CPU time of a process so far, in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 ./gradus train --data data/wine_train.csv --task classification --out "$work/wine.gradus" --quiet
 python3 - "$work" <<'PY'
@@ -56,8 +58,18 @@ for model in wine pixels; do
   # warm-up, then the measured run
   GRADUS_BODY="$work/$model.json" wrk -t2 -c"$connections" -d5s -s scripts/serve-load.lua \
       "http://127.0.0.1:$port/invocations" >/dev/null
-  GRADUS_BODY="$work/$model.json" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s scripts/serve-load.lua \
-      "http://127.0.0.1:$port/invocations"
+  before="$(cpu_ticks "$server")"
+  # wrk's own CPU time: the children's fields of the subshell that ran it
+  wrk_ticks="$(bash -c 'GRADUS_BODY="$1" wrk -t2 -c"$2" -d"$3s" --latency -s scripts/serve-load.lua "$4" >&2;
+      awk "{print \$16 + \$17}" /proc/$$/stat' _ "$work/$model.json" "$connections" "$seconds" \
+      "http://127.0.0.1:$port/invocations" 2>"$work/wrk.txt")"
+  after="$(cpu_ticks "$server")"
+  cat "$work/wrk.txt"
+  requests="$(awk '/requests in/ {print $1}' "$work/wrk.txt")"
+  hz="$(getconf CLK_TCK)"
+  # With the cores to themselves, server and wrk could answer cores / (CPU seconds per request).
+  python3 -c "import sys; s, w, n, hz, c = map(float, sys.argv[1:]); print(f'CPU per request: server {s / hz / n * 1e6:.0f} us, wrk {w / hz / n * 1e6:.0f} us; on {c:.0f} otherwise idle cores that is about {c * n / ((s + w) / hz):.0f} requests/s (derived from CPU time, not measured)')" \
+      "$((after - before))" "$wrk_ticks" "$requests" "$hz" "$(nproc)"
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^gradus_(request_errors_total|requests_total\{path="/invocations")'
   kill -TERM "$server"; wait "$server" || true; server=""
 done
