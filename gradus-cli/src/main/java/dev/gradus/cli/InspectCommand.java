@@ -34,23 +34,7 @@ final class InspectCommand implements Callable<Integer> {
         Preprocessing p = m.preprocessing();
         List<Dense> layers = m.network().layers();
         if (json) {
-            Map<String, Object> o = Json.object();
-            o.put("task", m.task().toString());
-            o.put("inputs", m.network().inputs());
-            o.put("outputs", m.network().outputs());
-            o.put("parameters", m.network().parameters().size());
-            o.put("layers", layers.stream().map(d -> {
-                Map<String, Object> l = Json.object();
-                l.put("inputs", d.inputs());
-                l.put("outputs", d.outputs());
-                l.put("activation", d.activation().toString());
-                return (Object) l;
-            }).toList());
-            o.put("loss", m.loss().name());
-            o.put("features", p.featureNames());
-            o.put("targets", p.targetNames());
-            o.put("classes", p.classLabels());
-            o.put("training", m.training());
+            Map<String, Object> o = describe(m);
             out.println(Json.write(o));
             out.flush();
             return Main.OK;
@@ -91,6 +75,30 @@ final class InspectCommand implements Callable<Integer> {
                 .map(e -> (e.getKey().equals("epochs") ? "max_epochs" : e.getKey()) + "=" + e.getValue()).toList()));
         out.flush();
         return Main.OK;
+    }
+
+    /** What {@code inspect --json} prints (also {@code gradus serve}'s {@code /metadata}). */
+    static Map<String, Object> describe(Model m) {
+        Preprocessing p = m.preprocessing();
+        List<Dense> layers = m.network().layers();
+        Map<String, Object> o = Json.object();
+        o.put("task", m.task().toString());
+        o.put("inputs", m.network().inputs());
+        o.put("outputs", m.network().outputs());
+        o.put("parameters", m.network().parameters().size());
+        o.put("layers", layers.stream().map(d -> {
+            Map<String, Object> l = Json.object();
+            l.put("inputs", d.inputs());
+            l.put("outputs", d.outputs());
+            l.put("activation", d.activation().toString());
+            return (Object) l;
+        }).toList());
+        o.put("loss", m.loss().name());
+        o.put("features", p.featureNames());
+        o.put("targets", p.targetNames());
+        o.put("classes", p.classLabels());
+        o.put("training", m.training());
+        return o;
     }
 
     private static String abbreviate(List<String> names) {

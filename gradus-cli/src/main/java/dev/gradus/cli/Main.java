@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Main.Version.class,
         description = "Feed-forward neural networks trained by backpropagation.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
-                ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class,
+                ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int OK = 0;
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, evaluate, "
-                + "predict, inspect, export, import, demo, bench)");
+                + "predict, inspect, export, import, demo, bench, serve)");
     }
 
     public static void main(String[] args) {

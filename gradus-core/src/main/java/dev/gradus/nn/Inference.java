@@ -1,0 +1,248 @@
+package dev.gradus.nn;
+
+import dev.gradus.kernel.RowGemm;
+import dev.gradus.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A network prepared for prediction: every {@code Wᵐ} packed once (the panels of
+ * {@link RowGemm}), then only read. Immutable; any number of threads may predict at once.
+ *
+ * <p>{@code Ŷ = φⁿ(… φ⁰(X W⁰ᵀ + b⁰) … Wⁿᵀ + bⁿ)} over row-major batches {@code X}
+ * ({@code rows × inputs}); per layer the product, the bias and {@code φᵐ} run on a block of at
+ * most {@value #BLOCK_ROWS} rows while it is in cache.
+ *
+ * <p><b>Same bits, alone or in a batch.</b> Every {@code Zᵐ(i,j)} is the chain
+ * {@code z ← fma(Aᵐ⁻¹(i,p), Wᵐ(j,p), z)} over {@code p = 0..in-1} in order from {@code z = 0},
+ * then {@code z + bᵐ(j)}, then {@code φᵐ} — the operations, in the same order, of
+ * {@link Network#predict(Matrix)} and of training's forward pass. Rows never mix, so a row
+ * predicted alone, in a batch of any size, or on any number of threads gives the same bits
+ * (tested against {@link Network#predict(Matrix)} in {@code InferenceTest}).
+ *
+ * <pre>{@code
+ * Inference inf = Inference.of(network);
+ * Inference.Scratch s = inf.scratch(1);          // one per thread, reused
+ * float[] y = new float[inf.outputs()];
+ * inf.predict(x, 0, 1, y, 0, s);                 // allocates nothing
+ * }</pre>
+ */
+public final class Inference {
+    /** Rows per block of a batch: their activations stay in the first-level caches. */
+    static final int BLOCK_ROWS = 32;
+    /** Rows below which a batch is not split over threads: handing work over costs more. */
+    static final int PARALLEL_MIN_ROWS = 64;
+
+    private final int layers;
+    private final int[] in;
+    private final int[] out;
+    private final int[] ld;                 // row stride of Aᵐ: out rounded up to whole panels
+    private final float[][] w;              // Wᵐ packed
+    private final float[][] b;              // bᵐ padded
+    private final Activation[] phi;
+    private final int threads;
+
+    private Inference(Network network, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        layers = network.layerCount();
+        in = new int[layers];
+        out = new int[layers];
+        ld = new int[layers];
+        w = new float[layers][];
+        b = new float[layers][];
+        phi = new Activation[layers];
+        float[] theta = network.parameters().values();
+        for (int m = 0; m < layers; m++) {
+            Dense d = network.layer(m);
+            in[m] = d.inputs();
+            out[m] = d.outputs();
+            ld[m] = RowGemm.paddedWidth(out[m]);
+            w[m] = RowGemm.pack(theta, network.parameters().weightView(m).offset(), out[m], in[m]);
+            b[m] = RowGemm.padBias(theta, network.parameters().biasView(m).offset(), out[m]);
+            phi[m] = d.activation();
+        }
+    }
+
+    /** {@code network} prepared for prediction on the calling thread; later changes to its weights are not seen. */
+    public static Inference of(Network network) {
+        return new Inference(network, 1);
+    }
+
+    /**
+     * {@code network} prepared for prediction; {@link #predictBatch} and {@link #predict(Matrix)}
+     * may split large batches over up to {@code threads} cores (same bits as one).
+     */
+    public static Inference of(Network network, int threads) {
+        return new Inference(network, threads);
+    }
+
+    /** The width of an input row. */
+    public int inputs() {
+        return in[0];
+    }
+
+    /** The width of an output row. */
+    public int outputs() {
+        return out[layers - 1];
+    }
+
+    /** Buffers for passes over up to {@code rows} rows at a time; one thread at a time. */
+    public Scratch scratch(int rows) {
+        return new Scratch(this, rows);
+    }
+
+    /**
+     * {@code Ŷ} for {@code rows} rows of {@code x} (from {@code xOff}) into {@code y} (from
+     * {@code yOff}), on the calling thread; allocates nothing.
+     *
+     * @throws IllegalArgumentException if {@code rows} exceeds the scratch's capacity or an array
+     *     is too short
+     */
+    public void predict(float[] x, int xOff, int rows, float[] y, int yOff, Scratch scratch) {
+        if (rows < 0 || rows > scratch.capacity || scratch.owner != this) {
+            throw new IllegalArgumentException(scratch.owner != this ? "the scratch belongs to another network"
+                    : rows + " rows do not fit a scratch of " + scratch.capacity);
+        }
+        if (xOff < 0 || xOff + (long) rows * inputs() > x.length || yOff < 0
+                || yOff + (long) rows * outputs() > y.length) {
+            throw new IllegalArgumentException(rows + " rows: x holds " + x.length + " floats from " + xOff
+                    + " (need " + (long) rows * inputs() + "), y " + y.length + " from " + yOff + " (need "
+                    + (long) rows * outputs() + ")");
+        }
+        if (rows == 0) {
+            return;
+        }
+        float[] aPrev = x;
+        int aPrevOff = xOff;
+        int ldPrev = inputs();
+        for (int m = 0; m < layers; m++) {
+            float[] a = scratch.a[m];
+            // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ                          (rows, out), A⁻¹ = X
+            RowGemm.abtBias(aPrev, aPrevOff, ldPrev, rows, w[m], out[m], in[m], b[m], a, 0, ld[m]);
+            // Aᵐ = φᵐ(Zᵐ), in place                        (rows, out)
+            for (int i = 0; i < rows; i++) {
+                phi[m].applyRows(a, i * ld[m], a, i * ld[m], 1, out[m]);
+            }
+            aPrev = a;
+            aPrevOff = 0;
+            ldPrev = ld[m];
+        }
+        int n = outputs();
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(aPrev, i * ldPrev, y, yOff + i * n, n);
+        }
+    }
+
+    /** {@code ŷ(x)} for one row. */
+    public float[] predict(float[] x) {
+        if (x.length != inputs()) {
+            throw new IllegalArgumentException("the network reads " + inputs() + " features, got " + x.length);
+        }
+        float[] y = new float[outputs()];
+        predict(x, 0, 1, y, 0, scratch(1));
+        return y;
+    }
+
+    /**
+     * {@code Ŷ} for {@code rows} rows of {@code x} (from 0) into {@code y} (from 0), in blocks of
+     * rows, split over up to the configured threads when the batch is large.
+     */
+    public void predictBatch(float[] x, int rows, float[] y) {
+        if (rows < 0 || (long) rows * inputs() > x.length || (long) rows * outputs() > y.length) {
+            throw new IllegalArgumentException(rows + " rows do not fit x (" + x.length + " floats) or y ("
+                    + y.length + " floats)");
+        }
+        int parts = rows < PARALLEL_MIN_ROWS ? 1 : Math.min(threads, (rows + BLOCK_ROWS - 1) / BLOCK_ROWS);
+        if (parts <= 1) {
+            predictRange(x, 0, rows, y);
+            return;
+        }
+        // Contiguous ranges of whole blocks, one per thread; the caller runs the first.
+        int blocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        List<Future<?>> others = new ArrayList<>(parts - 1);
+        int first = 0;
+        int firstEnd = 0;
+        for (int t = 0; t < parts; t++) {
+            int start = Math.min(rows, blocks * t / parts * BLOCK_ROWS);
+            int end = Math.min(rows, blocks * (t + 1) / parts * BLOCK_ROWS);
+            if (t == 0) {
+                first = start;
+                firstEnd = end;
+            } else {
+                others.add(Pool.EXECUTOR.submit(() -> predictRange(x, start, end, y)));
+            }
+        }
+        predictRange(x, first, firstEnd, y);
+        try {
+            for (Future<?> f : others) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while predicting", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("prediction failed on a worker thread", e.getCause());
+        }
+    }
+
+    private void predictRange(float[] x, int start, int end, float[] y) {
+        Scratch s = scratch(Math.min(BLOCK_ROWS, Math.max(1, end - start)));
+        for (int r = start; r < end; r += BLOCK_ROWS) {
+            int rows = Math.min(BLOCK_ROWS, end - r);
+            predict(x, r * inputs(), rows, y, r * outputs(), s);
+        }
+    }
+
+    /** {@code Ŷ}, one row of outputs per row of {@code x} ({@code N × inputs}). */
+    public Matrix predict(Matrix x) {
+        if (x.cols() != inputs()) {
+            throw new IllegalArgumentException("the network reads " + inputs() + " features, got " + x.cols()
+                    + " columns");
+        }
+        Matrix y = Matrix.zeros(x.rows(), outputs());
+        float[] data = x.offset() == 0 ? x.data() : x.copy().data();
+        predictBatch(data, x.rows(), y.data());
+        return y;
+    }
+
+    /** Per-thread buffers: {@code Aᵐ} for up to {@link #capacity()} rows per layer. */
+    public static final class Scratch {
+        final Inference owner;
+        final int capacity;
+        final float[][] a;
+
+        Scratch(Inference owner, int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("a scratch needs room for at least 1 row, got " + capacity);
+            }
+            this.owner = owner;
+            this.capacity = capacity;
+            a = new float[owner.layers][];
+            for (int m = 0; m < owner.layers; m++) {
+                a[m] = new float[Math.multiplyExact(capacity, owner.ld[m])];
+            }
+        }
+
+        /** The most rows one pass may hold. */
+        public int capacity() {
+            return capacity;
+        }
+    }
+
+    /** The threads that share large batches with the caller: daemons, one per core beyond the first. */
+    private static final class Pool {
+        static final ExecutorService EXECUTOR = Executors.newFixedThreadPool(
+                Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+                    Thread t = new Thread(r, "gradus-inference");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+}
