@@ -92,6 +92,48 @@ public final class Kernels {
         multiply(Product.AB, c, cOff, a, aOff, b, bOff, m, n, k);
     }
 
+    /**
+     * {@code C[m×n] = A[m×k] · Wᵀ} with {@code W} ({@code n×k}) packed in the forward layout
+     * (forward: {@code Zᵐ = Aᵐ⁻¹ Wᵐᵀ}), {@code n = w.outputs()}, {@code k = w.inputs()};
+     * {@code C} is overwritten, then each finished block goes through {@code epilogue} (may be
+     * null). Bit-identical to {@link #abt(float[], int, float[], int, float[], int, int, int, int)}
+     * on the unpacked {@code W}, before the epilogue.
+     *
+     * @throws IllegalArgumentException if {@code w} was packed for another engine or a size does not fit
+     */
+    public void abt(float[] c, int cOff, float[] a, int aOff, PackedWeights w, int m, Epilogue epilogue) {
+        checkPacked(w, "abt");
+        check(Product.ABT, c, cOff, a, aOff, null, 0, m, w.outputs(), w.inputs(), false);
+        multiply(Product.ABT, c, cOff, a, aOff, w.forwardPanels(), 0, true, m, w.outputs(), w.inputs(), epilogue);
+    }
+
+    /**
+     * {@code C[m×n] = A[m×k] · W} with {@code W} ({@code k×n}) packed in the backward layout
+     * (input gradient: {@code Gᵐ⁻¹ = Δᵐ Wᵐ}), {@code k = w.outputs()}, {@code n = w.inputs()};
+     * {@code C} is overwritten, then each finished block goes through {@code epilogue} (may be
+     * null). Bit-identical to {@link #ab(float[], int, float[], int, float[], int, int, int, int)}
+     * on the unpacked {@code W}, before the epilogue.
+     *
+     * @throws IllegalArgumentException if {@code w} has no backward layout, was packed for
+     *     another engine, or a size does not fit
+     */
+    public void ab(float[] c, int cOff, float[] a, int aOff, PackedWeights w, int m, Epilogue epilogue) {
+        if (w.backwardPanels() == null) {
+            throw new IllegalArgumentException("ab: " + w + " holds no backward layout (made for inference, or"
+                    + " packBackward not called)");
+        }
+        checkPacked(w, "ab");
+        check(Product.AB, c, cOff, a, aOff, null, 0, m, w.inputs(), w.outputs(), false);
+        multiply(Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(), epilogue);
+    }
+
+    private void checkPacked(PackedWeights w, String name) {
+        if (w.engine() != engine) {
+            throw new IllegalArgumentException(name + ": the weights were packed for " + Engine.name(w.engine())
+                    + " but these kernels run " + Engine.name(engine));
+        }
+    }
+
     /** {@link #abt}, {@link #atb} or {@link #ab} by product code (for tests). */
     void multiplyForTest(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k) {
         multiply(op, c, cOff, a, aOff, b, bOff, m, n, k);
@@ -99,7 +141,12 @@ public final class Kernels {
 
     private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                           int m, int n, int k) {
-        check(op, c, cOff, a, aOff, b, bOff, m, n, k);
+        check(op, c, cOff, a, aOff, b, bOff, m, n, k, true);
+        multiply(op, c, cOff, a, aOff, b, bOff, false, m, n, k, null);
+    }
+
+    private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, boolean bPacked,
+                          int m, int n, int k, Epilogue epilogue) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -114,12 +161,13 @@ public final class Kernels {
             int unit = byColumns ? nr : mr;
             int tileSize = roundUp(ceilDiv(extent, threads), unit);
             int tiles = ceilDiv(extent, tileSize);
-            if (tiles > 1 && TilePool.SHARED.tryRun(executors, engine, op, c, cOff, a, aOff, b, bOff, m, n, k,
-                    byColumns, tileSize, tiles)) {
+            if (tiles > 1 && TilePool.SHARED.tryRun(executors, engine, op, c, cOff, a, aOff, b, bOff, bPacked, m, n,
+                    k, byColumns, tileSize, tiles, epilogue)) {
                 return;
             }
         }
-        TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, m, n, k, 0, m, 0, n, Scratch.ofCurrentThread());
+        TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, bPacked, m, n, k, 0, m, 0, n, epilogue,
+                Scratch.ofCurrentThread());
     }
 
     private static int ceilDiv(int x, int y) {
@@ -131,14 +179,16 @@ public final class Kernels {
     }
 
     private static void check(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
-                              int m, int n, int k) {
+                              int m, int n, int k, boolean checkB) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException(Product.name(op) + ": sizes must be non-negative, got m=" + m
                     + ", n=" + n + ", k=" + k);
         }
         fits("c", c, cOff, (long) m * n, op);
         fits("a", a, aOff, (long) m * k, op);
-        fits("b", b, bOff, (long) n * k, op);
+        if (checkB) {
+            fits("b", b, bOff, (long) n * k, op);
+        }
     }
 
     private static void fits(String name, float[] array, int offset, long size, int op) {

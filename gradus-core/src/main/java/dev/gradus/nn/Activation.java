@@ -94,6 +94,18 @@ public sealed interface Activation {
     }
 
     /**
+     * {@link #multiplyDerivative(float[], float[], float[], float[], int)} on the elements
+     * {@code offset .. offset + length − 1} of all four arrays, which may be the same array for
+     * {@code g} and {@code delta} (the backward pass's fused epilogue works in place). The same
+     * bits as the whole-array form.
+     */
+    default void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            delta[i] = derivative(z[i]) * g[i];
+        }
+    }
+
+    /**
      * Parses an activation by name: {@code identity} (or {@code linear}), {@code sigmoid},
      * {@code tanh}, {@code relu}, {@code leaky_relu} (slope 0.01, or {@code leaky_relu(0.2)}),
      * {@code elu} (α = 1, or {@code elu(0.5)}), {@code softplus}, {@code softmax} (output layer
@@ -147,6 +159,12 @@ public sealed interface Activation {
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             System.arraycopy(g, 0, delta, 0, length);
         }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            if (g != delta) {
+                System.arraycopy(g, offset, delta, offset, length);
+            }
+        }
         @Override public String toString() { return "identity"; }
     }
 
@@ -175,7 +193,11 @@ public sealed interface Activation {
         }
         /** {@code φ'(z) = a(1 − a)} with {@code a = φ(z)} from the forward pass: the same bits, no second exp. */
         @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, a, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 float s = a[i];
                 delta[i] = s * (1f - s) * g[i];
             }
@@ -220,7 +242,11 @@ public sealed interface Activation {
         }
         /** {@code φ'(z) = 1 − a²} with {@code a = tanh z} from the forward pass: the same bits, no second tanh. */
         @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, a, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 float t = a[i];
                 delta[i] = (1f - t * t) * g[i];
             }
@@ -241,7 +267,11 @@ public sealed interface Activation {
             }
         }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, null, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 delta[i] = z[i] > 0f ? g[i] : 0f;
             }
         }
@@ -260,7 +290,11 @@ public sealed interface Activation {
         @Override public double applyDouble(double z) { return z > 0 ? z : slope * z; }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, null, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 delta[i] = z[i] > 0f ? g[i] : slope * g[i];
             }
         }
