@@ -29,16 +29,27 @@ public final class Kernels {
      */
     static final long PARALLEL_MIN_FLOPS = Long.getLong("gradus.parallelMinFlops", 4_000_000L);
 
+    /**
+     * Below this many operations a product runs on the plain-Java kernel, which gives the same
+     * bits: until the JIT's last tier has compiled the Vector API kernels they run hundreds of
+     * times slower than plain Java, which is most of the time of a short training of a tiny
+     * network (a 4-32-3 network's products are 6–8 kFLOP); once compiled, the vector kernel
+     * wins from a few tens of kFLOP on.
+     */
+    static final long PLAIN_BELOW_FLOPS = Long.getLong("gradus.plainBelowFlops", 16_384L);
+
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private final int threads;
     private final int engine;
     private final long parallelMinFlops;
+    private final long plainBelowFlops;
 
-    private Kernels(int threads, int engine, long parallelMinFlops) {
+    private Kernels(int threads, int engine, long parallelMinFlops, long plainBelowFlops) {
         this.threads = threads;
         this.engine = engine;
         this.parallelMinFlops = parallelMinFlops;
+        this.plainBelowFlops = plainBelowFlops;
     }
 
     /** Kernels that may use up to {@code threads} cores. */
@@ -46,20 +57,20 @@ public final class Kernels {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        return new Kernels(threads, Engine.DEFAULT, PARALLEL_MIN_FLOPS);
+        return new Kernels(threads, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS);
     }
 
     /** Single-threaded kernels, the safe choice for serving many callers at once. */
     public static Kernels singleThreaded() {
-        return new Kernels(1, Engine.DEFAULT, PARALLEL_MIN_FLOPS);
+        return new Kernels(1, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS);
     }
 
     /**
-     * Kernels on a chosen engine that split every product of at least {@code parallelMinFlops}
-     * operations (for tests and measurements).
+     * Kernels on a chosen engine, for every product size, that split every product of at least
+     * {@code parallelMinFlops} operations (for tests and measurements).
      */
     static Kernels of(int threads, int engine, long parallelMinFlops) {
-        return new Kernels(threads, engine, parallelMinFlops);
+        return new Kernels(threads, engine, parallelMinFlops, 0);
     }
 
     /** The number of threads a product may use. */
@@ -104,7 +115,8 @@ public final class Kernels {
     public void abt(float[] c, int cOff, float[] a, int aOff, PackedWeights w, int m, Epilogue epilogue) {
         checkPacked(w, "abt");
         check(Product.ABT, c, cOff, a, aOff, null, 0, m, w.outputs(), w.inputs(), false);
-        multiply(Product.ABT, c, cOff, a, aOff, w.forwardPanels(), 0, true, m, w.outputs(), w.inputs(), epilogue);
+        multiply(w.engine(), Product.ABT, c, cOff, a, aOff, w.forwardPanels(), 0, true, m, w.outputs(), w.inputs(),
+                epilogue);
     }
 
     /**
@@ -124,11 +136,12 @@ public final class Kernels {
         }
         checkPacked(w, "ab");
         check(Product.AB, c, cOff, a, aOff, null, 0, m, w.inputs(), w.outputs(), false);
-        multiply(Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(), epilogue);
+        multiply(w.engine(), Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(),
+                epilogue);
     }
 
     private void checkPacked(PackedWeights w, String name) {
-        if (w.engine() != engine) {
+        if (w.engine() != engine && w.engine() != Engine.PLAIN) {
             throw new IllegalArgumentException(name + ": the weights were packed for " + Engine.name(w.engine())
                     + " but these kernels run " + Engine.name(engine));
         }
@@ -142,11 +155,12 @@ public final class Kernels {
     private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                           int m, int n, int k) {
         check(op, c, cOff, a, aOff, b, bOff, m, n, k, true);
-        multiply(op, c, cOff, a, aOff, b, bOff, false, m, n, k, null);
+        int e = 2L * m * n * k < plainBelowFlops ? Engine.PLAIN : engine;
+        multiply(e, op, c, cOff, a, aOff, b, bOff, false, m, n, k, null);
     }
 
-    private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, boolean bPacked,
-                          int m, int n, int k, Epilogue epilogue) {
+    private void multiply(int engine, int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                          boolean bPacked, int m, int n, int k, Epilogue epilogue) {
         if (m == 0 || n == 0) {
             return;
         }

@@ -70,15 +70,27 @@ public final class PackedWeights {
      * {@link #packForward} and {@link #packBackward} whenever {@code W} changes.
      */
     public static PackedWeights forTraining(int outputs, int inputs) {
-        return new PackedWeights(Engine.DEFAULT, outputs, inputs, true);
+        return new PackedWeights(engineFor(outputs, inputs), outputs, inputs, true);
     }
+
+    /**
+     * The plain engine for matrices of at most {@link #PLAIN_MAX_SIZE} values, whose products
+     * are mostly too small to gain from vectors before the JIT has compiled them (see
+     * {@link Kernels#PLAIN_BELOW_FLOPS}); the default engine otherwise. Both give the same bits.
+     */
+    static int engineFor(int outputs, int inputs) {
+        return (long) outputs * inputs <= PLAIN_MAX_SIZE ? Engine.PLAIN : Engine.DEFAULT;
+    }
+
+    /** Weight matrices up to this many values are packed for the plain engine. */
+    static final long PLAIN_MAX_SIZE = Long.getLong("gradus.plainMaxWeights", 512L);
 
     /**
      * {@code W} ({@code outputs × inputs} from {@code w[offset]}) packed in the forward layout,
      * for inference: {@code Z = A Wᵀ}. Later changes to {@code w} are not seen.
      */
     public static PackedWeights of(float[] w, int offset, int outputs, int inputs) {
-        PackedWeights p = new PackedWeights(Engine.DEFAULT, outputs, inputs, false);
+        PackedWeights p = new PackedWeights(engineFor(outputs, inputs), outputs, inputs, false);
         p.packForward(w, offset);
         return p;
     }
