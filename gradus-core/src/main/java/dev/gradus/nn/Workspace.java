@@ -180,7 +180,8 @@ public final class Workspace {
 
     /**
      * The buffer for {@code Gⁿ = ∂ℓ/∂Ŷ}: a loss writes it before
-     * {@link Network#backward}; the backward pass then reuses it for every {@code Gᵐ}.
+     * {@link Network#backward}; the backward pass then reuses it, in turn with the buffer of
+     * {@code Δᵐ}, for the {@code Gᵐ} and {@code Δᵐ} of the layers below.
      */
     public float[] g() {
         return g;
