@@ -29,6 +29,29 @@ public final class Table {
     }
 
     /**
+     * A table of numeric rows, <b>row-major</b>: {@code rows[r][c]} is column {@code c} of row
+     * {@code r}, each row {@code names.size()} values long; lines are numbered from 1.
+     *
+     * <pre>{@code
+     * Table t = Table.ofRows("xor", List.of("a", "b", "y"),
+     *         new float[][] {{0, 0, 0}, {0, 1, 1}, {1, 0, 1}, {1, 1, 0}});   // 4 rows, 3 columns
+     * }</pre>
+     */
+    public static Table ofRows(String source, List<String> names, float[][] rows) {
+        float[][] columns = new float[names.size()][rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r].length != names.size()) {
+                throw new IllegalArgumentException("row " + r + " has " + rows[r].length + " values for "
+                        + names.size() + " columns " + names);
+            }
+            for (int c = 0; c < names.size(); c++) {
+                columns[c][r] = rows[r][c];
+            }
+        }
+        return ofNumbers(source, names, columns);
+    }
+
+    /**
      * A table from rows of cells (empty or {@code NA} means missing); lines are numbered as if
      * the header were line 1.
      */
@@ -40,7 +63,11 @@ public final class Table {
         return fromCells(source, names, rows, lines);
     }
 
-    /** A table of numeric columns: {@code values[c]} is column {@code c}. */
+    /**
+     * A table of numeric columns, <b>column-major</b>: {@code values[c][r]} is row {@code r} of
+     * column {@code c}, so {@code values.length == names.size()}. For rows of values (as a CSV
+     * file or {@code Matrix} holds them) use {@link #ofRows}.
+     */
     public static Table ofNumbers(String source, List<String> names, float[][] values) {
         if (values.length != names.size()) {
             throw new IllegalArgumentException(names.size() + " names for " + values.length + " columns");
