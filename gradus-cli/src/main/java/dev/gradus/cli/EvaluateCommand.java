@@ -30,6 +30,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--labels", paramLabel = "FILE", description = "IDX label file, when --data is IDX images.")
     Path labels;
 
+    @Option(names = "--positive", paramLabel = "LABEL",
+            description = "The positive class of a two-class model, for roc_auc, average_precision and "
+                    + "--threshold (default: the second class in the sorted label order).")
+    String positive;
+
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Two classes: predict the positive class when its probability is at least T "
+                    + "(default: the more probable class).")
+    Double threshold;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
@@ -45,6 +55,8 @@ final class EvaluateCommand implements Callable<Integer> {
             Plots.checkPlotPath("--plot", plot);
         }
         Model m = Model.load(model);
+        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
+        decision.check(m);
         Table table = Inputs.read(data, labels);
         if (!m.preprocessing().hasTargets(table)) {
             throw new DataException(data + ": no target column " + String.join(", ", m.preprocessing().targetNames())
@@ -53,7 +65,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (plot != null) {
             String title = model.getFileName() + " on " + data.getFileName();
             if (m.task() == Task.CLASSIFICATION) {
-                Plots.confusion(plot, m.classificationMetrics(table), "Confusion matrix: " + title);
+                Plots.confusion(plot, Reports.classification(m, table, decision), "Confusion matrix: " + title);
             } else {
                 Plots.scatter(plot, m.preprocessing().targetValues(table).data(),
                         m.predict(table).outputs().data(), m.preprocessing().targetNames(),
@@ -64,11 +76,11 @@ final class EvaluateCommand implements Callable<Integer> {
             Map<String, Object> o = Json.object();
             o.put("task", m.task().toString());
             o.put("rows", table.rows());
-            Reports.metrics(m, table, o);
+            Reports.metrics(m, table, decision, o);
             out.println(Json.write(o));
         } else {
             out.println(m.task() + " on " + table.rows() + " rows of " + data);
-            Reports.print(m, table, out);
+            Reports.print(m, table, decision, out);
         }
         if (plot != null && !json) {
             out.println("plot written to " + plot);

@@ -42,6 +42,16 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Output file (default: stdout); replaced atomically.")
     Path out;
 
+    @Option(names = "--positive", paramLabel = "LABEL",
+            description = "The positive class of a two-class model for --threshold (default: the second class in "
+                    + "the sorted label order).")
+    String positive;
+
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Two classes: predict the positive class when its probability is at least T "
+                    + "(default: the more probable class).")
+    Double threshold;
+
     @Option(names = "--json", description = "Write a JSON array of records, one object per row with the CSV's columns as "
             + "fields (the --id value and the label as text, scores and regression values as numbers), instead of CSV.")
     boolean json;
@@ -52,6 +62,9 @@ final class PredictCommand implements Callable<Integer> {
             TrainCommand.checkWritable(out, "--out");
         }
         Model m = Model.load(model);
+        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
+        decision.check(m);
+        int positiveId = decision.positiveId(m);
         Table table = Inputs.read(data, null);
         int idColumn = id == null ? -1 : table.indexOf(id);
         if (id != null && idColumn < 0) {
@@ -63,18 +76,18 @@ final class PredictCommand implements Callable<Integer> {
             PrintWriter stdout = spec.commandLine().getOut();
             DeferredOut.stream(stdout);     // every prediction is made: the rows may be many, stream them
             if (json) {
-                writeJson(stdout, table, idColumn, p);
+                writeJson(stdout, table, idColumn, p, positiveId, decision.threshold());
             } else {
-                write(stdout, table, idColumn, p);
+                write(stdout, table, idColumn, p, positiveId, decision.threshold());
             }
             stdout.flush();
         } else {
             AtomicFiles.write(out, stream -> {
                 Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
                 if (json) {
-                    writeJson(w, table, idColumn, p);
+                    writeJson(w, table, idColumn, p, positiveId, decision.threshold());
                 } else {
-                    write(w, table, idColumn, p);
+                    write(w, table, idColumn, p, positiveId, decision.threshold());
                 }
                 w.flush();
             });
@@ -86,13 +99,14 @@ final class PredictCommand implements Callable<Integer> {
      * The predictions as a JSON array of records ({@code [{"id": "7", "prediction": "cat",
      * "p_cat": 0.9, …}, …]}, one record per line), the fields named as the CSV's columns.
      */
-    private void writeJson(Writer writer, Table table, int idColumn, Predictions p) throws IOException {
+    private void writeJson(Writer writer, Table table, int idColumn, Predictions p, int positiveId, double cut)
+            throws IOException {
         boolean classification = p.task() == Task.CLASSIFICATION;
         List<String> fields = new ArrayList<>();
         for (String name : p.names()) {
             fields.add(classification ? (p.probabilities() ? "p_" : "score_") + name : name);
         }
-        String[] labels = classification ? p.labels() : null;
+        String[] labels = classification ? p.labels(positiveId, cut) : null;
         com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory()
                 .createGenerator(writer);
         g.setPrettyPrinter(new OneRecordPerLine());
@@ -139,7 +153,8 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private void write(Writer writer, Table table, int idColumn, Predictions p) throws IOException {
+    private void write(Writer writer, Table table, int idColumn, Predictions p, int positiveId, double cut)
+            throws IOException {
         CsvWriter csv = CsvWriter.builder().lineDelimiter(de.siegmar.fastcsv.writer.LineDelimiter.LF).build(writer);
         List<String> header = new ArrayList<>();
         if (idColumn >= 0) {
@@ -155,7 +170,7 @@ final class PredictCommand implements Callable<Integer> {
             header.addAll(p.names());
         }
         csv.writeRecord(header);
-        String[] labels = classification ? p.labels() : null;
+        String[] labels = classification ? p.labels(positiveId, cut) : null;
         int k = p.names().size();
         for (int r = 0; r < p.rows(); r++) {
             List<String> row = new ArrayList<>(header.size());

@@ -18,8 +18,60 @@ final class Reports {
 
     /** Adds the evaluate JSON fields (DESIGN §6) for {@code model} on {@code table} to {@code json}. */
     static void metrics(Model model, Table table, Map<String, Object> json) throws DataException {
+        metrics(model, table, Decision.DEFAULT, json);
+    }
+
+    /**
+     * The binary decision of {@code evaluate} and {@code predict}: the positive class label
+     * ({@code null}: the second class) and the threshold on its probability (NaN: the more
+     * probable class).
+     */
+    record Decision(String positive, double threshold) {
+        static final Decision DEFAULT = new Decision(null, Double.NaN);
+
+        /** The positive class id of {@code model}; a label that is not a class is a usage error. */
+        int positiveId(Model model) {
+            if (positive == null) {
+                return 1;
+            }
+            try {
+                return model.classId(positive);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--positive: " + e.getMessage());
+            }
+        }
+
+        /** Checks the flags against {@code model}: two classes with probabilities, a threshold in [0, 1]. */
+        void check(Model model) {
+            if (positive == null && Double.isNaN(threshold)) {
+                return;
+            }
+            String flag = Double.isNaN(threshold) ? "--positive" : "--threshold";
+            if (model.task() != Task.CLASSIFICATION || model.preprocessing().classLabels().size() != 2) {
+                throw new UsageException(flag + " needs a model of two classes; this one is "
+                        + (model.task() == Task.CLASSIFICATION ? model.preprocessing().classLabels().size()
+                        + "-class classification" : "regression"));
+            }
+            if (!Double.isNaN(threshold) && !model.outputsProbabilities()) {
+                throw new UsageException("--threshold needs a model that outputs probabilities (loss cross-entropy "
+                        + "or bce); this one was trained with " + model.loss());
+            }
+            if (!Double.isNaN(threshold) && !(threshold >= 0 && threshold <= 1)) {
+                throw new UsageException("--threshold must be between 0 and 1, got " + threshold);
+            }
+            positiveId(model);
+        }
+    }
+
+    /** Classification metrics of {@code model} on {@code table} under {@code decision}. */
+    static ClassificationMetrics classification(Model model, Table table, Decision decision) throws DataException {
+        return model.classificationMetrics(table, decision.positiveId(model), decision.threshold());
+    }
+
+    /** As {@link #metrics(Model, Table, Map)}, with a binary decision. */
+    static void metrics(Model model, Table table, Decision decision, Map<String, Object> json) throws DataException {
         if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = model.classificationMetrics(table);
+            ClassificationMetrics m = classification(model, table, decision);
             json.put("accuracy", m.accuracy());
             json.put("precision_macro", m.precisionMacro());
             json.put("recall_macro", m.recallMacro());
@@ -27,8 +79,17 @@ final class Reports {
             if (!Double.isNaN(m.logLoss())) {
                 json.put("log_loss", m.logLoss());
             }
+            if (m.positive() >= 0) {
+                json.put("positive", m.labels().get(m.positive()));
+                if (!Double.isNaN(decision.threshold())) {
+                    json.put("threshold", decision.threshold());
+                }
+            }
             if (!Double.isNaN(m.rocAuc())) {
                 json.put("roc_auc", m.rocAuc());
+            }
+            if (!Double.isNaN(m.averagePrecision())) {
+                json.put("average_precision", m.averagePrecision());
             }
             json.put("labels", m.labels());
             json.put("confusion", m.confusion());
@@ -51,8 +112,18 @@ final class Reports {
 
     /** Prints the metrics of {@code model} on {@code table} as an aligned table. */
     static void print(Model model, Table table, PrintWriter out) throws DataException {
+        print(model, table, Decision.DEFAULT, out);
+    }
+
+    /** As {@link #print(Model, Table, PrintWriter)}, with a binary decision. */
+    static void print(Model model, Table table, Decision decision, PrintWriter out) throws DataException {
         if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = model.classificationMetrics(table);
+            ClassificationMetrics m = classification(model, table, decision);
+            if (m.positive() >= 0) {
+                out.printf(Locale.ROOT, "%-16s %s%s%n", "positive class", m.labels().get(m.positive()),
+                        Double.isNaN(decision.threshold()) ? ""
+                                : String.format(Locale.ROOT, " (predicted when p >= %s)", decision.threshold()));
+            }
             out.printf(Locale.ROOT, "%-16s %.4f%n", "accuracy", m.accuracy());
             out.printf(Locale.ROOT, "%-16s %.4f%n", "precision_macro", m.precisionMacro());
             out.printf(Locale.ROOT, "%-16s %.4f%n", "recall_macro", m.recallMacro());
@@ -62,6 +133,9 @@ final class Reports {
             }
             if (!Double.isNaN(m.rocAuc())) {
                 out.printf(Locale.ROOT, "%-16s %.4f%n", "roc_auc", m.rocAuc());
+            }
+            if (!Double.isNaN(m.averagePrecision())) {
+                out.printf(Locale.ROOT, "%-16s %.4f%n", "average_precision", m.averagePrecision());
             }
             out.println();
             printPerClass(m, out);

@@ -242,6 +242,35 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
                 p.probabilities() ? p.toDoubles() : null);
     }
 
+    /**
+     * Classification scores with an explicit positive class (for ROC AUC and average precision)
+     * and, when {@code threshold} is not NaN, the decision "positive when its probability is at
+     * least {@code threshold}" (two classes with probabilities only; see
+     * {@link Predictions#classIds(int, double)}).
+     *
+     * @param positive the positive class id, 0 or 1 (ignored for more than two classes)
+     */
+    public ClassificationMetrics classificationMetrics(Table table, int positive, double threshold)
+            throws DataException {
+        Predictions p = predict(table);
+        return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table),
+                p.classIds(positive, threshold), p.probabilities() ? p.toDoubles() : null, positive);
+    }
+
+    /**
+     * The id of class {@code label}, for choosing the positive class.
+     *
+     * @throws IllegalArgumentException naming the classes when there is no such label
+     */
+    public int classId(String label) {
+        int id = preprocessing.classLabels().indexOf(label);
+        if (id < 0) {
+            throw new IllegalArgumentException("no class '" + label + "'; the classes are "
+                    + String.join(", ", preprocessing.classLabels()));
+        }
+        return id;
+    }
+
     /** Regression scores (original units) on a table that holds the target columns. */
     public RegressionMetrics regressionMetrics(Table table) throws DataException {
         Predictions p = predict(table);

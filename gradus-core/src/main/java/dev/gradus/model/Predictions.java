@@ -39,6 +39,47 @@ public record Predictions(Task task, List<String> names, Matrix outputs, boolean
         return ids;
     }
 
+    /**
+     * For two classes with probabilities: class {@code positive} where its probability is at
+     * least {@code threshold}, the other class elsewhere. A NaN threshold means
+     * {@link #classIds()} (the more probable class).
+     *
+     * @throws IllegalStateException for regression, more than two classes or scores that are not
+     *     probabilities
+     * @throws IllegalArgumentException for a positive id other than 0 or 1, or a threshold
+     *     outside {@code [0, 1]}
+     */
+    public int[] classIds(int positive, double threshold) {
+        if (Double.isNaN(threshold)) {
+            return classIds();
+        }
+        if (task != Task.CLASSIFICATION || outputs.cols() != 2 || !probabilities) {
+            throw new IllegalStateException("a decision threshold needs two classes with probabilities; these are "
+                    + outputs.cols() + " " + (probabilities ? "probabilities" : "scores") + " for " + task);
+        }
+        if (positive != 0 && positive != 1) {
+            throw new IllegalArgumentException("the positive class id must be 0 or 1, got " + positive);
+        }
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("the threshold must be in [0, 1], got " + threshold);
+        }
+        int[] ids = new int[outputs.rows()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = outputs.get(i, positive) >= threshold ? positive : 1 - positive;
+        }
+        return ids;
+    }
+
+    /** The labels of {@link #classIds(int, double)}. */
+    public String[] labels(int positive, double threshold) {
+        int[] ids = classIds(positive, threshold);
+        String[] out = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = names.get(ids[i]);
+        }
+        return out;
+    }
+
     /** For classification: the predicted label of each row. */
     public String[] labels() {
         int[] ids = classIds();

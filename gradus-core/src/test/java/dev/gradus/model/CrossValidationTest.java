@@ -1,0 +1,59 @@
+package dev.gradus.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradus.data.Csv;
+import dev.gradus.data.Folds;
+import dev.gradus.data.Table;
+import dev.gradus.data.Task;
+import dev.gradus.optim.Adam;
+import dev.gradus.train.TrainingOptions;
+import dev.gradus.nn.Loss;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CrossValidationTest {
+    static final Path DATA = Path.of("..", "data");
+
+    static ModelSpec irisSpec() {
+        return ModelSpec.classification("label").withHidden(List.of(8))
+                .withTraining(TrainingOptions.defaults().withLoss(Loss.CROSS_ENTROPY).withOptimizer(Adam.defaults())
+                        .withEpochs(20).withThreads(1));
+    }
+
+    @Test
+    void parallelFoldsEqualSequentialOnes() throws Exception {
+        Table iris = Csv.read(DATA.resolve("iris.csv"));
+        Folds folds = CrossValidation.folds(iris, Task.CLASSIFICATION, "label", 4, 3);
+        CrossValidation.Result one = CrossValidation.run(iris, irisSpec(), folds, 1);
+        CrossValidation.Result two = CrossValidation.run(iris, irisSpec(), folds, 3);
+        assertEquals(one, two);
+        assertEquals(4, one.folds().size());
+        int heldOut = one.folds().stream().mapToInt(CrossValidation.Fold::heldOutRows).sum();
+        assertEquals(iris.rows(), heldOut);
+        assertTrue(one.mean().get("accuracy") > 0.6, "mean accuracy " + one.mean());
+    }
+
+    @Test
+    void eachFoldScoresTheModelFittedOnTheOtherFolds() throws Exception {
+        Table iris = Csv.read(DATA.resolve("iris.csv"));
+        Folds folds = CrossValidation.folds(iris, Task.CLASSIFICATION, "label", 3, 5);
+        CrossValidation.Result cv = CrossValidation.run(iris, irisSpec(), folds, 1);
+        var split = folds.split(iris, 1);
+        Model model = Model.fit(split.train(), irisSpec()).model();
+        assertEquals(CrossValidation.scores(model, split.test()), cv.folds().get(1).scores());
+    }
+
+    @Test
+    void meanAndSampleStandardDeviationOverFolds() {
+        var folds = List.of(new CrossValidation.Fold(0, 9, 1, 1, Map.of("r2", 0.5)),
+                new CrossValidation.Fold(1, 9, 1, 1, Map.of("r2", 0.7)),
+                new CrossValidation.Fold(2, 9, 1, 1, Map.of("r2", 0.9)));
+        CrossValidation.Result r = CrossValidation.Result.of(folds);
+        assertEquals(0.7, r.mean().get("r2"), 1e-12);
+        assertEquals(0.2, r.std().get("r2"), 1e-12);
+    }
+}
