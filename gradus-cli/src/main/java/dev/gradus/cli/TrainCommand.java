@@ -380,13 +380,13 @@ public class TrainCommand implements Callable<Integer> {
 
     /**
      * Flags that may differ when a run resumes: where files are, how much to say, how far to go
-     * and on how many cores. Every other flag must agree with the checkpoint. (The rows
-     * themselves are compared by the trainer, by their SHA-256.)
+     * and on how many cores (and on which Spark master). Every other flag must agree with the
+     * checkpoint. (The rows themselves are compared by the trainer, by their SHA-256.)
      */
     static final java.util.Set<String> RESUMABLE_FLAGS = java.util.Set.of("--resume", "--checkpoint",
             "--checkpoint-every", "--epochs", "--threads", "--out", "--plot", "--progress", "--quiet", "--json",
             "--health", "--data", "--labels", "--validation", "--validation-labels", "--test", "--test-labels",
-            "--verbose", "--help", "--version");
+            "--verbose", "--help", "--version", "--master");
 
     /** The progress listener, or with {@code --checkpoint} the checkpoint folder that forwards to it. */
     private TrainingListener checkpointing(Progress p, Preprocessing prep, TrainingOptions options) {

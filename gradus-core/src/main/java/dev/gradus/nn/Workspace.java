@@ -140,12 +140,24 @@ public final class Workspace {
      * @throws IllegalArgumentException unless {@code 0 ≤ rate < 1}
      */
     public void dropout(double rate, long seed, int epoch, int step) {
-        dropout.set(rate, seed, epoch, step);
+        dropout.set(rate, seed, epoch, step, 0);
+    }
+
+    /**
+     * As {@link #dropout(double, long, int, int)} for a pass over rows
+     * {@code firstRow, firstRow + 1, …} of a batch passed in blocks: each row gets the mask it
+     * would get in one pass over the whole batch.
+     */
+    public void dropout(double rate, long seed, int epoch, int step, long firstRow) {
+        if (firstRow < 0) {
+            throw new IllegalArgumentException("firstRow must be 0 or more, got " + firstRow);
+        }
+        dropout.set(rate, seed, epoch, step, firstRow);
     }
 
     /** Turns dropout off (inference and validation passes). */
     public void noDropout() {
-        dropout.set(0, 0, 0, 0);
+        dropout.set(0, 0, 0, 0, 0);
     }
 
     /** The most rows a pass may hold. */

@@ -28,17 +28,21 @@ import java.util.TreeSet;
 /**
  * Trains a network by gradient descent on batches of rows.
  *
- * <p>Each step takes a batch {@code (X, Y)} of {@code N} rows and hands the optimizer an
- * {@link Optimizer.Objective} that runs the forward pass, lets the loss write {@code Gⁿ}
- * (or {@code Δⁿ} for a fused output), runs the backward pass into {@code ∂ℓ/∂θ} and clips it;
- * the optimizer evaluates it (once, or more for a line search) and updates {@code θ} at the
- * learning rate {@code α·f(e)} of the schedule. With batch size 0 every step uses all rows:
- * the seed's gradient descent over the whole set {@code S}.
+ * <p>Each step takes a batch of {@code N} rows and hands the optimizer an
+ * {@link Optimizer.Objective} whose value and gradient come from a {@link GradientSource}: for
+ * rows in this JVM, the {@link BlockedPass} (forward pass, the loss writing {@code Gⁿ} or
+ * {@code Δⁿ} for a fused output, backward pass, block by block); for rows on a Spark cluster, the
+ * same pass on every partition. The trainer clips {@code ∂ℓ/∂θ} and the optimizer evaluates the
+ * objective (once, or more for a line search) and updates {@code θ} at the learning rate
+ * {@code α·f(e)} of the schedule. With batch size 0 every step uses all rows: the seed's
+ * gradient descent over the whole set {@code S}, visited in row order.
  *
  * <p>After each epoch the network is evaluated on the validation rows (a separate set, or a
  * seeded share of the training rows), the metrics are recorded, listeners are called and
  * early stopping is decided. A non-finite loss stops training with a
- * {@link TrainingDivergedException} carrying the last weights whose loss was finite.
+ * {@link TrainingDivergedException} carrying the last weights whose loss was finite. This loop
+ * is the only one: every source gets the same epochs, stopping, best and last weights,
+ * listeners and checkpoints.
  *
  * <pre>{@code
  * Trainer.Result result = new Trainer(TrainingOptions.defaults().withEpochs(200)).fit(network, x, y);
@@ -46,7 +50,7 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>The trainer never changes the network it is given; it trains a copy. Within a run, the
- * workspace, the batch buffers, the gradient and the weight copies are allocated once and
+ * workspaces, the batch buffers, the gradient and the weight copies are allocated once and
  * reused, so steady-state steps allocate nothing.
  */
 public final class Trainer {
@@ -96,13 +100,7 @@ public final class Trainer {
      */
     public Result fit(Network initial, Matrix x, Matrix y) {
         checkShapes(initial, x, y, "x", "y");
-        double f = options.validationFraction();
-        if (f == 0 || options.epochs() == 0) {
-            return run(initial, x, y, null, null);
-        }
-        int[][] split = validationSplit(x.rows(), f, options.seed());
-        return run(initial, x.selectRows(split[0]), y.selectRows(split[0]),
-                x.selectRows(split[1]), y.selectRows(split[1]));
+        return fit(initial, GradientSource.of(x, y));
     }
 
     /**
@@ -137,6 +135,37 @@ public final class Trainer {
      */
     public Result fit(Network initial, Matrix x, Matrix y, Matrix xValidation, Matrix yValidation) {
         checkShapes(initial, x, y, "x", "y");
+        return fit(initial, GradientSource.of(x, y), xValidation, yValidation);
+    }
+
+    /**
+     * Trains a copy of {@code initial} on rows that live elsewhere (on a Spark cluster, in a
+     * disk cache): the same epochs, batches, steps, validation, early stopping and checkpoints as
+     * the in-memory {@link #fit(Network, Matrix, Matrix)}, with each batch's loss and gradient
+     * from {@code train}; a validation fraction holds out the same rows
+     * ({@link GradientSource#holdOut}).
+     *
+     * @throws IllegalArgumentException for mismatched widths or options that do not fit together
+     * @throws TrainingDivergedException if the loss becomes NaN or infinite
+     */
+    public Result fit(Network initial, GradientSource train) {
+        checkWidths(initial, train);
+        double f = options.validationFraction();
+        if (f == 0 || options.epochs() == 0) {
+            return run(initial, train, null);
+        }
+        GradientSource.HeldOut split = train.holdOut(validationSplit(train.rows(), f, options.seed())[1]);
+        try (GradientSource rest = split.train()) {
+            return run(initial, rest, new Validation(split.x(), split.y()));
+        }
+    }
+
+    /**
+     * As {@link #fit(Network, GradientSource)}, validating on {@code (xValidation, yValidation)}
+     * after every epoch.
+     */
+    public Result fit(Network initial, GradientSource train, Matrix xValidation, Matrix yValidation) {
+        checkWidths(initial, train);
         checkShapes(initial, xValidation, yValidation, "validation x", "validation y");
         if (options.validationFraction() != 0) {
             throw new IllegalArgumentException("a validation set was given and a validation fraction of "
@@ -145,18 +174,22 @@ public final class Trainer {
         if (xValidation.rows() == 0) {
             throw new IllegalArgumentException("the validation set has no rows");
         }
-        return run(initial, x, y, xValidation, yValidation);
+        return run(initial, train, new Validation(xValidation, yValidation));
     }
 
-    private Result run(Network initial, Matrix x, Matrix y, Matrix xVal, Matrix yVal) {
+    /**
+     * The epoch loop, once for every source: steps, the divergence rule, validation, early
+     * stopping, best and last weights, listeners and checkpoints.
+     */
+    private Result run(Network initial, GradientSource train, Validation validation) {
         Network network = initial.copy();
-        int rows = x.rows();
+        int rows = train.rows();
         List<EpochStats> epochs = new ArrayList<>();
         Loss loss = options.loss();
         int n = network.layerCount() - 1;
         loss.checkOutput(network.layer(n).activation(), network.outputs());
         boolean watchTraining = options.monitor().equals(TrainingOptions.TRAIN_LOSS);
-        if (options.patience() > 0 && xVal == null && !watchTraining) {
+        if (options.patience() > 0 && validation == null && !watchTraining) {
             throw new IllegalArgumentException("early stopping (patience " + options.patience()
                     + ") needs validation rows: give a validation set or a validation fraction");
         }
@@ -170,15 +203,13 @@ public final class Trainer {
             throw new IllegalArgumentException("optimizer " + optimizer.name() + " is a full-batch method;"
                     + " use batch size 0 (all " + rows + " rows), got " + options.batchSize());
         }
-        int in = network.inputs();
-        int k = network.outputs();
-        Map<String, String> settings = checkpoints == null ? null : settings(x, y, xVal, yVal);
+        Map<String, String> settings = checkpoints == null ? null : settings(train, validation);
         Optimizer.State state = optimizer.init(network.parameters().size());
         float[] theta = network.parameters().values();
         float[] dTheta = new float[theta.length];
         float[] lastGood = theta.clone();        // the latest θ whose loss was finite
         float[] candidate = new float[theta.length];
-        boolean monitored = xVal != null || watchTraining;
+        boolean monitored = validation != null || watchTraining;
         boolean restoreBest = options.patience() > 0 && options.restoreBest();
         // The best weights are kept to be restored, and for checkpoints (which keep the best).
         float[] best = monitored && (restoreBest || checkpoints != null) ? new float[theta.length] : null;
@@ -201,81 +232,69 @@ public final class Trainer {
             sinceBest = from.sinceBest();
             stoppedEarly = from.history().stoppedEarly();
         }
-        Workspace w = network.workspace(batch, Kernels.create(options.threads()));
-        BatchObjective objective = new BatchObjective(network, w, loss, options.clipNorm());
-
-        // Contiguous copies so that a batch is always rows [start, start + N) of one array.
-        float[] xs = x.copy().data();
-        float[] ys = y.copy().data();
-        float[] xBatch = options.shuffle() ? new float[batch * in] : null;
-        float[] yBatch = options.shuffle() ? new float[batch * k] : null;
-        int[] order = new int[rows];
-        Validation validation = xVal == null ? null : new Validation(xVal, yVal);
-
-        for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
-            long started = System.nanoTime();
-            double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
-            if (options.shuffle()) {
-                shuffledOrder(order, options.seed(), epoch);
-            }
-            double lossSum = 0;
-            int step = 0;
-            for (int start = 0; start < rows; start += batch) {
-                step++;
-                int rowsInBatch = Math.min(batch, rows - start);
-                if (options.shuffle()) {
-                    gather(xs, order, start, rowsInBatch, in, xBatch);
-                    gather(ys, order, start, rowsInBatch, k, yBatch);
-                    objective.batch(xBatch, 0, yBatch, 0, rowsInBatch);
-                } else {
-                    objective.batch(xs, start * in, ys, start * k, rowsInBatch);
-                }
-                w.dropout(options.dropout(), options.seed(), epoch, step);
-                System.arraycopy(theta, 0, candidate, 0, theta.length);
-                double batchLoss = optimizer.step(theta, dTheta, objective, state, lr);
-                if (!Double.isFinite(batchLoss)) {
-                    System.arraycopy(lastGood, 0, theta, 0, theta.length);
-                    throw new TrainingDivergedException(epoch, step, batchLoss,
-                            new Result(network, new History(epochs, bestEpoch, false)));
-                }
-                float[] t = lastGood;     // θ before this step had a finite loss: it is the last good one
-                lastGood = candidate;
-                candidate = t;
-                lossSum += batchLoss * rowsInBatch;
-                for (int l = 0; l < listeners.size(); l++) {   // indexed: no iterator per step
-                    listeners.get(l).onBatch(epoch, step, batchLoss);
-                }
-            }
-            w.noDropout();
-            double validationLoss = Double.NaN;
-            Map<String, Double> metrics = Map.of();
-            if (validation != null) {
-                validationLoss = validation.evaluate(network, w, loss);
-                metrics = validation.metrics(options.metrics());
-            }
-            EpochStats stats = new EpochStats(epoch, lossSum / rows, step, (System.nanoTime() - started) / 1e9, lr,
-                    validationLoss, metrics);
-            epochs.add(stats);
-            for (TrainingListener listener : listeners) {
-                listener.onEpoch(stats);
-            }
-            if (monitored) {
-                double value = watchTraining ? stats.loss()
-                        : options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
-                if (bestEpoch == 0 || improves(value, bestValue)) {
-                    bestValue = value;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    if (best != null) {
-                        System.arraycopy(theta, 0, best, 0, theta.length);
+        // A full batch is the same set whatever the order: it is visited in row order, so an
+        // epoch streams the rows once, block by block.
+        boolean shuffled = options.shuffle() && batch < rows;
+        Workspace validationSpace = validation == null ? null
+                : network.workspace(Math.min(BlockedPass.BLOCK_ROWS, validation.rows()),
+                        Kernels.create(options.threads()));
+        try (GradientSource.Pass pass = train.open(network, options, batch, shuffled)) {
+            BatchObjective objective = new BatchObjective(pass, options.clipNorm());
+            for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
+                long started = System.nanoTime();
+                double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
+                double lossSum = 0;
+                int step = 0;
+                for (int start = 0; start < rows; start += batch) {
+                    step++;
+                    int rowsInBatch = Math.min(batch, rows - start);
+                    objective.batch(epoch, step, start, rowsInBatch);
+                    System.arraycopy(theta, 0, candidate, 0, theta.length);
+                    double batchLoss = optimizer.step(theta, dTheta, objective, state, lr);
+                    if (!Double.isFinite(batchLoss)) {
+                        System.arraycopy(lastGood, 0, theta, 0, theta.length);
+                        throw new TrainingDivergedException(epoch, step, batchLoss,
+                                new Result(network, new History(epochs, bestEpoch, false)));
                     }
-                } else if (options.patience() > 0 && ++sinceBest >= options.patience()) {
-                    stoppedEarly = epoch < options.epochs();   // ends the loop after the checkpoint
+                    float[] t = lastGood;     // θ before this step had a finite loss: it is the last good one
+                    lastGood = candidate;
+                    candidate = t;
+                    lossSum += batchLoss * rowsInBatch;
+                    for (int l = 0; l < listeners.size(); l++) {   // indexed: no iterator per step
+                        listeners.get(l).onBatch(epoch, step, batchLoss);
+                    }
                 }
-            }
-            if (checkpoints != null && (epoch % checkpoints.every() == 0 || stoppedEarly || epoch == options.epochs())) {
-                checkpoint(settings, network, lastGood, state, new History(epochs, bestEpoch, stoppedEarly),
-                        bestValue, sinceBest, best, bestEpoch);
+                double validationLoss = Double.NaN;
+                Map<String, Double> metrics = Map.of();
+                if (validation != null) {
+                    validationLoss = validation.evaluate(network, validationSpace, loss);
+                    metrics = validation.metrics(options.metrics());
+                }
+                EpochStats stats = new EpochStats(epoch, lossSum / rows, step, (System.nanoTime() - started) / 1e9,
+                        lr, validationLoss, metrics);
+                epochs.add(stats);
+                for (TrainingListener listener : listeners) {
+                    listener.onEpoch(stats);
+                }
+                if (monitored) {
+                    double value = watchTraining ? stats.loss()
+                            : options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
+                    if (bestEpoch == 0 || improves(value, bestValue)) {
+                        bestValue = value;
+                        bestEpoch = epoch;
+                        sinceBest = 0;
+                        if (best != null) {
+                            System.arraycopy(theta, 0, best, 0, theta.length);
+                        }
+                    } else if (options.patience() > 0 && ++sinceBest >= options.patience()) {
+                        stoppedEarly = epoch < options.epochs();   // ends the loop after the checkpoint
+                    }
+                }
+                if (checkpoints != null
+                        && (epoch % checkpoints.every() == 0 || stoppedEarly || epoch == options.epochs())) {
+                    checkpoint(settings, network, lastGood, state, new History(epochs, bestEpoch, stoppedEarly),
+                            bestValue, sinceBest, best, bestEpoch);
+                }
             }
         }
         if (restoreBest && bestEpoch > 0) {
@@ -325,12 +344,12 @@ public final class Trainer {
         }
     }
 
-    /** The options' settings and the SHA-256 of the training and validation rows. */
-    private Map<String, String> settings(Matrix x, Matrix y, Matrix xVal, Matrix yVal) {
+    /** The options' settings and the fingerprints of the training and validation rows. */
+    private Map<String, String> settings(GradientSource train, Validation validation) {
         Map<String, String> s = new TreeMap<>(options.settings());
-        s.put("train_rows_sha256", sha256(x, y));
-        if (xVal != null) {
-            s.put("validation_rows_sha256", sha256(xVal, yVal));
+        s.putAll(train.fingerprint());
+        if (validation != null) {
+            s.put("validation_rows_sha256", validation.sha256());
         }
         return s;
     }
@@ -367,44 +386,35 @@ public final class Trainer {
     }
 
     /**
-     * The objective of one batch: {@code ℓ} at the current {@code θ} and {@code ∂ℓ/∂θ}, clipped
-     * to the global norm when clipping is on. One instance per run, re-pointed at every batch.
+     * The objective of one batch: {@code ℓ} at the current {@code θ} and {@code ∂ℓ/∂θ} from the
+     * source, clipped to the global norm when clipping is on. One instance per run, re-pointed at
+     * every batch.
      */
     private static final class BatchObjective implements Optimizer.Objective {
-        private final Network network;
-        private final Workspace w;
-        private final Loss loss;
+        private final GradientSource.Pass pass;
         private final double clipNorm;
-        private float[] x;
-        private int xOff;
-        private float[] y;
-        private int yOff;
+        private int epoch;
+        private int step;
+        private int start;
         private int rows;
 
-        BatchObjective(Network network, Workspace w, Loss loss, double clipNorm) {
-            this.network = network;
-            this.w = w;
-            this.loss = loss;
+        BatchObjective(GradientSource.Pass pass, double clipNorm) {
+            this.pass = pass;
             this.clipNorm = clipNorm;
         }
 
-        void batch(float[] x, int xOff, float[] y, int yOff, int rows) {
-            this.x = x;
-            this.xOff = xOff;
-            this.y = y;
-            this.yOff = yOff;
+        void batch(int epoch, int step, int start, int rows) {
+            this.epoch = epoch;
+            this.step = step;
+            this.start = start;
             this.rows = rows;
         }
 
         @Override
         public double evaluate(float[] dTheta) {
-            network.forward(x, xOff, rows, w);
-            double value = loss.valueAndBackwardStart(w, y, yOff);
-            if (Double.isFinite(value)) {
-                network.backward(x, xOff, w, dTheta);
-                if (clipNorm > 0) {
-                    Clipping.clipByGlobalNorm(dTheta, clipNorm);
-                }
+            double value = pass.lossAndGradient(epoch, step, start, rows, dTheta);
+            if (Double.isFinite(value) && clipNorm > 0) {
+                Clipping.clipByGlobalNorm(dTheta, clipNorm);
             }
             return value;
         }
@@ -428,9 +438,11 @@ public final class Trainer {
         }
     }
 
-    private static void gather(float[] source, int[] order, int start, int n, int width, float[] target) {
-        for (int r = 0; r < n; r++) {
-            System.arraycopy(source, order[start + r] * width, target, r * width, width);
+    private static void checkWidths(Network network, GradientSource rows) {
+        if (rows.inputs() != network.inputs() || rows.outputs() != network.outputs()) {
+            throw new IllegalArgumentException("the network maps " + network.inputs() + " inputs to "
+                    + network.outputs() + " outputs but the rows have " + rows.inputs() + " features and "
+                    + rows.outputs() + " targets");
         }
     }
 

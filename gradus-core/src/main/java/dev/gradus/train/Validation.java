@@ -32,6 +32,16 @@ public final class Validation {
         this.yhat = new float[rows * cols];
     }
 
+    /** The number of validation rows. */
+    public int rows() {
+        return rows;
+    }
+
+    /** SHA-256 over the shapes and float bits of the rows, in hex (for checkpoints). */
+    String sha256() {
+        return Trainer.sha256(Matrix.wrap(rows, x.length / Math.max(rows, 1), x), Matrix.wrap(rows, cols, y));
+    }
+
     /**
      * The loss over all validation rows, forwarded in chunks of the workspace's capacity, and
      * keeps the predictions for {@link #metrics}.

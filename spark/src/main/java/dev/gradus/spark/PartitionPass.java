@@ -1,15 +1,15 @@
 package dev.gradus.spark;
 
-import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
-import dev.gradus.nn.Workspace;
 import dev.gradus.tensor.Parameters;
+import dev.gradus.train.BlockedPass;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
@@ -24,9 +24,10 @@ import org.apache.spark.broadcast.Broadcast;
  *
  * <p>The batch is the rows whose position in the epoch's visiting order lies in
  * {@code [start, end)}: position = row number without shuffling, {@code positions[row]} with it.
- * A partition visits its batch rows in position order, in chunks of at most
- * {@code chunkRows}, so one partition holding a whole batch computes exactly what
- * {@link dev.gradus.train.Trainer} computes for it.
+ * A partition passes its batch rows in position order through one {@link BlockedPass}, blocks of
+ * {@link BlockedPass#BLOCK_ROWS} rows added in block order, so one partition holding a whole
+ * batch computes exactly what {@link dev.gradus.train.Trainer} computes for it, and partitions
+ * that hold whole blocks compute the same block sums.
  *
  * <p>Networks, layers and losses are not serialisable; the task carries their names and widths
  * and rebuilds them from the public core API.
@@ -47,7 +48,6 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
     private final Broadcast<int[]> positions;   // null: position = row number
     private final long start;
     private final long end;
-    private final int chunkRows;
     private final double dropout;
     private final long seed;
     private final int epoch;
@@ -55,7 +55,7 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
     private final TaskHook hook;
 
     PartitionPass(Network network, Loss loss, Broadcast<float[]> theta, Broadcast<int[]> positions, long start,
-                  long end, int chunkRows, double dropout, long seed, int epoch, int step, TaskHook hook) {
+                  long end, double dropout, long seed, int epoch, int step, TaskHook hook) {
         this.inputs = network.inputs();
         this.widths = network.layers().stream().mapToInt(Dense::outputs).toArray();
         this.activations = network.layers().stream().map(d -> d.activation().toString()).toArray(String[]::new);
@@ -64,7 +64,6 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
         this.positions = positions;
         this.start = start;
         this.end = end;
-        this.chunkRows = chunkRows;
         this.dropout = dropout;
         this.seed = seed;
         this.epoch = epoch;
@@ -78,84 +77,107 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
             hook.beforePartition(TaskContext.get());
         }
         Network network = network(theta.value());
-        Loss l = Loss.parse(loss);
-        int[] pos = positions == null ? null : positions.value();
-        int k = widths[widths.length - 1];
-        GradientSum sum = GradientSum.zero(network.parameters().size());
-        float[] dTheta = new float[network.parameters().size()];
-        Workspace w = null;
-        float[] xChunk = null;
-        float[] yChunk = null;
-        while (blocks.hasNext()) {
-            RowBlocks.Block b = blocks.next();
-            int[] rows = selected(b, pos);   // local row indices in position order
-            for (int from = 0; from < rows.length; from += chunkRows) {
-                int n = Math.min(chunkRows, rows.length - from);
-                if (w == null) {
-                    int capacity = Math.min(chunkRows, Math.max(n, rows.length));
-                    w = network.workspace(capacity, Kernels.singleThreaded());
-                    xChunk = new float[capacity * inputs];
-                    yChunk = new float[capacity * k];
-                } else if (n > w.capacity()) {
-                    w = network.workspace(n, Kernels.singleThreaded());
-                    xChunk = new float[n * inputs];
-                    yChunk = new float[n * k];
+        int size = network.parameters().size();
+        Selection rows = select(blocks, positions == null ? null : positions.value());
+        double[] sum = new double[size];
+        double lossSum = 0;
+        if (rows.count > 0) {
+            try (BlockedPass pass = new BlockedPass(network, Loss.parse(loss), rows.count, 1)) {
+                long first = rows.firstPosition - start;
+                if (rows.contiguous) {
+                    // Rows first, first + 1, … of the batch: the blocks and masks of one JVM.
+                    pass.dropout(dropout, seed, epoch, step);
+                    lossSum = pass.accumulate(rows, rows.count, first, sum);
+                } else {
+                    // Scattered positions (shuffled, several partitions): repeatable masks of
+                    // their own, drawn from the first row's position.
+                    pass.dropout(dropout, seed + 0x9E3779B97F4A7C15L * first, epoch, step);
+                    lossSum = pass.accumulate(rows, rows.count, 0, sum);
                 }
-                for (int r = 0; r < n; r++) {
-                    int row = rows[from + r];
-                    System.arraycopy(b.x(), row * inputs, xChunk, r * inputs, inputs);
-                    System.arraycopy(b.y(), row * k, yChunk, r * k, k);
-                }
-                if (dropout > 0) {
-                    // The masks of a chunk are drawn from the position of its first row in the
-                    // batch: a whole batch in one chunk gets the single-JVM trainer's masks.
-                    long offset = position(b, rows[from], pos) - start;
-                    w.dropout(dropout, seed + 0x9E3779B97F4A7C15L * offset, epoch, step);
-                }
-                network.forward(xChunk, 0, n, w);
-                double value = l.valueAndBackwardStart(w, yChunk, 0);
-                if (!Double.isFinite(value)) {
-                    sum.addMean(new float[dTheta.length], value, n);    // the driver sees ℓ is not finite
-                    continue;
-                }
-                network.backward(xChunk, 0, w, dTheta);
-                sum.addMean(dTheta, value, n);
             }
         }
-        return List.of(sum).iterator();
+        return List.of(GradientSum.of(sum, lossSum, rows.count)).iterator();
     }
 
-    /** The local indices of the block's rows in {@code [start, end)}, by position. */
-    private int[] selected(RowBlocks.Block b, int[] pos) {
+    /**
+     * The partition's rows of the batch, in position order, as a reader of consecutive ranges:
+     * the rows whose position lies in {@code [start, end)}.
+     */
+    private Selection select(Iterator<RowBlocks.Block> blocks, int[] pos) {
+        List<RowBlocks.Block> list = new ArrayList<>();
+        blocks.forEachRemaining(list::add);
+        list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
+        int[] offsets = new int[list.size() + 1];   // row i of the partition is row i − offsets[b] of block b
+        for (int b = 0; b < list.size(); b++) {
+            offsets[b + 1] = offsets[b] + list.get(b).rows();
+        }
+        long[] picked;   // (position << 32) | partition row, sorted by position
+        int count = 0;
         if (pos == null) {
-            long from = Math.max(start, b.firstRow());
-            long to = Math.min(end, b.firstRow() + b.rows());
-            int count = (int) Math.max(0, to - from);
-            int[] rows = new int[count];
-            for (int r = 0; r < count; r++) {
-                rows[r] = (int) (from - b.firstRow()) + r;
+            picked = new long[offsets[list.size()]];
+            for (int b = 0; b < list.size(); b++) {
+                RowBlocks.Block block = list.get(b);
+                long from = Math.max(start, block.firstRow());
+                long to = Math.min(end, block.firstRow() + block.rows());
+                for (long p = from; p < to; p++) {
+                    picked[count++] = (p << 32) | (offsets[b] + (p - block.firstRow()));
+                }
             }
-            return rows;
-        }
-        List<long[]> picked = new ArrayList<>();
-        for (int r = 0; r < b.rows(); r++) {
-            int p = pos[(int) (b.firstRow() + r)];
-            if (p >= start && p < end) {
-                picked.add(new long[] {p, r});
+        } else {
+            picked = new long[offsets[list.size()]];
+            for (int b = 0; b < list.size(); b++) {
+                RowBlocks.Block block = list.get(b);
+                for (int r = 0; r < block.rows(); r++) {
+                    long p = pos[(int) (block.firstRow() + r)];
+                    if (p >= start && p < end) {
+                        picked[count++] = (p << 32) | (offsets[b] + r);
+                    }
+                }
             }
         }
-        long[][] sorted = picked.toArray(new long[0][]);
-        Arrays.sort(sorted, (a, c) -> Long.compare(a[0], c[0]));
-        int[] rows = new int[sorted.length];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = (int) sorted[i][1];
-        }
-        return rows;
+        Arrays.sort(picked, 0, count);
+        return new Selection(list, offsets, Arrays.copyOf(picked, count), inputs, widths[widths.length - 1]);
     }
 
-    private static long position(RowBlocks.Block b, int localRow, int[] pos) {
-        long row = b.firstRow() + localRow;
-        return pos == null ? row : pos[(int) row];
+    /** The selected rows, read for {@link BlockedPass} by index in position order. */
+    private static final class Selection implements BlockedPass.Reader {
+        private final List<RowBlocks.Block> blocks;
+        private final int[] offsets;
+        private final long[] picked;
+        private final int in;
+        private final int k;
+        final int count;
+        final long firstPosition;
+        final boolean contiguous;
+
+        Selection(List<RowBlocks.Block> blocks, int[] offsets, long[] picked, int in, int k) {
+            this.blocks = blocks;
+            this.offsets = offsets;
+            this.picked = picked;
+            this.in = in;
+            this.k = k;
+            this.count = picked.length;
+            this.firstPosition = count == 0 ? 0 : picked[0] >>> 32;
+            this.contiguous = count == 0 || (picked[count - 1] >>> 32) - firstPosition == count - 1;
+        }
+
+        @Override
+        public void read(int from, int n, float[] x, float[] y) {
+            int b = 0;
+            for (int i = 0; i < n; i++) {
+                int row = (int) picked[from + i];   // the low 32 bits: the partition row
+                while (row >= offsets[b + 1]) {
+                    b++;
+                }
+                while (row < offsets[b]) {
+                    b--;
+                }
+                int local = row - offsets[b];
+                RowBlocks.Block block = blocks.get(b);
+                System.arraycopy(block.x(), local * in, x, i * in, in);
+                System.arraycopy(block.y(), local * k, y, i * k, k);
+            }
+        }
     }
 
     private Network network(float[] values) {

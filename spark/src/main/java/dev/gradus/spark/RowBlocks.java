@@ -1,6 +1,7 @@
 package dev.gradus.spark;
 
 import dev.gradus.tensor.Matrix;
+import dev.gradus.train.BlockedPass;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,10 @@ public final class RowBlocks implements AutoCloseable {
 
     /**
      * The rows of {@code x} ({@code N × inputs}) and {@code y} ({@code N × outputs}) in
-     * {@code partitions} partitions of consecutive rows, cached in memory.
+     * {@code partitions} partitions of consecutive rows, cached in memory. Partitions hold whole
+     * blocks of {@link BlockedPass#BLOCK_ROWS} rows (partition {@code p} starts at a multiple of
+     * it), so a full-batch pass adds the same block sums as {@link dev.gradus.train.Trainer};
+     * with fewer blocks than partitions, some partitions are empty.
      *
      * @throws IllegalArgumentException for mismatched shapes or fewer than 1 partition
      */
@@ -74,9 +78,10 @@ public final class RowBlocks implements AutoCloseable {
         float[] xs = x.copy().data();
         float[] ys = y.copy().data();
         List<Block> list = new ArrayList<>(partitions);
+        long blocks = (n + (long) BlockedPass.BLOCK_ROWS - 1) / BlockedPass.BLOCK_ROWS;
         for (int p = 0; p < partitions; p++) {
-            int from = (int) ((long) n * p / partitions);
-            int to = (int) ((long) n * (p + 1) / partitions);
+            int from = (int) Math.min(n, blocks * p / partitions * BlockedPass.BLOCK_ROWS);
+            int to = (int) Math.min(n, blocks * (p + 1) / partitions * BlockedPass.BLOCK_ROWS);
             list.add(new Block(from, to - from, java.util.Arrays.copyOfRange(xs, from * in, to * in),
                     java.util.Arrays.copyOfRange(ys, from * k, to * k)));
         }

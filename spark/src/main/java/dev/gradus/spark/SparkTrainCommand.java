@@ -41,12 +41,6 @@ public class SparkTrainCommand extends TrainCommand {
             description = "Partitions of the training rows. Default: Spark's default parallelism (the cores).")
     Integer partitions;
 
-    /** The Spark trainer does not save or restore optimizer state yet, so checkpoints are refused. */
-    @Override
-    protected boolean supportsCheckpoints() {
-        return false;
-    }
-
     @Override
     protected Model.Fit fitNew(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                                TrainingListener listener) throws DataException {

@@ -103,10 +103,38 @@ class SparkCommandTest {
         Run missing = gradusSpark("train", "--data", "no/such.csv", "--out", dir.resolve("m.gradus").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no/such.csv"), missing.err());
+    }
 
-        Run checkpoint = gradusSpark("train", "--data", "data/iris_train.csv", "--checkpoint", dir.toString(),
-                "--out", dir.resolve("m.gradus").toString());
-        assertEquals(2, checkpoint.code(), checkpoint.err());
-        assertTrue(checkpoint.err().contains("--checkpoint is not supported by"), checkpoint.err());
+    /** Wine classification with state everywhere: shuffled mini-batches, dropout, validation, patience. */
+    private List<String> wine(int epochs, String out) {
+        return new ArrayList<>(List.of("train", "--data", "data/wine_train.csv", "--task", "classification",
+                "--layers", "12,8", "--dropout", "0.2", "--optimizer", "adam", "--batch-size", "32",
+                "--validation-fraction", "0.2", "--patience", "50", "--partitions", "2", "--threads", "1",
+                "--epochs", Integer.toString(epochs), "--out", dir.resolve(out).toString(), "--quiet"));
+    }
+
+    @Test
+    void aStoppedAndResumedSparkRunWritesTheModelOfTheUninterruptedRun() throws Exception {
+        Run whole = gradusSpark(wine(5, "whole.gradus").toArray(String[]::new));
+        assertEquals(0, whole.code(), whole.err());
+        Path ckpt = dir.resolve("ckpt");
+        List<String> first = wine(2, "first.gradus");
+        first.addAll(List.of("--checkpoint", ckpt.toString()));
+        Run stopped = gradusSpark(first.toArray(String[]::new));
+        assertEquals(0, stopped.code(), stopped.err());
+        List<String> rest = wine(5, "resumed.gradus");
+        rest.addAll(List.of("--resume", ckpt.toString()));
+        Run resumed = gradusSpark(rest.toArray(String[]::new));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertArrayEquals(Model.load(dir.resolve("whole.gradus")).network().parameters().values(),
+                Model.load(dir.resolve("resumed.gradus")).network().parameters().values());
+
+        // another partitioning is not the run the checkpoint continues
+        List<String> other = wine(5, "other.gradus");
+        other.addAll(List.of("--resume", ckpt.toString()));
+        other.set(other.indexOf("--partitions") + 1, "3");
+        Run refused = gradusSpark(other.toArray(String[]::new));
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("--partitions"), refused.err());
     }
 }

@@ -11,12 +11,17 @@ import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
+import dev.gradus.train.BlockedPass;
+import dev.gradus.train.Checkpoint;
+import dev.gradus.train.CheckpointListener;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingDivergedException;
 import dev.gradus.train.TrainingOptions;
 import dev.gradus.train.ValidationMetric;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -42,6 +47,14 @@ class SparkTrainerTest {
     private static final Matrix X = SparkTestSupport.features(240, 4, 7);
     private static final Matrix Y_REG = SparkTestSupport.regressionTargets(X);
     private static final Matrix Y_CLASS = SparkTestSupport.oneHot(X, 3);
+    /**
+     * Three blocks of {@link BlockedPass#BLOCK_ROWS} rows (the last one short): on 2 partitions,
+     * the second holds two blocks, so the partition sums split the block sum differently from
+     * the single-JVM trainer (which is what the tolerance covers).
+     */
+    private static final Matrix X_BIG = SparkTestSupport.features(2 * BlockedPass.BLOCK_ROWS + 500, 4, 11);
+    private static final Matrix Y_BIG_REG = SparkTestSupport.regressionTargets(X_BIG);
+    private static final Matrix Y_BIG_CLASS = SparkTestSupport.oneHot(X_BIG, 3);
 
     @BeforeAll
     static void start() {
@@ -84,11 +97,22 @@ class SparkTrainerTest {
     }
 
     @Test
+    void partitionsHoldWholeBlocks() {
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, Y_BIG_REG, 2)) {
+            List<RowBlocks.Block> blocks = rows.blocks().collect();
+            assertEquals(0, blocks.get(0).firstRow());
+            assertEquals(BlockedPass.BLOCK_ROWS, blocks.get(0).rows());
+            assertEquals(BlockedPass.BLOCK_ROWS, blocks.get(1).firstRow());
+            assertEquals(X_BIG.rows() - BlockedPass.BLOCK_ROWS, blocks.get(1).rows());
+        }
+    }
+
+    @Test
     void fullBatchOnSeveralPartitionsEqualsCoreTraining() {
         TrainingOptions o = fullBatch(30).withOptimizer(Optimizer.parse("sgd(lr=0.1)"));
-        float[] expected = core(regressionNet(), X, Y_REG, o);
-        float[] actual = spark(regressionNet(), X, Y_REG, o, 3);
-        assertClose(expected, actual, 1e-5, "3 partitions");
+        float[] expected = core(regressionNet(), X_BIG, Y_BIG_REG, o);
+        float[] actual = spark(regressionNet(), X_BIG, Y_BIG_REG, o, 2);
+        assertClose(expected, actual, 1e-5, "2 partitions");
         // and training did move the weights: the comparison is not of two copies of the start
         assertTrue(Math.abs(expected[0] - regressionNet().parameters().values()[0]) > 1e-3);
     }
@@ -97,12 +121,14 @@ class SparkTrainerTest {
     void onePartitionIsBitIdenticalToCoreTraining() {
         TrainingOptions o = fullBatch(20).withOptimizer(Optimizer.parse("adam(lr=0.01)"));
         assertArrayEquals(core(regressionNet(), X, Y_REG, o), spark(regressionNet(), X, Y_REG, o, 1));
+        // and over several blocks: one partition adds them in the order of the single JVM
+        assertArrayEquals(core(regressionNet(), X_BIG, Y_BIG_REG, o), spark(regressionNet(), X_BIG, Y_BIG_REG, o, 1));
     }
 
     @Test
     void twoRunsOnTheSamePartitionsAreBitIdentical() {
         TrainingOptions o = fullBatch(10).withOptimizer(Optimizer.parse("momentum(lr=0.05)"));
-        assertArrayEquals(spark(regressionNet(), X, Y_REG, o, 5), spark(regressionNet(), X, Y_REG, o, 5));
+        assertArrayEquals(spark(regressionNet(), X_BIG, Y_BIG_REG, o, 2), spark(regressionNet(), X_BIG, Y_BIG_REG, o, 2));
     }
 
     /**
@@ -119,9 +145,10 @@ class SparkTrainerTest {
         "cross-entropy, adam(lr=0.02), 12", "cross-entropy, lbfgs, 5", "bce, sgd(lr=0.5), 12"})
     void everyLossAndOptimizerTrainsAsInCore(String lossName, String optimizer, int epochs) {
         Loss loss = Loss.parse(lossName);
-        Matrix y = loss == Loss.CROSS_ENTROPY || loss == Loss.BCE ? Y_CLASS : Y_REG;
+        Matrix y = loss == Loss.CROSS_ENTROPY || loss == Loss.BCE ? Y_BIG_CLASS : Y_BIG_REG;
         TrainingOptions o = fullBatch(epochs).withLoss(loss).withOptimizer(Optimizer.parse(optimizer));
-        assertClose(core(net(loss), X, y, o), spark(net(loss), X, y, o, 3), 1e-5, lossName + " / " + optimizer);
+        assertClose(core(net(loss), X_BIG, y, o), spark(net(loss), X_BIG, y, o, 2), 1e-5,
+                lossName + " / " + optimizer);
     }
 
     @ParameterizedTest
@@ -161,27 +188,118 @@ class SparkTrainerTest {
         assertArrayEquals(core(regressionNet(), X, Y_REG, o), spark(regressionNet(), X, Y_REG, o, 1));
     }
 
-    @Test
-    void validationFractionAndEarlyStoppingFollowCoreTraining() {
-        TrainingOptions o = TrainingOptions.defaults().withBatchSize(0).withEpochs(40).withThreads(1)
-                .withLoss(Loss.CROSS_ENTROPY).withOptimizer(Optimizer.parse("adam(lr=0.05)"))
+    /**
+     * Early stopping on validation rows: the same epoch as the single-JVM trainer, bit-identical
+     * on one partition; on several, histories within 1e-5 and weights within 1e-4 (the issue's
+     * bound; 40 Adam epochs of rounding differences measured ~1e-6 here).
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 0", "3, 0", "1, 512", "3, 512"})
+    void validationFractionAndEarlyStoppingFollowCoreTraining(int partitions, int batch) {
+        TrainingOptions o = TrainingOptions.defaults().withBatchSize(batch).withEpochs(40).withThreads(1)
+                .withLoss(Loss.CROSS_ENTROPY).withOptimizer(Optimizer.parse(batch == 0 ? "adam(lr=0.05)" : "adam(lr=0.01)"))
                 .withValidationFraction(0.25).withMetrics(List.of(ValidationMetric.ACCURACY))
-                .withPatience(3).withMonitor("loss");
-        Trainer.Result expected = new Trainer(o).fit(net(Loss.CROSS_ENTROPY), X, Y_CLASS);
-        try (RowBlocks rows = RowBlocks.of(sc, X, Y_CLASS, 3)) {
+                .withPatience(3).withMonitor("loss").withMinDelta(0.01);   // stops after ~25 epochs
+        Trainer.Result expected = new Trainer(o).fit(net(Loss.CROSS_ENTROPY), X_BIG, Y_BIG_CLASS);
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, Y_BIG_CLASS, partitions)) {
             Trainer.Result actual = new SparkTrainer(o).fit(net(Loss.CROSS_ENTROPY), rows);
             List<EpochStats> e = expected.history().epochs();
             List<EpochStats> a = actual.history().epochs();
+            assertTrue(expected.history().stoppedEarly(), "the run is meant to stop early");
             assertEquals(e.size(), a.size(), "epochs run");
+            assertEquals(expected.history().stoppedEarly(), actual.history().stoppedEarly());
             assertEquals(expected.history().bestEpoch(), actual.history().bestEpoch());
+            if (partitions == 1) {
+                assertArrayEquals(expected.network().parameters().values(), actual.network().parameters().values());
+                for (int i = 0; i < e.size(); i++) {
+                    assertEquals(e.get(i).loss(), a.get(i).loss(), "training loss, epoch " + (i + 1));
+                    assertEquals(e.get(i).validationLoss(), a.get(i).validationLoss(), "epoch " + (i + 1));
+                }
+                return;
+            }
             for (int i = 0; i < e.size(); i++) {
                 assertEquals(e.get(i).loss(), a.get(i).loss(), 1e-5 * e.get(i).loss(), "training loss, epoch " + (i + 1));
                 assertEquals(e.get(i).validationLoss(), a.get(i).validationLoss(), 1e-5 * e.get(i).validationLoss(),
                         "validation loss, epoch " + (i + 1));
                 assertEquals(e.get(i).validationMetrics().get("accuracy"), a.get(i).validationMetrics().get("accuracy"));
             }
-            assertClose(expected.network().parameters().values(), actual.network().parameters().values(), 1e-5,
+            assertClose(expected.network().parameters().values(), actual.network().parameters().values(), 1e-4,
                     "restored best weights");
+        }
+    }
+
+    private static CheckpointListener keep(List<Checkpoint> into, int every, Checkpoint from) {
+        return new CheckpointListener() {
+            @Override
+            public int every() {
+                return every;
+            }
+
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                into.add(c);
+            }
+
+            @Override
+            public Optional<Checkpoint> resumeFrom() {
+                return Optional.ofNullable(from);
+            }
+        };
+    }
+
+    /**
+     * Checkpoints through the core loop: a run resumed from epoch 3's checkpoint on the same rows
+     * and partitioning ends bit-identical to the uninterrupted run, with full batches (L-BFGS,
+     * whose state is curvature pairs), shuffled mini-batches with dropout, and early stopping.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 0, lbfgs, 0", "2, 0, adam(lr=0.02), 0", "3, 512, adam(lr=0.02), 0.2", "3, 512, rprop, 0"})
+    void aResumedRunEndsBitIdenticalToAnUninterruptedOne(int partitions, int batch, String optimizer,
+                                                         double dropout) {
+        Matrix y = Y_BIG_REG;
+        TrainingOptions o = TrainingOptions.defaults().withBatchSize(batch).withEpochs(7).withThreads(1)
+                .withOptimizer(Optimizer.parse(optimizer)).withDropout(dropout);
+        if (optimizer.equals("rprop")) {
+            o = o.withBatchSize(0).withValidationFraction(0.2).withPatience(2);
+        }
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, y, partitions)) {
+            List<Checkpoint> saved = new ArrayList<>();
+            Trainer.Result whole = new SparkTrainer(o).addListener(keep(saved, 3, null)).fit(regressionNet(), rows);
+            Checkpoint third = saved.get(0);
+            assertEquals(3, third.epoch());
+            assertTrue(third.settings().get("train_rows_sha256").endsWith(" on " + partitions + " partitions"),
+                    third.settings().toString());
+            List<Checkpoint> again = new ArrayList<>();
+            Trainer.Result resumed = new SparkTrainer(o).addListener(keep(again, 3, third)).fit(regressionNet(), rows);
+            assertArrayEquals(whole.network().parameters().values(), resumed.network().parameters().values());
+            assertEquals(whole.history().epochs().size(), resumed.history().epochs().size());
+            assertEquals(whole.history().bestEpoch(), resumed.history().bestEpoch());
+            // the resumed run's checkpoints are those of the uninterrupted run after epoch 3
+            assertEquals(saved.size() - 1, again.size());
+            assertArrayEquals(saved.get(saved.size() - 1).network().parameters().values(),
+                    again.get(again.size() - 1).network().parameters().values());
+        }
+    }
+
+    @Test
+    void aCheckpointResumesOnlyOnTheSameRowsAndPartitioning() {
+        TrainingOptions o = fullBatch(4).withOptimizer(Optimizer.parse("adam(lr=0.02)"));
+        List<Checkpoint> saved = new ArrayList<>();
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, Y_BIG_REG, 2)) {
+            new SparkTrainer(o).addListener(keep(saved, 2, null)).fit(regressionNet(), rows);
+        }
+        Checkpoint second = saved.get(0);
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, Y_BIG_REG, 3)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new SparkTrainer(o).addListener(keep(new ArrayList<>(), 2, second)).fit(regressionNet(), rows));
+            assertTrue(e.getMessage().contains("on 2 partitions") && e.getMessage().contains("on 3 partitions"),
+                    e.getMessage());
+        }
+        Matrix other = SparkTestSupport.regressionTargets(SparkTestSupport.features(X_BIG.rows(), 4, 12));
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, other, 2)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new SparkTrainer(o).addListener(keep(new ArrayList<>(), 2, second)).fit(regressionNet(), rows));
+            assertTrue(e.getMessage().contains("training rows differ"), e.getMessage());
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -80,6 +81,23 @@ public class GradusClassifier extends ProbabilisticClassifier<Vector, GradusClas
     public GradusClassifier setShuffle(boolean v) { return (GradusClassifier) set(training.shuffle, v); }
     public GradusClassifier setSeed(long v) { return (GradusClassifier) set(training.seed, v); }
 
+    public DoubleParam validationFraction() { return training.validation.validationFraction; }
+    public Param<String> validationIndicatorCol() { return training.validation.validationIndicatorCol; }
+    public IntParam patience() { return training.validation.patience; }
+    public Param<String> monitor() { return training.validation.monitor; }
+    public DoubleParam minDelta() { return training.validation.minDelta; }
+    public BooleanParam restoreBest() { return training.validation.restoreBest; }
+
+    /** Holds out a seeded share of the rows for validation after every epoch (as {@code --validation-fraction}). */
+    public GradusClassifier setValidationFraction(double v) { return (GradusClassifier) set(training.validation.validationFraction, v); }
+    /** Validates on the rows whose boolean column {@code v} is true and trains on the others. */
+    public GradusClassifier setValidationIndicatorCol(String v) { return (GradusClassifier) set(training.validation.validationIndicatorCol, v); }
+    /** Stops after {@code v} epochs without improvement of the monitored value (as {@code --patience}). */
+    public GradusClassifier setPatience(int v) { return (GradusClassifier) set(training.validation.patience, v); }
+    public GradusClassifier setMonitor(String v) { return (GradusClassifier) set(training.validation.monitor, v); }
+    public GradusClassifier setMinDelta(double v) { return (GradusClassifier) set(training.validation.minDelta, v); }
+    public GradusClassifier setRestoreBest(boolean v) { return (GradusClassifier) set(training.validation.restoreBest, v); }
+
     @Override
     public GradusClassificationModel train(Dataset<?> dataset) {
         Row stats = dataset.agg(functions.min(getLabelCol()), functions.max(getLabelCol())).head();
@@ -111,7 +129,8 @@ public class GradusClassifier extends ProbabilisticClassifier<Vector, GradusClas
                 y[off + (int) label] = 1f;       // one-hot
             }
         };
-        Model model = GradusML.train(dataset, getFeaturesCol(), getLabelCol(), prep, spec, encoder);
+        Model model = GradusML.train(dataset, getFeaturesCol(), getLabelCol(), prep, spec, encoder,
+                training.validation.indicator(this));
         return copyValues(new GradusClassificationModel(uid, model), ParamMap.empty());
     }
 

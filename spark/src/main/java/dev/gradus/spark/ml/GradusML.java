@@ -11,7 +11,9 @@ import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.spark.RowBlocks;
 import dev.gradus.spark.SparkTrainer;
+import dev.gradus.tensor.Matrix;
 import dev.gradus.train.TrainingOptions;
+import dev.gradus.train.ValidationMetric;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,11 +25,13 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -50,6 +54,7 @@ final class GradusML {
         final IntParam batchSize;
         final BooleanParam shuffle;
         final LongParam seed;
+        final ValidationParams validation;
 
         TrainingParams(Params parent, String defaultLoss) {
             layers = new IntArrayParam(parent, "layers", "hidden layer widths");
@@ -68,9 +73,14 @@ final class GradusML {
             parent.setDefault(batchSize, 32);
             parent.setDefault(shuffle, true);
             parent.setDefault(seed, TrainingOptions.DEFAULT_SEED);
+            validation = new ValidationParams(parent, defaultLoss.equals(Loss.CROSS_ENTROPY.name()));
         }
 
         TrainingOptions options(Params p) {
+            return validation.options(p, plainOptions(p));
+        }
+
+        private TrainingOptions plainOptions(Params p) {
             return TrainingOptions.defaults()
                     .withLoss(Loss.parse(p.$(loss)))
                     .withOptimizer(Optimizer.parse(p.$(optimizer)))
@@ -90,6 +100,62 @@ final class GradusML {
         }
     }
 
+    /**
+     * Validation rows and early stopping, as {@code gradus train}'s {@code --validation-fraction},
+     * {@code --patience}, {@code --monitor}, {@code --min-delta} and {@code --restore-best}; the
+     * validation rows are either a seeded fraction of the rows or those flagged by a boolean
+     * {@code validationIndicatorCol} (Spark ML's name for it, as in {@code GBTClassifier}).
+     */
+    static final class ValidationParams {
+        final DoubleParam validationFraction;
+        final Param<String> validationIndicatorCol;
+        final IntParam patience;
+        final Param<String> monitor;
+        final DoubleParam minDelta;
+        final BooleanParam restoreBest;
+        private final boolean classification;
+
+        ValidationParams(Params parent, boolean classification) {
+            this.classification = classification;
+            validationFraction = new DoubleParam(parent, "validationFraction",
+                    "share of the rows held out (seeded) to validate after every epoch, in [0, 1); 0 = none");
+            validationIndicatorCol = new Param<>(parent, "validationIndicatorCol",
+                    "boolean column: true marks a validation row, false a training row");
+            patience = new IntParam(parent, "patience",
+                    "epochs without improvement of the monitored value before training stops; 0 = no early stopping");
+            monitor = new Param<>(parent, "monitor", "what early stopping watches: loss (validation loss), "
+                    + "train_loss" + (classification ? ", accuracy" : ""));
+            minDelta = new DoubleParam(parent, "minDelta", "the least change of the monitored value that counts "
+                    + "as an improvement (>= 0)");
+            restoreBest = new BooleanParam(parent, "restoreBest",
+                    "on early stopping, keep the weights of the best epoch (else the last)");
+            parent.setDefault(validationFraction, 0.0);
+            parent.setDefault(patience, 0);
+            parent.setDefault(monitor, "loss");
+            parent.setDefault(minDelta, 0.0);
+            parent.setDefault(restoreBest, true);
+        }
+
+        TrainingOptions options(Params p, TrainingOptions o) {
+            double fraction = (Double) p.$(validationFraction);
+            if (fraction != 0 && p.isDefined(validationIndicatorCol)) {
+                throw new IllegalArgumentException("validationFraction " + fraction + " and validationIndicatorCol '"
+                        + p.$(validationIndicatorCol) + "' both choose validation rows; set one of them");
+            }
+            return o.withMetrics(classification ? List.of(ValidationMetric.ACCURACY) : List.of())
+                    .withValidationFraction(fraction)
+                    .withPatience((Integer) p.$(patience))
+                    .withMonitor(p.$(monitor))
+                    .withMinDelta((Double) p.$(minDelta))
+                    .withRestoreBest((Boolean) p.$(restoreBest));
+        }
+
+        /** The indicator column, if set. */
+        String indicator(Params p) {
+            return p.isDefined(validationIndicatorCol) ? p.$(validationIndicatorCol) : null;
+        }
+    }
+
     /** Preprocessing that passes a vector of {@code inputs} numbers through unchanged. */
     static Preprocessing identity(int inputs, Task task, String target, List<String> classLabels) {
         List<Preprocessing.Feature> features = new ArrayList<>();
@@ -106,11 +172,23 @@ final class GradusML {
      * targets from {@code target(label)}, numbered in partition order.
      */
     static Model train(Dataset<?> data, String featuresCol, String labelCol, Preprocessing prep, ModelSpec spec,
-                       LabelEncoder target) {
+                       LabelEncoder target, String validationIndicator) {
         Network initial = Model.initialNetwork(prep, spec);
         int in = prep.inputWidth();
         int k = initial.outputs();
-        JavaRDD<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol).cast("double")).toJavaRDD();
+        Dataset<?> trainRows = data;
+        Matrix[] validation = null;
+        if (validationIndicator != null) {
+            Column flag = functions.col(validationIndicator);
+            trainRows = data.filter(functions.not(flag));
+            validation = collect(data.filter(flag), featuresCol, labelCol, in, k, target);
+            if (validation[0].rows() == 0) {
+                throw new IllegalArgumentException("validationIndicatorCol '" + validationIndicator
+                        + "' marks no row as a validation row");
+            }
+        }
+        JavaRDD<Row> rows = trainRows.select(functions.col(featuresCol), functions.col(labelCol).cast("double"))
+                .toJavaRDD();
         List<Integer> counts = rows.mapPartitions((Iterator<Row> it) -> {
             int c = 0;
             for (; it.hasNext(); it.next()) {
@@ -127,28 +205,45 @@ final class GradusML {
         JavaRDD<RowBlocks.Block> blocks = rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
             List<Row> list = new ArrayList<>();
             it.forEachRemaining(list::add);
-            float[] x = new float[list.size() * in];
-            float[] y = new float[list.size() * k];
-            for (int r = 0; r < list.size(); r++) {
-                Vector v = list.get(r).getAs(0);
-                if (v.size() != in) {
-                    throw new IllegalArgumentException("row " + (first[p] + r) + ": the features vector has "
-                            + v.size() + " entries, expected " + in);
-                }
-                for (int j = 0; j < in; j++) {
-                    x[r * in + j] = (float) v.apply(j);
-                }
-                if (list.get(r).isNullAt(1)) {
-                    throw new IllegalArgumentException("row " + (first[p] + r) + ": the label is missing");
-                }
-                target.encode(list.get(r).getDouble(1), y, r * k, k);
-            }
-            return List.of(new RowBlocks.Block(first[p], list.size(), x, y)).iterator();
+            float[][] xy = encode(list, first[p], in, k, target);
+            return List.of(new RowBlocks.Block(first[p], list.size(), xy[0], xy[1])).iterator();
         }, true);
         try (RowBlocks train = RowBlocks.of(blocks, total, in, k)) {
-            return Model.trained(new SparkTrainer(spec.training()).fit(initial, train).network(), prep,
-                    spec.training());
+            SparkTrainer trainer = new SparkTrainer(spec.training());
+            Network trained = validation == null ? trainer.fit(initial, train).network()
+                    : trainer.fit(initial, train, validation[0], validation[1]).network();
+            return Model.trained(trained, prep, spec.training());
         }
+    }
+
+    /** Rows {@code (features vector, label)} as network inputs and targets; {@code first} numbers them in messages. */
+    private static float[][] encode(List<Row> list, long first, int in, int k, LabelEncoder target) {
+        float[] x = new float[list.size() * in];
+        float[] y = new float[list.size() * k];
+        for (int r = 0; r < list.size(); r++) {
+            Vector v = list.get(r).getAs(0);
+            if (v.size() != in) {
+                throw new IllegalArgumentException("row " + (first + r) + ": the features vector has "
+                        + v.size() + " entries, expected " + in);
+            }
+            for (int j = 0; j < in; j++) {
+                x[r * in + j] = (float) v.apply(j);
+            }
+            if (list.get(r).isNullAt(1)) {
+                throw new IllegalArgumentException("row " + (first + r) + ": the label is missing");
+            }
+            target.encode(list.get(r).getDouble(1), y, r * k, k);
+        }
+        return new float[][] {x, y};
+    }
+
+    /** The validation rows on the driver, in the data set's order. */
+    private static Matrix[] collect(Dataset<?> rows, String featuresCol, String labelCol, int in, int k,
+                                    LabelEncoder target) {
+        List<Row> list = rows.select(functions.col(featuresCol), functions.col(labelCol).cast("double"))
+                .toJavaRDD().collect();
+        float[][] xy = encode(list, 0, in, k, target);
+        return new Matrix[] {Matrix.wrap(list.size(), in, xy[0]), Matrix.wrap(list.size(), k, xy[1])};
     }
 
     /** Writes a label into a row of network targets. */

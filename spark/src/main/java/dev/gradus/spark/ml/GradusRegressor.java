@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -73,12 +74,30 @@ public class GradusRegressor extends Predictor<Vector, GradusRegressor, GradusRe
     public GradusRegressor setShuffle(boolean v) { return (GradusRegressor) set(training.shuffle, v); }
     public GradusRegressor setSeed(long v) { return (GradusRegressor) set(training.seed, v); }
 
+    public DoubleParam validationFraction() { return training.validation.validationFraction; }
+    public Param<String> validationIndicatorCol() { return training.validation.validationIndicatorCol; }
+    public IntParam patience() { return training.validation.patience; }
+    public Param<String> monitor() { return training.validation.monitor; }
+    public DoubleParam minDelta() { return training.validation.minDelta; }
+    public BooleanParam restoreBest() { return training.validation.restoreBest; }
+
+    /** Holds out a seeded share of the rows for validation after every epoch (as {@code --validation-fraction}). */
+    public GradusRegressor setValidationFraction(double v) { return (GradusRegressor) set(training.validation.validationFraction, v); }
+    /** Validates on the rows whose boolean column {@code v} is true and trains on the others. */
+    public GradusRegressor setValidationIndicatorCol(String v) { return (GradusRegressor) set(training.validation.validationIndicatorCol, v); }
+    /** Stops after {@code v} epochs without improvement of the monitored value (as {@code --patience}). */
+    public GradusRegressor setPatience(int v) { return (GradusRegressor) set(training.validation.patience, v); }
+    public GradusRegressor setMonitor(String v) { return (GradusRegressor) set(training.validation.monitor, v); }
+    public GradusRegressor setMinDelta(double v) { return (GradusRegressor) set(training.validation.minDelta, v); }
+    public GradusRegressor setRestoreBest(boolean v) { return (GradusRegressor) set(training.validation.restoreBest, v); }
+
     @Override
     public GradusRegressionModel train(Dataset<?> dataset) {
         int inputs = ((Vector) dataset.select(getFeaturesCol()).head().get(0)).size();
         Preprocessing prep = GradusML.identity(inputs, Task.REGRESSION, getLabelCol(), List.of());
         GradusML.LabelEncoder encoder = (label, y, off, k) -> y[off] = (float) label;
-        Model model = GradusML.train(dataset, getFeaturesCol(), getLabelCol(), prep, training.spec(this), encoder);
+        Model model = GradusML.train(dataset, getFeaturesCol(), getLabelCol(), prep, training.spec(this), encoder,
+                training.validation.indicator(this));
         return copyValues(new GradusRegressionModel(uid, model), ParamMap.empty());
     }
 

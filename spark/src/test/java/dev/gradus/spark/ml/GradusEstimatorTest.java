@@ -26,6 +26,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -162,6 +163,59 @@ class GradusEstimatorTest {
             // float32 sums split at 3 partition boundaries, 15 steps: see SparkTrainerTest
             assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "parameter " + i);
         }
+    }
+
+    private static Matrix[] matrices(List<Row> rows) {
+        Matrix x = Matrix.zeros(rows.size(), 4);
+        Matrix y = Matrix.zeros(rows.size(), 3);
+        for (int i = 0; i < rows.size(); i++) {
+            Vector v = rows.get(i).getAs(0);
+            for (int j = 0; j < 4; j++) {
+                x.set(i, j, (float) v.apply(j));
+            }
+            y.set(i, (int) rows.get(i).getDouble(1), 1f);
+        }
+        return new Matrix[] {x, y};
+    }
+
+    /**
+     * Validation rows (a fraction, or an indicator column) and early stopping as Spark ML params:
+     * on one partition, the weights of the single-JVM trainer's early-stopped run, bit for bit.
+     */
+    @Test
+    void validationRowsAndEarlyStoppingAreParamsThatStopAsCoreTrainingStops() {
+        Dataset<Row> data = assembler().transform(classes.coalesce(1))
+                .withColumn("held", org.apache.spark.sql.functions.expr("x2 > 0.4"));
+        Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
+                .build(dev.gradus.nn.Init.DEFAULT, 9);
+        TrainingOptions o = TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
+                .withOptimizer(Optimizer.parse("adam(lr=0.05)")).withEpochs(300).withBatchSize(0)
+                .withSeed(9).withThreads(1).withMetrics(List.of(dev.gradus.train.ValidationMetric.ACCURACY))
+                .withPatience(3).withMinDelta(0.002);
+
+        // an indicator column: train on the other rows, validate on these
+        GradusClassifier gc = new GradusClassifier().setLayers(new int[] {8}).setActivation("tanh")
+                .setOptimizer("adam(lr=0.05)").setEpochs(300).setBatchSize(0).setSeed(9).setPatience(3)
+                .setMinDelta(0.002);
+        float[] actual = gc.copy(ParamMap.empty()).setValidationIndicatorCol("held").fit(data).gradusModel()
+                .network().parameters().values();
+        Matrix[] train = matrices(data.filter("NOT held").select("features", "label").collectAsList());
+        Matrix[] val = matrices(data.filter("held").select("features", "label").collectAsList());
+        Trainer.Result expected = new Trainer(o).fit(start, train[0], train[1], val[0], val[1]);
+        assertTrue(expected.history().stoppedEarly(), "epochs run: " + expected.history().epochs().size());
+        assertArrayEquals(expected.network().parameters().values(), actual);
+
+        // a seeded fraction: the rows gradus train holds out
+        float[] byFraction = gc.copy(ParamMap.empty()).setValidationFraction(0.25).fit(data).gradusModel()
+                .network().parameters().values();
+        Matrix[] all = matrices(data.select("features", "label").collectAsList());
+        Trainer.Result core = new Trainer(o.withValidationFraction(0.25)).fit(start, all[0], all[1]);
+        assertTrue(core.history().stoppedEarly(), "epochs run: " + core.history().epochs().size());
+        assertArrayEquals(core.network().parameters().values(), byFraction);
+
+        IllegalArgumentException both = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gc.copy(ParamMap.empty()).setValidationFraction(0.2).setValidationIndicatorCol("held").fit(data));
+        assertTrue(both.getMessage().contains("set one of them"), both.getMessage());
     }
 
     @Test

@@ -1,0 +1,90 @@
+package dev.gradus.train;
+
+import dev.gradus.nn.Network;
+import dev.gradus.tensor.Matrix;
+import java.util.Map;
+
+/**
+ * Where {@link Trainer}'s epoch loop gets its gradient: the training rows, and the loss and
+ * gradient of a batch of them at the current {@code θ}.
+ *
+ * <p>The loop owns everything else (epochs, batches, the learning-rate schedule, clipping, the
+ * optimizer, validation, early stopping, the divergence rule, best and last weights, listeners
+ * and checkpoints), so a source supplies only
+ * <pre>
+ * ℓ = (1/N_batch) Σᵢ Lᵢ      ∂ℓ/∂θ = (1/N_batch) Σᵢ ∂Lᵢ/∂θ      over the rows i of the batch
+ * </pre>
+ * {@link #of(Matrix, Matrix)} holds the rows in this JVM; the Spark module's source holds them
+ * on the executors. A source computes batches with {@link BlockedPass}'s block order, so that
+ * sources agree bit for bit wherever they see the same blocks.
+ *
+ * <p>The rows are numbered {@code 0 .. N−1}. Epoch {@code e} visits them in row order, or, when
+ * the run shuffles, in the order {@link Trainer#shuffledOrder} draws from {@code (seed, e)};
+ * batch {@code s} is the rows at positions {@code [start, start + count)} of that order.
+ */
+public interface GradientSource extends AutoCloseable {
+
+    /** The number of training rows {@code N}. */
+    int rows();
+
+    /** The width of a feature row. */
+    int inputs();
+
+    /** The width of a target row. */
+    int outputs();
+
+    /**
+     * Entries that identify the rows, added to a checkpoint's settings (a run resumes only on
+     * rows with the same entries), for example {@code train_rows_sha256}. Computed where the rows
+     * live; called only when the run takes checkpoints.
+     */
+    Map<String, String> fingerprint();
+
+    /**
+     * Opens the passes of one run of {@code network} (whose parameters the optimizer updates in
+     * place between calls) under {@code options}: its loss, dropout, seed and threads;
+     * {@code shuffled} says whether epochs visit the rows in a shuffled order.
+     */
+    Pass open(Network network, TrainingOptions options, int batchRows, boolean shuffled);
+
+    /** The passes of one run; closing releases what the run held (threads, broadcasts). */
+    interface Pass extends AutoCloseable {
+
+        /**
+         * {@code ℓ} of the rows at positions {@code [start, start + count)} of epoch
+         * {@code epoch}'s order, at the network's current {@code θ}, with {@code ∂ℓ/∂θ}
+         * (unclipped) written into {@code dTheta}; dropout masks are those of step {@code step}.
+         * A non-finite loss is returned as it is, with {@code dTheta} unspecified.
+         */
+        double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * This source without the rows numbered {@code held} (sorted, distinct), the rest renumbered
+     * {@code 0 .. N − held.length − 1} in row order, and the held rows, in row order, as
+     * validation features and targets: {@link Trainer}'s validation fraction. The caller closes
+     * the new source.
+     */
+    HeldOut holdOut(int[] held);
+
+    /** Training rows and the validation rows held out of them. */
+    record HeldOut(GradientSource train, Matrix x, Matrix y) {}
+
+    /** Releases what the source holds (cached rows of a split); the default holds nothing. */
+    @Override
+    default void close() {
+    }
+
+    /**
+     * The rows of {@code x} ({@code N × inputs}) and {@code y} ({@code N × outputs}), copied into
+     * this JVM.
+     *
+     * @throws IllegalArgumentException when the row counts differ
+     */
+    static GradientSource of(Matrix x, Matrix y) {
+        return new LocalRows(x, y);
+    }
+}

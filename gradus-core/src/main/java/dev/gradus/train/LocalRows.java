@@ -1,0 +1,119 @@
+package dev.gradus.train;
+
+import dev.gradus.nn.Network;
+import dev.gradus.tensor.Matrix;
+import java.util.Map;
+
+/**
+ * Training rows held in this JVM as two contiguous row-major arrays; a batch is gathered a block
+ * at a time in the epoch's order (no copy of the whole set per epoch).
+ */
+final class LocalRows implements GradientSource {
+    private final float[] xs;     // N × inputs, contiguous
+    private final float[] ys;     // N × outputs
+    private final int rows;
+    private final int in;
+    private final int k;
+
+    LocalRows(Matrix x, Matrix y) {
+        if (x.rows() != y.rows()) {
+            throw new IllegalArgumentException("x has " + x.rows() + " rows but y has " + y.rows());
+        }
+        this.xs = x.copy().data();
+        this.ys = y.copy().data();
+        this.rows = x.rows();
+        this.in = x.cols();
+        this.k = y.cols();
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int inputs() {
+        return in;
+    }
+
+    @Override
+    public int outputs() {
+        return k;
+    }
+
+    @Override
+    public Map<String, String> fingerprint() {
+        return Map.of("train_rows_sha256", Trainer.sha256(Matrix.wrap(rows, in, xs), Matrix.wrap(rows, k, ys)));
+    }
+
+    @Override
+    public HeldOut holdOut(int[] held) {
+        Matrix x = Matrix.wrap(rows, in, xs);
+        Matrix y = Matrix.wrap(rows, k, ys);
+        boolean[] isHeld = new boolean[rows];
+        for (int r : held) {
+            isHeld[r] = true;
+        }
+        int[] kept = new int[rows - held.length];
+        int at = 0;
+        for (int r = 0; r < rows; r++) {
+            if (!isHeld[r]) {
+                kept[at++] = r;
+            }
+        }
+        return new HeldOut(new LocalRows(x.selectRows(kept), y.selectRows(kept)), x.selectRows(held),
+                y.selectRows(held));
+    }
+
+    @Override
+    public Pass open(Network network, TrainingOptions options, int batchRows, boolean shuffled) {
+        return new LocalPass(network, options, batchRows, shuffled);
+    }
+
+    /** The passes of one run: the epoch's order, one {@link BlockedPass}, a reader re-pointed per batch. */
+    private final class LocalPass implements Pass, BlockedPass.Reader {
+        private final TrainingOptions options;
+        private final BlockedPass pass;
+        private final int[] order;       // positions → rows for the current epoch; null: row order
+        private int orderEpoch = -1;
+        private int start;
+
+        LocalPass(Network network, TrainingOptions options, int batchRows, boolean shuffled) {
+            this.options = options;
+            this.pass = new BlockedPass(network, options.loss(), batchRows, options.threads());
+            this.order = shuffled ? new int[rows] : null;
+        }
+
+        @Override
+        public double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta) {
+            if (order != null && orderEpoch != epoch) {
+                Trainer.shuffledOrder(order, options.seed(), epoch);
+                orderEpoch = epoch;
+            }
+            this.start = start;
+            pass.dropout(options.dropout(), options.seed(), epoch, step);
+            return pass.lossAndGradient(this, count, dTheta);
+        }
+
+        /** Rows at positions {@code [start + from, start + from + n)}: a copy, or a gather in the epoch's order. */
+        @Override
+        public void read(int from, int n, float[] xb, float[] yb) {
+            int first = start + from;
+            if (order == null) {
+                System.arraycopy(xs, first * in, xb, 0, n * in);
+                System.arraycopy(ys, first * k, yb, 0, n * k);
+                return;
+            }
+            for (int r = 0; r < n; r++) {
+                int row = order[first + r];
+                System.arraycopy(xs, row * in, xb, r * in, in);
+                System.arraycopy(ys, row * k, yb, r * k, k);
+            }
+        }
+
+        @Override
+        public void close() {
+            pass.close();
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.gradus.spark;
+
+import dev.gradus.nn.Loss;
+import dev.gradus.nn.Network;
+import dev.gradus.tensor.Matrix;
+import dev.gradus.train.GradientSource;
+import dev.gradus.train.Trainer;
+import dev.gradus.train.TrainingOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
+
+/**
+ * Training rows on the executors as a {@link GradientSource}: each evaluation broadcasts
+ * {@code θ}, every partition runs a {@link PartitionPass} over its rows of the batch and returns
+ * its {@link GradientSum}, and the sums are added in partition order ({@link OrderedSum}):
+ * <pre>
+ * ℓ = Σᵢ Lᵢ / N_batch      ∂ℓ/∂θ = float( Σᵢ ∂Lᵢ/∂θ / N_batch )
+ * </pre>
+ * Nothing but {@code θ}, the epoch's visiting order (when shuffled) and the partition sums
+ * crosses between the driver and the executors; the rows' fingerprint is computed on the
+ * executors too.
+ */
+final class SparkRows implements GradientSource {
+    /** Partition results added per executor task before the driver adds the groups. */
+    private static final int FAN_IN = 32;
+
+    private final RowBlocks rows;
+    private final PartitionPass.TaskHook hook;
+    private final Broadcast<int[]> split;   // the held-out rows the blocks were split by; null: given rows
+
+    SparkRows(RowBlocks rows, PartitionPass.TaskHook hook) {
+        this(rows, hook, null);
+    }
+
+    private SparkRows(RowBlocks rows, PartitionPass.TaskHook hook, Broadcast<int[]> split) {
+        this.rows = rows;
+        this.hook = hook;
+        this.split = split;
+    }
+
+    @Override
+    public int rows() {
+        return (int) rows.rows();
+    }
+
+    @Override
+    public int inputs() {
+        return rows.inputs();
+    }
+
+    @Override
+    public int outputs() {
+        return rows.outputs();
+    }
+
+    /**
+     * A SHA-256 over the partitions' own SHA-256 digests in partition order, each over its
+     * blocks' row numbers and float bits, followed by the partition count: the rows never leave
+     * the executors. The same rows in the same partitioning give the same fingerprint.
+     */
+    @Override
+    public Map<String, String> fingerprint() {
+        int in = rows.inputs();
+        int k = rows.outputs();
+        List<Tuple2<Integer, byte[]>> digests = rows.blocks().mapPartitionsWithIndex(
+                (Integer p, Iterator<RowBlocks.Block> it) -> List.of(new Tuple2<>(p, digest(it, in, k))).iterator(),
+                true).collect();
+        MessageDigest sha = sha256();
+        ByteBuffer head = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(rows.rows()).putInt(in).putInt(k);
+        sha.update(head.flip());
+        digests.stream().sorted(Comparator.comparingInt(Tuple2::_1)).forEach(t -> sha.update(t._2()));
+        return Map.of("train_rows_sha256", HexFormat.of().formatHex(sha.digest()) + " on " + rows.partitions()
+                + " partitions");
+    }
+
+    private static byte[] digest(Iterator<RowBlocks.Block> it, int in, int k) {
+        List<RowBlocks.Block> list = new ArrayList<>();
+        it.forEachRemaining(list::add);
+        list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
+        MessageDigest sha = sha256();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (RowBlocks.Block b : list) {
+            buffer.putLong(b.firstRow()).putInt(b.rows());
+            for (float[] values : new float[][] {b.x(), b.y()}) {
+                for (float v : values) {
+                    if (buffer.remaining() < 4) {
+                        sha.update(buffer.flip());
+                        buffer.clear();
+                    }
+                    buffer.putInt(Float.floatToRawIntBits(v));
+                }
+                if (buffer.remaining() < 12) {
+                    sha.update(buffer.flip());
+                    buffer.clear();
+                }
+            }
+        }
+        sha.update(buffer.flip());
+        return sha.digest();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
+    }
+
+    @Override
+    public Pass open(Network network, TrainingOptions options, int batchRows, boolean shuffled) {
+        return new SparkPass(network, options, shuffled);
+    }
+
+    /**
+     * The source without the rows {@code held} (sorted row numbers), renumbered as
+     * {@link Trainer} renumbers them, and the held rows collected to the driver in row order.
+     */
+    @Override
+    public HeldOut holdOut(int[] held) {
+        int in = rows.inputs();
+        int k = rows.outputs();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(rows.blocks().context());
+        Broadcast<int[]> heldOut = sc.broadcast(held);   // lives as long as the new source (its lineage)
+        boolean done = false;
+        try {
+            List<RowBlocks.Block> picked = rows.blocks().map(b -> pick(b, heldOut.value(), true, in, k)).collect();
+            float[] xv = new float[held.length * in];
+            float[] yv = new float[held.length * k];
+            int at = 0;
+            for (RowBlocks.Block b : picked.stream().sorted(Comparator.comparingLong(RowBlocks.Block::firstRow))
+                    .toList()) {
+                System.arraycopy(b.x(), 0, xv, at * in, b.rows() * in);
+                System.arraycopy(b.y(), 0, yv, at * k, b.rows() * k);
+                at += b.rows();
+            }
+            JavaRDD<RowBlocks.Block> kept = rows.blocks().map(b -> pick(b, heldOut.value(), false, in, k));
+            RowBlocks train = RowBlocks.of(kept, rows.rows() - held.length, in, k);
+            HeldOut result = new HeldOut(new SparkRows(train, hook, heldOut), Matrix.wrap(held.length, in, xv),
+                    Matrix.wrap(held.length, k, yv));
+            done = true;
+            return result;
+        } finally {
+            if (!done) {
+                heldOut.destroy();
+            }
+        }
+    }
+
+    /** Unpersists rows this source made; rows given to it stay with their owner. */
+    @Override
+    public void close() {
+        if (split != null) {
+            rows.close();
+            split.destroy();
+        }
+    }
+
+    /**
+     * The block's rows that are ({@code wanted = true}) or are not validation rows; kept rows are
+     * renumbered as if the validation rows were removed from the set.
+     */
+    private static RowBlocks.Block pick(RowBlocks.Block b, int[] heldSorted, boolean wanted, int in, int k) {
+        int count = 0;
+        boolean[] isHeld = new boolean[b.rows()];
+        for (int r = 0; r < b.rows(); r++) {
+            isHeld[r] = Arrays.binarySearch(heldSorted, (int) (b.firstRow() + r)) >= 0;
+            if (isHeld[r] == wanted) {
+                count++;
+            }
+        }
+        float[] x = new float[count * in];
+        float[] y = new float[count * k];
+        int at = 0;
+        for (int r = 0; r < b.rows(); r++) {
+            if (isHeld[r] == wanted) {
+                System.arraycopy(b.x(), r * in, x, at * in, in);
+                System.arraycopy(b.y(), r * k, y, at * k, k);
+                at++;
+            }
+        }
+        int before = Arrays.binarySearch(heldSorted, (int) b.firstRow());
+        long heldBefore = before >= 0 ? before : -before - 1;       // held rows numbered below firstRow
+        long first = wanted ? heldBefore : b.firstRow() - heldBefore;
+        return new RowBlocks.Block(first, count, x, y);
+    }
+
+    /** One run's evaluations: the epoch's positions broadcast once per epoch, θ once per evaluation. */
+    private final class SparkPass implements Pass {
+        private final JavaSparkContext sc;
+        private final Network network;
+        private final TrainingOptions options;
+        private final Loss loss;
+        private final int[] order;
+        private final int[] positions;
+        private Broadcast<int[]> visit;
+        private int visitEpoch = -1;
+
+        SparkPass(Network network, TrainingOptions options, boolean shuffled) {
+            this.sc = JavaSparkContext.fromSparkContext(rows.blocks().context());
+            this.network = network;
+            this.options = options;
+            this.loss = options.loss();
+            this.order = shuffled ? new int[rows()] : null;
+            this.positions = shuffled ? new int[rows()] : null;
+        }
+
+        @Override
+        public double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta) {
+            if (order != null && visitEpoch != epoch) {
+                // position of row r in this epoch = the index of r in Trainer's visiting order
+                Trainer.shuffledOrder(order, options.seed(), epoch);
+                for (int p = 0; p < order.length; p++) {
+                    positions[order[p]] = p;
+                }
+                dropVisit();
+                visit = sc.broadcast(positions.clone());
+                visitEpoch = epoch;
+            }
+            Broadcast<float[]> theta = sc.broadcast(network.parameters().values().clone());
+            try {
+                PartitionPass pass = new PartitionPass(network, loss, theta, visit, start, start + count,
+                        options.dropout(), options.seed(), epoch, step, hook);
+                GradientSum sum = OrderedSum.treeSum(rows.blocks().mapPartitions(pass, true), FAN_IN);
+                if (sum.rows() != count) {
+                    throw new IllegalStateException("the partitions returned " + sum.rows() + " rows for a batch of "
+                            + count + "; the row blocks do not number the rows 0.." + (rows.rows() - 1)
+                            + " once each");
+                }
+                return sum.meanInto(dTheta, count);
+            } finally {
+                theta.destroy();
+            }
+        }
+
+        private void dropVisit() {
+            if (visit != null) {
+                visit.destroy();
+                visit = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            dropVisit();
+        }
+    }
+}
