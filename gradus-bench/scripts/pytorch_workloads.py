@@ -2,7 +2,7 @@
 out as ((y_hat - y)**2).sum() / N, plain SGD, 2 threads, one warm-up epoch, then the median
 of 3 measured epochs in samples/s. Run with Debian's PyTorch (apt-get install python3-torch):
 
-    /usr/bin/python3 gradus-bench/scripts/pytorch_workloads.py [--threads 2] [--epochs 3]
+    /usr/bin/python3 gradus-bench/scripts/pytorch_workloads.py [--threads 2] [--epochs 3] [--warmup 1] [--workloads W1,W2,W3]
 
 Same shapes, batch sizes and learning rates as dev.gradus.bench.SideBySide (W1 lr 0.02: at the
 issue's 0.05 the seed's loss diverges on Fashion-MNIST); the data differ only in the random
@@ -29,19 +29,22 @@ def idx(path, images):
     return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
 
 
-def workloads():
-    x1 = torch.from_numpy(idx(FASHION + "train-images-idx3-ubyte.gz", True))
-    y1 = nn.functional.one_hot(torch.from_numpy(idx(FASHION + "train-labels-idx1-ubyte.gz", False)), 10).float()
+def workloads(wanted):
+    out = []
     g = torch.Generator().manual_seed(7)
+    if "W1" in wanted:
+        x1 = torch.from_numpy(idx(FASHION + "train-images-idx3-ubyte.gz", True))
+        y1 = nn.functional.one_hot(torch.from_numpy(idx(FASHION + "train-labels-idx1-ubyte.gz", False)), 10).float()
+        out.append(("W1", [784, 256, 128, 10], nn.ReLU, 64, 0.02, x1, y1))
     x2 = torch.rand(20000, 8, generator=g) * 2 - 1
     y2 = torch.sin(x2.sum(dim=1, keepdim=True))
-    x3 = torch.rand(16384, 1024, generator=g)
-    y3 = nn.functional.one_hot(torch.randint(0, 10, (16384,), generator=g), 10).float()
-    return [
-        ("W1", [784, 256, 128, 10], nn.ReLU, 64, 0.02, x1, y1),
-        ("W2", [8, 32, 32, 1], nn.Tanh, 32, 0.05, x2, y2),
-        ("W3", [1024, 2048, 2048, 10], nn.ReLU, 256, 0.05, x3, y3),
-    ]
+    if "W2" in wanted:
+        out.append(("W2", [8, 32, 32, 1], nn.Tanh, 32, 0.05, x2, y2))
+    if "W3" in wanted:
+        x3 = torch.rand(16384, 1024, generator=g)
+        y3 = nn.functional.one_hot(torch.randint(0, 10, (16384,), generator=g), 10).float()
+        out.append(("W3", [1024, 2048, 2048, 10], nn.ReLU, 256, 0.05, x3, y3))
+    return out
 
 
 def mlp(sizes, act):
@@ -70,17 +73,23 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--workloads", default="W1,W2,W3")
     a = p.parse_args()
+    wanted = a.workloads.split(",")
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, 1 warm-up + {a.epochs} epochs")
-    for name, sizes, act, batch, lr, x, y in workloads():
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {a.warmup} warm-up + {a.epochs} epochs")
+    for name, sizes, act, batch, lr, x, y in workloads(wanted):
         model = mlp(sizes, act)
         opt = torch.optim.SGD(model.parameters(), lr=lr)
-        epoch(model, opt, x, y, batch)
+        for _ in range(a.warmup):
+            epoch(model, opt, x, y, batch)
         rates = [epoch(model, opt, x, y, batch) for _ in range(a.epochs)]
         print(f"{name} {sizes} batch {batch}: {statistics.median(rates):,.0f} samples/s  epochs "
               + str([round(r) for r in rates]))
+        overall = len(rates) / sum(1 / r for r in rates)
+        print(f"RESULT pytorch {name} median {statistics.median(rates):.1f} overall {overall:.1f}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import java.util.Map;
  * epochs. Only training time is measured, never loading.
  *
  * <pre>
- * gradus-bench/scripts/side-by-side.sh [--threads 2] [--epochs 3] [--workloads W1,W2,W3] [--gradus-only]
+ * gradus-bench/scripts/side-by-side.sh [--threads 2] [--epochs 3] [--warmup 1] [--workloads W1,W2,W3] [--gradus-only]
  * </pre>
  */
 public final class SideBySide {
@@ -33,6 +33,7 @@ public final class SideBySide {
     public static void main(String[] args) throws Exception {
         int threads = 2;
         int epochs = 3;
+        int warmup = 1;
         boolean gradusOnly = false;
         List<String> names = List.of("W1", "W2", "W3");
         Path mnist = FashionMnist.DEFAULT_DIR;
@@ -41,12 +42,13 @@ public final class SideBySide {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--workloads" -> names = List.of(args[++i].split(","));
                 case "--fashion-mnist" -> mnist = Path.of(args[++i]);
                 case "--gradus-only" -> gradusOnly = true;
                 case "--peer-rows" -> peerRows = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; known: --threads N, "
-                        + "--epochs N, --workloads W1,W2,W3, --fashion-mnist DIR, --gradus-only, --peer-rows N");
+                        + "--epochs N, --warmup N, --workloads W1,W2,W3, --fashion-mnist DIR, --gradus-only, --peer-rows N");
             }
         }
         List<Peer> peers = new ArrayList<>();
@@ -60,8 +62,8 @@ public final class SideBySide {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "side by side: %d thread(s), %d measured epoch(s) after 1 warm-up, gradus kernels %s,"
-                + " %s %s, %d cores%n", threads, epochs, Kernels.description(), System.getProperty("java.vm.name"),
+        System.out.printf(Locale.ROOT, "side by side: %d thread(s), %d measured epoch(s) after %d warm-up, gradus kernels %s,"
+                + " %s %s, %d cores%n", threads, epochs, warmup, Kernels.description(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         for (String name : names) {
             Workload w = Workloads.byName(name);
@@ -78,10 +80,13 @@ public final class SideBySide {
             System.out.printf(Locale.ROOT, "%n%s  %s, batch %d, SGD lr %s, %d rows, %s%n", w.name(),
                     Arrays.toString(w.widths()), w.batch(), w.learningRate(), w.samples(), source);
             Map<String, Double> results = new LinkedHashMap<>();
-            Measurement gradus = Workloads.train(w, data[0], data[1], threads, 1, epochs);
+            Measurement gradus = Workloads.train(w, data[0], data[1], threads, warmup, epochs);
             results.put("gradus", gradus.median());
             System.out.printf(Locale.ROOT, "  %-28s %12.0f samples/s  epochs %s%n", "gradus", gradus.median(),
                     rounded(gradus.epochSamplesPerSecond()));
+            // For scripts: the median epoch, and all measured rows over all measured time.
+            System.out.printf(Locale.ROOT, "RESULT gradus %s median %.1f overall %.1f%n", w.name(), gradus.median(),
+                    overall(gradus.epochSamplesPerSecond()));
             // Peers are slower: they train on the first rows only (samples/s does not depend on it).
             int rowsForPeers = Math.min(w.samples(), peerRows > 0 ? peerRows : defaultPeerRows(w));
             Workload wp = w.withSamples(rowsForPeers);
@@ -111,6 +116,15 @@ public final class SideBySide {
             case "W3" -> 1_024;
             default -> w.samples();
         };
+    }
+
+    /** Samples/s over all the epochs together: n epochs of equal rows over the sum of their times. */
+    static double overall(double[] rates) {
+        double seconds = 0;
+        for (double r : rates) {
+            seconds += 1 / r;
+        }
+        return rates.length / seconds;
     }
 
     static double median(double[] values) {

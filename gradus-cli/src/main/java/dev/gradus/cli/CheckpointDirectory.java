@@ -11,7 +11,6 @@ import dev.gradus.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -87,8 +86,6 @@ final class CheckpointDirectory implements CheckpointListener {
             new Model(c.best().get(), preprocessing, loss, training).save(dir.resolve(BEST));
             bestWritten = bestEpoch;
         }
-        Map<String, String> all = new LinkedHashMap<>(new Model(c.network(), preprocessing, loss, training).metadata());
-        all.putAll(metadata);
-        CheckpointFile.write(latest(dir), c, all);
+        CheckpointFile.write(latest(dir), c, new Model(c.network(), preprocessing, loss, training).metadata(), metadata);
     }
 }

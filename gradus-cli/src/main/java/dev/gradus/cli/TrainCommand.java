@@ -218,7 +218,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** --resume: the checkpointed run continued to --epochs, with its own options and preprocessing. */
     private Prepared resumeRun(Table table, Table heldOut) throws Exception {
         CheckpointFile.Stored stored = readCheckpoint();
-        Model model = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.metadata()));
+        Model model = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.model().orElseThrow(
+                () -> new IllegalArgumentException("the checkpoint holds no model metadata"))));
         int every = run.checkpointEvery != null ? run.checkpointEvery : storedInt(stored, KEY_EVERY);
         int maxEpochs = flags.epochs != null ? flags.epochs : storedInt(stored, KEY_EPOCHS);
         if (maxEpochs < stored.checkpoint().epoch()) {
@@ -290,17 +291,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException("--resume " + run.resume + ": " + latest + " was not written by gradus train "
                     + "(it records no command)");
         }
-        Map<String, String> command = new java.util.HashMap<>();
-        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(text)) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                throw new java.io.IOException("not a JSON object");
-            }
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                command.put(name, p.getText());
-            }
-        } catch (java.io.IOException e) {
+        Map<String, String> command;
+        try {
+            command = dev.gradus.io.MetadataCodec.stringMap(text, KEY_COMMAND);
+        } catch (dev.gradus.io.MetadataException e) {
             throw new java.io.IOException(latest + ": the recorded command is malformed: " + e.getMessage(), e);
         }
         var parsed = spec.commandLine().getParseResult();

@@ -1,13 +1,6 @@
 package dev.gradus.data;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.gradus.tensor.Matrix;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,7 +13,8 @@ import java.util.TreeMap;
 
 /**
  * The fitted map from a {@link Table} to the matrices a network reads and writes, stored with
- * every model so that prediction applies exactly what training did.
+ * every model so that prediction applies exactly what training did (the model file's
+ * {@code preprocessing} entry; {@code dev.gradus.io.MetadataCodec} writes and reads it).
  *
  * <p>Features: the named input columns in order; a numeric column gives one input, a text
  * (categorical) column gives one 0/1 input per category; then {@link #featureScaler()} is
@@ -524,188 +518,5 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
 
     private static String at(Table table, int r, int c) {
         return table.source() + ": line " + table.line(r) + ", column '" + table.names().get(c) + "'";
-    }
-
-    // ---- stored form ----------------------------------------------------------------------
-
-    private static final JsonFactory JSON = new JsonFactory();
-
-    /** This preprocessing as JSON text, for the model file. Floats are written exactly. */
-    public String toJson() {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("task", task.toString());
-            g.writeArrayFieldStart("features");
-            for (Feature f : features) {
-                g.writeStartObject();
-                g.writeStringField("name", f.name());
-                if (f.isCategorical()) {
-                    g.writeArrayFieldStart("categories");
-                    for (String s : f.categories()) {
-                        g.writeString(s);
-                    }
-                    g.writeEndArray();
-                }
-                if (f.fill() != null) {
-                    g.writeStringField("fill", f.fill());
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            writeScaler(g, "feature_scaler", featureScaler);
-            writeStrings(g, "targets", targetNames);
-            writeStrings(g, "classes", classLabels);
-            writeScaler(g, "target_scaler", targetScaler);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
-
-    /**
-     * Reads the JSON written by {@link #toJson()}.
-     *
-     * @throws IllegalArgumentException naming the field at fault
-     */
-    public static Preprocessing fromJson(String json) {
-        try (JsonParser p = JSON.createParser(json)) {
-            expect(p.nextToken(), JsonToken.START_OBJECT, "preprocessing");
-            Task task = null;
-            List<Feature> features = null;
-            Scaler featureScaler = null;
-            Scaler targetScaler = null;
-            List<String> targets = null;
-            List<String> classes = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "task" -> task = Task.parse(p.getText());
-                    case "features" -> features = readFeatures(p);
-                    case "feature_scaler" -> featureScaler = readScaler(p, field);
-                    case "target_scaler" -> targetScaler = readScaler(p, field);
-                    case "targets" -> targets = readStrings(p, field);
-                    case "classes" -> classes = readStrings(p, field);
-                    default -> p.skipChildren();
-                }
-            }
-            if (task == null || features == null || featureScaler == null || targetScaler == null || targets == null
-                    || classes == null) {
-                throw new IllegalArgumentException("preprocessing: a field is missing (need task, features, "
-                        + "feature_scaler, targets, classes, target_scaler)");
-            }
-            return new Preprocessing(task, features, featureScaler, targets, classes, targetScaler);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("preprocessing: malformed JSON: " + e.getMessage(), e);
-        }
-    }
-
-    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
-        g.writeArrayFieldStart(field);
-        for (String s : values) {
-            g.writeString(s);
-        }
-        g.writeEndArray();
-    }
-
-    private static void writeScaler(JsonGenerator g, String field, Scaler s) throws IOException {
-        g.writeObjectFieldStart(field);
-        g.writeArrayFieldStart("shift");
-        for (float v : s.shift()) {
-            g.writeNumber(v);
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("scale");
-        for (float v : s.scale()) {
-            g.writeNumber(v);
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-    }
-
-    private static List<Feature> readFeatures(JsonParser p) throws IOException {
-        expect(p.currentToken(), JsonToken.START_ARRAY, "features");
-        List<Feature> out = new ArrayList<>();
-        while (p.nextToken() == JsonToken.START_OBJECT) {
-            String name = null;
-            String fill = null;
-            List<String> categories = List.of();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if (field.equals("name")) {
-                    name = p.getText();
-                } else if (field.equals("fill")) {
-                    fill = p.getText();
-                } else if (field.equals("categories")) {
-                    categories = readStrings(p, "categories");
-                } else {
-                    p.skipChildren();
-                }
-            }
-            if (name == null) {
-                throw new IllegalArgumentException("preprocessing: features[" + out.size() + "] has no name");
-            }
-            out.add(new Feature(name, categories, fill));
-        }
-        return out;
-    }
-
-    private static Scaler readScaler(JsonParser p, String field) throws IOException {
-        expect(p.currentToken(), JsonToken.START_OBJECT, field);
-        float[] shift = null;
-        float[] scale = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            if (name.equals("shift")) {
-                shift = readFloats(p, field + ".shift");
-            } else if (name.equals("scale")) {
-                scale = readFloats(p, field + ".scale");
-            } else {
-                p.skipChildren();
-            }
-        }
-        if (shift == null || scale == null) {
-            throw new IllegalArgumentException("preprocessing: " + field + " needs shift and scale");
-        }
-        return new Scaler(shift, scale);
-    }
-
-    private static float[] readFloats(JsonParser p, String field) throws IOException {
-        expect(p.currentToken(), JsonToken.START_ARRAY, field);
-        List<Float> values = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (!p.currentToken().isNumeric()) {
-                throw new IllegalArgumentException("preprocessing: " + field + " holds a non-number");
-            }
-            values.add(Float.parseFloat(p.getText()));
-        }
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
-
-    private static List<String> readStrings(JsonParser p, String field) throws IOException {
-        expect(p.currentToken(), JsonToken.START_ARRAY, field);
-        List<String> out = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.VALUE_STRING) {
-                throw new IllegalArgumentException("preprocessing: " + field + " holds a non-string");
-            }
-            out.add(p.getText());
-        }
-        return out;
-    }
-
-    private static void expect(JsonToken actual, JsonToken expected, String field) {
-        if (actual != expected) {
-            throw new IllegalArgumentException("preprocessing: " + field + " should start with " + expected
-                    + ", found " + actual);
-        }
     }
 }

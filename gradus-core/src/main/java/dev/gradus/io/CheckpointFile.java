@@ -1,9 +1,5 @@
 package dev.gradus.io;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
 import dev.gradus.nn.Network;
@@ -13,7 +9,6 @@ import dev.gradus.train.Checkpoint;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.History;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +46,9 @@ import java.util.regex.Pattern;
  * {@code seconds}, {@code learning_rate}, {@code validation_loss}, {@code metrics}), every
  * floating-point number written as a string by {@link Double#toString(double)} so that it
  * reads back exactly (NaN included). Other keys are the caller's, stored as given (the command
- * line keeps the model's preprocessing there).
+ * line records its command there). A checkpoint may carry the {@linkplain ModelMetadata model's
+ * metadata} too, as a model file's {@code loss}, {@code preprocessing} and {@code training}
+ * entries ({@link #write(Path, Checkpoint, ModelMetadata, Map)}).
  *
  * <pre>{@code
  * CheckpointFile.write(Path.of("run/latest.gradus-ckpt"), checkpoint, Map.of());
@@ -63,8 +60,11 @@ public final class CheckpointFile {
     /** The value of the {@code format} metadata key. */
     public static final String FORMAT = "gradus-checkpoint";
 
-    /** The format version this library writes, and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The format version this library writes, and the newest it reads: the model file's, one
+     * number for both, since a checkpoint holds a model's metadata too.
+     */
+    public static final int FORMAT_VERSION = ModelFile.FORMAT_VERSION;
 
     /** The metadata keys of the file itself; callers may not use them. */
     public static final Set<String> RESERVED_KEYS = Set.of("format", "format_version", "gradus_version", "activations",
@@ -72,24 +72,29 @@ public final class CheckpointFile {
 
     private static final String OPTIMIZER_PREFIX = "optimizer.";
     private static final Pattern LAYER_TENSOR = Pattern.compile("layers\\.(0|[1-9][0-9]{0,8})\\.(weight|bias)");
-    private static final int MAX_JSON_DEPTH = 4;
-    private static final Safetensors.Kind KIND = new Safetensors.Kind("checkpoint file", List.of("F32", "F64", "I64"));
+    private static final Safetensors.Kind KIND = new Safetensors.Kind(FORMAT, "checkpoint",
+            List.of(Safetensors.DType.F32, Safetensors.DType.F64, Safetensors.DType.I64));
 
     private CheckpointFile() {
     }
 
     /**
-     * A loaded checkpoint and the caller's metadata.
+     * A loaded checkpoint, the model metadata written with it and the caller's metadata.
      *
      * @param checkpoint the checkpoint, bit-identical to the one written
-     * @param metadata the caller's metadata, without {@link #RESERVED_KEYS}
+     * @param model the model's metadata, if it was written with the checkpoint
+     * @param metadata the caller's metadata, without {@link #RESERVED_KEYS} and the model's entries
      */
-    public record Stored(Checkpoint checkpoint, Map<String, String> metadata) {
+    public record Stored(Checkpoint checkpoint, Optional<ModelMetadata> model, Map<String, String> metadata) {
         public Stored {
             Objects.requireNonNull(checkpoint, "checkpoint");
+            Objects.requireNonNull(model, "model");
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         }
     }
+
+    private static final Set<String> MODEL_KEYS =
+            Set.of(MetadataCodec.LOSS, MetadataCodec.PREPROCESSING, MetadataCodec.TRAINING);
 
     /**
      * Writes {@code checkpoint} and the caller's {@code metadata} to {@code path} atomically: a
@@ -101,6 +106,19 @@ public final class CheckpointFile {
      * @throws IOException if the file cannot be written; {@code path} is then unchanged
      */
     public static void write(Path path, Checkpoint checkpoint, Map<String, String> metadata) throws IOException {
+        write(path, checkpoint, null, metadata);
+    }
+
+    /**
+     * Writes {@code checkpoint} with the metadata of the model it trains ({@link MetadataCodec#encode},
+     * read back as {@link Stored#model()}) and the caller's {@code metadata}, atomically.
+     *
+     * @param model the model's metadata, or {@code null} for none
+     * @throws IllegalArgumentException for a reserved metadata key, or one of the model's
+     *     entries in {@code metadata} when {@code model} is given
+     */
+    public static void write(Path path, Checkpoint checkpoint, ModelMetadata model, Map<String, String> metadata)
+            throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(checkpoint, "checkpoint");
         Map<String, String> all = new LinkedHashMap<>();
@@ -108,9 +126,19 @@ public final class CheckpointFile {
         all.put("format_version", Integer.toString(FORMAT_VERSION));
         all.put("gradus_version", ModelFile.gradusVersion());
         Network network = checkpoint.network();
-        all.put("activations", ModelFile.activationsJson(network));
+        all.put("activations", MetadataCodec.activations(ModelFile.activations(network)));
         all.put("checkpoint", checkpointJson(checkpoint));
-        for (Map.Entry<String, String> e : new TreeMap<>(metadata).entrySet()) {
+        Map<String, String> caller = new TreeMap<>(metadata);
+        if (model != null) {
+            for (String key : MODEL_KEYS) {
+                if (caller.containsKey(key)) {
+                    throw new IllegalArgumentException("metadata key '" + key + "' is the model's; it is written "
+                            + "from the model metadata given");
+                }
+            }
+            caller.putAll(MetadataCodec.encode(model));
+        }
+        for (Map.Entry<String, String> e : caller.entrySet()) {
             if (RESERVED_KEYS.contains(e.getKey())) {
                 throw new IllegalArgumentException("metadata key '" + e.getKey() + "' is reserved by the checkpoint "
                         + "file; reserved keys are " + new TreeSet<>(RESERVED_KEYS));
@@ -127,8 +155,8 @@ public final class CheckpointFile {
         Safetensors.write(path, KIND, all, tensors, AtomicFiles.BeforeRename.NONE);
     }
 
-    private static String checkpointJson(Checkpoint c) throws IOException {
-        return json(g -> {
+    private static String checkpointJson(Checkpoint c) {
+        return JsonCursor.write(g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("settings");
             for (Map.Entry<String, String> e : c.settings().entrySet()) {
@@ -160,19 +188,6 @@ public final class CheckpointFile {
         });
     }
 
-    @FunctionalInterface
-    private interface JsonWriting {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static String json(JsonWriting body) throws IOException {
-        StringWriter text = new StringWriter();
-        try (JsonGenerator g = Safetensors.JSON.createGenerator(text)) {
-            body.write(g);
-        }
-        return text.toString();
-    }
-
     // ------------------------------------------------------------------------------------------
     // Reading
 
@@ -187,35 +202,7 @@ public final class CheckpointFile {
      * @throws IOException if the file cannot be read
      */
     public static Stored read(Path path) throws IOException {
-        Safetensors.Contents contents = Safetensors.read(path, KIND, metadata -> checkFormat(path, metadata));
-        return new Decoder(path, contents).decode();
-    }
-
-    private static void checkFormat(Path path, Map<String, String> metadata) throws ModelFileException {
-        String format = metadata.get("format");
-        if (!FORMAT.equals(format)) {
-            throw new ModelFileException(path, format == null ? "there is no 'format' entry; not a Gradus checkpoint"
-                    : "format is '" + format + "', expected '" + FORMAT + "'"
-                    + (ModelFile.FORMAT.equals(format) ? " (this is a model file, not a checkpoint)" : ""),
-                    -1, "__metadata__.format");
-        }
-        String version = metadata.get("format_version");
-        if (version == null || !version.matches("[0-9]{1,9}") || Integer.parseInt(version) < 1) {
-            if (version != null && version.matches("[0-9]{10,}")) {
-                throw newer(path, version);
-            }
-            throw new ModelFileException(path, version == null ? "there is no format_version entry"
-                    : "format_version '" + version + "' is not a version number", -1, "__metadata__.format_version");
-        }
-        if (Integer.parseInt(version) > FORMAT_VERSION) {
-            throw newer(path, version);
-        }
-    }
-
-    private static ModelFileException newer(Path path, String version) {
-        return new ModelFileException(path, "checkpoint format version " + version + " is newer than this Gradus "
-                + "reads (up to version " + FORMAT_VERSION + "); resume it with a newer Gradus", -1,
-                "__metadata__.format_version");
+        return new Decoder(path, Safetensors.read(path, KIND)).decode();
     }
 
     /** Turns the checked tensors and metadata into a {@link Checkpoint}. */
@@ -250,7 +237,7 @@ public final class CheckpointFile {
                     throw problem("unexpected tensor '" + name + "'; a checkpoint holds layers.{m}.weight, "
                             + "layers.{m}.bias, last_good, best and optimizer.{name}", e, name);
                 }
-                if (!name.startsWith(OPTIMIZER_PREFIX) && !e.dtype().equals("F32")) {
+                if (!name.startsWith(OPTIMIZER_PREFIX) && e.dtype() != Safetensors.DType.F32) {
                     throw problem("dtype is " + e.dtype() + ", expected F32", e, name + ".dtype");
                 }
                 if (!m.matches() && e.shape().length != 1) {
@@ -259,21 +246,21 @@ public final class CheckpointFile {
             }
             Network network = network(entries, layers);
             int size = network.parameters().size();
-            float[] lastGood = (float[]) vector("last_good", size, true);
-            float[] best = (float[]) vector("best", size, false);
+            float[] lastGood = vector("last_good", size, true);
+            float[] best = vector("best", size, false);
 
             Map<String, float[]> floats = new TreeMap<>();
             Map<String, double[]> doubles = new TreeMap<>();
             Map<String, long[]> longs = new TreeMap<>();
-            for (Map.Entry<String, Object> e : contents.values().entrySet()) {
+            for (Map.Entry<String, Safetensors.Values> e : contents.values().entrySet()) {
                 if (e.getKey().startsWith(OPTIMIZER_PREFIX)) {
                     String name = e.getKey().substring(OPTIMIZER_PREFIX.length());
-                    if (e.getValue() instanceof float[] f) {
-                        floats.put(name, f);
-                    } else if (e.getValue() instanceof double[] d) {
-                        doubles.put(name, d);
+                    if (e.getValue() instanceof Safetensors.Values.F32 f) {
+                        floats.put(name, f.array());
+                    } else if (e.getValue() instanceof Safetensors.Values.F64 d) {
+                        doubles.put(name, d.array());
                     } else {
-                        longs.put(name, (long[]) e.getValue());
+                        longs.put(name, ((Safetensors.Values.I64) e.getValue()).array());
                     }
                 }
             }
@@ -284,15 +271,16 @@ public final class CheckpointFile {
                 throw new ModelFileException(path, e.getMessage(), -1, OPTIMIZER_PREFIX + "*", e);
             }
 
-            String field = "__metadata__.checkpoint";
-            Map<String, Object> json = parseJson(contents.metadata().get("checkpoint"), field);
-            Map<String, String> settings = new TreeMap<>();
-            for (Map.Entry<String, Object> e : object(json, "settings", field).entrySet()) {
-                settings.put(e.getKey(), string(e.getValue(), field + ".settings." + e.getKey()));
+            State state;
+            try {
+                state = JsonCursor.read(contents.metadata().get("checkpoint"), "checkpoint",
+                        in -> readState(in, "checkpoint"));
+            } catch (MetadataException e) {
+                throw new ModelFileException(path, e.problem(), -1, "__metadata__." + e.field(), e);
             }
-            String optimizerText = settings.get("optimizer");
+            String optimizerText = state.settings.get("optimizer");
             if (optimizerText == null) {
-                throw problem("has no optimizer", field + ".settings");
+                throw problem("has no optimizer", "__metadata__.checkpoint.settings");
             }
             try {
                 Optimizer.parse(optimizerText).restore(size, snapshot);
@@ -300,37 +288,110 @@ public final class CheckpointFile {
                 throw new ModelFileException(path, "the optimizer state does not fit " + optimizerText + ": "
                         + e.getMessage(), -1, OPTIMIZER_PREFIX + "*", e);
             }
-            List<EpochStats> epochs = new ArrayList<>();
-            List<Object> history = list(json.get("history"), field + ".history");
-            for (int i = 0; i < history.size(); i++) {
-                String at = field + ".history[" + i + "]";
-                Map<String, Object> e = map(history.get(i), at);
-                Map<String, Double> metrics = new TreeMap<>();
-                for (Map.Entry<String, Object> m : object(e, "metrics", at).entrySet()) {
-                    metrics.put(m.getKey(), number(m.getValue(), at + ".metrics." + m.getKey()));
-                }
-                epochs.add(new EpochStats(integer(e, "epoch", at), number(e.get("loss"), at + ".loss"),
-                        integer(e, "steps", at), number(e.get("seconds"), at + ".seconds"),
-                        number(e.get("learning_rate"), at + ".learning_rate"),
-                        number(e.get("validation_loss"), at + ".validation_loss"), metrics));
-            }
-            Object stopped = json.get("stopped_early");
-            if (!(stopped instanceof Boolean)) {
-                throw problem("must be true or false", field + ".stopped_early");
-            }
             Checkpoint checkpoint;
             try {
-                History h = new History(epochs, integer(json, "best_epoch", field), (Boolean) stopped);
-                checkpoint = new Checkpoint(settings, network, lastGood, snapshot, h,
-                        number(json.get("best_value"), field + ".best_value"), integer(json, "since_best", field),
-                        best == null ? Optional.empty()
+                History h = new History(state.epochs, state.bestEpoch, state.stoppedEarly);
+                checkpoint = new Checkpoint(state.settings, network, lastGood, snapshot, h, state.bestValue,
+                        state.sinceBest, best == null ? Optional.empty()
                                 : Optional.of(network.withParameters(network.parameters().withValues(best))));
             } catch (IllegalArgumentException e) {
-                throw new ModelFileException(path, e.getMessage(), -1, field, e);
+                throw new ModelFileException(path, e.getMessage(), -1, "__metadata__.checkpoint", e);
             }
             Map<String, String> caller = new LinkedHashMap<>(contents.metadata());
             caller.keySet().removeAll(RESERVED_KEYS);
-            return new Stored(checkpoint, caller);
+            Optional<ModelMetadata> model = Optional.empty();
+            if (caller.containsKey(MetadataCodec.PREPROCESSING)) {
+                try {
+                    model = Optional.of(MetadataCodec.decode(caller, contents.version()));
+                } catch (MetadataException e) {
+                    throw new ModelFileException(path, e.problem(), -1, "__metadata__." + e.field(), e);
+                }
+                caller.keySet().removeAll(MODEL_KEYS);
+            }
+            return new Stored(checkpoint, model, caller);
+        }
+
+        /** The {@code checkpoint} entry: where training stands. */
+        private static final class State {
+            Map<String, String> settings;
+            Integer bestEpoch;
+            Double bestValue;
+            Integer sinceBest;
+            Boolean stoppedEarly;
+            List<EpochStats> epochs;
+        }
+
+        private static State readState(JsonCursor in, String path) throws IOException, MetadataException {
+            State s = new State();
+            in.object(path, (name, at) -> {
+                switch (name) {
+                    case "settings" -> s.settings = new TreeMap<>(in.stringMap(at));
+                    case "best_epoch" -> s.bestEpoch = in.count(at);
+                    case "best_value" -> s.bestValue = in.doubleText(at);
+                    case "since_best" -> s.sinceBest = in.count(at);
+                    case "stopped_early" -> s.stoppedEarly = in.bool(at);
+                    case "history" -> {
+                        s.epochs = new ArrayList<>();
+                        in.array(at, (i, element) -> s.epochs.add(readEpoch(in, element)));
+                    }
+                    default -> {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            JsonCursor.require(s.settings, path + ".settings");
+            JsonCursor.require(s.bestEpoch, path + ".best_epoch");
+            JsonCursor.require(s.bestValue, path + ".best_value");
+            JsonCursor.require(s.sinceBest, path + ".since_best");
+            JsonCursor.require(s.stoppedEarly, path + ".stopped_early");
+            JsonCursor.require(s.epochs, path + ".history");
+            return s;
+        }
+
+        private static EpochStats readEpoch(JsonCursor in, String path) throws IOException, MetadataException {
+            var e = new Object() {
+                Integer epoch;
+                Double loss;
+                Integer steps;
+                Double seconds;
+                Double learningRate;
+                Double validationLoss;
+                Map<String, Double> metrics;
+            };
+            in.object(path, (name, at) -> {
+                switch (name) {
+                    case "epoch" -> e.epoch = in.count(at);
+                    case "loss" -> e.loss = in.doubleText(at);
+                    case "steps" -> e.steps = in.count(at);
+                    case "seconds" -> e.seconds = in.doubleText(at);
+                    case "learning_rate" -> e.learningRate = in.doubleText(at);
+                    case "validation_loss" -> e.validationLoss = in.doubleText(at);
+                    case "metrics" -> {
+                        e.metrics = new TreeMap<>();
+                        in.object(at, (metric, where) -> {
+                            e.metrics.put(metric, in.doubleText(where));
+                            return true;
+                        });
+                    }
+                    default -> {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            JsonCursor.require(e.epoch, path + ".epoch");
+            JsonCursor.require(e.loss, path + ".loss");
+            JsonCursor.require(e.steps, path + ".steps");
+            JsonCursor.require(e.seconds, path + ".seconds");
+            JsonCursor.require(e.learningRate, path + ".learning_rate");
+            JsonCursor.require(e.validationLoss, path + ".validation_loss");
+            JsonCursor.require(e.metrics, path + ".metrics");
+            try {
+                return new EpochStats(e.epoch, e.loss, e.steps, e.seconds, e.learningRate, e.validationLoss, e.metrics);
+            } catch (IllegalArgumentException x) {
+                throw new MetadataException(path, x.getMessage(), x);
+            }
         }
 
         /** The layers {@code 0..n}: weights {@code [out, in]} chained, biases {@code [out]}, activations. */
@@ -339,7 +400,12 @@ public final class CheckpointFile {
                 throw problem("the file holds no layers.0.weight", null);
             }
             List<Dense> dense = new ArrayList<>();
-            List<Activation> activations = activations(layers);
+            List<Activation> activations;
+            try {
+                activations = MetadataCodec.activations(contents.metadata().get("activations"), "activations", layers);
+            } catch (MetadataException e) {
+                throw new ModelFileException(path, e.problem(), -1, "__metadata__." + e.field(), e);
+            }
             for (int m = 0; m < layers; m++) {
                 Safetensors.Entry w = entries.get("layers." + m + ".weight");
                 Safetensors.Entry b = entries.get("layers." + m + ".bias");
@@ -373,7 +439,7 @@ public final class CheckpointFile {
             try {
                 parameters = Network.zeroParameters(dense);
                 for (Parameters.View v : parameters.views()) {
-                    float[] values = (float[]) contents.values().get(v.name());
+                    float[] values = ((Safetensors.Values.F32) contents.values().get(v.name())).array();
                     System.arraycopy(values, 0, parameters.values(), v.offset(), v.size());
                 }
                 return Network.of(dense, parameters);
@@ -382,29 +448,8 @@ public final class CheckpointFile {
             }
         }
 
-        private List<Activation> activations(int layers) throws IOException {
-            String field = "__metadata__.activations";
-            String text = contents.metadata().get("activations");
-            if (text == null) {
-                throw problem("there is no activations entry", field);
-            }
-            List<Object> names = list(parseJsonValue(text, field), field);
-            if (names.size() != layers) {
-                throw problem("lists " + names.size() + " activations for " + layers + " layers", field);
-            }
-            List<Activation> out = new ArrayList<>();
-            for (int m = 0; m < layers; m++) {
-                try {
-                    out.add(Activation.parse(string(names.get(m), field + "[" + m + "]")));
-                } catch (IllegalArgumentException e) {
-                    throw new ModelFileException(path, "layer " + m + ": " + e.getMessage(), -1, field, e);
-                }
-            }
-            return out;
-        }
-
         /** The F32 vector {@code name} of {@code size} values; {@code null} if absent and optional. */
-        private Object vector(String name, int size, boolean required) throws ModelFileException {
+        private float[] vector(String name, int size, boolean required) throws ModelFileException {
             Safetensors.Entry e = contents.entries().get(name);
             if (e == null) {
                 if (required) {
@@ -416,120 +461,7 @@ public final class CheckpointFile {
                 throw problem("has " + e.count() + " values, the network has " + size + " parameters", e,
                         name + ".shape");
             }
-            return contents.values().get(name);
-        }
-
-        private Map<String, Object> parseJson(String text, String field) throws ModelFileException {
-            if (text == null) {
-                throw problem("there is no checkpoint entry", field);
-            }
-            return map(parseJsonValue(text, field), field);
-        }
-
-        private Object parseJsonValue(String text, String field) throws ModelFileException {
-            try (JsonParser p = Safetensors.JSON.createParser(text)) {
-                p.nextToken();
-                Object value = value(p, field, 0);
-                if (p.nextToken() != null) {
-                    throw problem("has text after the JSON value", field);
-                }
-                return value;
-            } catch (ModelFileException e) {
-                throw e;
-            } catch (JsonProcessingException e) {
-                throw new ModelFileException(path, "is not valid JSON: " + e.getOriginalMessage()
-                        + (e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset()), -1,
-                        field, e);
-            } catch (IOException e) {
-                throw new ModelFileException(path, "is not valid JSON: " + e.getMessage(), -1, field, e);
-            }
-        }
-
-        /** A JSON value as Map, List, String, Long, Boolean or null; at most {@value #MAX_JSON_DEPTH} deep. */
-        private Object value(JsonParser p, String field, int depth) throws IOException {
-            JsonToken t = p.currentToken();
-            if (t == null) {
-                throw problem("is empty", field);
-            }
-            if ((t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) && depth == MAX_JSON_DEPTH) {
-                throw problem("nests deeper than " + MAX_JSON_DEPTH + " levels", field);
-            }
-            switch (t) {
-                case START_OBJECT -> {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String name = p.currentName();
-                        p.nextToken();
-                        out.put(name, value(p, field + "." + name, depth + 1));
-                    }
-                    return out;
-                }
-                case START_ARRAY -> {
-                    List<Object> out = new ArrayList<>();
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        out.add(value(p, field + "[" + out.size() + "]", depth + 1));
-                    }
-                    return out;
-                }
-                case VALUE_STRING -> {
-                    return p.getText();
-                }
-                case VALUE_NUMBER_INT -> {
-                    if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                        throw problem("integer " + p.getText() + " is too large", field);
-                    }
-                    return p.getLongValue();
-                }
-                case VALUE_TRUE, VALUE_FALSE -> {
-                    return t == JsonToken.VALUE_TRUE;
-                }
-                default -> throw problem("holds an unexpected " + t, field);
-            }
-        }
-
-        @SuppressWarnings("unchecked")
-        private Map<String, Object> map(Object value, String field) throws ModelFileException {
-            if (!(value instanceof Map)) {
-                throw problem("must be a JSON object", field);
-            }
-            return (Map<String, Object>) value;
-        }
-
-        private Map<String, Object> object(Map<String, Object> parent, String key, String field)
-                throws ModelFileException {
-            return map(parent.get(key), field + "." + key);
-        }
-
-        @SuppressWarnings("unchecked")
-        private List<Object> list(Object value, String field) throws ModelFileException {
-            if (!(value instanceof List)) {
-                throw problem("must be a JSON array", field);
-            }
-            return (List<Object>) value;
-        }
-
-        private String string(Object value, String field) throws ModelFileException {
-            if (!(value instanceof String s)) {
-                throw problem("must be a string", field);
-            }
-            return s;
-        }
-
-        /** A number written as a string by {@link Double#toString(double)}. */
-        private double number(Object value, String field) throws ModelFileException {
-            String s = string(value, field);
-            if (!s.matches("-?(NaN|Infinity|[0-9]+\\.[0-9]+(E-?[0-9]+)?)")) {
-                throw problem("'" + s + "' is not a number as Double.toString writes it", field);
-            }
-            return Double.parseDouble(s);
-        }
-
-        private int integer(Map<String, Object> parent, String key, String field) throws ModelFileException {
-            Object v = parent.get(key);
-            if (!(v instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
-                throw problem("must be a whole number from 0 to " + Integer.MAX_VALUE, field + "." + key);
-            }
-            return (int) (long) l;
+            return ((Safetensors.Values.F32) contents.values().get(name)).array();
         }
     }
 }

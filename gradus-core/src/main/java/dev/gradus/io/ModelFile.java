@@ -1,9 +1,5 @@
 package dev.gradus.io;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.gradus.io.Safetensors.Entry;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
@@ -11,7 +7,6 @@ import dev.gradus.nn.Network;
 import dev.gradus.tensor.Parameters;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,11 +78,10 @@ public final class ModelFile {
     public static final Set<String> RESERVED_KEYS =
             Set.of(KEY_FORMAT, KEY_FORMAT_VERSION, KEY_GRADUS_VERSION, KEY_ACTIVATIONS, KEY_DATA_SHA256);
 
-    private static final Safetensors.Kind KIND = new Safetensors.Kind("model file", List.of("F32"));
+    private static final Safetensors.Kind KIND =
+            new Safetensors.Kind(FORMAT, "model", List.of(Safetensors.DType.F32));
     private static final String METADATA = Safetensors.METADATA;
-    private static final int FLOAT_BYTES = 4;
     private static final Pattern TENSOR_NAME = Pattern.compile("layers\\.(0|[1-9][0-9]{0,8})\\.(weight|bias)");
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,9}");
 
     private ModelFile() {
     }
@@ -99,12 +93,27 @@ public final class ModelFile {
      * @param metadata the caller's metadata as written, in key order; the
      *     {@linkplain #RESERVED_KEYS reserved keys} are not included, so
      *     {@code write(path, stored.network(), stored.metadata())} writes the model again
+     * @param version the file's format version and the library that wrote it
      */
-    public record Stored(Network network, Map<String, String> metadata) {
+    public record Stored(Network network, Map<String, String> metadata, ModelMetadata.FileVersion version) {
         public Stored {
             Objects.requireNonNull(network, "network");
             Objects.requireNonNull(metadata, "metadata");
+            Objects.requireNonNull(version, "version");
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+    }
+
+    /**
+     * A loaded model: the network and its {@linkplain ModelMetadata typed metadata}.
+     *
+     * @param network the network, with parameters bit-identical to those written
+     * @param metadata loss, preprocessing, training record and the file's version stamp
+     */
+    public record Loaded(Network network, ModelMetadata metadata) {
+        public Loaded {
+            Objects.requireNonNull(network, "network");
+            Objects.requireNonNull(metadata, "metadata");
         }
     }
 
@@ -130,6 +139,16 @@ public final class ModelFile {
      */
     public static void write(Path path, Network network, Map<String, String> metadata) throws IOException {
         write(path, network, metadata, AtomicFiles.BeforeRename.NONE);
+    }
+
+    /**
+     * Writes {@code network} with its typed {@code metadata} ({@link MetadataCodec#encode}),
+     * atomically, as {@link #write(Path, Network, Map)} does; the file is stamped with this
+     * library's version whatever {@code metadata.version()} says.
+     */
+    public static void write(Path path, Network network, ModelMetadata metadata) throws IOException {
+        Objects.requireNonNull(metadata, "metadata");
+        write(path, network, MetadataCodec.encode(metadata));
     }
 
     static void write(Path path, Network network, Map<String, String> metadata,
@@ -158,7 +177,7 @@ public final class ModelFile {
         all.put(KEY_FORMAT, FORMAT);
         all.put(KEY_FORMAT_VERSION, Integer.toString(FORMAT_VERSION));
         all.put(KEY_GRADUS_VERSION, gradusVersion());
-        all.put(KEY_ACTIVATIONS, activationsJson(network));
+        all.put(KEY_ACTIVATIONS, MetadataCodec.activations(activations(network)));
         all.put(KEY_DATA_SHA256, "");   // its place; Safetensors.write computes the value
         all.putAll(caller);
         return all;
@@ -176,31 +195,8 @@ public final class ModelFile {
         }
     }
 
-    /** {@code ["φ⁰","φ¹",…]}, checking that each activation's text parses back to it. */
-    static String activationsJson(Network network) {
-        StringWriter text = new StringWriter();
-        try (JsonGenerator g = Safetensors.JSON.createGenerator(text)) {
-            g.writeStartArray();
-            for (int m = 0; m < network.layerCount(); m++) {
-                Activation phi = network.layer(m).activation();
-                String name = phi.toString();
-                Activation back;
-                try {
-                    back = Activation.parse(name);
-                } catch (IllegalArgumentException e) {
-                    back = null;
-                }
-                if (!phi.equals(back)) {
-                    throw new IllegalArgumentException("layer " + m + ": activation " + name
-                            + " cannot be stored, its text does not parse back to the same activation");
-                }
-                g.writeString(name);
-            }
-            g.writeEndArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("writing JSON to a string failed", e);
-        }
-        return text.toString();
+    static List<Activation> activations(Network network) {
+        return network.layers().stream().map(Dense::activation).toList();
     }
 
     /**
@@ -212,7 +208,7 @@ public final class ModelFile {
         List<Safetensors.Tensor> tensors = new ArrayList<>();
         for (Parameters.View v : p.views()) {
             long[] shape = v.name().endsWith(".weight") ? new long[] {v.rows(), v.cols()} : new long[] {v.rows()};
-            tensors.add(new Safetensors.Tensor(v.name(), p.values(), v.offset(), shape));
+            tensors.add(new Safetensors.Tensor(v.name(), new Safetensors.Values.F32(p.values()), v.offset(), shape));
         }
         return tensors;
     }
@@ -257,26 +253,29 @@ public final class ModelFile {
      * @throws IOException if the file cannot be read
      */
     public static Stored read(Path path) throws IOException {
-        try (Safetensors.Reader in = Safetensors.Reader.open(path, KIND)) {
-            // The metadata first, so that a newer format version is refused with its own message
-            // before its tensors are judged by this version's rules.
-            Map<String, String> metadata = in.metadata();
-            checkFormat(in, metadata);
-
-            // The tensors, each checked on its own, then as a chain of layers, then against the file.
+        // The tensors as a chain of layers, checked before their offsets are checked against the file.
+        Entry[][][] layers = new Entry[1][][];
+        Safetensors.Reader.EntriesCheck chain = header -> {
+            layers[0] = checkNames(header, header.entries());
+            checkShapes(header, layers[0][0], layers[0][1]);
+        };
+        try (Safetensors.Reader in = Safetensors.Reader.open(path, KIND, chain)) {
             List<Entry> entries = in.entries();
-            Entry[][] layers = checkNames(in, entries);
-            Entry[] w = layers[0];
-            Entry[] b = layers[1];
-            checkShapes(in, w, b);
-            List<Entry> stored = in.storageOrder(entries);
-            long parameters = stored.get(stored.size() - 1).end() / FLOAT_BYTES;
+            Entry[] w = layers[0][0];
+            long parameters = 0;
+            for (Entry e : entries) {
+                parameters += e.count();
+            }
             if (parameters > Integer.MAX_VALUE - 8) {
                 throw in.problem("the network has " + parameters + " parameters; at most "
                         + (Integer.MAX_VALUE - 8) + " fit in one array", -1, null);
             }
-            List<Activation> activations = parseActivations(in, metadata.get(KEY_ACTIVATIONS), w.length);
-            String sha = in.expectedSha256(metadata);
+            List<Activation> activations;
+            try {
+                activations = MetadataCodec.activations(in.metadata().get(KEY_ACTIVATIONS), KEY_ACTIVATIONS, w.length);
+            } catch (MetadataException e) {
+                throw in.problem(e);
+            }
 
             // Everything is consistent with the file size: allocate θ and read each tensor into its view.
             List<Dense> dense = new ArrayList<>();
@@ -284,50 +283,33 @@ public final class ModelFile {
                 dense.add(new Dense((int) w[m].shape()[1], (int) w[m].shape()[0], activations.get(m)));
             }
             Parameters theta = Network.zeroParameters(dense);
+            Safetensors.Values.F32 values = new Safetensors.Values.F32(theta.values());
             Map<String, Integer> offsets = new LinkedHashMap<>();
             for (Parameters.View v : theta.views()) {
                 offsets.put(v.name(), v.offset());
             }
-            in.readData(stored, sha, e -> new Safetensors.Slot(theta.values(), offsets.get(e.name())));
+            in.readInto(e -> new Safetensors.Slot(values, offsets.get(e.name())));
 
-            Map<String, String> caller = new LinkedHashMap<>(metadata);
+            Map<String, String> caller = new LinkedHashMap<>(in.metadata());
             caller.keySet().removeAll(RESERVED_KEYS);
-            return new Stored(Network.of(dense, theta), caller);
+            return new Stored(Network.of(dense, theta), caller, in.version());
         }
     }
 
-    private static void checkFormat(Safetensors.Reader in, Map<String, String> metadata) throws ModelFileException {
-        String format = metadata.get(KEY_FORMAT);
-        if (!FORMAT.equals(format)) {
-            throw in.problem(format == null
-                    ? "there is no 'format' entry; this is a safetensors file but not a Gradus model"
-                    : "format is '" + format + "', expected '" + FORMAT + "'; this is not a Gradus model",
-                    -1, METADATA + "." + KEY_FORMAT);
+    /**
+     * Reads a model file with its {@linkplain ModelMetadata typed metadata}: {@link #read},
+     * then {@link MetadataCodec#decode} of its entries.
+     *
+     * @throws ModelFileException as {@link #read} does, and naming the metadata field
+     *     ({@code __metadata__.preprocessing.features[0].name}) that does not fit the schema
+     */
+    public static Loaded readModel(Path path) throws IOException {
+        Stored stored = read(path);
+        try {
+            return new Loaded(stored.network(), MetadataCodec.decode(stored.metadata(), stored.version()));
+        } catch (MetadataException e) {
+            throw new ModelFileException(path, e.problem(), -1, METADATA + "." + e.field(), e);
         }
-        String version = metadata.get(KEY_FORMAT_VERSION);
-        String field = METADATA + "." + KEY_FORMAT_VERSION;
-        if (version == null) {
-            throw in.problem("there is no format_version entry", -1, field);
-        }
-        if (!DECIMAL.matcher(version).matches()) {
-            if (version.matches("[0-9]+")) {
-                throw newer(in, version);
-            }
-            throw in.problem("format_version '" + version + "' is not a whole number", -1, field);
-        }
-        int v = Integer.parseInt(version);
-        if (v > FORMAT_VERSION) {
-            throw newer(in, version);
-        }
-        if (v < 1) {
-            throw in.problem("format_version " + v + " does not exist; versions start at 1", -1, field);
-        }
-    }
-
-    private static ModelFileException newer(Safetensors.Reader in, String version) {
-        return in.problem("the file has model format version " + version + ", newer than this Gradus ("
-                + gradusVersion() + ") supports: it reads format version " + FORMAT_VERSION
-                + " and older; use a newer Gradus to load it", -1, METADATA + "." + KEY_FORMAT_VERSION);
     }
 
     /** Exactly {@code layers.m.weight} and {@code layers.m.bias} for {@code m = 0..n}; returns {W, b}. */
@@ -396,50 +378,5 @@ public final class ModelFile {
 
     private static String shape(Entry t) {
         return Arrays.toString(t.shape());
-    }
-
-    /** {@code ["relu", …]}, one per layer, each accepted by {@link Activation#parse}. */
-    private static List<Activation> parseActivations(Safetensors.Reader in, String text, int layers)
-            throws IOException {
-        String field = METADATA + "." + KEY_ACTIVATIONS;
-        if (text == null) {
-            throw in.problem("there is no activations entry", -1, field);
-        }
-        List<Activation> activations = new ArrayList<>();
-        try (JsonParser p = Safetensors.JSON.createParser(text)) {
-            if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw in.problem("must be a JSON array of activation names, got "
-                        + Safetensors.describe(p.currentToken()), -1, field);
-            }
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (t != JsonToken.VALUE_STRING) {
-                    throw in.problem("must be a JSON array of activation names, got " + Safetensors.describe(t)
-                            + " at character " + p.currentTokenLocation().getCharOffset(), -1, field);
-                }
-                if (activations.size() == layers) {
-                    throw in.problem("lists more activations than the " + layers + " layers", -1, field);
-                }
-                try {
-                    activations.add(Activation.parse(p.getText()));
-                } catch (IllegalArgumentException e) {
-                    throw new ModelFileException(in.path(), "layer " + activations.size() + ": " + e.getMessage(), -1,
-                            field, e);
-                }
-            }
-            if (p.nextToken() != null) {
-                throw in.problem("has text after the JSON array", -1, field);
-            }
-        } catch (ModelFileException e) {
-            throw e;
-        } catch (JsonProcessingException e) {
-            throw new ModelFileException(in.path(), "is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset()), -1,
-                    field, e);
-        }
-        if (activations.size() != layers) {
-            throw in.problem("lists " + activations.size() + " activations for " + layers + " layers", -1, field);
-        }
-        return activations;
     }
 }

@@ -45,8 +45,12 @@ import java.util.regex.Pattern;
  * section without gap or overlap), then reads the data once and compares its SHA-256. Every
  * problem is a {@link ModelFileException} naming the file, byte offset and field.
  *
- * <p>What a file holds beyond the layout (tensor names, format and version keys) is checked by
- * its own reader, which calls the steps of {@link Reader} in the order its messages need.
+ * <p>Every Gradus file of this layout names its {@code format} and {@code format_version} in its
+ * metadata; {@link Reader#open} checks them (one check, {@link MetadataCodec#formatVersion})
+ * right after the JSON, so that a file of another kind or a newer version is refused with its
+ * own message before its tensors are judged by this version's rules. What a file holds beyond
+ * that (tensor names and shapes, its metadata schema) is checked by its own reader between
+ * {@link Reader#open} and reading the data.
  */
 final class Safetensors {
     private Safetensors() {
@@ -69,74 +73,133 @@ final class Safetensors {
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
 
-    /**
-     * One kind of file in this layout: its name in messages ("model file": "too short to be a
-     * model file") and the dtypes its tensors may have.
-     */
-    record Kind(String noun, List<String> dtypes) {
-        /** Any file of this layout (tests use it to edit files). */
-        static final Kind ANY = new Kind("file", List.of("F32", "F64", "I64"));
+    /** A tensor's element type, as the header spells it, and its width in bytes. */
+    enum DType {
+        F32(4), F64(8), I64(8);
+
+        final int bytes;
+
+        DType(int bytes) {
+            this.bytes = bytes;
+        }
     }
 
-    private static int bytesPer(String dtype) {
-        return dtype.equals("F32") ? 4 : 8;
+    /** The values of one tensor, typed by their dtype. */
+    sealed interface Values permits Values.F32, Values.F64, Values.I64 {
+        DType dtype();
+
+        int length();
+
+        /** float32 values. */
+        record F32(float[] array) implements Values {
+            public DType dtype() {
+                return DType.F32;
+            }
+
+            public int length() {
+                return array.length;
+            }
+        }
+
+        /** float64 values. */
+        record F64(double[] array) implements Values {
+            public DType dtype() {
+                return DType.F64;
+            }
+
+            public int length() {
+                return array.length;
+            }
+        }
+
+        /** int64 values. */
+        record I64(long[] array) implements Values {
+            public DType dtype() {
+                return DType.I64;
+            }
+
+            public int length() {
+                return array.length;
+            }
+        }
+
+        /** {@code n} zeros of {@code dtype}. */
+        static Values zeros(DType dtype, int n) {
+            return switch (dtype) {
+                case F32 -> new F32(new float[n]);
+                case F64 -> new F64(new double[n]);
+                case I64 -> new I64(new long[n]);
+            };
+        }
     }
+
+    /**
+     * One kind of file in this layout: the value of its {@code format} entry ({@code null}:
+     * any file of the layout, unchecked, as tests use to edit files), its name in messages
+     * ("model": "too short to be a model file") and the dtypes its tensors may have.
+     */
+    record Kind(String format, String name, List<DType> dtypes) {
+        /** Any file of this layout (tests use it to edit files). */
+        static final Kind ANY = new Kind(null, "safetensors", List.of(DType.values()));
+
+        String noun() {
+            return name + " file";
+        }
+    }
+
+    /** The {@code format} of each kind of Gradus file, so that one kind's reader can name another's. */
+    private static final Map<String, String> GRADUS_FORMATS =
+            Map.of("gradus", "model file", "gradus-checkpoint", "checkpoint file");
 
     // ------------------------------------------------------------------------------------------
     // Writing
 
     /**
-     * A tensor to write: {@code values[from, from + ∏shape)} of a {@code float[]} (F32),
-     * {@code double[]} (F64) or {@code long[]} (I64), so that a slice of a flat parameter array
-     * is written without a copy.
+     * A tensor to write: {@code values[from, from + ∏shape)}, so that a slice of a flat
+     * parameter array is written without a copy.
      */
-    record Tensor(String name, Object values, int from, long[] shape) {
+    record Tensor(String name, Values values, int from, long[] shape) {
         Tensor {
             long count = 1;
             for (long d : shape) {
                 count *= d;
             }
-            if (from < 0 || from + count > length(values)) {
+            if (from < 0 || from + count > values.length()) {
                 throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shape) + " holds "
-                        + count + " values from index " + from + ", the array has " + length(values));
+                        + count + " values from index " + from + ", the array has " + values.length());
             }
         }
 
         /** The whole array with the given shape. */
-        Tensor(String name, Object values, long[] shape) {
+        Tensor(String name, Values values, long[] shape) {
             this(name, values, 0, shape);
-            if (count() != length(values)) {
+            if (count() != values.length()) {
                 throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shape) + " holds "
-                        + count() + " values, the array has " + length(values));
+                        + count() + " values, the array has " + values.length());
             }
         }
 
         /** A rank-1 tensor of the whole array. */
-        static Tensor of(String name, Object values) {
-            return new Tensor(name, values, new long[] {length(values)});
+        static Tensor of(String name, Values values) {
+            return new Tensor(name, values, new long[] {values.length()});
         }
 
-        String dtype() {
-            return values instanceof float[] ? "F32" : values instanceof double[] ? "F64" : "I64";
+        static Tensor of(String name, float[] values) {
+            return of(name, new Values.F32(values));
+        }
+
+        static Tensor of(String name, double[] values) {
+            return of(name, new Values.F64(values));
+        }
+
+        static Tensor of(String name, long[] values) {
+            return of(name, new Values.I64(values));
         }
 
         /** The number of values, {@code ∏shape}. */
         int count() {
             return (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
         }
-    }
-
-    private static int length(Object values) {
-        if (values instanceof float[] f) {
-            return f.length;
-        }
-        if (values instanceof double[] d) {
-            return d.length;
-        }
-        if (values instanceof long[] l) {
-            return l.length;
-        }
-        throw new IllegalArgumentException("a tensor holds float[], double[] or long[], got " + values);
     }
 
     /** Writes {@code tensors} and {@code metadata} atomically; see {@link #write(Path, Kind, Map, List, AtomicFiles.BeforeRename)}. */
@@ -183,9 +246,9 @@ final class Safetensors {
             g.writeEndObject();
             long begin = 0;
             for (Tensor t : tensors) {
-                long end = begin + (long) bytesPer(t.dtype()) * t.count();
+                long end = begin + (long) t.values().dtype().bytes * t.count();
                 g.writeObjectFieldStart(t.name());
-                g.writeStringField("dtype", t.dtype());
+                g.writeStringField("dtype", t.values().dtype().name());
                 g.writeArrayFieldStart("shape");
                 for (long d : t.shape()) {
                     g.writeNumber(d);
@@ -219,7 +282,7 @@ final class Safetensors {
 
     /** Feeds the raw little-endian bits of the tensor's values, in chunks. */
     private static void encode(Tensor t, ChunkSink sink) throws IOException {
-        int width = bytesPer(t.dtype());
+        int width = t.values().dtype().bytes;
         int end = t.from() + t.count();
         ByteBuffer chunk = ByteBuffer.allocate((int) Math.max(8, Math.min(CHUNK_BYTES, (long) width * t.count())))
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -228,12 +291,12 @@ final class Safetensors {
                 sink.accept(chunk.flip());
                 chunk.clear();
             }
-            if (t.values() instanceof float[] f) {
-                chunk.putInt(Float.floatToRawIntBits(f[i]));
-            } else if (t.values() instanceof double[] d) {
-                chunk.putLong(Double.doubleToRawLongBits(d[i]));
+            if (t.values() instanceof Values.F32 f) {
+                chunk.putInt(Float.floatToRawIntBits(f.array()[i]));
+            } else if (t.values() instanceof Values.F64 d) {
+                chunk.putLong(Double.doubleToRawLongBits(d.array()[i]));
             } else {
-                chunk.putLong(((long[]) t.values())[i]);
+                chunk.putLong(((Values.I64) t.values()).array()[i]);
             }
         }
         if (chunk.position() > 0) {
@@ -253,73 +316,49 @@ final class Safetensors {
     // Reading
 
     /** One tensor entry as the header states it; {@code at} is the file offset of its name. */
-    record Entry(String name, String dtype, long[] shape, long begin, long end, long at) {
+    record Entry(String name, DType dtype, long[] shape, long begin, long end, long at) {
         /** The number of values, {@code ∏shape} (the offsets span exactly that, once checked). */
         long count() {
-            return (end - begin) / bytesPer(dtype);
+            return (end - begin) / dtype.bytes;
         }
-    }
-
-    /** A file's metadata and tensors, in header order, read and checked against its size and checksum. */
-    record Contents(Map<String, String> metadata, Map<String, Entry> entries, Map<String, Object> values) {
-    }
-
-    /** Checks the metadata of a file before its tensors are judged. */
-    @FunctionalInterface
-    interface MetadataCheck {
-        void check(Map<String, String> metadata) throws ModelFileException;
-    }
-
-    /** Reads any file of this layout; see {@link #read(Path, Kind, MetadataCheck)}. */
-    static Contents read(Path path, MetadataCheck checkMetadata) throws IOException {
-        return read(path, Kind.ANY, checkMetadata);
     }
 
     /**
-     * Reads the whole file into one array per tensor. {@code checkMetadata} runs before the
-     * tensors are judged, so that a file of another format or a newer version is refused with
-     * its own message.
+     * A whole file, read and checked: its metadata, its format version ({@code null} for
+     * {@link Kind#ANY}), its tensor entries and their typed values, both in header order.
      */
-    static Contents read(Path path, Kind kind, MetadataCheck checkMetadata) throws IOException {
+    record Contents(Map<String, String> metadata, ModelMetadata.FileVersion version, Map<String, Entry> entries,
+                    Map<String, Values> values) {
+    }
+
+    /** Reads the whole file into one array per tensor. */
+    static Contents read(Path path, Kind kind) throws IOException {
         try (Reader in = Reader.open(path, kind)) {
-            Map<String, String> metadata = in.metadata();
-            checkMetadata.check(metadata);
-            List<Entry> entries = in.entries();
-            List<Entry> stored = in.storageOrder(entries);
-            for (Entry e : entries) {
-                if (e.count() > MAX_ARRAY) {
-                    throw in.problem("shape " + Arrays.toString(e.shape()) + " holds " + e.count() + " values; at most "
-                            + MAX_ARRAY + " fit in one array", e.at(), e.name() + ".shape");
-                }
-            }
-            String sha = in.expectedSha256(metadata);
             Map<String, Entry> byName = new LinkedHashMap<>();
-            Map<String, Object> values = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                int n = (int) e.count();
+            for (Entry e : in.entries()) {
                 byName.put(e.name(), e);
-                values.put(e.name(), e.dtype().equals("F32") ? new float[n] : e.dtype().equals("F64") ? new double[n]
-                        : new long[n]);
             }
-            in.readData(stored, sha, e -> new Slot(values.get(e.name()), 0));
-            return new Contents(metadata, byName, values);
+            return new Contents(in.metadata(), in.version, byName, in.readAll());
         }
     }
 
-    /** Where one tensor's values go: {@code array[offset, offset + count)}. */
-    record Slot(Object array, int offset) {
+    /** Where one tensor's values go: {@code array[offset, offset + count)}, of the tensor's dtype. */
+    record Slot(Values array, int offset) {
     }
 
     /** Chooses the {@link Slot} of each tensor. */
     @FunctionalInterface
     interface Slots {
-        Slot of(Entry e);
+        Slot of(Entry e) throws ModelFileException;
     }
 
     /**
-     * An open file whose header length has been checked against the file's size and whose
-     * header bytes are read. Its steps, in the order a reader calls them: {@link #metadata},
-     * {@link #entries}, {@link #storageOrder}, {@link #expectedSha256}, {@link #readData}.
+     * An open file whose whole header is checked: {@link #open} reads the header, then checks,
+     * in this order, the JSON, the format and its version (before any tensor is judged), each
+     * tensor entry, the file kind's own {@link EntriesCheck}, that the entries tile the data
+     * section and match the file's size, and that the checksum entry is well-formed. Only then are {@link #metadata} and {@link #entries}
+     * available; the data is read once, by {@link #readInto} or {@link #readAll}, and its
+     * SHA-256 compared with the header's.
      */
     static final class Reader implements Closeable {
         private final Path path;
@@ -328,9 +367,31 @@ final class Safetensors {
         private final long fileSize;
         private final long dataStart;
         private final byte[] header;
+        private Map<String, String> metadata;
+        private ModelMetadata.FileVersion version;
+        private List<Entry> entries;
+        private List<Entry> stored;
+        private String sha;
+        private boolean dataRead;
 
-        /** Opens {@code path} and reads its header's bytes. */
+        /** What a kind of file checks of its tensor entries before they are checked against the file's size. */
+        @FunctionalInterface
+        interface EntriesCheck {
+            /** Checks {@code header}'s {@link #metadata} and {@link #entries}; the data is not readable yet. */
+            void check(Reader header) throws IOException;
+        }
+
+        /** Opens {@code path} and checks its header; see {@link #open(Path, Kind, EntriesCheck)}. */
         static Reader open(Path path, Kind kind) throws IOException {
+            return open(path, kind, header -> { });
+        }
+
+        /**
+         * Opens {@code path} and checks its whole header, running {@code entriesCheck} (the
+         * file kind's own checks of its tensor names and shapes) after each entry has been
+         * checked on its own and before the entries are checked against the file's size.
+         */
+        static Reader open(Path path, Kind kind, EntriesCheck entriesCheck) throws IOException {
             Objects.requireNonNull(path, "path");
             if (Files.isDirectory(path)) {
                 throw new ModelFileException(path, "is a folder, not a " + kind.noun());
@@ -340,7 +401,14 @@ final class Safetensors {
             }
             FileChannel in = FileChannel.open(path, StandardOpenOption.READ);
             try {
-                return new Reader(path, kind, in);
+                Reader reader = new Reader(path, kind, in);
+                reader.metadata = reader.readMetadata();
+                reader.version = reader.checkFormat();
+                reader.entries = List.copyOf(reader.readEntries());
+                entriesCheck.check(reader);
+                reader.stored = reader.storageOrder();
+                reader.sha = reader.expectedSha256();
+                return reader;
             } catch (Throwable e) {
                 try {
                     in.close();
@@ -395,6 +463,57 @@ final class Safetensors {
             return path;
         }
 
+        /** The {@code __metadata__} object, in key order. */
+        Map<String, String> metadata() {
+            return metadata;
+        }
+
+        /** The format version and the library that wrote the file. */
+        ModelMetadata.FileVersion version() {
+            if (version == null) {
+                throw new IllegalStateException("a file read as any safetensors file has no Gradus version");
+            }
+            return version;
+        }
+
+        /** Every tensor entry, in header order, each checked on its own and as a tiling of the data. */
+        List<Entry> entries() {
+            return entries;
+        }
+
+        /**
+         * The {@code format} entry names this kind, and {@code format_version} is one this
+         * library reads ({@link MetadataCodec#formatVersion}).
+         */
+        private ModelMetadata.FileVersion checkFormat() throws ModelFileException {
+            if (kind.format() == null) {
+                return null;
+            }
+            String format = metadata.get("format");
+            if (!kind.format().equals(format)) {
+                String other = format == null ? null : GRADUS_FORMATS.get(format);
+                throw problem(format == null
+                        ? "there is no 'format' entry; this is a safetensors file but not a Gradus " + kind.noun()
+                        : "format is '" + format + "', expected '" + kind.format() + "'; this is not a Gradus "
+                        + kind.noun() + (other == null ? "" : " (this is a " + other + ", not a " + kind.noun() + ")"),
+                        -1, METADATA + ".format");
+            }
+            try {
+                int v = MetadataCodec.formatVersion(metadata.get("format_version"), kind.name(),
+                        METADATA + ".format_version");
+                String by = metadata.get("gradus_version");
+                return new ModelMetadata.FileVersion(v, by == null ? "unknown" : by);
+            } catch (MetadataException e) {
+                throw problem(e);
+            }
+        }
+
+        /** The file's exception for a metadata entry that does not fit the schema. */
+        ModelFileException problem(MetadataException e) {
+            String field = e.field().startsWith(METADATA) ? e.field() : METADATA + "." + e.field();
+            return new ModelFileException(path, e.problem(), -1, field, e);
+        }
+
         ModelFileException problem(String problem, long at, String field) {
             return new ModelFileException(path, problem, at, field);
         }
@@ -418,7 +537,7 @@ final class Safetensors {
          * The {@code __metadata__} object, in key order; also checks that the whole header is
          * well-formed JSON (the tensor entries are skipped, and judged by {@link #entries}).
          */
-        Map<String, String> metadata() throws IOException {
+        private Map<String, String> readMetadata() throws IOException {
             Map<String, String> metadata = null;
             try (JsonParser p = JSON.createParser(header)) {
                 p.nextToken();   // '{', checked on opening
@@ -471,7 +590,7 @@ final class Safetensors {
          * its own: one of the kind's dtypes, dimensions of 1 to 2³¹−1, and data_offsets spanning
          * exactly {@code bytes(dtype)·∏shape} bytes.
          */
-        List<Entry> entries() throws IOException {
+        private List<Entry> readEntries() throws IOException {
             List<Entry> entries = new ArrayList<>();
             try (JsonParser p = JSON.createParser(header)) {
                 p.nextToken();
@@ -531,7 +650,19 @@ final class Safetensors {
             if (missing != null) {
                 throw problem("the tensor entry has no " + missing, at, name);
             }
-            return new Entry(name, dtype, shape, offsets[0], offsets[1], at);
+            DType type = null;
+            for (DType d : kind.dtypes()) {
+                if (d.name().equals(dtype)) {
+                    type = d;
+                }
+            }
+            if (type == null) {
+                String allowed = String.join(", ", kind.dtypes().stream().map(DType::name).toList())
+                        .replaceFirst(", ([^,]*)$", " or $1");
+                throw problem("dtype is " + dtype + "; Gradus " + kind.noun() + "s hold " + allowed
+                        + " tensors only", at, name + ".dtype");
+            }
+            return new Entry(name, type, shape, offsets[0], offsets[1], at);
         }
 
         /** An array of {@code min..max} non-negative integers that fit in a long. */
@@ -570,12 +701,7 @@ final class Safetensors {
 
         private void check(Entry e) throws ModelFileException {
             String shape = Arrays.toString(e.shape());
-            if (!kind.dtypes().contains(e.dtype())) {
-                String allowed = String.join(", ", kind.dtypes()).replaceFirst(", ([^,]*)$", " or $1");
-                throw problem("dtype is " + e.dtype() + "; Gradus " + kind.noun() + "s hold " + allowed
-                        + " tensors only", e.at(), e.name() + ".dtype");
-            }
-            long bytes = bytesPer(e.dtype());
+            long bytes = e.dtype().bytes;
             for (long d : e.shape()) {
                 if (d < 1 || d > Integer.MAX_VALUE) {
                     throw problem("dimension " + d + " in shape " + shape + " is outside 1.." + Integer.MAX_VALUE,
@@ -602,7 +728,7 @@ final class Safetensors {
          * The entries sorted by offset, checked to tile {@code [0, end)} without gap or overlap,
          * with the file exactly {@code 8 + H + end} bytes long.
          */
-        List<Entry> storageOrder(List<Entry> entries) throws ModelFileException {
+        private List<Entry> storageOrder() throws ModelFileException {
             List<Entry> stored = new ArrayList<>(entries);
             stored.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
             long expected = 0;
@@ -634,8 +760,8 @@ final class Safetensors {
             return stored;
         }
 
-        /** The {@code data_sha256} entry of {@code metadata}, checked to be 64 hex digits. */
-        String expectedSha256(Map<String, String> metadata) throws ModelFileException {
+        /** The {@code data_sha256} entry of the metadata, checked to be 64 hex digits. */
+        private String expectedSha256() throws ModelFileException {
             String sha = metadata.get(KEY_DATA_SHA256);
             if (sha == null || !SHA256_HEX.matcher(sha).matches()) {
                 throw problem(sha == null ? "there is no data_sha256 entry" : "data_sha256 is not 64 hex digits", -1,
@@ -645,15 +771,45 @@ final class Safetensors {
         }
 
         /**
-         * Reads the tensors {@code stored} (in {@link #storageOrder}, so the data section is read
-         * once, front to back) into their slots, then compares the data's SHA-256 with
-         * {@code expectedSha}.
+         * Reads every tensor into one array of its dtype, after checking that each fits in one
+         * array; see {@link #readInto}.
          */
-        void readData(List<Entry> stored, String expectedSha, Slots slots) throws IOException {
-            MessageDigest sha = sha256();
+        Map<String, Values> readAll() throws IOException {
+            for (Entry e : entries) {
+                if (e.count() > MAX_ARRAY) {
+                    throw problem("shape " + Arrays.toString(e.shape()) + " holds " + e.count() + " values; at most "
+                            + MAX_ARRAY + " fit in one array", e.at(), e.name() + ".shape");
+                }
+            }
+            Map<String, Values> values = new LinkedHashMap<>();
+            for (Entry e : entries) {
+                values.put(e.name(), Values.zeros(e.dtype(), (int) e.count()));
+            }
+            readInto(e -> new Slot(values.get(e.name()), 0));
+            return values;
+        }
+
+        /**
+         * Reads each tensor into its slot, front to back through the data section (once), then
+         * compares the data's SHA-256 with the header's {@code data_sha256}.
+         *
+         * @throws IllegalStateException if the data has been read already
+         */
+        void readInto(Slots slots) throws IOException {
+            if (dataRead) {
+                throw new IllegalStateException("the data section of " + path + " has been read already");
+            }
+            dataRead = true;
+            MessageDigest digest = sha256();
             for (Entry e : stored) {
                 Slot slot = slots.of(e);
-                int width = bytesPer(e.dtype());
+                if (slot.array().dtype() != e.dtype() || slot.offset() < 0
+                        || slot.offset() + e.count() > slot.array().length()) {
+                    throw new IllegalArgumentException("tensor " + e.name() + " (" + e.dtype() + ", " + e.count()
+                            + " values) does not fit its slot: " + slot.array().dtype() + " of " + slot.array().length()
+                            + " from " + slot.offset());
+                }
+                int width = e.dtype().bytes;
                 int i = slot.offset();
                 long position = dataStart + e.begin();
                 long remaining = e.end() - e.begin();
@@ -663,24 +819,28 @@ final class Safetensors {
                     chunk.clear().limit((int) Math.min(chunk.capacity() / width * width, remaining));
                     readFully(chunk, position);
                     chunk.flip();
-                    sha.update(chunk.duplicate());
-                    while (chunk.hasRemaining()) {
-                        if (slot.array() instanceof float[] f) {
-                            f[i++] = Float.intBitsToFloat(chunk.getInt());
-                        } else if (slot.array() instanceof double[] d) {
-                            d[i++] = Double.longBitsToDouble(chunk.getLong());
-                        } else {
-                            ((long[]) slot.array())[i++] = chunk.getLong();
-                        }
+                    digest.update(chunk.duplicate());
+                    if (slot.array() instanceof Values.F32 f) {
+                        int n = chunk.remaining() / 4;
+                        chunk.asFloatBuffer().get(f.array(), i, n);
+                        i += n;
+                    } else if (slot.array() instanceof Values.F64 d) {
+                        int n = chunk.remaining() / 8;
+                        chunk.asDoubleBuffer().get(d.array(), i, n);
+                        i += n;
+                    } else {
+                        int n = chunk.remaining() / 8;
+                        chunk.asLongBuffer().get(((Values.I64) slot.array()).array(), i, n);
+                        i += n;
                     }
                     position += chunk.limit();
                     remaining -= chunk.limit();
                 }
             }
-            String actualSha = HexFormat.of().formatHex(sha.digest());
-            if (!actualSha.equalsIgnoreCase(expectedSha)) {
+            String actualSha = HexFormat.of().formatHex(digest.digest());
+            if (!actualSha.equalsIgnoreCase(sha)) {
                 throw problem("data checksum mismatch (file is corrupted): the data section's SHA-256 is " + actualSha
-                        + ", the header says " + expectedSha, dataStart, METADATA + "." + KEY_DATA_SHA256);
+                        + ", the header says " + sha, dataStart, METADATA + "." + KEY_DATA_SHA256);
             }
         }
 

@@ -29,16 +29,27 @@ public final class Kernels {
      */
     static final long PARALLEL_MIN_FLOPS = Long.getLong("gradus.parallelMinFlops", 4_000_000L);
 
+    /**
+     * Below this many operations a product runs on the plain-Java kernel, which gives the same
+     * bits: until the JIT's last tier has compiled the Vector API kernels they run hundreds of
+     * times slower than plain Java, which is most of the time of a short training of a tiny
+     * network (a 4-32-3 network's products are 6–8 kFLOP); once compiled, the vector kernel
+     * wins from a few tens of kFLOP on.
+     */
+    static final long PLAIN_BELOW_FLOPS = Long.getLong("gradus.plainBelowFlops", 16_384L);
+
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private final int threads;
     private final int engine;
     private final long parallelMinFlops;
+    private final long plainBelowFlops;
 
-    private Kernels(int threads, int engine, long parallelMinFlops) {
+    private Kernels(int threads, int engine, long parallelMinFlops, long plainBelowFlops) {
         this.threads = threads;
         this.engine = engine;
         this.parallelMinFlops = parallelMinFlops;
+        this.plainBelowFlops = plainBelowFlops;
     }
 
     /** Kernels that may use up to {@code threads} cores. */
@@ -46,20 +57,20 @@ public final class Kernels {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        return new Kernels(threads, Engine.DEFAULT, PARALLEL_MIN_FLOPS);
+        return new Kernels(threads, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS);
     }
 
     /** Single-threaded kernels, the safe choice for serving many callers at once. */
     public static Kernels singleThreaded() {
-        return new Kernels(1, Engine.DEFAULT, PARALLEL_MIN_FLOPS);
+        return new Kernels(1, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS);
     }
 
     /**
-     * Kernels on a chosen engine that split every product of at least {@code parallelMinFlops}
-     * operations (for tests and measurements).
+     * Kernels on a chosen engine, for every product size, that split every product of at least
+     * {@code parallelMinFlops} operations (for tests and measurements).
      */
     static Kernels of(int threads, int engine, long parallelMinFlops) {
-        return new Kernels(threads, engine, parallelMinFlops);
+        return new Kernels(threads, engine, parallelMinFlops, 0);
     }
 
     /** The number of threads a product may use. */
@@ -92,6 +103,50 @@ public final class Kernels {
         multiply(Product.AB, c, cOff, a, aOff, b, bOff, m, n, k);
     }
 
+    /**
+     * {@code C[m×n] = A[m×k] · Wᵀ} with {@code W} ({@code n×k}) packed in the forward layout
+     * (forward: {@code Zᵐ = Aᵐ⁻¹ Wᵐᵀ}), {@code n = w.outputs()}, {@code k = w.inputs()};
+     * {@code C} is overwritten, then each finished block goes through {@code epilogue} (may be
+     * null). Bit-identical to {@link #abt(float[], int, float[], int, float[], int, int, int, int)}
+     * on the unpacked {@code W}, before the epilogue.
+     *
+     * @throws IllegalArgumentException if {@code w} was packed for another engine or a size does not fit
+     */
+    public void abt(float[] c, int cOff, float[] a, int aOff, PackedWeights w, int m, Epilogue epilogue) {
+        checkPacked(w, "abt");
+        check(Product.ABT, c, cOff, a, aOff, null, 0, m, w.outputs(), w.inputs(), false);
+        multiply(w.engine(), Product.ABT, c, cOff, a, aOff, w.forwardPanels(), 0, true, m, w.outputs(), w.inputs(),
+                epilogue);
+    }
+
+    /**
+     * {@code C[m×n] = A[m×k] · W} with {@code W} ({@code k×n}) packed in the backward layout
+     * (input gradient: {@code Gᵐ⁻¹ = Δᵐ Wᵐ}), {@code k = w.outputs()}, {@code n = w.inputs()};
+     * {@code C} is overwritten, then each finished block goes through {@code epilogue} (may be
+     * null). Bit-identical to {@link #ab(float[], int, float[], int, float[], int, int, int, int)}
+     * on the unpacked {@code W}, before the epilogue.
+     *
+     * @throws IllegalArgumentException if {@code w} has no backward layout, was packed for
+     *     another engine, or a size does not fit
+     */
+    public void ab(float[] c, int cOff, float[] a, int aOff, PackedWeights w, int m, Epilogue epilogue) {
+        if (w.backwardPanels() == null) {
+            throw new IllegalArgumentException("ab: " + w + " holds no backward layout (made for inference, or"
+                    + " packBackward not called)");
+        }
+        checkPacked(w, "ab");
+        check(Product.AB, c, cOff, a, aOff, null, 0, m, w.inputs(), w.outputs(), false);
+        multiply(w.engine(), Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(),
+                epilogue);
+    }
+
+    private void checkPacked(PackedWeights w, String name) {
+        if (w.engine() != engine && w.engine() != Engine.PLAIN) {
+            throw new IllegalArgumentException(name + ": the weights were packed for " + Engine.name(w.engine())
+                    + " but these kernels run " + Engine.name(engine));
+        }
+    }
+
     /** {@link #abt}, {@link #atb} or {@link #ab} by product code (for tests). */
     void multiplyForTest(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k) {
         multiply(op, c, cOff, a, aOff, b, bOff, m, n, k);
@@ -99,7 +154,13 @@ public final class Kernels {
 
     private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                           int m, int n, int k) {
-        check(op, c, cOff, a, aOff, b, bOff, m, n, k);
+        check(op, c, cOff, a, aOff, b, bOff, m, n, k, true);
+        int e = 2L * m * n * k < plainBelowFlops ? Engine.PLAIN : engine;
+        multiply(e, op, c, cOff, a, aOff, b, bOff, false, m, n, k, null);
+    }
+
+    private void multiply(int engine, int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                          boolean bPacked, int m, int n, int k, Epilogue epilogue) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -114,12 +175,13 @@ public final class Kernels {
             int unit = byColumns ? nr : mr;
             int tileSize = roundUp(ceilDiv(extent, threads), unit);
             int tiles = ceilDiv(extent, tileSize);
-            if (tiles > 1 && TilePool.SHARED.tryRun(executors, engine, op, c, cOff, a, aOff, b, bOff, m, n, k,
-                    byColumns, tileSize, tiles)) {
+            if (tiles > 1 && TilePool.SHARED.tryRun(executors, engine, op, c, cOff, a, aOff, b, bOff, bPacked, m, n,
+                    k, byColumns, tileSize, tiles, epilogue)) {
                 return;
             }
         }
-        TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, m, n, k, 0, m, 0, n, Scratch.ofCurrentThread());
+        TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, bPacked, m, n, k, 0, m, 0, n, epilogue,
+                Scratch.ofCurrentThread());
     }
 
     private static int ceilDiv(int x, int y) {
@@ -131,14 +193,16 @@ public final class Kernels {
     }
 
     private static void check(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
-                              int m, int n, int k) {
+                              int m, int n, int k, boolean checkB) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException(Product.name(op) + ": sizes must be non-negative, got m=" + m
                     + ", n=" + n + ", k=" + k);
         }
         fits("c", c, cOff, (long) m * n, op);
         fits("a", a, aOff, (long) m * k, op);
-        fits("b", b, bOff, (long) n * k, op);
+        if (checkB) {
+            fits("b", b, bOff, (long) n * k, op);
+        }
     }
 
     private static void fits(String name, float[] array, int offset, long size, int op) {

@@ -36,6 +36,8 @@ final class TilePool {
     private int cOff;
     private int aOff;
     private int bOff;
+    private boolean bPacked;
+    private Epilogue epilogue;
     private int m;
     private int n;
     private int k;
@@ -57,7 +59,8 @@ final class TilePool {
      * the pool is busy with another caller.
      */
     boolean tryRun(int executors, int engine, int op, float[] c, int cOff, float[] a, int aOff, float[] b,
-                   int bOff, int m, int n, int k, boolean byColumns, int tileSize, int tiles) {
+                   int bOff, boolean bPacked, int m, int n, int k, boolean byColumns, int tileSize, int tiles,
+                   Epilogue epilogue) {
         if (!lock.tryLock()) {
             return false;
         }
@@ -72,6 +75,8 @@ final class TilePool {
             this.aOff = aOff;
             this.b = b;
             this.bOff = bOff;
+            this.bPacked = bPacked;
+            this.epilogue = epilogue;
             this.m = m;
             this.n = n;
             this.k = k;
@@ -100,6 +105,7 @@ final class TilePool {
             this.c = null;
             this.a = null;
             this.b = null;
+            this.epilogue = null;
             Throwable t = failure;
             if (t != null) {
                 if (t instanceof RuntimeException e) {
@@ -122,11 +128,11 @@ final class TilePool {
             try {
                 int lo = t * tileSize;
                 if (byColumns) {
-                    TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, m, n, k, 0, m, lo,
-                            Math.min(n, lo + tileSize), scratch);
+                    TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, bPacked, m, n, k, 0, m, lo,
+                            Math.min(n, lo + tileSize), epilogue, scratch);
                 } else {
-                    TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, m, n, k, lo,
-                            Math.min(m, lo + tileSize), 0, n, scratch);
+                    TiledGemm.multiply(engine, op, c, cOff, a, aOff, b, bOff, bPacked, m, n, k, lo,
+                            Math.min(m, lo + tileSize), 0, n, epilogue, scratch);
                 }
             } catch (Throwable e) {
                 failure = e;

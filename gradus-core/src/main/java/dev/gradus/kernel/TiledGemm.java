@@ -41,9 +41,25 @@ final class TiledGemm {
      */
     static void multiply(int engine, int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                          int m, int n, int k, int i0, int i1, int j0, int j1, Scratch scratch) {
+        multiply(engine, op, c, cOff, a, aOff, b, bOff, false, m, n, k, i0, i1, j0, j1, null, scratch);
+    }
+
+    /**
+     * The same, where {@code bPacked} says that {@code b} already holds all of {@code op(B)} in
+     * {@code NR}-wide column panels over the full depth {@code k} (the layouts of
+     * {@link PackedWeights}: panel {@code q} from {@code q·NR·k}, {@code bOff} ignored), and
+     * {@code epilogue}, when not null, finishes each block of {@code C} once its sums are
+     * complete. {@code j0} must then be a multiple of {@code NR}.
+     */
+    static void multiply(int engine, int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                         boolean bPacked, int m, int n, int k, int i0, int i1, int j0, int j1, Epilogue epilogue,
+                         Scratch scratch) {
         if (k == 0) {
             for (int i = i0; i < i1; i++) {
                 java.util.Arrays.fill(c, cOff + i * n + j0, cOff + i * n + j1, 0f);
+            }
+            if (epilogue != null && i1 > i0 && j1 > j0) {
+                epilogue.finish(c, cOff, n, i0, i1, j0, j1);
             }
             return;
         }
@@ -53,31 +69,46 @@ final class TiledGemm {
         int ncMax = nr * NC_PANELS;
         int kcMax = Math.min(KC, k);
         float[] packedA = scratch.packedA(mcMax * kcMax);
-        float[] packedB = scratch.packedB(ncMax * kcMax);
+        float[] packedB = bPacked ? b : scratch.packedB(ncMax * kcMax);
         float[] tile = scratch.tile(mr * nr);
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean accumulate = pc > 0;
-                Packing.packB(op, b, bOff, n, k, jc, nc, pc, kc, nr, packedB);
+                boolean last = pc + kc == k;
+                // Column panel q of this block starts at bBase + q·bPanel; its rows are NR apart.
+                int bBase;
+                int bPanel;
+                if (bPacked) {
+                    bBase = jc * k + pc * nr;
+                    bPanel = nr * k;
+                } else {
+                    Packing.packB(op, b, bOff, n, k, jc, nc, pc, kc, nr, packedB);
+                    bBase = 0;
+                    bPanel = nr * kc;
+                }
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
                     Packing.packA(op, a, aOff, m, k, ic, mc, pc, kc, mr, packedA);
-                    block(engine, packedA, packedB, mc, nc, kc, c, cOff + ic * n + jc, n, accumulate, tile);
+                    block(engine, packedA, packedB, bBase, bPanel, mc, nc, kc, c, cOff + ic * n + jc, n, accumulate,
+                            tile);
+                    if (last && epilogue != null) {
+                        epilogue.finish(c, cOff, n, ic, ic + mc, jc, jc + nc);
+                    }
                 }
             }
         }
     }
 
     /** All register tiles of one packed {@code mc × nc} block. */
-    private static void block(int engine, float[] packedA, float[] packedB, int mc, int nc, int kc, float[] c,
-                              int ci, int ldc, boolean accumulate, float[] tile) {
+    private static void block(int engine, float[] packedA, float[] packedB, int bBase, int bPanel, int mc, int nc,
+                              int kc, float[] c, int ci, int ldc, boolean accumulate, float[] tile) {
         int mr = mr(engine);
         int nr = nr(engine);
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
-            int bi = jr * kc;
+            int bi = bBase + jr / nr * bPanel;
             for (int ir = 0; ir < mc; ir += mr) {
                 int rows = Math.min(mr, mc - ir);
                 int ai = ir * kc;

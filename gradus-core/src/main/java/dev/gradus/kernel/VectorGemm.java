@@ -277,4 +277,21 @@ final class VectorGemm {
         c61.intoArray(c, ci + 6 * ldc + L);
         c70.intoArray(c, ci + 7 * ldc);
         c71.intoArray(c, ci + 7 * ldc + L);
-    }}
+    }
+    /**
+     * The forward packing of {@link PackedWeights} for the full panels: for {@code j0} in steps
+     * of {@code NR} below {@code outputs}, panel {@code j0/NR} holds at {@code j0·inputs + p·NR + c}
+     * the value {@code W[j0 + c][p]}, read with one gather per {@code L} lanes.
+     */
+    static void packTransposed(float[] w, int offset, int outputs, int inputs, int[] rowOffsets, float[] packed) {
+        for (int j0 = 0; j0 < outputs; j0 += NR) {
+            int src0 = offset + j0 * inputs;
+            int src1 = src0 + L * inputs;
+            int dst = j0 * inputs;
+            for (int p = 0; p < inputs; p++, dst += NR) {
+                FloatVector.fromArray(S, w, src0 + p, rowOffsets, 0).intoArray(packed, dst);
+                FloatVector.fromArray(S, w, src1 + p, rowOffsets, 0).intoArray(packed, dst + L);
+            }
+        }
+    }
+}

@@ -1,12 +1,11 @@
 package dev.gradus.model;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.io.ModelFile;
+import dev.gradus.io.ModelMetadata;
 import dev.gradus.metrics.ClassificationMetrics;
 import dev.gradus.metrics.RegressionMetrics;
 import dev.gradus.nn.Activation;
@@ -20,8 +19,6 @@ import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -331,30 +328,21 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
     }
 
     /**
-     * What the model file stores besides the network: {@code loss}, {@code preprocessing} and
-     * {@code training}, as text (checkpoints store the same keys).
+     * What the model file stores besides the network: loss, preprocessing and training record
+     * (checkpoints store the same), stamped with this library's version.
      */
-    public Map<String, String> metadata() {
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("loss", loss.name());
-        metadata.put("preprocessing", preprocessing.toJson());
-        metadata.put("training", toJson(training));
-        return metadata;
+    public ModelMetadata metadata() {
+        return ModelMetadata.of(loss, preprocessing, training);
     }
 
     /**
-     * The model of {@code network} and the {@link #metadata()} written with it.
+     * The model of {@code network} and the {@link #metadata()} stored with it.
      *
-     * @throws IllegalArgumentException naming what is missing or malformed
+     * @throws IllegalArgumentException if the network does not fit the metadata (its inputs,
+     *     outputs or output activation)
      */
-    public static Model of(Network network, Map<String, String> metadata) {
-        String prep = metadata.get("preprocessing");
-        String lossName = metadata.get("loss");
-        if (prep == null || lossName == null) {
-            throw new IllegalArgumentException("metadata lacks " + (prep == null ? "'preprocessing'" : "'loss'"));
-        }
-        return new Model(network, Preprocessing.fromJson(prep), Loss.parse(lossName),
-                metadata.containsKey("training") ? parseFlatJson(metadata.get("training")) : Map.of());
+    public static Model of(Network network, ModelMetadata metadata) {
+        return new Model(network, metadata.preprocessing(), metadata.loss(), metadata.training());
     }
 
     /**
@@ -363,45 +351,12 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * @throws IOException naming the file when it is missing, not a Gradus model or damaged
      */
     public static Model load(Path path) throws IOException {
-        ModelFile.Stored stored = ModelFile.read(path);
+        ModelFile.Loaded loaded = ModelFile.readModel(path);
         try {
-            return of(stored.network(), stored.metadata());
+            return of(loaded.network(), loaded.metadata());
         } catch (IllegalArgumentException e) {
             throw new IOException(path + ": not a usable Gradus model: " + e.getMessage(), e);
         }
-    }
-
-    private static final JsonFactory JSON = new JsonFactory();
-
-    private static String toJson(Map<String, String> values) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            for (Map.Entry<String, String> e : values.entrySet()) {
-                g.writeStringField(e.getKey(), e.getValue());
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
-
-    private static Map<String, String> parseFlatJson(String json) {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (var p = JSON.createParser(json)) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException("'training' is not a JSON object");
-            }
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String k = p.currentName();
-                p.nextToken();
-                out.put(k, p.getText());
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("'training' is malformed JSON: " + e.getMessage(), e);
-        }
-        return out;
     }
 
     /** The hidden and output activations, for display. */

@@ -1,5 +1,6 @@
 package dev.gradus.nn;
 
+import dev.gradus.kernel.Functions;
 import java.util.Locale;
 
 /**
@@ -94,6 +95,18 @@ public sealed interface Activation {
     }
 
     /**
+     * {@link #multiplyDerivative(float[], float[], float[], float[], int)} on the elements
+     * {@code offset .. offset + length − 1} of all four arrays, which may be the same array for
+     * {@code g} and {@code delta} (the backward pass's fused epilogue works in place). The same
+     * bits as the whole-array form.
+     */
+    default void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            delta[i] = derivative(z[i]) * g[i];
+        }
+    }
+
+    /**
      * Parses an activation by name: {@code identity} (or {@code linear}), {@code sigmoid},
      * {@code tanh}, {@code relu}, {@code leaky_relu} (slope 0.01, or {@code leaky_relu(0.2)}),
      * {@code elu} (α = 1, or {@code elu(0.5)}), {@code softplus}, {@code softmax} (output layer
@@ -147,13 +160,20 @@ public sealed interface Activation {
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             System.arraycopy(g, 0, delta, 0, length);
         }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            if (g != delta) {
+                System.arraycopy(g, offset, delta, offset, length);
+            }
+        }
         @Override public String toString() { return "identity"; }
     }
 
     /** {@code φ(z) = 1 / (1 + e⁻ᶻ)}, {@code φ'(z) = φ(z)(1 − φ(z))}. */
     record Sigmoid() implements Activation {
+        /** {@code 1/(1 + e⁻ᶻ)} in double, rounded once: {@link Functions#sigmoid(float)}, the twin of the vector path. */
         static float sigmoid(float z) {
-            return (float) (1.0 / (1.0 + Math.exp(-z)));
+            return Functions.sigmoid(z);
         }
         @Override public float apply(float z) { return sigmoid(z); }
         @Override public float derivative(float z) {
@@ -162,10 +182,9 @@ public sealed interface Activation {
         }
         @Override public double applyDouble(double z) { return 1.0 / (1.0 + Math.exp(-z)); }
         @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
+        /** Vectorised where the Vector API is on; the same bits as {@link #apply} element by element. */
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
-            for (int i = 0; i < length; i++) {
-                a[aOff + i] = sigmoid(z[zOff + i]);
-            }
+            Functions.sigmoid(z, zOff, a, aOff, length);
         }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             for (int i = 0; i < length; i++) {
@@ -175,7 +194,11 @@ public sealed interface Activation {
         }
         /** {@code φ'(z) = a(1 − a)} with {@code a = φ(z)} from the forward pass: the same bits, no second exp. */
         @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, a, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 float s = a[i];
                 delta[i] = s * (1f - s) * g[i];
             }
@@ -186,19 +209,13 @@ public sealed interface Activation {
     /** {@code φ(z) = tanh z}, {@code φ'(z) = 1 − tanh² z}. */
     record Tanh() implements Activation {
         /**
-         * {@code tanh z = sign(z)·(1 − 2/(e^{2|z|} + 1))} in double, rounded to float: the JIT
-         * turns {@code Math.exp} into a fast intrinsic, while {@code Math.tanh} is a native
-         * call on JDK 17 (~29 ns against ~5 ns here). The double result is within 2⁻⁴⁰
-         * (relative) of {@code tanh z}, far inside a float's half ulp; below {@code |z| = 10⁻⁴}
-         * {@code tanh z} rounds to {@code z} itself (its cubic term is under 2⁻²⁸ relative).
+         * {@code tanh z = sign(z)·(1 − 2/(e^{2|z|} + 1))} in double, rounded to float, with the
+         * {@code exp} of {@link Functions} ({@code Math.tanh} is a native call on JDK 17, ~29 ns
+         * against ~5 ns here): within one float ulp of {@code tanh z}; below {@code |z| = 10⁻⁴}
+         * {@code tanh z} rounds to {@code z} itself. The scalar twin of the vector path.
          */
         static float tanh(float z) {
-            float abs = Math.abs(z);
-            if (abs < 1e-4f) {
-                return z;
-            }
-            double t = 1.0 - 2.0 / (Math.exp(2.0 * abs) + 1.0);
-            return (float) Math.copySign(t, z);
+            return Functions.tanh(z);
         }
         @Override public float apply(float z) { return tanh(z); }
         @Override public float derivative(float z) {
@@ -207,10 +224,9 @@ public sealed interface Activation {
         }
         @Override public double applyDouble(double z) { return Math.tanh(z); }
         @Override public Init defaultInit() { return Init.XAVIER_UNIFORM; }
+        /** Vectorised where the Vector API is on; the same bits as {@link #apply} element by element. */
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
-            for (int i = 0; i < length; i++) {
-                a[aOff + i] = tanh(z[zOff + i]);
-            }
+            Functions.tanh(z, zOff, a, aOff, length);
         }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             for (int i = 0; i < length; i++) {
@@ -220,7 +236,11 @@ public sealed interface Activation {
         }
         /** {@code φ'(z) = 1 − a²} with {@code a = tanh z} from the forward pass: the same bits, no second tanh. */
         @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, a, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 float t = a[i];
                 delta[i] = (1f - t * t) * g[i];
             }
@@ -241,7 +261,11 @@ public sealed interface Activation {
             }
         }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, null, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 delta[i] = z[i] > 0f ? g[i] : 0f;
             }
         }
@@ -260,7 +284,11 @@ public sealed interface Activation {
         @Override public double applyDouble(double z) { return z > 0 ? z : slope * z; }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
-            for (int i = 0; i < length; i++) {
+            multiplyDerivative(z, null, g, delta, 0, length);
+        }
+        @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
+                                                 int length) {
+            for (int i = offset; i < offset + length; i++) {
                 delta[i] = z[i] > 0f ? g[i] : slope * g[i];
             }
         }

@@ -198,13 +198,16 @@ public final class Network {
         int aPrevOff = xOff;
         for (int m = 0; m < layers.size(); m++) {
             Dense layer = layers.get(m);
-            int in = layer.inputs();
             int out = layer.outputs();
-            // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ                         (rows, out)
-            w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, theta, parameters.weightView(m).offset(), rows, out, in);
-            addBias(w.z[m], theta, parameters.biasView(m).offset(), rows, out);
-            // Aᵐ = φᵐ(Zᵐ)                               (rows, out)
-            layer.activation().applyRows(w.z[m], 0, w.a[m], 0, rows, out);
+            // Wᵐ packed once per pass (the transpose the product reads)
+            w.packed[m].packForward(theta, parameters.weightView(m).offset());
+            // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ and Aᵐ = φᵐ(Zᵐ)       (rows, out), bias and φᵐ fused into the product
+            w.forwardEpilogue[m].bias(theta, parameters.biasView(m).offset());
+            w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, w.packed[m], rows, w.forwardEpilogue[m]);
+            if (!layer.activation().elementWise()) {
+                // a row-wise φⁿ (softmax) needs whole rows: after the product
+                layer.activation().applyRows(w.z[m], 0, w.a[m], 0, rows, out);
+            }
             // Aᵐ ← Aᵐ ⊙ Mᵐ/(1 − p): inverted dropout on hidden layers, training passes only
             if (m < n && w.dropout.active()) {
                 w.dropout.forward(m, w.a[m], rows * out);
@@ -229,43 +232,48 @@ public final class Network {
         int rows = w.rows;
         int n = layers.size() - 1;
         float[] theta = parameters.values();
+        // Δᵐ and the buffer for Gᵐ⁻¹ trade places at every layer: the product that makes
+        // Gᵐ⁻¹ reads Δᵐ, and its epilogue turns Gᵐ⁻¹ into Δᵐ⁻¹ in place.
+        float[] delta;
+        float[] spare;
+        if (w.outputDeltaGiven) {
+            // a loss fused with φⁿ (softmax + cross-entropy) already wrote Δⁿ
+            delta = w.delta;
+            spare = w.g;
+        } else {
+            // Δⁿ = φⁿ'(Zⁿ) ⊙ Gⁿ                          (rows, outputs)
+            Activation phi = layers.get(n).activation();
+            phi.multiplyDerivative(w.z[n], w.a[n], w.g, w.delta, rows * layers.get(n).outputs());
+            delta = w.delta;
+            spare = w.g;
+        }
         for (int m = n; m >= 0; m--) {
             Dense layer = layers.get(m);
             int in = layer.inputs();
             int out = layer.outputs();
             float[] aPrev = m == 0 ? x : w.a[m - 1];
             int aPrevOff = m == 0 ? xOff : 0;
-            // Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ                         (rows, out)
-            // (at m = n a loss fused with φⁿ, as softmax + cross-entropy, already wrote Δⁿ)
-            if (m < n || !w.outputDeltaGiven) {
-                if (m < n && w.dropout.active()) {
-                    // Aᵐ was scaled by the dropout mask, so φᵐ' comes from Zᵐ alone
-                    layer.activation().multiplyDerivative(w.z[m], w.g, w.delta, rows * out);
-                } else {
-                    // Aᵐ = φᵐ(Zᵐ) lets sigmoid and tanh skip recomputing φᵐ (same bits)
-                    layer.activation().multiplyDerivative(w.z[m], w.a[m], w.g, w.delta, rows * out);
-                }
-            }
             // ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹                         (out, in)
-            w.kernels.atb(dTheta, parameters.weightView(m).offset(), w.delta, 0, aPrev, aPrevOff, out, in, rows);
+            w.kernels.atb(dTheta, parameters.weightView(m).offset(), delta, 0, aPrev, aPrevOff, out, in, rows);
             // ∂ℓ/∂bᵐ = Σ over rows of Δᵐ                (out)
-            sumRows(dTheta, parameters.biasView(m).offset(), w.delta, rows, out);
-            // Gᵐ⁻¹ = Δᵐ Wᵐ                              (rows, in)
+            sumRows(dTheta, parameters.biasView(m).offset(), delta, rows, out);
             if (m > 0) {
-                w.kernels.ab(w.g, 0, w.delta, 0, theta, parameters.weightView(m).offset(), rows, in, out);
-                // Gᵐ⁻¹ ← Gᵐ⁻¹ ⊙ Mᵐ⁻¹/(1 − p) where dropout scaled Aᵐ⁻¹
+                // Gᵐ⁻¹ = Δᵐ Wᵐ                          (rows, in), Wᵐ packed once per pass
+                w.packed[m].packBackward(theta, parameters.weightView(m).offset());
+                Activation phiPrev = layers.get(m - 1).activation();
                 if (w.dropout.active()) {
-                    w.dropout.backward(m - 1, w.g, rows * in);
+                    w.kernels.ab(spare, 0, delta, 0, w.packed[m], rows, null);
+                    // Gᵐ⁻¹ ← Gᵐ⁻¹ ⊙ Mᵐ⁻¹/(1 − p) where dropout scaled Aᵐ⁻¹
+                    w.dropout.backward(m - 1, spare, rows * in);
+                    // Δᵐ⁻¹ = φᵐ⁻¹'(Zᵐ⁻¹) ⊙ Gᵐ⁻¹: Aᵐ⁻¹ was scaled by the mask, so φ' from Zᵐ⁻¹ alone
+                    phiPrev.multiplyDerivative(w.z[m - 1], spare, spare, rows * in);
+                } else {
+                    // Δᵐ⁻¹ = φᵐ⁻¹'(Zᵐ⁻¹) ⊙ Gᵐ⁻¹ fused into the product (φ' reuses Aᵐ⁻¹, same bits)
+                    w.kernels.ab(spare, 0, delta, 0, w.packed[m], rows, w.backwardEpilogue[m - 1]);
                 }
-            }
-        }
-    }
-
-    private static void addBias(float[] z, float[] theta, int bOff, int rows, int out) {
-        for (int i = 0; i < rows; i++) {
-            int row = i * out;
-            for (int j = 0; j < out; j++) {
-                z[row + j] += theta[bOff + j];
+                float[] t = delta;
+                delta = spare;
+                spare = t;
             }
         }
     }

@@ -1,12 +1,15 @@
 package dev.gradus.nn;
 
+import dev.gradus.kernel.Epilogue;
 import dev.gradus.kernel.Kernels;
+import dev.gradus.kernel.PackedWeights;
 import java.util.List;
 
 /**
  * Scratch buffers for one forward and backward pass over up to {@code capacity} rows:
- * {@code Zᵐ} and {@code Aᵐ} per layer, and two buffers shared by all layers for
- * {@code Gᵐ = ∂ℓ/∂Aᵐ} and {@code Δᵐ = ∂ℓ/∂Zᵐ}.
+ * {@code Zᵐ} and {@code Aᵐ} per layer, two buffers shared by all layers for
+ * {@code Gᵐ = ∂ℓ/∂Aᵐ} and {@code Δᵐ = ∂ℓ/∂Zᵐ} (the backward pass alternates between them),
+ * and each {@code Wᵐ} packed once per pass for the products ({@link PackedWeights}).
  *
  * <p>A workspace belongs to one thread at a time. Trainers create one and reuse it for every
  * step, so steady-state steps allocate nothing.
@@ -21,6 +24,12 @@ public final class Workspace {
     final Activation outputActivation;  // φⁿ
     final int outputs;                  // width of Ŷ
     final Dropout dropout;
+    /** Wᵐ packed for Zᵐ = Aᵐ⁻¹Wᵐᵀ (every forward pass) and Gᵐ⁻¹ = ΔᵐWᵐ (every backward pass). */
+    final PackedWeights[] packed;
+    /** Zᵐ ← Zᵐ + bᵐ, Aᵐ = φᵐ(Zᵐ) on each finished block of the forward product. */
+    final BiasActivation[] forwardEpilogue;
+    /** Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ, in place, on each finished block of the product that made Gᵐ. */
+    final Derivative[] backwardEpilogue;
     int rows;
     /** True when a loss fused with φⁿ wrote Δⁿ (not Gⁿ) after the last forward pass. */
     boolean outputDeltaGiven;
@@ -45,6 +54,81 @@ public final class Workspace {
         this.outputActivation = layers.get(layers.size() - 1).activation();
         this.outputs = layers.get(layers.size() - 1).outputs();
         this.dropout = new Dropout(layers, capacity);
+        this.packed = new PackedWeights[layers.size()];
+        this.forwardEpilogue = new BiasActivation[layers.size()];
+        this.backwardEpilogue = new Derivative[layers.size()];
+        for (int m = 0; m < layers.size(); m++) {
+            Dense d = layers.get(m);
+            packed[m] = PackedWeights.forTraining(d.outputs(), d.inputs());
+            forwardEpilogue[m] = new BiasActivation(d.activation(), a[m]);
+            backwardEpilogue[m] = new Derivative(d.activation(), z[m], a[m]);
+        }
+    }
+
+    /**
+     * The forward epilogue of one layer: {@code Zᵐ ← Zᵐ + bᵐ}, then {@code Aᵐ = φᵐ(Zᵐ)} for an
+     * element-wise {@code φᵐ} (a row-wise one, softmax, runs after the whole product). The same
+     * operations, in the same order per element, as adding the bias and applying {@code φᵐ} in
+     * separate passes.
+     */
+    static final class BiasActivation implements Epilogue {
+        private final Activation phi;
+        private final float[] a;
+        private float[] theta;
+        private int biasOffset;
+
+        BiasActivation(Activation phi, float[] a) {
+            this.phi = phi;
+            this.a = a;
+        }
+
+        void bias(float[] theta, int biasOffset) {
+            this.theta = theta;
+            this.biasOffset = biasOffset;
+        }
+
+        @Override
+        public void finish(float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+            float[] t = theta;
+            int b = biasOffset;
+            boolean elementWise = phi.elementWise();
+            for (int i = i0; i < i1; i++) {
+                int row = cOff + i * ldc;
+                for (int j = j0; j < j1; j++) {
+                    c[row + j] += t[b + j];
+                }
+                if (elementWise) {
+                    phi.applyAll(c, row + j0, a, i * ldc + j0, j1 - j0);
+                }
+            }
+        }
+    }
+
+    /** The backward epilogue: {@code Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ} in place, {@code φᵐ'} from {@code Zᵐ} and {@code Aᵐ}. */
+    static final class Derivative implements Epilogue {
+        private final Activation phi;
+        private final float[] z;
+        private final float[] a;
+
+        Derivative(Activation phi, float[] z, float[] a) {
+            this.phi = phi;
+            this.z = z;
+            this.a = a;
+        }
+
+        @Override
+        public void finish(float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+            if (cOff != 0) {
+                throw new IllegalStateException("Gᵐ is expected from index 0");
+            }
+            if (j0 == 0 && j1 == ldc) {
+                phi.multiplyDerivative(z, a, c, c, i0 * ldc, (i1 - i0) * ldc);
+            } else {
+                for (int i = i0; i < i1; i++) {
+                    phi.multiplyDerivative(z, a, c, c, i * ldc + j0, j1 - j0);
+                }
+            }
+        }
     }
 
     /**
@@ -108,7 +192,8 @@ public final class Workspace {
 
     /**
      * The buffer for {@code Gⁿ = ∂ℓ/∂Ŷ}: a loss writes it before
-     * {@link Network#backward}; the backward pass then reuses it for every {@code Gᵐ}.
+     * {@link Network#backward}; the backward pass then reuses it, in turn with the buffer of
+     * {@code Δᵐ}, for the {@code Gᵐ} and {@code Δᵐ} of the layers below.
      */
     public float[] g() {
         return g;

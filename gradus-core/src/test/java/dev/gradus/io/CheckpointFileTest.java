@@ -136,6 +136,34 @@ class CheckpointFileTest {
     }
 
     @Test
+    void theModelsMetadataTravelsTypedWithTheCheckpoint() throws IOException {
+        Checkpoint c = sample();
+        dev.gradus.data.Preprocessing prep = new dev.gradus.data.Preprocessing(dev.gradus.data.Task.REGRESSION,
+                List.of(new dev.gradus.data.Preprocessing.Feature("a", List.of()),
+                        new dev.gradus.data.Preprocessing.Feature("b", List.of())),
+                dev.gradus.data.Scaler.identity(2), List.of("y"), List.of(), dev.gradus.data.Scaler.identity(1));
+        ModelMetadata model = ModelMetadata.of(Loss.MSE, prep, Map.of("seed", "3"));
+        Path file = dir.resolve("with-model.gradus-ckpt");
+        CheckpointFile.write(file, c, model, Map.of("command", "{}"));
+        CheckpointFile.Stored back = CheckpointFile.read(file);
+        assertEquals(Map.of("command", "{}"), back.metadata());
+        ModelMetadata m = back.model().orElseThrow();
+        assertEquals(Loss.MSE, m.loss());
+        assertEquals(prep.features(), m.preprocessing().features());
+        assertEquals(prep.targetNames(), m.preprocessing().targetNames());
+        assertEquals(Map.of("seed", "3"), m.training());
+        assertEquals(ModelFile.FORMAT_VERSION, m.version().format());
+        assertTrue(CheckpointFile.read(dir.resolve("sample.gradus-ckpt")).model().isEmpty());
+        assertThrows(IllegalArgumentException.class,
+                () -> CheckpointFile.write(dir.resolve("x"), c, model, Map.of("loss", "mse")));
+
+        Path unknown = rewrite(file, e -> e.put("preprocessing", e.get("preprocessing").replace("\"name\":\"a\"",
+                "\"name\":\"a\",\"unknown_policy\":\"ignore\"")), t -> { });
+        ModelFileException e = assertThrows(ModelFileException.class, () -> CheckpointFile.read(unknown));
+        assertEquals("__metadata__.preprocessing.features[0].unknown_policy", e.field().orElseThrow(), e.getMessage());
+    }
+
+    @Test
     void historyWithNaNAndMetricsRoundTrips() throws IOException {
         Checkpoint c = sample();
         List<EpochStats> epochs = new ArrayList<>(c.history().epochs());
@@ -179,7 +207,7 @@ class CheckpointFileTest {
 
         Path newer = rewrite(file, m -> m.put("format_version", "2"), t -> { });
         e = assertThrows(ModelFileException.class, () -> CheckpointFile.read(newer));
-        assertTrue(e.getMessage().contains("version 2 is newer") && e.getMessage().contains("up to version 1"),
+        assertTrue(e.getMessage().contains("version 2 is newer") && e.getMessage().contains("reads format version 1"),
                 e.getMessage());
     }
 
@@ -224,18 +252,23 @@ class CheckpointFileTest {
      */
     private Path rewrite(Path file, java.util.function.Consumer<Map<String, String>> metadata,
                          java.util.function.Consumer<Map<String, Object>> tensors) throws IOException {
-        Safetensors.Contents c = Safetensors.read(file, m -> { });
+        Safetensors.Contents c = Safetensors.read(file, Safetensors.Kind.ANY);
         Map<String, String> m = new LinkedHashMap<>(c.metadata());
         m.remove(Safetensors.KEY_DATA_SHA256);
         metadata.accept(m);
-        Map<String, Object> t = new LinkedHashMap<>(c.values());
+        Map<String, Object> t = new LinkedHashMap<>();
+        c.values().forEach((name, v) -> t.put(name, v instanceof Safetensors.Values.F32 f ? f.array()
+                : v instanceof Safetensors.Values.F64 d ? d.array() : ((Safetensors.Values.I64) v).array()));
         tensors.accept(t);
         List<Safetensors.Tensor> list = new ArrayList<>();
         for (Map.Entry<String, Object> e : t.entrySet()) {
+            Safetensors.Values values = e.getValue() instanceof float[] f ? new Safetensors.Values.F32(f)
+                    : e.getValue() instanceof double[] d ? new Safetensors.Values.F64(d)
+                    : new Safetensors.Values.I64((long[]) e.getValue());
             Safetensors.Entry entry = c.entries().get(e.getKey());
-            list.add(entry != null && entry.count() == java.lang.reflect.Array.getLength(e.getValue())
-                    ? new Safetensors.Tensor(e.getKey(), e.getValue(), entry.shape())
-                    : Safetensors.Tensor.of(e.getKey(), e.getValue()));
+            list.add(entry != null && entry.count() == values.length()
+                    ? new Safetensors.Tensor(e.getKey(), values, entry.shape())
+                    : Safetensors.Tensor.of(e.getKey(), values));
         }
         Path out = dir.resolve("edited-" + System.nanoTime() + ".gradus-ckpt");
         Safetensors.write(out, m, list);

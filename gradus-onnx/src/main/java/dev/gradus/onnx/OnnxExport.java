@@ -6,6 +6,7 @@ import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Scaler;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.io.MetadataCodec;
 import dev.gradus.io.ModelFile;
 import dev.gradus.model.Model;
 import dev.gradus.nn.Activation;
@@ -86,6 +87,12 @@ public final class OnnxExport {
     /** {@code producer_name} of the files written here. */
     public static final String PRODUCER = "gradus";
 
+    /**
+     * Metadata key: the Gradus model format version of the {@code gradus.*} entries (the model
+     * file's {@code format_version}); a Gradus that reads an older version refuses the file.
+     * Files without it were written in version 1.
+     */
+    public static final String KEY_FORMAT_VERSION = "gradus.format_version";
     /** Metadata key: the full preprocessing as Gradus JSON. */
     public static final String KEY_PREPROCESSING = "gradus.preprocessing";
     /** Metadata key: the loss's name. */
@@ -251,23 +258,26 @@ public final class OnnxExport {
         m.put("task", p.task().toString());
         m.put("input", INPUT);
         m.put("output", outputName(p.task()));
-        m.put("feature_names", Json.array(p.featureNames()));
+        m.put("feature_names", MetadataCodec.strings(p.featureNames()));
         Map<String, List<String>> categories = new LinkedHashMap<>();
         for (Preprocessing.Feature f : p.features()) {
             if (f.isCategorical()) {
                 categories.put(f.name(), f.categories());
             }
         }
-        m.put("feature_categories", Json.objectOfArrays(categories));
-        m.put("input_columns", Json.array(inputColumns(p)));
-        m.put("target_names", Json.array(p.targetNames()));
+        m.put("feature_categories", MetadataCodec.stringListMap(categories));
+        m.put("input_columns", MetadataCodec.strings(inputColumns(p)));
+        m.put("target_names", MetadataCodec.strings(p.targetNames()));
         if (p.task() == Task.CLASSIFICATION) {
-            m.put("class_labels", Json.array(p.classLabels()));
+            m.put("class_labels", MetadataCodec.strings(p.classLabels()));
         }
-        m.put(KEY_PREPROCESSING, p.toJson());
-        m.put(KEY_LOSS, model.loss().name());
-        m.put(KEY_TRAINING, Json.flatObject(model.training()));
-        m.put(KEY_ACTIVATIONS, Json.array(model.activations().stream().map(Object::toString).toList()));
+        // The model file's own entries, written by the one metadata codec.
+        Map<String, String> entries = MetadataCodec.encode(model.metadata());
+        m.put(KEY_FORMAT_VERSION, Integer.toString(ModelFile.FORMAT_VERSION));
+        m.put(KEY_PREPROCESSING, entries.get(MetadataCodec.PREPROCESSING));
+        m.put(KEY_LOSS, entries.get(MetadataCodec.LOSS));
+        m.put(KEY_TRAINING, entries.get(MetadataCodec.TRAINING));
+        m.put(KEY_ACTIVATIONS, MetadataCodec.activations(model.activations()));
         return m;
     }
 

@@ -5,6 +5,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Scaler;
 import dev.gradus.data.Task;
+import dev.gradus.io.MetadataCodec;
+import dev.gradus.io.MetadataException;
+import dev.gradus.io.ModelMetadata;
 import dev.gradus.model.Model;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
@@ -765,25 +768,25 @@ public final class OnnxImport {
             boolean unscales = targetScale != null || targetShift != null;
             Activation output = network.layer(network.layerCount() - 1).activation();
 
-            String stored = metadata.get(OnnxExport.KEY_PREPROCESSING);
+            ModelMetadata meta = gradusMetadata(metadata);
             Preprocessing prep;
-            if (stored != null) {
-                Preprocessing meta;
-                try {
-                    meta = Preprocessing.fromJson(stored);
-                } catch (IllegalArgumentException e) {
-                    throw fail("metadata '" + OnnxExport.KEY_PREPROCESSING + "' is not usable: " + e.getMessage());
-                }
-                if (task != null && task != meta.task()) {
+            Loss loss;
+            Map<String, String> training;
+            if (meta != null) {
+                Preprocessing stored = meta.preprocessing();
+                if (task != null && task != stored.task()) {
                     throw new IllegalArgumentException(path + ": the file's Gradus metadata says the task is "
-                            + meta.task() + ", but " + task + " was asked for");
+                            + stored.task() + ", but " + task + " was asked for");
                 }
-                if (meta.inputWidth() != d) {
-                    throw fail("metadata '" + OnnxExport.KEY_PREPROCESSING + "' describes " + meta.inputWidth()
+                if (stored.inputWidth() != d) {
+                    throw fail("metadata '" + OnnxExport.KEY_PREPROCESSING + "' describes " + stored.inputWidth()
                             + " inputs, the graph reads " + d);
                 }
-                prep = preprocessing(meta.task(), meta.features(), features, meta.targetNames(), meta.classLabels(),
-                        k, unscales);
+                // The numbers of the scalings are the graph's; the rest is the stored preprocessing.
+                prep = preprocessing(stored.task(), stored.features(), features, stored.targetNames(),
+                        stored.classLabels(), k, unscales);
+                loss = meta.loss();
+                training = meta.training();
             } else {
                 if (task == null) {
                     throw new IllegalArgumentException(path + ": the file has no Gradus metadata, so the task must be "
@@ -812,27 +815,10 @@ public final class OnnxImport {
                     }
                     prep = preprocessing(task, columns, features, names, List.of(), k, unscales);
                 }
-            }
-
-            // Without metadata: the loss that fits the output (cross-entropy for softmax, bce for
-            // one sigmoid output of a classifier), else the seed's mse.
-            Loss loss = output instanceof Activation.Softmax ? Loss.CROSS_ENTROPY
-                    : prep.task() == Task.CLASSIFICATION && k == 1 ? Loss.BCE : Loss.MSE;
-            if (metadata.containsKey(OnnxExport.KEY_LOSS)) {
-                try {
-                    loss = Loss.parse(metadata.get(OnnxExport.KEY_LOSS));
-                } catch (IllegalArgumentException e) {
-                    throw fail("metadata '" + OnnxExport.KEY_LOSS + "': " + e.getMessage());
-                }
-            }
-            Map<String, String> training;
-            if (metadata.containsKey(OnnxExport.KEY_TRAINING)) {
-                try {
-                    training = Json.parseFlatObject(metadata.get(OnnxExport.KEY_TRAINING));
-                } catch (IllegalArgumentException e) {
-                    throw fail("metadata '" + OnnxExport.KEY_TRAINING + "': " + e.getMessage());
-                }
-            } else {
+                // Without metadata: the loss that fits the output (cross-entropy for softmax, bce
+                // for one sigmoid output of a classifier), else the seed's mse.
+                loss = output instanceof Activation.Softmax ? Loss.CROSS_ENTROPY
+                        : prep.task() == Task.CLASSIFICATION && k == 1 ? Loss.BCE : Loss.MSE;
                 training = new LinkedHashMap<>();
                 training.put("imported_from", "onnx");
                 training.put("producer", (proto.getProducerName() + " " + proto.getProducerVersion()).strip());
@@ -841,6 +827,34 @@ public final class OnnxImport {
                 return new Model(network, prep, loss, training);
             } catch (IllegalArgumentException e) {
                 throw fail("the graph and its metadata do not make a model: " + e.getMessage());
+            }
+        }
+
+        /**
+         * The Gradus metadata ({@code gradus.*} entries, as {@link OnnxExport} writes them) read by
+         * the model file's codec, after the one format-version check; {@code null} for a file
+         * without them.
+         */
+        private ModelMetadata gradusMetadata(Map<String, String> metadata) throws OnnxFormatException {
+            String prefix = "gradus.";
+            boolean any = metadata.keySet().stream()
+                    .anyMatch(key -> key.startsWith(prefix) && !key.equals(OnnxExport.KEY_GRAPH_SHA256));
+            if (!any) {
+                return null;
+            }
+            try {
+                int version = MetadataCodec.formatVersion(metadata.getOrDefault(OnnxExport.KEY_FORMAT_VERSION, "1"),
+                        "Gradus model", "format_version");
+                Map<String, String> entries = new LinkedHashMap<>();
+                for (String key : List.of(MetadataCodec.LOSS, MetadataCodec.PREPROCESSING, MetadataCodec.TRAINING)) {
+                    if (metadata.containsKey(prefix + key)) {
+                        entries.put(key, metadata.get(prefix + key));
+                    }
+                }
+                return MetadataCodec.decode(entries, new ModelMetadata.FileVersion(version,
+                        (proto.getProducerName() + " " + proto.getProducerVersion()).strip()));
+            } catch (MetadataException e) {
+                throw fail("metadata '" + prefix + e.field() + "': " + e.problem());
             }
         }
 

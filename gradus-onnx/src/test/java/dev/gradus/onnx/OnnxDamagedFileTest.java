@@ -58,6 +58,33 @@ class OnnxDamagedFileTest {
         assertTrue(e.getMessage().contains("SHA-256") && e.getMessage().contains("corrupted"), e.getMessage());
     }
 
+    /**
+     * Gradus metadata of a newer format version, or with a field this version does not know, is
+     * refused by the model file's own codec and version check (the graph checksum covers the
+     * graph only, so the edited metadata is what is judged).
+     */
+    @Test
+    void newerOrUnknownGradusMetadataIsRefused() throws Exception {
+        var proto = OnnxExport.toProto(model);
+        Path file = dir.resolve("edited.onnx");
+        for (String[] edit : new String[][] {
+                {OnnxExport.KEY_FORMAT_VERSION, "2", "format version 2 is newer"},
+                {OnnxExport.KEY_PREPROCESSING, null, "gradus.preprocessing.features[0].date_parts"}}) {
+            var builder = proto.toBuilder();
+            for (int i = 0; i < builder.getMetadataPropsCount(); i++) {
+                var entry = builder.getMetadataProps(i);
+                if (entry.getKey().equals(edit[0])) {
+                    String value = edit[1] != null ? edit[1]
+                            : entry.getValue().replaceFirst("\\{\"name\":", "{\"date_parts\":[\"year\"],\"name\":");
+                    builder.setMetadataProps(i, entry.toBuilder().setValue(value));
+                }
+            }
+            Files.write(file, builder.build().toByteArray());
+            OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> OnnxImport.read(file));
+            assertTrue(e.getMessage().contains(edit[2]), e.getMessage());
+        }
+    }
+
     /** Seeded random bytes, a CSV file and a Gradus model file are not ONNX models. */
     @Test
     void foreignFilesAreReported() throws Exception {

@@ -1,0 +1,193 @@
+package dev.gradus.kernel;
+
+import java.util.Arrays;
+
+/**
+ * A weight matrix {@code W} ({@code outputs × inputs}, row-major, as the flat parameters store
+ * it) packed into the column panels that the micro-kernels read, so that the products with
+ * {@code W} do no packing of their own. One instance serves every product with one {@code Wᵐ}:
+ * <ul>
+ *   <li>the <b>forward</b> layout, for {@code Z = A Wᵀ}
+ *       ({@link Kernels#abt(float[], int, float[], int, PackedWeights, int, Epilogue)}): panels
+ *       of {@code NR} outputs; panel {@code q} holds, for each input {@code p}, the {@code NR}
+ *       values {@code W[q·NR + c][p]}. This is the transpose of {@code W}, done here once
+ *       (with vector gathers where the Vector API is on);</li>
+ *   <li>the <b>backward</b> layout, for {@code G = Δ W}
+ *       ({@link Kernels#ab(float[], int, float[], int, PackedWeights, int, Epilogue)}): panels
+ *       of {@code NR} inputs; panel {@code q} holds, for each output {@code p}, the {@code NR}
+ *       values {@code W[p][q·NR + c]}. Only instances made {@link #forTraining} have it.</li>
+ * </ul>
+ * Panels are zero-padded to full width. Packing moves values and computes nothing, so a
+ * product with packed weights is bit-identical to the same product on the unpacked
+ * {@code W} ({@link Kernels#abt(float[], int, float[], int, float[], int, int, int, int)}).
+ *
+ * <p><b>Life cycle.</b> An instance owns its buffers and is reused: training packs each
+ * {@code Wᵐ} once per step ({@link #packForward} before the forward pass, {@link #packBackward}
+ * before the backward pass) into the same arrays, so steps allocate nothing. An inference path
+ * packs once ({@link #of}) and then only reads: once packed, an instance may be read by any
+ * number of threads at once, provided none packs it again meanwhile (packing is not
+ * synchronised; publish a packed instance to other threads safely, e.g. through a final field).
+ *
+ * <p>The layout depends on the engine's register block, fixed once per JVM, so packed weights
+ * fit the {@link Kernels} of the same JVM. They are not a file format: model files keep the
+ * row-major {@code W}.
+ *
+ * <pre>{@code
+ * PackedWeights w0 = PackedWeights.of(theta, w0Offset, 256, 784);    // W⁰, 256 × 784
+ * kernels.abt(z, 0, x, 0, w0, rows, null);                             // Z = X W⁰ᵀ
+ * }</pre>
+ */
+public final class PackedWeights {
+    private final int engine;
+    private final int outputs;
+    private final int inputs;
+    private final int nr;
+    private final float[] forward;
+    private final boolean withBackward;
+    private float[] backward;       // allocated by the first packBackward
+    /** Offsets {@code c·inputs} of one vector's lanes, for the gathers of the forward packing. */
+    private final int[] rowOffsets;
+
+    PackedWeights(int engine, int outputs, int inputs, boolean withBackward) {
+        if (outputs < 1 || inputs < 1) {
+            throw new IllegalArgumentException("packed weights need at least 1 output and 1 input, got "
+                    + outputs + " x " + inputs);
+        }
+        this.engine = engine;
+        this.outputs = outputs;
+        this.inputs = inputs;
+        this.nr = TiledGemm.nr(engine);
+        this.forward = new float[Math.multiplyExact(roundUp(outputs, nr), inputs)];
+        this.withBackward = withBackward;
+        this.rowOffsets = new int[nr];
+        for (int c = 0; c < nr; c++) {
+            rowOffsets[c] = c * inputs;
+        }
+    }
+
+    /**
+     * Buffers for an {@code outputs × inputs} matrix in both layouts, not packed yet: call
+     * {@link #packForward} and {@link #packBackward} whenever {@code W} changes.
+     */
+    public static PackedWeights forTraining(int outputs, int inputs) {
+        return new PackedWeights(engineFor(outputs, inputs), outputs, inputs, true);
+    }
+
+    /**
+     * The plain engine for matrices of at most {@link #PLAIN_MAX_SIZE} values, whose products
+     * are mostly too small to gain from vectors before the JIT has compiled them (see
+     * {@link Kernels#PLAIN_BELOW_FLOPS}); the default engine otherwise. Both give the same bits.
+     */
+    static int engineFor(int outputs, int inputs) {
+        return (long) outputs * inputs <= PLAIN_MAX_SIZE ? Engine.PLAIN : Engine.DEFAULT;
+    }
+
+    /** Weight matrices up to this many values are packed for the plain engine. */
+    static final long PLAIN_MAX_SIZE = Long.getLong("gradus.plainMaxWeights", 512L);
+
+    /**
+     * {@code W} ({@code outputs × inputs} from {@code w[offset]}) packed in the forward layout,
+     * for inference: {@code Z = A Wᵀ}. Later changes to {@code w} are not seen.
+     */
+    public static PackedWeights of(float[] w, int offset, int outputs, int inputs) {
+        PackedWeights p = new PackedWeights(engineFor(outputs, inputs), outputs, inputs, false);
+        p.packForward(w, offset);
+        return p;
+    }
+
+    /** The rows of {@code W}: the outputs of its layer. */
+    public int outputs() {
+        return outputs;
+    }
+
+    /** The columns of {@code W}: the inputs of its layer. */
+    public int inputs() {
+        return inputs;
+    }
+
+    /** Whether this instance holds the backward layout ({@link #forTraining}). */
+    public boolean hasBackward() {
+        return withBackward;
+    }
+
+    int engine() {
+        return engine;
+    }
+
+    float[] forwardPanels() {
+        return forward;
+    }
+
+    float[] backwardPanels() {
+        return backward;
+    }
+
+    /** Packs {@code W} from {@code w[offset]} into the forward layout (the transpose). */
+    public void packForward(float[] w, int offset) {
+        checkSource(w, offset);
+        int full = outputs / nr * nr;
+        if (engine == Engine.VECTOR && full > 0) {
+            VectorGemm.packTransposed(w, offset, full, inputs, rowOffsets, forward);
+        } else {
+            full = 0;
+        }
+        // The remaining panels (all of them on the plain engine), zero-padded.
+        for (int j0 = full; j0 < outputs; j0 += nr) {
+            int cols = Math.min(nr, outputs - j0);
+            int panel = j0 * inputs;
+            for (int c = 0; c < cols; c++) {
+                int src = offset + (j0 + c) * inputs;
+                for (int p = 0; p < inputs; p++) {
+                    forward[panel + p * nr + c] = w[src + p];
+                }
+            }
+            for (int c = cols; c < nr; c++) {
+                for (int p = 0; p < inputs; p++) {
+                    forward[panel + p * nr + c] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code W} from {@code w[offset]} into the backward layout.
+     *
+     * @throws IllegalStateException if this instance was made for inference only
+     */
+    public void packBackward(float[] w, int offset) {
+        if (!withBackward) {
+            throw new IllegalStateException("these packed weights were made for inference; use forTraining");
+        }
+        checkSource(w, offset);
+        if (backward == null) {
+            backward = new float[Math.multiplyExact(roundUp(inputs, nr), outputs)];
+        }
+        for (int j0 = 0; j0 < inputs; j0 += nr) {
+            int cols = Math.min(nr, inputs - j0);
+            int panel = j0 * outputs;
+            for (int p = 0; p < outputs; p++) {
+                int dst = panel + p * nr;
+                System.arraycopy(w, offset + p * inputs + j0, backward, dst, cols);
+                if (cols < nr) {
+                    Arrays.fill(backward, dst + cols, dst + nr, 0f);
+                }
+            }
+        }
+    }
+
+    private void checkSource(float[] w, int offset) {
+        if (offset < 0 || offset + (long) outputs * inputs > w.length) {
+            throw new IllegalArgumentException("packed weights: W needs " + (long) outputs * inputs
+                    + " floats from offset " + offset + " but the array holds " + w.length);
+        }
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    @Override
+    public String toString() {
+        return "PackedWeights[" + outputs + " x " + inputs + (!withBackward ? ", forward]" : ", forward + backward]");
+    }
+}

@@ -1,0 +1,93 @@
+package dev.gradus.kernel;
+
+import static dev.gradus.kernel.Functions.C;
+import static dev.gradus.kernel.Functions.LN2_HI;
+import static dev.gradus.kernel.Functions.LN2_LO;
+import static dev.gradus.kernel.Functions.LOG2E;
+import static dev.gradus.kernel.Functions.SHIFTER;
+import static dev.gradus.kernel.Functions.SHIFTER_BITS;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API bodies of {@link Functions}: {@code float} lanes widened to {@code double},
+ * the same operations as the scalar twins lane by lane, and rounded back once. Loaded only
+ * when the Vector API module is present.
+ */
+final class VectorMath {
+    /** Doubles of the widest shape; the floats they come from fill half that width. */
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(Math.max(64, D.vectorBitSize() / 2)));
+    static final int LANES = D.length();
+
+    private VectorMath() {}
+
+    /** The vector part of {@link Functions#tanh(float[], int, float[], int, int)}: returns how many elements it did. */
+    static int tanh(float[] z, int zOff, float[] a, int aOff, int length) {
+        if (F.length() != LANES) {
+            return 0;
+        }
+        int i = 0;
+        for (; i + LANES <= length; i += LANES) {
+            DoubleVector zd = (DoubleVector) FloatVector.fromArray(F, z, zOff + i)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector x = zd.abs();
+            DoubleVector e = exp(x.add(x).min(Functions.TANH_CLAMP));
+            DoubleVector t = DoubleVector.broadcast(D, 1.0).sub(DoubleVector.broadcast(D, 2.0).div(e.add(1.0)));
+            // copySign(t, z): t ≥ 0, so OR in the sign bit of z
+            LongVector sign = zd.reinterpretAsLongs().and(Long.MIN_VALUE);
+            DoubleVector signed = t.reinterpretAsLongs().or(sign).reinterpretAsDoubles();
+            VectorMask<Double> linear = x.lt(Functions.TANH_LINEAR);
+            DoubleVector result = signed.blend(zd, linear);
+            ((FloatVector) result.convertShape(VectorOperators.D2F, F, 0)).intoArray(a, aOff + i);
+        }
+        return i;
+    }
+
+    /** The vector part of {@link Functions#sigmoid(float[], int, float[], int, int)}. */
+    static int sigmoid(float[] z, int zOff, float[] a, int aOff, int length) {
+        if (F.length() != LANES) {
+            return 0;
+        }
+        int i = 0;
+        for (; i + LANES <= length; i += LANES) {
+            DoubleVector zd = (DoubleVector) FloatVector.fromArray(F, z, zOff + i)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector y = zd.neg().min(Functions.SIGMOID_CLAMP).max(-Functions.SIGMOID_CLAMP);
+            DoubleVector s = DoubleVector.broadcast(D, 1.0).div(exp(y).add(1.0));
+            ((FloatVector) s.convertShape(VectorOperators.D2F, F, 0)).intoArray(a, aOff + i);
+        }
+        return i;
+    }
+
+    /** {@link Functions#exp(double)} lane by lane. */
+    static DoubleVector exp(DoubleVector y) {
+        DoubleVector shifted = y.mul(LOG2E).add(SHIFTER);
+        DoubleVector n = shifted.sub(SHIFTER);
+        DoubleVector minusN = n.neg();
+        DoubleVector r = minusN.fma(DoubleVector.broadcast(D, LN2_HI), y);
+        r = minusN.fma(DoubleVector.broadcast(D, LN2_LO), r);
+        DoubleVector p = DoubleVector.broadcast(D, C[11]);
+        p = p.fma(r, DoubleVector.broadcast(D, C[10]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[9]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[8]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[7]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[6]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[5]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[4]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[3]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[2]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[1]));
+        p = p.fma(r, DoubleVector.broadcast(D, C[0]));
+        DoubleVector scale = shifted.reinterpretAsLongs().sub(SHIFTER_BITS - 1023).lanewise(VectorOperators.LSHL, 52)
+                .reinterpretAsDoubles();
+        return p.mul(scale);
+    }
+}

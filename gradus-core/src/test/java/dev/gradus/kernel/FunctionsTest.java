@@ -1,0 +1,85 @@
+package dev.gradus.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vectorised tanh and sigmoid against their plain twins (bit for bit) and against
+ * {@code Math.tanh} / {@code Math.exp} in double rounded once (within one float ulp).
+ */
+class FunctionsTest {
+    /** Magnitudes from 10⁻⁶ to 10³ with both signs, plus the special values and the thresholds. */
+    static float[] inputs() {
+        SplittableRandom random = new SplittableRandom(17);
+        int n = 200_003;       // not a multiple of any vector length: the scalar tail runs too
+        float[] z = new float[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = (float) (random.nextDouble(-1, 1) * Math.pow(10, random.nextDouble(-6, 3)));
+        }
+        float[] special = {0f, -0f, 1e-4f, -1e-4f, Math.nextDown(1e-4f), 20f, -20f, 9.01f, 110f, -110f, 103.9f,
+            -103.9f, Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY};
+        System.arraycopy(special, 0, z, 0, special.length);
+        return z;
+    }
+
+    @Test
+    void vectorAndPlainTwinsAgreeBitForBit() {
+        assumeTrue(Engine.vectorAvailable(), "the Vector API module is not enabled in this JVM");
+        float[] z = inputs();
+        for (String name : new String[] {"tanh", "sigmoid"}) {
+            float[] vector = new float[z.length];
+            float[] plain = new float[z.length];
+            if (name.equals("tanh")) {
+                Functions.tanh(Engine.VECTOR, z, 0, vector, 0, z.length);
+                Functions.tanh(Engine.PLAIN, z, 0, plain, 0, z.length);
+            } else {
+                Functions.sigmoid(Engine.VECTOR, z, 0, vector, 0, z.length);
+                Functions.sigmoid(Engine.PLAIN, z, 0, plain, 0, z.length);
+            }
+            for (int i = 0; i < z.length; i++) {
+                float want = name.equals("tanh") ? Functions.tanh(z[i]) : Functions.sigmoid(z[i]);
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(plain[i]), name + " plain " + z[i]);
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(vector[i]), name + " vector " + z[i]);
+            }
+        }
+    }
+
+    @Test
+    void withinOneUlpOfTheCorrectlyRoundedValue() {
+        float[] z = inputs();
+        float[] t = new float[z.length];
+        float[] s = new float[z.length];
+        Functions.tanh(z, 0, t, 0, z.length);
+        Functions.sigmoid(z, 0, s, 0, z.length);
+        for (int i = 0; i < z.length; i++) {
+            float wantT = (float) Math.tanh(z[i]);
+            float wantS = (float) (1.0 / (1.0 + Math.exp(-(double) z[i])));
+            assertTrue(Math.abs(wantT - t[i]) <= Math.ulp(wantT), "tanh(" + z[i] + ") = " + t[i] + ", want " + wantT);
+            assertTrue(Math.abs(wantS - s[i]) <= Math.ulp(wantS), "σ(" + z[i] + ") = " + s[i] + ", want " + wantS);
+        }
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Functions.tanh(-0f)), "tanh(−0) = −0");
+        assertTrue(Float.isNaN(Functions.tanh(Float.NaN)) && Float.isNaN(Functions.sigmoid(Float.NaN)), "NaN stays NaN");
+        float[] nan = new float[64];
+        java.util.Arrays.fill(nan, Float.NaN);
+        Functions.tanh(nan, 0, nan, 0, nan.length);
+        for (float v : nan) {
+            assertTrue(Float.isNaN(v), "vector tanh(NaN)");
+        }
+    }
+
+    @Test
+    void expIsAccurateOverTheRangeItServes() {
+        for (double y = -745; y <= 709; y += 0.37) {
+            double want = Math.exp(y);
+            double got = Functions.exp(y);
+            if (want > Double.MIN_NORMAL) {
+                assertEquals(want, got, want * 1e-14, "exp(" + y + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.gradus.kernel;
+
+import static dev.gradus.kernel.KernelsTest.assertBitIdentical;
+import static dev.gradus.kernel.KernelsTest.randomArray;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Products with packed weights against the same products on the row-major {@code W}: packing
+ * only moves values, so the results must agree bit for bit, on every engine and thread count,
+ * and an epilogue must see every element exactly once, after its whole sum.
+ */
+class PackedWeightsTest {
+
+    /** rows, outputs, inputs: ragged and full panels, several KC blocks, the workload shapes. */
+    static final int[][] SHAPES = {
+        {1, 1, 1}, {3, 5, 2}, {6, 32, 31}, {7, 33, 33}, {64, 10, 128}, {32, 1, 32}, {33, 8, 32}, {13, 65, 257},
+        {64, 256, 784}, {64, 128, 256}, {0, 4, 3}, {200, 70, 520},
+    };
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : SHAPES) {
+            out.add(Arguments.of(s[0], s[1], s[2]));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} rows, W {1}x{2}")
+    @MethodSource("shapes")
+    void packedProductsAreBitIdenticalToUnpackedOnes(int rows, int outputs, int inputs) {
+        SplittableRandom random = new SplittableRandom(rows * 31L + outputs * 7L + inputs);
+        int wOff = 3;
+        float[] theta = randomArray(wOff + outputs * inputs + 2, random);
+        float[] x = randomArray(rows * inputs, random);        // Aᵐ⁻¹ for the forward product
+        float[] delta = randomArray(rows * outputs, random);   // Δᵐ for the backward product
+        for (int engine : KernelsTest.engines()) {
+            PackedWeights w = new PackedWeights(engine, outputs, inputs, true);
+            w.packForward(theta, wOff);
+            w.packBackward(theta, wOff);
+            float[] zWant = new float[rows * outputs];
+            float[] gWant = new float[rows * inputs];
+            Kernels.of(1, engine, Long.MAX_VALUE).abt(zWant, 0, x, 0, theta, wOff, rows, outputs, inputs);
+            Kernels.of(1, engine, Long.MAX_VALUE).ab(gWant, 0, delta, 0, theta, wOff, rows, inputs, outputs);
+            for (int threads = 1; threads <= 3; threads++) {
+                Kernels kernels = Kernels.of(threads, engine, 0);
+                String what = Engine.name(engine) + " threads " + threads;
+                float[] z = new float[rows * outputs + 1];
+                z[rows * outputs] = 42f;       // a sentinel past C
+                kernels.abt(z, 0, x, 0, w, rows, null);
+                assertBitIdentical(zWant, java.util.Arrays.copyOf(z, rows * outputs), "abt " + what);
+                assertEquals(42f, z[rows * outputs], "abt wrote past C");
+                float[] g = new float[rows * inputs];
+                kernels.ab(g, 0, delta, 0, w, rows, null);
+                assertBitIdentical(gWant, g, "ab " + what);
+            }
+        }
+    }
+
+    @Test
+    void theEpilogueFinishesEveryElementOnceAfterItsWholeSum() {
+        int rows = 50;
+        int outputs = 70;
+        int inputs = 600;      // three KC blocks: a block finished early would show a partial sum
+        SplittableRandom random = new SplittableRandom(5);
+        float[] theta = randomArray(outputs * inputs, random);
+        float[] x = randomArray(rows * inputs, random);
+        for (int engine : KernelsTest.engines()) {
+            float[] want = new float[rows * outputs];
+            Kernels.of(1, engine, Long.MAX_VALUE).abt(want, 0, x, 0, theta, 0, rows, outputs, inputs);
+            PackedWeights w = new PackedWeights(engine, outputs, inputs, false);
+            w.packForward(theta, 0);
+            for (int threads = 1; threads <= 2; threads++) {
+                float[] z = new float[rows * outputs];
+                float[] seen = new float[rows * outputs];
+                int[] visits = new int[rows * outputs];
+                Epilogue copy = (c, cOff, ldc, i0, i1, j0, j1) -> {
+                    for (int i = i0; i < i1; i++) {
+                        for (int j = j0; j < j1; j++) {
+                            seen[i * ldc + j] = c[cOff + i * ldc + j];
+                            synchronized (visits) {
+                                visits[i * ldc + j]++;
+                            }
+                        }
+                    }
+                };
+                Kernels.of(threads, engine, 0).abt(z, 0, x, 0, w, rows, copy);
+                for (int e = 0; e < visits.length; e++) {
+                    assertEquals(1, visits[e], "element " + e + " finished " + visits[e] + " times");
+                }
+                assertBitIdentical(want, seen, "values the epilogue saw, " + Engine.name(engine) + " threads " + threads);
+            }
+        }
+    }
+
+    @Test
+    void misuseIsRefusedWithAMessage() {
+        PackedWeights inference = PackedWeights.of(new float[6], 0, 2, 3);
+        assertTrue(!inference.hasBackward());
+        Kernels kernels = Kernels.create(1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> kernels.ab(new float[3], 0, new float[2], 0, inference, 1, null));
+        assertTrue(e.getMessage().contains("no backward layout"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> inference.packBackward(new float[6], 0));
+        e = assertThrows(IllegalArgumentException.class, () -> PackedWeights.of(new float[5], 0, 2, 3));
+        assertTrue(e.getMessage().contains("needs 6 floats"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> kernels.abt(new float[1], 0, new float[3], 0, inference, 1, null));
+        assertTrue(e.getMessage().contains("c needs 2 floats"), e.getMessage());
+    }
+}
