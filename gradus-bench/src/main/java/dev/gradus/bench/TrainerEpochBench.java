@@ -46,7 +46,7 @@ public class TrainerEpochBench {
         x = data[0];
         y = data[1];
         network = BenchWorkloads.W2.network(1);
-        trainer = new Trainer(TrainingOptions.defaults().withOptimizer(new Sgd(0.05)).withBatchSize(32)
+        trainer = new Trainer(TrainingOptions.plain().withOptimizer(new Sgd(0.05)).withBatchSize(32)
                 .withEpochs(epochs).withThreads(2));
     }
 

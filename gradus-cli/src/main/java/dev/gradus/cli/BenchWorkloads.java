@@ -158,7 +158,7 @@ public final class BenchWorkloads {
      * time only: each epoch's time as the trainer measures it).
      */
     public static Measurement train(Workload w, Matrix x, Matrix y, int threads, int warmup, int epochs) {
-        TrainingOptions options = TrainingOptions.defaults()
+        TrainingOptions options = TrainingOptions.plain()
                 .withOptimizer(new Sgd(w.learningRate()))
                 .withBatchSize(w.batch())
                 .withEpochs(warmup + epochs)

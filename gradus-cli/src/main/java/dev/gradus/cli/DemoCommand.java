@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         Table test = resource("digits_test.csv");
         ModelSpec modelSpec = ModelSpec.classification("label")
                 .withHidden(List.of(64))
-                .withTraining(TrainingOptions.defaults()
+                .withTraining(TrainingOptions.plain()
                         .withLoss(Loss.CROSS_ENTROPY)
                         .withOptimizer(Adam.defaults())
                         .withBatchSize(32)

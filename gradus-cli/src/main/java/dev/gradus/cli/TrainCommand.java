@@ -17,6 +17,7 @@ import dev.gradus.nn.Loss;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.optim.Schedule;
 import dev.gradus.tensor.Matrix;
+import dev.gradus.train.Defaults;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.HealthReport;
 import dev.gradus.train.History;
@@ -24,6 +25,7 @@ import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.ValidationMetric;
 import dev.gradus.train.TrainingOptions;
+import dev.gradus.train.TrainingSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,8 +94,8 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--optimizer", paramLabel = "NAME",
             description = "sgd (the seed's update), momentum, nesterov, adam, adamw, rmsprop, lbfgs, rprop, irprop+ "
-                    + "(default: adam).")
-    String optimizer = "adam";
+                    + "(default: " + Defaults.OPTIMIZER + ").")
+    String optimizer;
 
     @Option(names = "--lr", paramLabel = "ALPHA",
             description = "Learning rate (default: the optimizer's PyTorch default: 0.001 for adam/adamw, 0.01 for "
@@ -104,8 +106,9 @@ public class TrainCommand implements Callable<Integer> {
     Double momentum;
 
     @Option(names = "--weight-decay", paramLabel = "L",
-            description = "L2 penalty added to the gradient (decoupled for adamw). Default: 0.01 for adamw; 0.1 with "
-                    + "the default optimizer (adam) for regression; else 0.")
+            description = "L2 penalty added to the gradient (decoupled for adamw). Default: 0.01 for adamw; "
+                    + Defaults.REGRESSION_WEIGHT_DECAY + " with the default optimizer (" + Defaults.OPTIMIZER
+                    + ") for regression; else 0.")
     Double weightDecay;
 
     @Option(names = "--beta1", paramLabel = "B", description = "Adam/AdamW first-moment decay (default: 0.9).")
@@ -156,17 +159,15 @@ public class TrainCommand implements Callable<Integer> {
     boolean health;
 
     @Option(names = "--batch-size", paramLabel = "N",
-            description = "Rows per step; 0 = full batch (default: 32; 0 for lbfgs, rprop, irprop+).")
+            description = "Rows per step; 0 = full batch (default: " + Defaults.BATCH_SIZE
+                    + "; 0 for lbfgs, rprop, irprop+).")
     Integer batchSize;
 
     @Option(names = "--epochs", paramLabel = "N",
             description = "Passes over the data (a maximum with --patience); 0 writes the initialised model. "
-                    + "Default: up to " + DEFAULT_MAX_EPOCHS + ", stopping once the training loss has not improved by "
-                    + "1e-4 for 10 epochs (scikit-learn's rule).")
+                    + "Default: up to " + Defaults.MAX_EPOCHS + ", stopping once the training loss has not improved by "
+                    + Defaults.TRAIN_LOSS_MIN_DELTA + " for " + Defaults.PATIENCE + " epochs (scikit-learn's rule).")
     Integer epochs;
-
-    static final int DEFAULT_MAX_EPOCHS = 500;
-    static final double DEFAULT_REGRESSION_WEIGHT_DECAY = 0.1;
 
     @Option(names = "--no-shuffle", description = "Visit rows in file order in every epoch.")
     boolean noShuffle;
@@ -176,8 +177,8 @@ public class TrainCommand implements Callable<Integer> {
     String scale;
 
     @Option(names = "--seed", paramLabel = "N",
-            description = "Seed of the weights, shuffling, splits and dropout (default: 42).")
-    long seed = TrainingOptions.DEFAULT_SEED;
+            description = "Seed of the weights, shuffling, splits and dropout (default: " + Defaults.SEED + ").")
+    long seed = Defaults.SEED;
 
     @Option(names = "--threads", paramLabel = "N", description = "Cores to use (default: all).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -303,7 +304,7 @@ public class TrainCommand implements Callable<Integer> {
             prep = Preprocessing.fit(trainRows, dataSpec);
         }
         TrainingOptions options = trainingOptions(prep.task(), null);
-        ModelSpec modelSpec = modelSpec(dataSpec, options);
+        ModelSpec modelSpec = modelSpec(dataSpec, trainingSpec());       // Model.fit resolves it as above
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
         checkHeldOut(fitted, heldOut);
@@ -619,13 +620,7 @@ public class TrainCommand implements Callable<Integer> {
         if (learningRate != null && (!(learningRate > 0) || !Double.isFinite(learningRate) || learningRate > 1e3)) {
             throw new UsageException("--lr must be a positive number up to 1000, got " + learningRate);
         }
-        if (batchSize != null && batchSize < 0) {
-            throw new UsageException("--batch-size must be 0 (full batch) or positive, got " + batchSize);
-        }
-        if (epochs != null && epochs < 0) {
-            throw new UsageException("--epochs must be 0 (write the initialised model) or positive, got " + epochs);
-        }
-        if (threads < 1 || threads > 1024) {
+        if (threads > 1024) {
             throw new UsageException("--threads must be between 1 and 1024, got " + threads);
         }
         if (layers != null) {
@@ -635,33 +630,15 @@ public class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
-            throw new UsageException("--clip-norm must be 0 (off) or a positive number, got " + clipNorm);
-        }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new UsageException("--dropout must be in [0, 1), got " + dropout);
-        }
-        if (!(validationFraction >= 0 && validationFraction < 1)) {
-            throw new UsageException("--validation-fraction must be in [0, 1), got " + validationFraction);
-        }
         if (validation != null && validationFraction > 0) {
             throw new UsageException("--validation and --validation-fraction cannot be combined; choose one");
-        }
-        if (patience != null && patience < 0) {
-            throw new UsageException("--patience must be 0 (off) or a number of epochs, got " + patience);
-        }
-        if (minDelta != null && (!(minDelta >= 0) || !Double.isFinite(minDelta))) {
-            throw new UsageException("--min-delta must be 0 or a positive number, got " + minDelta);
         }
         boolean validating = validation != null || validationFraction > 0;
         if (monitor != null && !monitor.equals(TrainingOptions.TRAIN_LOSS) && !validating) {
             throw new UsageException("--monitor " + monitor + " needs validation rows: add --validation FILE or "
                     + "--validation-fraction F, or monitor train_loss");
         }
-        if (loss != null) {
-            parse("--loss", () -> Loss.parse(loss));
-        }
-        parse("--optimizer", () -> Optimizer.of(optimizer, hyperparameters()));
+        trainingSpec();
     }
 
     private Map<String, String> hyperparameters() {
@@ -685,62 +662,63 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The training options for {@code task}; the loss is {@code --loss}, else
-     * {@code modelLoss} (with {@code --init}), else cross-entropy for classification and the
-     * seed's mse for regression.
+     * The training flags as choices, each flag not given left to the policy ({@link Defaults});
+     * each value is checked (by {@link TrainingSpec}) and a bad one named by its flag.
+     */
+    private TrainingSpec trainingSpec() {
+        TrainingSpec s = choose(TrainingSpec.defaults(), "--seed", t -> t.withSeed(seed));
+        s = choose(s, "--threads", t -> t.withThreads(threads));
+        s = choose(s, "--no-shuffle", t -> t.withShuffle(!noShuffle));
+        s = choose(s, "--clip-norm", t -> t.withClipNorm(clipNorm));
+        s = choose(s, "--dropout", t -> t.withDropout(dropout));
+        s = choose(s, "--validation-fraction", t -> t.withValidationFraction(validationFraction));
+        if (loss != null) {
+            s = choose(s, "--loss", t -> t.withLoss(Loss.parse(loss)));
+        }
+        Map<String, String> hyper = hyperparameters();
+        s = optimizer != null ? choose(s, "--optimizer", t -> t.withOptimizer(Optimizer.of(optimizer, hyper)))
+                : choose(s, "--optimizer", t -> t.withHyperparameters(hyper));
+        if (epochs != null) {
+            s = choose(s, "--epochs", t -> t.withEpochs(epochs));
+        }
+        if (batchSize != null) {
+            s = choose(s, "--batch-size", t -> t.withBatchSize(batchSize));
+        }
+        if (!schedule.equals("constant")) {
+            s = choose(s, "--schedule", t -> t.withSchedule(schedule));
+        }
+        if (patience != null) {
+            s = choose(s, "--patience", t -> t.withPatience(patience));
+        }
+        if (monitor != null) {
+            s = choose(s, "--monitor", t -> t.withMonitor(monitor));
+        }
+        if (minDelta != null) {
+            s = choose(s, "--min-delta", t -> t.withMinDelta(minDelta));
+        }
+        return s;
+    }
+
+    private static TrainingSpec choose(TrainingSpec spec, String flag, java.util.function.UnaryOperator<TrainingSpec> choice) {
+        return parse(flag, () -> choice.apply(spec));
+    }
+
+    /**
+     * The training options for {@code task}: the flags' choices resolved by the policy; the loss
+     * is {@code --loss}, else {@code modelLoss} (with {@code --init}), else the policy's.
      */
     private TrainingOptions trainingOptions(Task task, Loss modelLoss) {
-        Loss lossFunction = loss != null ? parse("--loss", () -> Loss.parse(loss))
-                : modelLoss != null ? modelLoss : task == Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.MSE;
-        Map<String, String> hyper = hyperparameters();
-        if (task == Task.REGRESSION && weightDecay == null && !spec.commandLine().getParseResult()
-                .hasMatchedOption("--optimizer")) {
-            // The default optimizer for regression shrinks the weights, as ridge regression does: small
-            // tabular regressions overfit without it (scikit-learn's reference MLP uses alpha = 1.0).
-            // A chosen optimizer, e.g. the seed's plain sgd, gets exactly the flags given.
-            hyper.put("weight_decay", Double.toString(DEFAULT_REGRESSION_WEIGHT_DECAY));
+        TrainingSpec chosen = trainingSpec();
+        TrainingSpec s = loss == null && modelLoss != null ? chosen.withLoss(modelLoss) : chosen;
+        // Only flags that were given can clash with the task or the optimizer.
+        List<String> flags = new ArrayList<>();
+        for (String flag : List.of("--batch-size", "--monitor", "--schedule")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                flags.add(flag);
+            }
         }
-        Optimizer rule = parse("--optimizer", () -> Optimizer.of(optimizer, hyper));
-        boolean fullBatchOnly = optimizer.toLowerCase(Locale.ROOT).matches("l-?bfgs|rprop|irprop[-+−]");
-        int batch = batchSize != null ? batchSize : fullBatchOnly ? 0 : 32;
-        if (fullBatchOnly && batch != 0) {
-            throw new UsageException("--optimizer " + optimizer + " works on the full batch; leave out --batch-size "
-                    + "or give --batch-size 0");
-        }
-        List<ValidationMetric> metrics = task == Task.CLASSIFICATION ? List.of(ValidationMetric.ACCURACY) : List.of();
-        boolean validating = validation != null || validationFraction > 0;
-        String watched = monitor != null ? monitor : validating ? "loss" : TrainingOptions.TRAIN_LOSS;
-        if (!watched.equals("loss") && !watched.equals(TrainingOptions.TRAIN_LOSS)
-                && !(watched.equals("accuracy") && task == Task.CLASSIFICATION)) {
-            throw new UsageException("--monitor must be loss, train_loss" + (task == Task.CLASSIFICATION
-                    ? " or accuracy" : "") + " for " + task + ", got " + watched);
-        }
-        // Early stopping is on with --patience N > 0, and by default when --epochs is not given or
-        // --monitor / --min-delta ask for it (patience 10). Watching the training loss is
-        // scikit-learn's rule (min delta 1e-4, the last weights kept); watching validation rows
-        // keeps the best epoch's weights. --epochs alone runs exactly that many epochs.
-        boolean stopping = patience != null ? patience > 0 : epochs == null || monitor != null || minDelta != null;
-        boolean watchTraining = watched.equals(TrainingOptions.TRAIN_LOSS);
-        int maxEpochs = epochs != null ? epochs : DEFAULT_MAX_EPOCHS;
-        int wait = patience != null ? patience : stopping ? 10 : 0;
-        double delta = minDelta != null ? minDelta : watchTraining ? 1e-4 : 0;
-        return parse("training options", () -> TrainingOptions.defaults()
-                .withLoss(lossFunction)
-                .withOptimizer(rule)
-                .withSchedule(parse("--schedule", () -> Schedule.parse(schedule, Math.max(1, maxEpochs))))
-                .withEpochs(maxEpochs)
-                .withBatchSize(batch)
-                .withShuffle(!noShuffle)
-                .withSeed(seed)
-                .withThreads(threads)
-                .withClipNorm(clipNorm)
-                .withDropout(dropout)
-                .withValidationFraction(validationFraction)
-                .withMetrics(metrics)
-                .withMonitor(watched)
-                .withMinDelta(delta)
-                .withPatience(wait)
-                .withRestoreBest(!watchTraining));
+        return parse(flags.isEmpty() ? "training flags" : String.join(", ", flags),
+                () -> s.resolve(task, validation != null));
     }
 
     private DataSpec dataSpec() {
@@ -757,14 +735,14 @@ public class TrainCommand implements Callable<Integer> {
         return dataSpec;
     }
 
-    private ModelSpec modelSpec(DataSpec dataSpec, TrainingOptions options) {
+    private ModelSpec modelSpec(DataSpec dataSpec, TrainingSpec training) {
         return new ModelSpec(dataSpec,
-                layers == null ? List.of(32) : layers,
-                activation == null ? Activation.RELU : parse("--activation", () -> Activation.parse(activation)),
+                layers == null ? Defaults.HIDDEN : layers,
+                activation == null ? Defaults.ACTIVATION : parse("--activation", () -> Activation.parse(activation)),
                 outputActivation == null ? null
                         : parse("--output-activation", () -> Activation.parse(outputActivation)),
                 parse("--weight-init", () -> Init.parse(weightInit)),
-                options);
+                training);
     }
 
     /** With {@code --init}, flags that describe the architecture or data must agree with the model. */

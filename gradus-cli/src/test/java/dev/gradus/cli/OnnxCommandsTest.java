@@ -55,7 +55,7 @@ class OnnxCommandsTest {
     private Path irisModel() throws Exception {
         Table train = Csv.read(Cli.DATA.resolve("iris_train.csv"));
         ModelSpec spec = ModelSpec.classification("label").withHidden(List.of(8)).withActivation(Activation.TANH)
-                .withTraining(TrainingOptions.defaults().withOptimizer(new Sgd(0.1)).withEpochs(20).withThreads(1));
+                .withTraining(TrainingOptions.plain().withOptimizer(new Sgd(0.1)).withEpochs(20).withThreads(1));
         Path file = dir.resolve("iris.gradus");
         Model.fit(train, spec).model().save(file);
         return file;

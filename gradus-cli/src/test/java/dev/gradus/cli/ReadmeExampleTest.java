@@ -7,8 +7,6 @@ import dev.gradus.data.Csv;
 import dev.gradus.data.Table;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
-import dev.gradus.optim.Sgd;
-import dev.gradus.train.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,9 +28,8 @@ class ReadmeExampleTest {
         // BEGIN README
         Table train = Csv.read(Path.of("data/iris_train.csv"));
         Table test = Csv.read(Path.of("data/iris_test.csv"));
-        ModelSpec spec = ModelSpec.classification("label")
-                .withHidden(List.of(16))
-                .withTraining(TrainingOptions.defaults().withOptimizer(new Sgd(0.1)).withEpochs(200));
+        ModelSpec spec = ModelSpec.classification("label")   // gradus train's defaults, except
+                .withHidden(List.of(16));                    // one hidden layer of 16 (--layers 16)
         Model model = Model.fit(train, spec).model();
         System.out.println("test accuracy " + model.classificationMetrics(test).accuracy());
         model.save(Path.of("iris.gradus"));

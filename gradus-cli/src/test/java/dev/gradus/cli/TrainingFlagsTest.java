@@ -68,7 +68,7 @@ class TrainingFlagsTest {
         Cli run = train("iris_train.csv", "--task", "classification", "--lr", "0.05", "--json");
         assertEquals(0, run.code(), run.toString());
         int epochs = Integer.parseInt(run.out().replaceAll(".*\"epochs\":(\\d+).*\\s*", "$1"));
-        assertTrue(run.out().contains("\"stopped_early\":true") && epochs < TrainCommand.DEFAULT_MAX_EPOCHS,
+        assertTrue(run.out().contains("\"stopped_early\":true") && epochs < dev.gradus.train.Defaults.MAX_EPOCHS,
                 "stopped after " + epochs + " epochs: " + run.out());
         Cli exact = train("iris_train.csv", "--task", "classification", "--lr", "0.05", "--epochs", "300", "--json");
         assertTrue(exact.out().contains("\"epochs\":300"), "--epochs alone runs exactly that many: " + exact.out());

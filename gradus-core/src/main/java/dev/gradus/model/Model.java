@@ -103,11 +103,12 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
     /**
      * As {@link #fit(Preprocessing, Table, ModelSpec, TrainingListener...)}, scoring
      * {@code validation} rows (may be {@code null}) after every epoch for the history and early
-     * stopping.
+     * stopping. The training options are {@link ModelSpec#options} for the task of {@code prep}.
      */
     public static Fit fit(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                           TrainingListener... listeners) throws DataException {
-        return train(initialNetwork(prep, spec), prep, train, validation, spec.training(), listeners);
+        TrainingOptions options = spec.options(prep.task(), validation != null);
+        return train(initialNetwork(prep, spec, options), prep, train, validation, options, listeners);
     }
 
     /**
@@ -117,13 +118,18 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * Other trainers (such as {@code gradus-spark}) start from it to train the same model.
      */
     public static Network initialNetwork(Preprocessing prep, ModelSpec spec) {
-        Loss loss = spec.training().loss();
+        return initialNetwork(prep, spec, spec.options(prep.task(), false));
+    }
+
+    /** As {@link #initialNetwork(Preprocessing, ModelSpec)}, with the loss and seed of resolved {@code options}. */
+    public static Network initialNetwork(Preprocessing prep, ModelSpec spec, TrainingOptions options) {
+        Loss loss = options.loss();
         Network.Builder builder = Network.input(prep.inputWidth());
         for (int width : spec.hidden()) {
             builder.dense(width, spec.activation());
         }
         builder.dense(outputWidth(prep, loss), spec.outputActivationFor(prep.task(), loss));
-        return builder.build(spec.init(), spec.training().seed());
+        return builder.build(spec.init(), options.seed());
     }
 
     /**

@@ -6,7 +6,10 @@ import dev.gradus.data.Task;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Init;
 import dev.gradus.nn.Loss;
+import dev.gradus.optim.Optimizer;
+import dev.gradus.train.Defaults;
 import dev.gradus.train.TrainingOptions;
+import dev.gradus.train.TrainingSpec;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,7 +20,7 @@ import java.util.Objects;
  * <pre>{@code
  * ModelSpec spec = ModelSpec.classification("label")
  *         .withHidden(List.of(32))
- *         .withTraining(TrainingOptions.defaults().withEpochs(200));
+ *         .withTraining(TrainingOptions.plain().withEpochs(200));
  * }</pre>
  *
  * @param data targets, task, features and scaling
@@ -26,10 +29,11 @@ import java.util.Objects;
  * @param outputActivation {@code φⁿ}, or {@code null} for the default of the task and loss
  *     (see {@link #outputActivationFor})
  * @param init weight initialiser; {@link Init#DEFAULT} picks per activation
- * @param training loss, optimizer, epochs, batches, seed (which also seeds the weights)
+ * @param training loss, optimizer, epochs, batches, seed (which also seeds the weights): the
+ *     choices made, the rest resolved by {@link Defaults} for the task ({@link #options})
  */
 public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activation, Activation outputActivation,
-                        Init init, TrainingOptions training) {
+                        Init init, TrainingSpec training) {
 
     public ModelSpec {
         Objects.requireNonNull(data, "data");
@@ -44,10 +48,14 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
         Objects.requireNonNull(training, "training");
     }
 
-    /** One hidden layer of 32 ReLU units, standard scaling, default training options. */
+    /**
+     * The defaults of {@code gradus train}: hidden layers {@link Defaults#HIDDEN} of
+     * {@link Defaults#ACTIVATION}, the output activation and every training choice left to
+     * {@link Defaults}, standard scaling, the last column as target with the task inferred.
+     */
     public static ModelSpec defaults() {
-        return new ModelSpec(DataSpec.defaults(), List.of(32), Activation.RELU, null, Init.DEFAULT,
-                TrainingOptions.defaults());
+        return new ModelSpec(DataSpec.defaults(), Defaults.HIDDEN, Defaults.ACTIVATION, null, Init.DEFAULT,
+                TrainingSpec.defaults());
     }
 
     /** Defaults, classifying the column {@code target}. */
@@ -61,18 +69,21 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
     }
 
     /**
-     * The output activation {@code φⁿ}: the chosen one, or the default for the task and loss —
-     * the loss's fused activation (softmax for cross-entropy, sigmoid for bce), sigmoid for
-     * other classification losses, identity for regression.
+     * The output activation {@code φⁿ}: the chosen one, or {@link Defaults#outputActivation}
+     * for the task and loss.
      */
     public Activation outputActivationFor(Task task, Loss loss) {
-        if (outputActivation != null) {
-            return outputActivation;
-        }
-        if (loss.fusedActivation() != null) {
-            return loss.fusedActivation();
-        }
-        return task == Task.CLASSIFICATION ? Activation.SIGMOID : Activation.IDENTITY;
+        return outputActivation != null ? outputActivation : Defaults.outputActivation(task, loss);
+    }
+
+    /**
+     * The training options for {@code task}: the choices of {@link #training()}, the rest
+     * resolved by {@link Defaults#resolve}.
+     *
+     * @param validationRows whether the run scores separate validation rows
+     */
+    public TrainingOptions options(Task task, boolean validationRows) {
+        return training.resolve(task, validationRows);
     }
 
     public ModelSpec withData(DataSpec value) {
@@ -99,7 +110,22 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
         return new ModelSpec(data, hidden, activation, outputActivation, value, training);
     }
 
-    public ModelSpec withTraining(TrainingOptions value) {
+    public ModelSpec withTraining(TrainingSpec value) {
         return new ModelSpec(data, hidden, activation, outputActivation, init, value);
+    }
+
+    /** Trains with exactly {@code options}: nothing is left to {@link Defaults}. */
+    public ModelSpec withTraining(TrainingOptions options) {
+        return withTraining(TrainingSpec.of(options));
+    }
+
+    /** A fixed number of epochs, as {@code gradus train --epochs}: the default stopping rule is off. */
+    public ModelSpec withEpochs(int value) {
+        return withTraining(training.withEpochs(value));
+    }
+
+    /** Exactly this optimizer, as {@code gradus train --optimizer}. */
+    public ModelSpec withOptimizer(Optimizer value) {
+        return withTraining(training.withOptimizer(value));
     }
 }

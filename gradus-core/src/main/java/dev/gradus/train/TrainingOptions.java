@@ -15,10 +15,13 @@ import java.util.function.Function;
 
 /**
  * How to train: loss, optimizer and schedule; epochs, batch size, shuffling, seed and threads;
- * gradient clipping and dropout; validation, metrics and early stopping.
+ * gradient clipping and dropout; validation, metrics and early stopping. Every value is concrete:
+ * these are the options the {@link Trainer} runs. A user's choices with the rest left to the
+ * defaults of {@code gradus train} are a {@link TrainingSpec}, which {@link Defaults} resolves
+ * into options; {@link #plain()} is the seed's own setting.
  *
  * <pre>{@code
- * TrainingOptions options = TrainingOptions.defaults()
+ * TrainingOptions options = TrainingOptions.plain()
  *         .withLoss(Loss.CROSS_ENTROPY)
  *         .withOptimizer(Adam.defaults())
  *         .withSchedule(Schedule.parse("cosine(warmup=5)", 200))
@@ -27,14 +30,14 @@ import java.util.function.Function;
  *         .withPatience(10);            // early stopping on the validation loss, best weights kept
  * }</pre>
  *
- * @param loss the loss {@code ℓ} (default the seed's {@link Loss#MSE})
- * @param optimizer the update rule (default {@code Sgd(0.01)})
+ * @param loss the loss {@code ℓ} (the seed's {@link Loss#MSE} in {@link #plain()})
+ * @param optimizer the update rule ({@code Sgd(0.01)} in {@link #plain()})
  * @param epochs passes over the data (a maximum when early stopping is on); 0 trains nothing
  * @param batchSize rows per step; 0 means full batch (all rows in one step)
  * @param shuffle whether each epoch visits the rows in a fresh seeded order
  * @param seed the seed of the shuffling order, the validation split and the dropout masks
  * @param threads cores the matrix products may use
- * @param schedule the learning-rate factor per epoch (default constant)
+ * @param schedule the learning-rate factor per epoch (constant in {@link #plain()})
  * @param clipNorm the largest global gradient norm, PyTorch's {@code clip_grad_norm_}; 0 = off
  * @param dropout the rate {@code p} of inverted dropout on hidden layers, in {@code [0, 1)}; 0 = off
  * @param validationFraction the share of rows held out for validation, in {@code [0, 1)}, when
@@ -55,7 +58,7 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
                               List<ValidationMetric> metrics, boolean restoreBest, double minDelta) {
 
     /** The default seed, fixed so that two identical runs give identical models. */
-    public static final long DEFAULT_SEED = 42L;
+    public static final long DEFAULT_SEED = Defaults.SEED;
 
     /** The monitor that watches the training loss of each epoch. */
     public static final String TRAIN_LOSS = "train_loss";
@@ -66,6 +69,17 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(monitor, "monitor");
         metrics = List.copyOf(metrics);
+        checkRanges(epochs, batchSize, threads, clipNorm, dropout, validationFraction, patience, minDelta);
+        if (!monitor.equals("loss") && !monitor.equals(TRAIN_LOSS)
+                && metrics.stream().noneMatch(m -> m.name().equals(monitor))) {
+            throw new IllegalArgumentException("monitor '" + monitor + "' is neither 'loss', 'train_loss' nor one of the metrics "
+                    + metrics.stream().map(ValidationMetric::name).toList());
+        }
+    }
+
+    /** The ranges of the numeric options, checked for {@code TrainingOptions} and {@link TrainingSpec} alike. */
+    static void checkRanges(int epochs, int batchSize, int threads, double clipNorm, double dropout,
+                            double validationFraction, int patience, double minDelta) {
         if (epochs < 0) {
             throw new IllegalArgumentException("epochs must be 0 or more, got " + epochs);
         }
@@ -90,21 +104,31 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
         if (!(minDelta >= 0) || !Double.isFinite(minDelta)) {
             throw new IllegalArgumentException("min delta must be 0 or a positive number, got " + minDelta);
         }
-        if (!monitor.equals("loss") && !monitor.equals(TRAIN_LOSS)
-                && metrics.stream().noneMatch(m -> m.name().equals(monitor))) {
-            throw new IllegalArgumentException("monitor '" + monitor + "' is neither 'loss', 'train_loss' nor one of the metrics "
-                    + metrics.stream().map(ValidationMetric::name).toList());
-        }
     }
 
     /**
-     * MSE, {@code Sgd(0.01)}, 100 epochs, batches of 32, shuffled, seed 42, all cores, constant
-     * schedule, no clipping, no dropout, no validation, no early stopping (monitor "loss",
-     * restoring the best weights once it is on).
+     * The seed's plain setting: its ℓ2 loss ({@link Loss#MSE}) and plain update
+     * {@code W ← W − α ∂ℓ2/∂W} ({@code Sgd(0.01)}), 100 epochs, batches of 32, shuffled, seed
+     * {@link Defaults#SEED}, all cores, constant schedule, no clipping, no dropout, no
+     * validation, no early stopping (monitor "loss", restoring the best weights once it is on).
+     * Nothing here is resolved by the policy: these are not the defaults of {@code gradus train},
+     * which {@link TrainingSpec#defaults()} gives.
      */
-    public static TrainingOptions defaults() {
+    public static TrainingOptions plain() {
         return new TrainingOptions(Loss.MSE, new Sgd(0.01), 100, 32, true, DEFAULT_SEED,
                 Runtime.getRuntime().availableProcessors(), Schedule.CONSTANT, 0, 0, 0, 0, "loss", List.of(), true, 0);
+    }
+
+    /**
+     * The seed's plain setting, {@link #plain()}.
+     *
+     * @deprecated the name reads as "the defaults", which {@code gradus train} and
+     *     {@code ModelSpec} take from {@link Defaults} through {@link TrainingSpec#defaults()};
+     *     say {@link #plain()} for the seed's setting.
+     */
+    @Deprecated(forRemoval = true)
+    public static TrainingOptions defaults() {
+        return plain();
     }
 
     public TrainingOptions withLoss(Loss value) {
@@ -222,7 +246,7 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
      */
     public static TrainingOptions fromSettings(Map<String, String> settings, int epochs, int threads,
                                                List<ValidationMetric> metrics) {
-        Set<String> known = defaults().settings().keySet();
+        Set<String> known = plain().settings().keySet();
         for (String key : settings.keySet()) {
             if (!known.contains(key) && !key.endsWith("_sha256")) {
                 throw new IllegalArgumentException("unknown training setting '" + key + "'");

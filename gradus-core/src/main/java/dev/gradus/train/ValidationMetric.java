@@ -6,7 +6,7 @@ package dev.gradus.train;
  *
  * <pre>{@code
  * ValidationMetric accuracy = ValidationMetric.ACCURACY;
- * TrainingOptions options = TrainingOptions.defaults()
+ * TrainingOptions options = TrainingOptions.plain()
  *         .withMetrics(List.of(accuracy)).withMonitor("accuracy").withPatience(5);
  * }</pre>
  */

@@ -67,7 +67,7 @@ class CheckpointFileTest {
     }
 
     static TrainingOptions options(Optimizer o, int epochs) {
-        return TrainingOptions.defaults().withLoss(Loss.CROSS_ENTROPY).withOptimizer(o)
+        return TrainingOptions.plain().withLoss(Loss.CROSS_ENTROPY).withOptimizer(o)
                 .withBatchSize(o.fullBatch() ? 0 : 16).withEpochs(epochs)
                 .withSchedule(Schedule.parse("step(size=3, gamma=0.5)", epochs)).withDropout(0.1).withThreads(1)
                 .withValidationFraction(0.2).withMetrics(List.of(ValidationMetric.ACCURACY)).withPatience(50);

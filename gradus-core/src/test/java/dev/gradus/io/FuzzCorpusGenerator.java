@@ -36,7 +36,7 @@ public final class FuzzCorpusGenerator {
         Path checkpoint = scratch.resolve("c.gradus-ckpt");
         Matrix x = Matrix.of(new double[][] {{0, 1}, {1, 0}, {1, 1}, {0, 0}});
         Matrix y = Matrix.of(new double[][] {{1}, {1}, {0}, {0}});
-        new Trainer(TrainingOptions.defaults().withOptimizer(Optimizer.parse("lbfgs(history=2)")).withBatchSize(0)
+        new Trainer(TrainingOptions.plain().withOptimizer(Optimizer.parse("lbfgs(history=2)")).withBatchSize(0)
                 .withEpochs(3).withThreads(1).withLoss(Loss.MSE)).addListener(new CheckpointListener() {
                     @Override public int every() { return 1; }
                     @Override public void onCheckpoint(Checkpoint c) throws IOException {

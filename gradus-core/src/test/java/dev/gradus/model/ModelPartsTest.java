@@ -35,14 +35,15 @@ class ModelPartsTest {
         Table t = table();
         for (Loss loss : List.of(Loss.CROSS_ENTROPY, Loss.BCE)) {
             ModelSpec spec = ModelSpec.classification("label").withHidden(List.of(5))
-                    .withTraining(TrainingOptions.defaults().withLoss(loss).withEpochs(7).withBatchSize(8).withThreads(1));
+                    .withTraining(TrainingOptions.plain().withLoss(loss).withEpochs(7).withBatchSize(8).withThreads(1));
             Preprocessing prep = Preprocessing.fit(t, spec.data());
             Model viaFit = Model.fit(prep, t, spec).model();
 
             Matrix y = Model.networkTargets(prep, loss, t);
             assertEquals(loss == Loss.BCE ? 1 : 2, y.cols());
-            Trainer.Result r = new Trainer(spec.training()).fit(Model.initialNetwork(prep, spec), prep.features(t), y);
-            Model viaParts = Model.trained(r.network(), prep, spec.training());
+            TrainingOptions options = spec.options(prep.task(), false);
+            Trainer.Result r = new Trainer(options).fit(Model.initialNetwork(prep, spec), prep.features(t), y);
+            Model viaParts = Model.trained(r.network(), prep, options);
 
             assertArrayEquals(viaFit.network().parameters().values(), viaParts.network().parameters().values());
             assertEquals(viaFit.training(), viaParts.training());

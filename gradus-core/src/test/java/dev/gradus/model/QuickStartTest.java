@@ -21,7 +21,7 @@ class QuickStartTest {
         Table train = Csv.read(DATA.resolve("iris_train.csv"));
         Table test = Csv.read(DATA.resolve("iris_test.csv"));
         ModelSpec spec = ModelSpec.classification("label").withHidden(List.of(16)).withActivation(Activation.TANH)
-                .withTraining(TrainingOptions.defaults().withOptimizer(new Sgd(0.1)).withEpochs(300).withBatchSize(16));
+                .withTraining(TrainingOptions.plain().withOptimizer(new Sgd(0.1)).withEpochs(300).withBatchSize(16));
         Model model = Model.fit(train, spec).model();
         double accuracy = model.classificationMetrics(test).accuracy();
         System.out.println("iris accuracy " + accuracy);
@@ -37,7 +37,7 @@ class QuickStartTest {
         Table train = Csv.read(DATA.resolve("diabetes_train.csv"));
         Table test = Csv.read(DATA.resolve("diabetes_test.csv"));
         ModelSpec spec = ModelSpec.regression("target").withHidden(List.of(16))
-                .withTraining(TrainingOptions.defaults().withOptimizer(new Sgd(0.01)).withEpochs(100));
+                .withTraining(TrainingOptions.plain().withOptimizer(new Sgd(0.01)).withEpochs(100));
         Model model = Model.fit(train, spec).model();
         double r2 = model.regressionMetrics(test).r2Mean();
         System.out.println("diabetes r2 " + r2);

@@ -151,7 +151,7 @@ class HandComputedGradientsTest {
 
         // One full-batch step of the seed's gradient descent with α = 1/4 through the Trainer:
         // W ← (1, 1) − (3, 4)/4 = (0.25, 0),  b ← −(2, 2)/4 = (−0.5, −0.5).
-        TrainingOptions once = TrainingOptions.defaults().withOptimizer(new Sgd(0.25)).withBatchSize(0)
+        TrainingOptions once = TrainingOptions.plain().withOptimizer(new Sgd(0.25)).withBatchSize(0)
                 .withShuffle(false).withEpochs(1).withThreads(1);
         Trainer.Result result = new Trainer(once).fit(net, x, y);
         assertArrayEquals(new float[] {0.25f, 0f, -0.5f, -0.5f}, result.network().parameters().values());

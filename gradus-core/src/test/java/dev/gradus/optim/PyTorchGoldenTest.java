@@ -59,7 +59,7 @@ class PyTorchGoldenTest {
         double[] losses = Json.doubles(c.get("losses"));
         double[] expected = Json.doubles(c.get("theta"));
 
-        TrainingOptions options = TrainingOptions.defaults()
+        TrainingOptions options = TrainingOptions.plain()
                 .withLoss(Loss.parse((String) c.get("loss")))
                 .withOptimizer(Optimizer.parse((String) c.get("optimizer")))
                 .withSchedule(Schedule.parse((String) c.get("schedule"), losses.length))

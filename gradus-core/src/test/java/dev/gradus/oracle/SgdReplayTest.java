@@ -59,7 +59,7 @@ class SgdReplayTest {
     @MethodSource("networks")
     void trainerFullBatchSgdEqualsDoubleReplay(Family.Case c) {
         Network initial = c.network();
-        TrainingOptions options = TrainingOptions.defaults().withOptimizer(new Sgd(ALPHA)).withBatchSize(0)
+        TrainingOptions options = TrainingOptions.plain().withOptimizer(new Sgd(ALPHA)).withBatchSize(0)
                 .withShuffle(false).withEpochs(STEPS).withThreads(1);
         Trainer.Result result = new Trainer(options).fit(initial, c.x(), c.y());
 

@@ -33,7 +33,7 @@ class ReproducibilityTest {
                 .dense(64, Activation.TANH)
                 .dense(10, Activation.IDENTITY)
                 .build(5);
-        TrainingOptions options = TrainingOptions.defaults()
+        TrainingOptions options = TrainingOptions.plain()
                 .withOptimizer(new Sgd(0.01)).withBatchSize(64).withEpochs(2);
 
         float[] one = new Trainer(options.withThreads(1)).fit(initial, x, y).network().parameters().values();

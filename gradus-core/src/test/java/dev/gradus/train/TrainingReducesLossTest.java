@@ -18,7 +18,7 @@ class TrainingReducesLossTest {
         Matrix x = Matrix.of(new double[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}});
         Matrix y = Matrix.of(new double[][] {{0}, {1}, {1}, {0}});
         Network initial = Network.input(2).dense(8, Activation.TANH).dense(1, Activation.SIGMOID).build(7);
-        TrainingOptions options = TrainingOptions.defaults()
+        TrainingOptions options = TrainingOptions.plain()
                 .withOptimizer(new Sgd(1.0)).withBatchSize(0).withShuffle(false).withEpochs(3000).withThreads(1);
 
         Trainer.Result result = new Trainer(options).fit(initial, x, y);
@@ -50,7 +50,7 @@ class TrainingReducesLossTest {
         Matrix x = Matrix.of(xs);
         Matrix y = Matrix.of(ys);
         Network initial = Network.input(3).dense(16, Activation.RELU).dense(2, Activation.IDENTITY).build(3);
-        TrainingOptions options = TrainingOptions.defaults()
+        TrainingOptions options = TrainingOptions.plain()
                 .withOptimizer(new Sgd(0.05)).withBatchSize(16).withEpochs(200);
 
         Trainer.Result result = new Trainer(options).fit(initial, x, y);

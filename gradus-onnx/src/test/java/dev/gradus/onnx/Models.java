@@ -36,7 +36,7 @@ final class Models {
     private static TrainingOptions training(Scaling scaling) {
         // Unscaled inputs (wine's proline is in the thousands) need a small step to stay finite.
         double rate = scaling == Scaling.NONE ? 1e-3 : 0.05;
-        return TrainingOptions.defaults().withOptimizer(new Sgd(rate)).withEpochs(15).withBatchSize(16).withThreads(1);
+        return TrainingOptions.plain().withOptimizer(new Sgd(rate)).withEpochs(15).withBatchSize(16).withThreads(1);
     }
 
     /** Iris (3 classes): two hidden layers and the output layer, all with {@code phi}. */

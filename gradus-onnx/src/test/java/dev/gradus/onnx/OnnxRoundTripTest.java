@@ -84,7 +84,7 @@ class OnnxRoundTripTest {
         Table train = synthetic(120, 1);
         ModelSpec spec = ModelSpec.regression("y").withData(DataSpec.regression("y").withImpute(Impute.MEAN))
                 .withHidden(List.of(6)).withActivation(Activation.TANH)
-                .withTraining(TrainingOptions.defaults().withOptimizer(new Sgd(0.05)).withEpochs(10).withThreads(1));
+                .withTraining(TrainingOptions.plain().withOptimizer(new Sgd(0.05)).withEpochs(10).withThreads(1));
         Model model = Model.fit(train, spec).model();
         Path file = dir.resolve("synthetic.onnx");
         OnnxExport.write(model, file);

@@ -50,7 +50,8 @@ public class SparkTrainCommand extends TrainCommand {
     @Override
     protected Model.Fit fitNew(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                                TrainingListener listener) throws DataException {
-        return fitOnSpark(Model.initialNetwork(prep, spec), prep, train, validation, spec.training(), listener);
+        TrainingOptions options = spec.options(prep.task(), validation != null);
+        return fitOnSpark(Model.initialNetwork(prep, spec, options), prep, train, validation, options, listener);
     }
 
     @Override

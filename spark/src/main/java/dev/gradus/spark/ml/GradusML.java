@@ -71,7 +71,7 @@ final class GradusML {
         }
 
         TrainingOptions options(Params p) {
-            return TrainingOptions.defaults()
+            return TrainingOptions.plain()
                     .withLoss(Loss.parse(p.$(loss)))
                     .withOptimizer(Optimizer.parse(p.$(optimizer)))
                     .withEpochs((Integer) p.$(epochs))
@@ -146,8 +146,8 @@ final class GradusML {
             return List.of(new RowBlocks.Block(first[p], list.size(), x, y)).iterator();
         }, true);
         try (RowBlocks train = RowBlocks.of(blocks, total, in, k)) {
-            return Model.trained(new SparkTrainer(spec.training()).fit(initial, train).network(), prep,
-                    spec.training());
+            TrainingOptions options = spec.options(prep.task(), false);
+            return Model.trained(new SparkTrainer(options).fit(initial, train).network(), prep, options);
         }
     }
 

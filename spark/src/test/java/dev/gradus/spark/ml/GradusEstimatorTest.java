@@ -153,7 +153,7 @@ class GradusEstimatorTest {
         }
         Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
                 .build(dev.gradus.nn.Init.DEFAULT, 9);
-        TrainingOptions o = TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
+        TrainingOptions o = TrainingOptions.plain().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
                 .withOptimizer(Optimizer.parse("sgd(lr=0.5)")).withEpochs(15).withBatchSize(0).withShuffle(false)
                 .withSeed(9).withThreads(1);
         float[] expected = new Trainer(o).fit(start, x, y).network().parameters().values();
