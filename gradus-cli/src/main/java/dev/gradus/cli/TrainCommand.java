@@ -70,7 +70,7 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--drop", split = ",", paramLabel = "COL", description = "Never use these columns as features.")
     List<String> drop = new ArrayList<>();
 
-    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: 32).")
+    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: " + Defaults.HIDDEN.get(0) + ").")
     List<Integer> layers;
 
     @Option(names = "--activation", paramLabel = "NAME",
@@ -84,8 +84,9 @@ public class TrainCommand implements Callable<Integer> {
     String outputActivation;
 
     @Option(names = "--weight-init", paramLabel = "NAME",
-            description = "xavier, he or default (per activation: he for the ReLU family, else xavier).")
-    String weightInit = "default";
+            description = "xavier (Glorot's uniform bound; the default), he, or default (per activation: he for the "
+                    + "ReLU family, else xavier).")
+    String weightInit;
 
     @Option(names = "--loss", paramLabel = "NAME",
             description = "mse (the seed's l2), cross-entropy (softmax output), bce (one sigmoid output, two "
@@ -107,7 +108,7 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--weight-decay", paramLabel = "L",
             description = "L2 penalty added to the gradient (decoupled for adamw). Default: 0.01 for adamw; "
-                    + Defaults.REGRESSION_WEIGHT_DECAY + " with the default optimizer (" + Defaults.OPTIMIZER
+                    + Defaults.REGRESSION_WEIGHT_DECAY_ROWS + "/N (N training rows) with the default optimizer (" + Defaults.OPTIMIZER
                     + ") for regression; else 0.")
     Double weightDecay;
 
@@ -303,7 +304,7 @@ public class TrainCommand implements Callable<Integer> {
             heldOut = split.test();
             prep = Preprocessing.fit(trainRows, dataSpec);
         }
-        TrainingOptions options = trainingOptions(prep.task(), null);
+        TrainingOptions options = trainingOptions(prep.task(), null, trainRows.rows());
         ModelSpec modelSpec = modelSpec(dataSpec, trainingSpec());       // Model.fit resolves it as above
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
@@ -322,13 +323,13 @@ public class TrainCommand implements Callable<Integer> {
     private Run continueRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws Exception {
         Model start = Model.load(init);
         checkAgrees(start);
-        TrainingOptions options = trainingOptions(start.task(), start.loss());
         Table trainRows = table;
         if (testFraction != null) {
             Split split = split(table, start.preprocessing());
             trainRows = split.train();
             heldOut = split.test();
         }
+        TrainingOptions options = trainingOptions(start.task(), start.loss(), trainRows.rows());
         checkHeldOut(start.preprocessing(), heldOut);
         note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
         Table trained = trainedRows(trainRows, options);
@@ -705,9 +706,10 @@ public class TrainCommand implements Callable<Integer> {
 
     /**
      * The training options for {@code task}: the flags' choices resolved by the policy; the loss
-     * is {@code --loss}, else {@code modelLoss} (with {@code --init}), else the policy's.
+     * is {@code --loss}, else {@code modelLoss} (with {@code --init}), else the policy's; the
+     * policy also reads the number of training {@code rows}.
      */
-    private TrainingOptions trainingOptions(Task task, Loss modelLoss) {
+    private TrainingOptions trainingOptions(Task task, Loss modelLoss, int rows) {
         TrainingSpec chosen = trainingSpec();
         TrainingSpec s = loss == null && modelLoss != null ? chosen.withLoss(modelLoss) : chosen;
         // Only flags that were given can clash with the task or the optimizer.
@@ -718,7 +720,7 @@ public class TrainCommand implements Callable<Integer> {
             }
         }
         return parse(flags.isEmpty() ? "training flags" : String.join(", ", flags),
-                () -> s.resolve(task, validation != null));
+                () -> s.resolve(task, validation != null, rows));
     }
 
     private DataSpec dataSpec() {
@@ -741,7 +743,7 @@ public class TrainCommand implements Callable<Integer> {
                 activation == null ? Defaults.ACTIVATION : parse("--activation", () -> Activation.parse(activation)),
                 outputActivation == null ? null
                         : parse("--output-activation", () -> Activation.parse(outputActivation)),
-                parse("--weight-init", () -> Init.parse(weightInit)),
+                weightInit == null ? Defaults.INIT : parse("--weight-init", () -> Init.parse(weightInit)),
                 training);
     }
 

@@ -50,7 +50,7 @@ public class SparkTrainCommand extends TrainCommand {
     @Override
     protected Model.Fit fitNew(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                                TrainingListener listener) throws DataException {
-        TrainingOptions options = spec.options(prep.task(), validation != null);
+        TrainingOptions options = spec.options(prep.task(), validation != null, train.rows());
         return fitOnSpark(Model.initialNetwork(prep, spec, options), prep, train, validation, options, listener);
     }
 

@@ -146,7 +146,7 @@ final class GradusML {
             return List.of(new RowBlocks.Block(first[p], list.size(), x, y)).iterator();
         }, true);
         try (RowBlocks train = RowBlocks.of(blocks, total, in, k)) {
-            TrainingOptions options = spec.options(prep.task(), false);
+            TrainingOptions options = spec.options(prep.task(), false, (int) Math.min(Integer.MAX_VALUE, total));
             return Model.trained(new SparkTrainer(options).fit(initial, train).network(), prep, options);
         }
     }
