@@ -70,7 +70,7 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--drop", split = ",", paramLabel = "COL", description = "Never use these columns as features.")
     List<String> drop = new ArrayList<>();
 
-    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: " + Defaults.HIDDEN.get(0) + ").")
+    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: 100).")
     List<Integer> layers;
 
     @Option(names = "--activation", paramLabel = "NAME",
