@@ -8,5 +8,5 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 mvn -q -pl gradus-bench -am compile
-cp="gradus-core/target/classes:gradus-onnx/target/classes:gradus-cli/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
+cp="gradus-core/target/classes:gradus-workloads/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
 exec java --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main "$@"

@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
 done
 cd "$root"
 mvn -q "${profile[@]}" -pl gradus-bench -am compile
-cp="gradus-core/target/classes:gradus-onnx/target/classes:gradus-cli/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
+cp="gradus-core/target/classes:gradus-workloads/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
 # nd4j-native's OpenMP threads = the harness's thread count.
 export OMP_NUM_THREADS="$threads"
 exec java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx8g -cp "$cp" dev.gradus.bench.SideBySide "${args[@]}"

@@ -1,6 +1,6 @@
 package dev.gradus.bench;
 
-import dev.gradus.cli.BenchWorkloads.Workload;
+import dev.gradus.workloads.Workloads.Workload;
 
 /**
  * Another library training a workload in the side-by-side harness. Implementations live in

@@ -1,8 +1,8 @@
 package dev.gradus.bench;
 
-import dev.gradus.cli.BenchWorkloads;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
+import dev.gradus.workloads.Workloads;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,9 +36,9 @@ public class ServingBench {
 
     @Setup
     public void setUp() {
-        var w = BenchWorkloads.byName(workload);
+        var w = Workloads.byName(workload);
         network = w.network(1);
-        Matrix[] data = BenchWorkloads.syntheticData(w.withSamples(1024), 5);
+        Matrix[] data = Workloads.syntheticData(w.withSamples(1024), 5);
         batch = data[0];
         sample = batch.rowCopy(0);
     }

@@ -1,10 +1,10 @@
 package dev.gradus.bench;
 
-import dev.gradus.cli.BenchWorkloads;
-import dev.gradus.cli.BenchWorkloads.Measurement;
-import dev.gradus.cli.BenchWorkloads.Workload;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.tensor.Matrix;
+import dev.gradus.workloads.Workloads;
+import dev.gradus.workloads.Workloads.Measurement;
+import dev.gradus.workloads.Workloads.Workload;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +64,7 @@ public final class SideBySide {
                 + " %s %s, %d cores%n", threads, epochs, Kernels.description(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         for (String name : names) {
-            Workload w = BenchWorkloads.byName(name);
+            Workload w = Workloads.byName(name);
             Matrix[] data = null;
             String source = "synthetic";
             if (w.name().equals("W1")) {
@@ -72,13 +72,13 @@ public final class SideBySide {
                 source = data == null ? "synthetic (Fashion-MNIST not found in " + mnist + ")" : "Fashion-MNIST " + mnist;
             }
             if (data == null) {
-                data = BenchWorkloads.syntheticData(w, 7);
+                data = Workloads.syntheticData(w, 7);
             }
             w = w.withSamples(data[0].rows());
             System.out.printf(Locale.ROOT, "%n%s  %s, batch %d, SGD lr %s, %d rows, %s%n", w.name(),
                     Arrays.toString(w.widths()), w.batch(), w.learningRate(), w.samples(), source);
             Map<String, Double> results = new LinkedHashMap<>();
-            Measurement gradus = BenchWorkloads.train(w, data[0], data[1], threads, 1, epochs);
+            Measurement gradus = Workloads.train(w, data[0], data[1], threads, 1, epochs);
             results.put("gradus", gradus.median());
             System.out.printf(Locale.ROOT, "  %-28s %12.0f samples/s  epochs %s%n", "gradus", gradus.median(),
                     rounded(gradus.epochSamplesPerSecond()));

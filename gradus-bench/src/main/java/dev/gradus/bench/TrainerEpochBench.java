@@ -1,11 +1,11 @@
 package dev.gradus.bench;
 
-import dev.gradus.cli.BenchWorkloads;
 import dev.gradus.nn.Network;
 import dev.gradus.optim.Sgd;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingOptions;
+import dev.gradus.workloads.Workloads;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,10 +42,10 @@ public class TrainerEpochBench {
 
     @Setup
     public void setUp() {
-        Matrix[] data = BenchWorkloads.syntheticData(BenchWorkloads.W2, 7);
+        Matrix[] data = Workloads.syntheticData(Workloads.W2, 7);
         x = data[0];
         y = data[1];
-        network = BenchWorkloads.W2.network(1);
+        network = Workloads.W2.network(1);
         trainer = new Trainer(TrainingOptions.plain().withOptimizer(new Sgd(0.05)).withBatchSize(32)
                 .withEpochs(epochs).withThreads(2));
     }

@@ -1,7 +1,5 @@
 package dev.gradus.bench;
 
-import dev.gradus.cli.BenchWorkloads;
-import dev.gradus.cli.BenchWorkloads.Workload;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
@@ -10,6 +8,8 @@ import dev.gradus.optim.Optimizer;
 import dev.gradus.optim.Sgd;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Trainer;
+import dev.gradus.workloads.Workloads;
+import dev.gradus.workloads.Workloads.Workload;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,10 +56,10 @@ public class TrainingStepBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Workload wl = BenchWorkloads.byName(workload);
+        Workload wl = Workloads.byName(workload);
         n = wl.batch();
         k = wl.outputs();
-        Matrix[] data = BenchWorkloads.syntheticData(wl.withSamples(n), 3);
+        Matrix[] data = Workloads.syntheticData(wl.withSamples(n), 3);
         x = data[0].data();
         y = data[1].data();
         network = wl.network(1);

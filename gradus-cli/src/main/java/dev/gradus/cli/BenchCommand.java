@@ -1,9 +1,10 @@
 package dev.gradus.cli;
 
-import dev.gradus.cli.BenchWorkloads.Measurement;
-import dev.gradus.cli.BenchWorkloads.Workload;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.tensor.Matrix;
+import dev.gradus.workloads.Workloads;
+import dev.gradus.workloads.Workloads.Measurement;
+import dev.gradus.workloads.Workloads.Workload;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code gradus bench}: a short, Gradus-only run of the benchmark workloads (W1, W2, W3 on
  * synthetic rows of their shapes) and of {@code sgemm} at 1024³, printing samples/s and GFLOP/s.
- * The full comparison with other libraries lives in the {@code gradus-bench} module.
+ * The workloads are defined once in {@code gradus-workloads}; the JMH benchmarks and the full
+ * comparison with other libraries live in the {@code gradus-bench} module.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure training throughput (samples/s) and matrix-product speed (GFLOP/s) on this machine.",
@@ -58,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Workload> chosen = new java.util.ArrayList<>();
         for (String name : workloads) {
             try {
-                chosen.add(BenchWorkloads.byName(name));
+                chosen.add(Workloads.byName(name));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -71,14 +73,14 @@ public final class BenchCommand implements Callable<Integer> {
             if (!full) {
                 w = w.withSamples(shortSamples(w));
             }
-            Matrix[] data = BenchWorkloads.syntheticData(w, 7);
-            Measurement m = BenchWorkloads.train(w, data[0], data[1], threads, 1, epochs);
+            Matrix[] data = Workloads.syntheticData(w, 7);
+            Measurement m = Workloads.train(w, data[0], data[1], threads, 1, epochs);
             out.printf(Locale.ROOT, "%-4s %-22s %6d %12.0f %10.1f%n", w.name(), layers(w), w.batch(), m.median(),
                     m.gflops());
             out.flush();
         }
         if (sgemm) {
-            double gflops = BenchWorkloads.sgemmGflops(1024, threads, 5);
+            double gflops = Workloads.sgemmGflops(1024, threads, 5);
             out.printf(Locale.ROOT, "sgemm 1024x1024x1024: %.1f GFLOP/s%n", gflops);
         }
         out.flush();

@@ -60,14 +60,13 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Table train = resource("digits_train.csv");
         Table test = resource("digits_test.csv");
-        ModelSpec modelSpec = ModelSpec.classification("label")
-                .withHidden(List.of(64))
-                .withTraining(TrainingOptions.plain()
-                        .withLoss(Loss.CROSS_ENTROPY)
-                        .withOptimizer(Adam.defaults())
-                        .withBatchSize(32)
-                        .withEpochs(epochs)
-                        .withSeed(seed));
+        TrainingOptions options = TrainingOptions.plain()
+                .withLoss(Loss.CROSS_ENTROPY)
+                .withOptimizer(Adam.defaults())
+                .withBatchSize(32)
+                .withEpochs(epochs)
+                .withSeed(seed);
+        ModelSpec modelSpec = ModelSpec.classification("label").withHidden(List.of(64)).withTraining(options);
         if (!quiet && !json) {
             err.printf(Locale.ROOT, "digits: %d training and %d test images of 8x8 pixels, 10 classes%n",
                     train.rows(), test.rows());
@@ -75,8 +74,8 @@ final class DemoCommand implements Callable<Integer> {
             err.flush();
         }
         Model.Fit fit;
-        try (Progress progress = Progress.start(quiet || json ? Progress.Mode.NONE : Progress.Mode.AUTO, err, epochs,
-                train.rows())) {
+        try (Progress progress = Progress.start(quiet || json ? Progress.Mode.NONE : Progress.Mode.AUTO, err,
+                options, train.rows(), false)) {
             fit = Model.fit(train, modelSpec, progress);
         }
         Model model = fit.model();

@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Feed-forward neural networks trained by backpropagation.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
+        subcommands = {TrainCommand.class, CvCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
                 ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -31,7 +31,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, evaluate, "
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, cv, evaluate, "
                 + "predict, inspect, export, import, demo, bench)");
     }
 

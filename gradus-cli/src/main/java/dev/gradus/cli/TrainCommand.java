@@ -2,264 +2,142 @@ package dev.gradus.cli;
 
 import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
-import dev.gradus.data.Impute;
 import dev.gradus.data.Preprocessing;
-import dev.gradus.data.Scaling;
 import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.io.CheckpointFile;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
-import dev.gradus.nn.Activation;
-import dev.gradus.nn.Init;
-import dev.gradus.nn.Loss;
-import dev.gradus.optim.Optimizer;
-import dev.gradus.optim.Schedule;
+import dev.gradus.model.TrainingStart;
 import dev.gradus.tensor.Matrix;
-import dev.gradus.train.Defaults;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.HealthReport;
 import dev.gradus.train.History;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
-import dev.gradus.train.ValidationMetric;
 import dev.gradus.train.TrainingOptions;
-import dev.gradus.train.TrainingSpec;
+import dev.gradus.train.ValidationMetric;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gradus train}: fits a network to a CSV (or IDX) file and writes the model file. */
+/**
+ * {@code gradus train}: fits a network to a CSV (or IDX) file and writes the model file. The
+ * flags are two mixins, {@link TrainingFlags} and {@link RunFlags}; this class maps them onto a
+ * {@link TrainingStart} (a new network, {@code --init} or {@code --resume}), trains it on a
+ * {@link Backend} (this machine; {@code gradus-spark train} supplies a cluster) and reports.
+ */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on a CSV file (header row; last column is the target unless --target) "
                 + "or on IDX images with --labels, and write the model file.")
-public class TrainCommand implements Callable<Integer> {
+public final class TrainCommand implements Callable<Integer> {
+
+    /** Where a run trains: on this machine ({@link #LOCAL}) or, for {@code gradus-spark}, on a cluster. */
+    public interface Backend {
+        /** Trains from {@code start} on {@code train}, scoring {@code validation} rows (or null) every epoch. */
+        Model.Fit fit(TrainingStart start, Table train, Table validation, TrainingListener listener)
+                throws DataException;
+
+        /**
+         * Whether {@link #fit} honours a checkpoint listener (saves and resumes optimizer state
+         * exactly); when it does not, {@code --checkpoint} and {@code --resume} are refused.
+         */
+        boolean savesCheckpoints();
+    }
+
+    /** Training on this machine: {@link Model#fit(TrainingStart, Table, Table, TrainingListener...)}. */
+    public static final Backend LOCAL = new Backend() {
+        @Override
+        public Model.Fit fit(TrainingStart start, Table train, Table validation, TrainingListener listener)
+                throws DataException {
+            return Model.fit(start, train, validation, listener);
+        }
+
+        @Override
+        public boolean savesCheckpoints() {
+            return true;
+        }
+    };
 
     @Spec
-    protected CommandSpec spec;
+    CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE",
-            description = "Training data: CSV (optionally gzipped) or IDX images.")
-    Path data;
+    @Mixin
+    TrainingFlags flags = new TrainingFlags();
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "IDX label file, when --data is IDX images.")
-    Path labels;
+    @Mixin
+    RunFlags run = new RunFlags();
 
-    @Option(names = "--target", split = ",", paramLabel = "COL",
-            description = "Target column(s) by name or 0-based index; several mean multi-output regression. "
-                    + "Default: the last column.")
-    List<String> targets = new ArrayList<>();
+    private final Backend backend;
 
-    @Option(names = "--task", paramLabel = "TASK",
-            description = "regression or classification. Default: classification when a target cell is not a number.")
-    String task;
+    /** {@code gradus train}, training on this machine. */
+    public TrainCommand() {
+        this.backend = LOCAL;
+    }
 
-    @Option(names = "--features", split = ",", paramLabel = "COL", description = "Use only these feature columns.")
-    List<String> features = new ArrayList<>();
-
-    @Option(names = "--drop", split = ",", paramLabel = "COL", description = "Never use these columns as features.")
-    List<String> drop = new ArrayList<>();
-
-    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: 100).")
-    List<Integer> layers;
-
-    @Option(names = "--activation", paramLabel = "NAME",
-            description = "Hidden activation: identity, sigmoid, tanh, relu, leaky_relu[(slope)], elu[(alpha)], "
-                    + "softplus (default: relu).")
-    String activation;
-
-    @Option(names = "--output-activation", paramLabel = "NAME",
-            description = "Output activation (default: the loss's own - softmax for cross-entropy, sigmoid for bce; "
-                    + "sigmoid for other classification losses; identity for regression).")
-    String outputActivation;
-
-    @Option(names = "--weight-init", paramLabel = "NAME",
-            description = "xavier (Glorot's uniform bound; the default), he, or default (per activation: he for the "
-                    + "ReLU family, else xavier).")
-    String weightInit;
-
-    @Option(names = "--loss", paramLabel = "NAME",
-            description = "mse (the seed's l2), cross-entropy (softmax output), bce (one sigmoid output, two "
-                    + "classes), mae, huber[(delta)]. Default: cross-entropy for classification, mse for regression.")
-    String loss;
-
-    @Option(names = "--optimizer", paramLabel = "NAME",
-            description = "sgd (the seed's update), momentum, nesterov, adam, adamw, rmsprop, lbfgs, rprop, irprop+ "
-                    + "(default: " + Defaults.OPTIMIZER + ").")
-    String optimizer;
-
-    @Option(names = "--lr", paramLabel = "ALPHA",
-            description = "Learning rate (default: the optimizer's PyTorch default: 0.001 for adam/adamw, 0.01 for "
-                    + "sgd/momentum/nesterov/rmsprop/rprop, 1 for lbfgs).")
-    Double learningRate;
-
-    @Option(names = "--momentum", paramLabel = "MU", description = "Momentum of momentum/nesterov (default: 0.9).")
-    Double momentum;
-
-    @Option(names = "--weight-decay", paramLabel = "L",
-            description = "L2 penalty added to the gradient (decoupled for adamw). Default: 0.01 for adamw; "
-                    + Defaults.REGRESSION_WEIGHT_DECAY_ROWS + "/N (N training rows) with the default optimizer (" + Defaults.OPTIMIZER
-                    + ") for regression; else 0.")
-    Double weightDecay;
-
-    @Option(names = "--beta1", paramLabel = "B", description = "Adam/AdamW first-moment decay (default: 0.9).")
-    Double beta1;
-
-    @Option(names = "--beta2", paramLabel = "B", description = "Adam/AdamW second-moment decay (default: 0.999).")
-    Double beta2;
-
-    @Option(names = "--schedule", paramLabel = "SPEC",
-            description = "Learning-rate schedule per epoch: constant (default), step(size=S,gamma=G), "
-                    + "exponential(gamma=G), cosine(warmup=W,min=M).")
-    String schedule = "constant";
-
-    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip the gradient's global norm to X (default: off).")
-    double clipNorm;
-
-    @Option(names = "--dropout", paramLabel = "P", description = "Inverted dropout rate on hidden layers (default: 0).")
-    double dropout;
-
-    @Option(names = "--validation", paramLabel = "FILE",
-            description = "Rows scored after every epoch (loss, accuracy) for the history and early stopping.")
-    Path validation;
-
-    @Option(names = "--validation-labels", paramLabel = "FILE", description = "IDX labels for IDX --validation images.")
-    Path validationLabels;
-
-    @Option(names = "--validation-fraction", paramLabel = "F",
-            description = "Hold out this fraction of the training rows for validation instead (seeded).")
-    double validationFraction;
-
-    @Option(names = "--patience", paramLabel = "N",
-            description = "Stop after N epochs without a better --monitor value and keep the best weights "
-                    + "(0 = off).")
-    Integer patience;
-
-    @Option(names = "--monitor", paramLabel = "NAME",
-            description = "What early stopping watches: loss (the validation loss; the default with validation rows), "
-                    + "accuracy (validation), or train_loss (the default without validation rows).")
-    String monitor;
-
-    @Option(names = "--min-delta", paramLabel = "D",
-            description = "The least change of --monitor that counts as an improvement (default: 0; 1e-4 in the "
-                    + "default stopping rule).")
-    Double minDelta;
-
-    @Option(names = "--health", description = "After training, report dead or saturated units, gradient norms per "
-            + "layer, unscaled inputs and constant predictions.")
-    boolean health;
-
-    @Option(names = "--batch-size", paramLabel = "N",
-            description = "Rows per step; 0 = full batch (default: " + Defaults.BATCH_SIZE
-                    + "; 0 for lbfgs, rprop, irprop+).")
-    Integer batchSize;
-
-    @Option(names = "--epochs", paramLabel = "N",
-            description = "Passes over the data (a maximum with --patience); 0 writes the initialised model. "
-                    + "Default: up to " + Defaults.MAX_EPOCHS + ", stopping once the training loss has not improved by "
-                    + Defaults.TRAIN_LOSS_MIN_DELTA + " for " + Defaults.PATIENCE + " epochs (scikit-learn's rule).")
-    Integer epochs;
-
-    @Option(names = "--no-shuffle", description = "Visit rows in file order in every epoch.")
-    boolean noShuffle;
-
-    @Option(names = "--scale", paramLabel = "HOW",
-            description = "standard (default), minmax or none (no scaling of features or targets).")
-    String scale;
-
-    @Option(names = "--seed", paramLabel = "N",
-            description = "Seed of the weights, shuffling, splits and dropout (default: " + Defaults.SEED + ").")
-    long seed = Defaults.SEED;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Cores to use (default: all).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    @Option(names = "--init", paramLabel = "MODEL",
-            description = "Start from this model's architecture, weights and preprocessing.")
-    Path init;
-
-    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Where to write the model file.")
-    Path out;
-
-    @Option(names = "--test", paramLabel = "FILE",
-            description = "Held-out rows to score after training (same columns as --data).")
-    Path test;
-
-    @Option(names = "--test-labels", paramLabel = "FILE", description = "IDX label file for IDX --test images.")
-    Path testLabels;
-
-    @Option(names = "--test-fraction", paramLabel = "F",
-            description = "Hold out this fraction of --data instead (stratified by class for classification, "
-                    + "drawn from --seed).")
-    Double testFraction;
-
-    @Option(names = "--impute", paramLabel = "HOW",
-            description = "Fill missing feature cells: none (an error, default), mean or median (numeric columns; "
-                    + "categorical columns take their most frequent category).")
-    String impute = "none";
-
-    @Option(names = "--checkpoint", paramLabel = "DIR",
-            description = "Save the training state in DIR every --checkpoint-every epochs and after the last: "
-                    + CheckpointDirectory.LATEST + " (to --resume from) and " + CheckpointDirectory.BEST
-                    + " (the model of the best epoch so far).")
-    Path checkpoint;
-
-    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Epochs between checkpoints (default: 1).")
-    Integer checkpointEvery;
-
-    @Option(names = "--resume", paramLabel = "DIR",
-            description = "Continue the run checkpointed in DIR up to --epochs (default: the run's own), checkpointing "
-                    + "there again; the result is bit-identical to an uninterrupted run. Other training flags must "
-                    + "agree with the checkpoint.")
-    Path resume;
-
-    @Option(names = "--plot", paramLabel = "FILE", description = "Write learning curves to FILE.png or FILE.svg.")
-    Path plot;
-
-    @Option(names = "--progress", paramLabel = "MODE",
-            description = "auto (a bar on a terminal, else plain lines; default), bar, plain or none.")
-    Progress.Mode progress = Progress.Mode.AUTO;
-
-    @Option(names = "--quiet", description = "Print nothing but errors (and --json).")
-    boolean quiet;
-
-    @Option(names = "--json", description = "Print one JSON object with the results on stdout.")
-    boolean json;
+    /**
+     * The run of {@code gradus train} for another command that mixes in the same flags, such
+     * as {@code gradus-spark train}: every flag parsed and checked exactly as here, the
+     * training done by {@code backend}.
+     */
+    public TrainCommand(CommandSpec spec, TrainingFlags flags, RunFlags run, Backend backend) {
+        this.spec = spec;
+        this.flags = flags;
+        this.run = run;
+        this.backend = backend;
+    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        checkRanges();
-        checkCheckpointFlags();
-        checkWritable(out, "--out");
-        if (plot != null) {
-            Plots.checkPlotPath("--plot", plot);
+        if (!backend.savesCheckpoints() && (run.checkpoint != null || run.resume != null)) {
+            throw new UsageException((run.checkpoint != null ? "--checkpoint" : "--resume") + " is not supported by "
+                    + spec.qualifiedName() + " yet; use gradus train for checkpointed runs");
+        }
+        run.checkRanges();
+        flags.checkRanges();
+        checkWritable(run.out, "--out");
+        if (run.plot != null) {
+            Plots.checkPlotPath("--plot", run.plot);
         }
 
-        Table table = Inputs.read(data, labels);
-        Table heldOut = test == null ? null : Inputs.read(test, testLabels);
-        Table validationRows = validation == null ? null : Inputs.read(validation, validationLabels);
-        Run run = resume != null ? resumeRun(table, heldOut, validationRows, err)
-                : init != null ? continueRun(table, heldOut, validationRows, err)
-                : newRun(table, heldOut, validationRows, err);
-        run.fit().model().save(out);
-        if (plot != null) {
-            Plots.learningCurves(plot, run.fit().history(), "Learning curve: " + data.getFileName());
+        Table table = Inputs.read(flags.data, flags.labels);
+        Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels);
+        Table validationRows = flags.validation == null ? null : Inputs.read(flags.validation, flags.validationLabels);
+        Prepared prepared = run.resume != null ? resumeRun(table, heldOut)
+                : run.init != null ? continueRun(table, heldOut)
+                : newRun(table, heldOut);
+        TrainingOptions options = prepared.start().options();
+        Table trained = trainedRows(prepared.trainRows(), options);
+        Model.Fit fit;
+        try (Progress p = progress(err, trained, options, prepared.start().preprocessing())) {
+            fit = backend.fit(prepared.start(), prepared.trainRows(), validationRows, prepared.listener().apply(p));
         }
-        report(stdout, err, run);
+        fit.model().save(run.out);
+        if (run.plot != null) {
+            Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
+        }
+        report(stdout, err, new Run(fit, trained, prepared.heldOut(), options));
         return Main.OK;
     }
+
+    /**
+     * A run ready to train: how it starts, the rows it trains on and the held-out test rows
+     * (or null), and the listener it reports to for a given progress display.
+     */
+    private record Prepared(TrainingStart start, Table trainRows, Table heldOut,
+                            Function<Progress, TrainingListener> listener) {}
 
     /**
      * A finished training: the fit, the rows it trained on (without rows held out for
@@ -294,82 +172,73 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
-    private Run newRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws DataException {
-        DataSpec dataSpec = dataSpec();
+    private Prepared newRun(Table table, Table heldOut) throws DataException {
+        DataSpec dataSpec = flags.dataSpec();
         Preprocessing prep = Preprocessing.fit(table, dataSpec);
         Table trainRows = table;
-        if (testFraction != null) {
+        if (run.testFraction != null) {
             Split split = split(table, prep);
             trainRows = split.train();
             heldOut = split.test();
             prep = Preprocessing.fit(trainRows, dataSpec);
         }
-        TrainingOptions options = trainingOptions(prep.task(), null, trainRows.rows());
-        ModelSpec modelSpec = modelSpec(dataSpec, trainingSpec());       // Model.fit resolves it as above
+        ModelSpec modelSpec = flags.modelSpec(dataSpec);
+        TrainingOptions options = flags.options(prep.task(), null, trainRows.rows());
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
         checkHeldOut(fitted, heldOut);
-        note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
+        note("task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
                 + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
-                + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
-        Table trained = trainedRows(trainRows, options);
-        try (Progress p = progress(err, trained, options)) {
-            return new Run(fitNew(fitted, trainRows, validationRows, modelSpec, checkpointing(p, fitted, options)),
-                    trained, heldOut, options);
-        }
+                + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + options.seed());
+        return new Prepared(new TrainingStart.Fresh(fitted, modelSpec, options), trainRows, heldOut,
+                p -> checkpointing(p, fitted, options));
     }
 
     /** --init: the model's architecture, weights and preprocessing, trained further. */
-    private Run continueRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws Exception {
-        Model start = Model.load(init);
-        checkAgrees(start);
+    private Prepared continueRun(Table table, Table heldOut) throws Exception {
+        Model model = Model.load(run.init);
+        flags.checkAgrees(model, run.init);
         Table trainRows = table;
-        if (testFraction != null) {
-            Split split = split(table, start.preprocessing());
+        if (run.testFraction != null) {
+            Split split = split(table, model.preprocessing());
             trainRows = split.train();
             heldOut = split.test();
         }
-        TrainingOptions options = trainingOptions(start.task(), start.loss(), trainRows.rows());
-        checkHeldOut(start.preprocessing(), heldOut);
-        note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
-        Table trained = trainedRows(trainRows, options);
-        try (Progress p = progress(err, trained, options)) {
-            return new Run(fitFurther(start, trainRows, validationRows, options,
-                    checkpointing(p, start.preprocessing(), options)), trained, heldOut, options);
-        }
+        TrainingStart start = new TrainingStart.FromModel(model, flags.options(model.task(), model.loss(),
+                trainRows.rows()));
+        checkHeldOut(model.preprocessing(), heldOut);
+        note("starting from " + run.init + " (" + describe(model) + "), " + trainRows.rows() + " training rows");
+        return new Prepared(start, trainRows, heldOut, p -> checkpointing(p, model.preprocessing(), start.options()));
     }
 
     /** --resume: the checkpointed run continued to --epochs, with its own options and preprocessing. */
-    private Run resumeRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws Exception {
+    private Prepared resumeRun(Table table, Table heldOut) throws Exception {
         CheckpointFile.Stored stored = readCheckpoint();
-        Model start = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.metadata()));
-        int every = checkpointEvery != null ? checkpointEvery : storedInt(stored, "checkpoint_every");
-        int maxEpochs = epochs != null ? epochs : storedInt(stored, "epochs");
+        Model model = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.metadata()));
+        int every = run.checkpointEvery != null ? run.checkpointEvery : storedInt(stored, KEY_EVERY);
+        int maxEpochs = flags.epochs != null ? flags.epochs : storedInt(stored, KEY_EPOCHS);
         if (maxEpochs < stored.checkpoint().epoch()) {
             throw new UsageException("--epochs " + maxEpochs + " is fewer than the " + stored.checkpoint().epoch()
-                    + " epochs the checkpoint in " + resume + " has run");
+                    + " epochs the checkpoint in " + run.resume + " has run");
         }
         TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
-                stored.checkpoint().settings(), maxEpochs, threads, List.of(ValidationMetric.ACCURACY)));
+                stored.checkpoint().settings(), maxEpochs, flags.threads, List.of(ValidationMetric.ACCURACY)));
         Table trainRows = table;
-        if (testFraction != null) {
-            Split split = split(table, start.preprocessing());
+        if (run.testFraction != null) {
+            Split split = split(table, model.preprocessing());
             trainRows = split.train();
             heldOut = split.test();
         }
-        checkHeldOut(start.preprocessing(), heldOut);
-        note(err, "resuming " + resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
-                + describe(start) + "), " + trainRows.rows() + " training rows");
-        Table trained = trainedRows(trainRows, options);
-        try (Progress p = progress(err, trained, options)) {
-            Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
-            kept.keySet().retainAll(List.of(KEY_COMMAND));
-            kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
-            kept.put(KEY_EVERY, Integer.toString(every));
-            return new Run(fitFurther(start, trainRows, validationRows, options, new CheckpointDirectory(
-                    checkpoint != null ? checkpoint : resume, every, p, stored.checkpoint(), start.preprocessing(),
-                    start.loss(), Model.describe(options), kept)), trained, heldOut, options);
-        }
+        checkHeldOut(model.preprocessing(), heldOut);
+        note("resuming " + run.resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
+                + describe(model) + "), " + trainRows.rows() + " training rows");
+        Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
+        kept.keySet().retainAll(List.of(KEY_COMMAND));
+        kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
+        kept.put(KEY_EVERY, Integer.toString(every));
+        return new Prepared(new TrainingStart.Resume(model, stored.checkpoint(), options), trainRows, heldOut,
+                p -> new CheckpointDirectory(run.checkpoint != null ? run.checkpoint : run.resume, every, p,
+                        stored.checkpoint(), model.preprocessing(), model.loss(), Model.describe(options), kept));
     }
 
     static final String KEY_COMMAND = "command";
@@ -388,10 +257,10 @@ public class TrainCommand implements Callable<Integer> {
 
     /** The progress listener, or with {@code --checkpoint} the checkpoint folder that forwards to it. */
     private TrainingListener checkpointing(Progress p, Preprocessing prep, TrainingOptions options) {
-        if (checkpoint == null) {
+        if (run.checkpoint == null) {
             return p;
         }
-        int every = checkpointEvery == null ? 1 : checkpointEvery;
+        int every = run.checkpointEvery == null ? 1 : run.checkpointEvery;
         Map<String, String> kept = new java.util.LinkedHashMap<>();
         Map<String, Object> command = Json.object();
         for (picocli.CommandLine.Model.OptionSpec o : spec.options()) {
@@ -402,39 +271,19 @@ public class TrainCommand implements Callable<Integer> {
         kept.put(KEY_COMMAND, Json.write(command));
         kept.put(KEY_EPOCHS, Integer.toString(options.epochs()));
         kept.put(KEY_EVERY, Integer.toString(every));
-        return new CheckpointDirectory(checkpoint, every, p, null, prep, options.loss(), Model.describe(options), kept);
-    }
-
-    /** Checks the checkpoint flags before any file is read. */
-    private void checkCheckpointFlags() {
-        if (checkpointEvery != null && checkpoint == null && resume == null) {
-            throw new UsageException("--checkpoint-every needs --checkpoint DIR (or --resume DIR)");
-        }
-        if (checkpointEvery != null && checkpointEvery < 1) {
-            throw new UsageException("--checkpoint-every must be at least 1 epoch, got " + checkpointEvery);
-        }
-        if (resume != null && init != null) {
-            throw new UsageException("--resume and --init cannot be combined: a resumed run continues from its "
-                    + "checkpoint");
-        }
-        for (Path dir : new Path[] {checkpoint, resume}) {
-            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new UsageException((dir == checkpoint ? "--checkpoint " : "--resume ") + dir
-                        + " is a file; give a folder");
-            }
-        }
+        return new CheckpointDirectory(run.checkpoint, every, p, null, prep, options.loss(), Model.describe(options), kept);
     }
 
     /** The latest checkpoint in {@code --resume DIR}, after checking that the flags given agree with it. */
     private CheckpointFile.Stored readCheckpoint() throws java.io.IOException {
-        Path latest = CheckpointDirectory.latest(resume);
+        Path latest = CheckpointDirectory.latest(run.resume);
         if (!Files.exists(latest)) {
-            throw new UsageException("--resume " + resume + ": there is no checkpoint " + latest);
+            throw new UsageException("--resume " + run.resume + ": there is no checkpoint " + latest);
         }
         CheckpointFile.Stored stored = CheckpointFile.read(latest);
         String text = stored.metadata().get(KEY_COMMAND);
         if (text == null) {
-            throw new UsageException("--resume " + resume + ": " + latest + " was not written by gradus train "
+            throw new UsageException("--resume " + run.resume + ": " + latest + " was not written by gradus train "
                     + "(it records no command)");
         }
         Map<String, String> command = new java.util.HashMap<>();
@@ -458,17 +307,17 @@ public class TrainCommand implements Callable<Integer> {
             }
             String now = String.valueOf((Object) o.getValue());
             if (!now.equals(command.get(name))) {
-                throw new UsageException(name + " " + now + " disagrees with the checkpoint in " + resume
+                throw new UsageException(name + " " + now + " disagrees with the checkpoint in " + run.resume
                         + ", which was trained with " + name + " " + command.get(name));
             }
         }
         // The flags that choose the training rows among those of --data, when not given again.
         if (!parsed.hasMatchedOption("--seed") && command.containsKey("--seed")) {
-            seed = Long.parseLong(command.get("--seed"));
+            flags.seed = Long.parseLong(command.get("--seed"));
         }
         if (!parsed.hasMatchedOption("--test-fraction") && command.containsKey("--test-fraction")) {
             String f = command.get("--test-fraction");
-            testFraction = f.equals("null") ? null : Double.valueOf(f);
+            run.testFraction = f.equals("null") ? null : Double.valueOf(f);
         }
         return stored;
     }
@@ -476,49 +325,23 @@ public class TrainCommand implements Callable<Integer> {
     private int storedInt(CheckpointFile.Stored stored, String key) throws java.io.IOException {
         String v = stored.metadata().get(key);
         if (v == null || !v.matches("[0-9]{1,9}")) {
-            throw new java.io.IOException(CheckpointDirectory.latest(resume) + ": the recorded " + key + " is "
+            throw new java.io.IOException(CheckpointDirectory.latest(run.resume) + ": the recorded " + key + " is "
                     + (v == null ? "missing" : "'" + v + "'"));
         }
         return Integer.parseInt(v);
     }
 
-    /**
-     * Builds and trains a new network; here on this machine. {@code gradus-spark} overrides it
-     * to train on a cluster, with every flag parsed and checked exactly as here.
-     *
-     * @param validation rows scored after every epoch, or {@code null}
-     */
-    protected Model.Fit fitNew(Preprocessing prep, Table train, Table validation, ModelSpec spec,
-                               TrainingListener listener) throws DataException {
-        return Model.fit(prep, train, validation, spec, listener);
-    }
-
-    /**
-     * Whether {@link #fitNew} and {@link #fitFurther} honour the checkpoint listener (save and
-     * resume optimizer state exactly); a subclass that cannot returns false, and
-     * {@code --checkpoint}/{@code --resume} are then refused.
-     */
-    protected boolean supportsCheckpoints() {
-        return true;
-    }
-
-    /** Continues training {@code start} (the {@code --init} model); overridden as {@link #fitNew} is. */
-    protected Model.Fit fitFurther(Model start, Table train, Table validation, TrainingOptions options,
-                                   TrainingListener listener) throws DataException {
-        return start.fitFurther(train, validation, options, listener);
-    }
-
-    private void report(PrintWriter stdout, PrintWriter err, Run run) throws DataException {
-        Model model = run.fit().model();
-        History history = run.fit().history();
-        Table trainRows = run.trainRows();
-        Table heldOut = run.heldOut();
-        EpochStats kept = keptEpoch(history, run.options());
+    private void report(PrintWriter stdout, PrintWriter err, Run result) throws DataException {
+        Model model = result.fit().model();
+        History history = result.fit().history();
+        Table trainRows = result.trainRows();
+        Table heldOut = result.heldOut();
+        EpochStats kept = keptEpoch(history, result.options());
         int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         double seconds = history.seconds();
         long samples = (long) trainRows.rows() * history.epochs().size();
         double finalLoss = model.loss(trainRows);
-        if (json) {
+        if (run.json) {
             Map<String, Object> o = Json.object();
             o.put("task", model.task().toString());
             o.put("epochs", history.epochs().size());
@@ -542,9 +365,9 @@ public class TrainCommand implements Callable<Integer> {
                 Reports.metrics(model, heldOut, t);
                 o.put("test", t);
             }
-            o.put("model", out.toString());
+            o.put("model", run.out.toString());
             stdout.println(Json.write(o));
-        } else if (!quiet) {
+        } else if (!run.quiet) {
             String stop = (history.stoppedEarly() ? "; stopped early" : "")
                     + (kept != null && kept.epoch() != last ? ", keeping epoch " + kept.epoch() : "");
             stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%s%n", history.epochs().size(),
@@ -563,16 +386,16 @@ public class TrainCommand implements Callable<Integer> {
                 Reports.print(model, heldOut, stdout);
                 stdout.println();
             }
-            stdout.println("model written to " + out);
-            if (plot != null) {
-                stdout.println("learning curves written to " + plot);
+            stdout.println("model written to " + run.out);
+            if (run.plot != null) {
+                stdout.println("learning curves written to " + run.plot);
             }
         }
-        if (health) {
+        if (run.health) {
             Matrix x = model.preprocessing().features(trainRows);
             HealthReport report = HealthReport.check(model.network(), x,
                     Model.networkTargets(model.preprocessing(), model.loss(), trainRows), model.loss());
-            (json ? err : stdout).println(report);
+            (run.json ? err : stdout).println(report);
         }
         stdout.flush();
         err.flush();
@@ -598,206 +421,13 @@ public class TrainCommand implements Callable<Integer> {
 
     private Split split(Table table, Preprocessing prep) throws DataException {
         return prep.task() == Task.CLASSIFICATION
-                ? Split.stratified(table, prep.targetNames().get(0), testFraction, seed)
-                : Split.random(table, testFraction, seed);
+                ? Split.stratified(table, prep.targetNames().get(0), run.testFraction, flags.seed)
+                : Split.random(table, run.testFraction, flags.seed);
     }
 
-    private Progress progress(PrintWriter err, Table rows, TrainingOptions options) {
-        return Progress.start(quiet ? Progress.Mode.NONE : progress, err, options.epochs(), rows.rows());
-    }
-
-    /** Flag values that are wrong whatever the data: checked before any file is read. */
-    private void checkRanges() {
-        if (!supportsCheckpoints() && (checkpoint != null || resume != null)) {
-            throw new UsageException((checkpoint != null ? "--checkpoint" : "--resume") + " is not supported by "
-                    + spec.qualifiedName() + " yet; use gradus train for checkpointed runs");
-        }
-        if (test != null && testFraction != null) {
-            throw new UsageException("--test and --test-fraction cannot be combined; choose one");
-        }
-        if (testFraction != null && !(testFraction > 0 && testFraction < 1)) {
-            throw new UsageException("--test-fraction must be strictly between 0 and 1, got " + testFraction);
-        }
-        if (learningRate != null && (!(learningRate > 0) || !Double.isFinite(learningRate) || learningRate > 1e3)) {
-            throw new UsageException("--lr must be a positive number up to 1000, got " + learningRate);
-        }
-        if (threads > 1024) {
-            throw new UsageException("--threads must be between 1 and 1024, got " + threads);
-        }
-        if (layers != null) {
-            for (int width : layers) {
-                if (width < 1 || width > 1_000_000) {
-                    throw new UsageException("--layers widths must be between 1 and 1000000, got " + layers);
-                }
-            }
-        }
-        if (validation != null && validationFraction > 0) {
-            throw new UsageException("--validation and --validation-fraction cannot be combined; choose one");
-        }
-        boolean validating = validation != null || validationFraction > 0;
-        if (monitor != null && !monitor.equals(TrainingOptions.TRAIN_LOSS) && !validating) {
-            throw new UsageException("--monitor " + monitor + " needs validation rows: add --validation FILE or "
-                    + "--validation-fraction F, or monitor train_loss");
-        }
-        trainingSpec();
-    }
-
-    private Map<String, String> hyperparameters() {
-        Map<String, String> hyper = new java.util.LinkedHashMap<>();
-        if (learningRate != null) {
-            hyper.put("lr", Double.toString(learningRate));
-        }
-        if (momentum != null) {
-            hyper.put("momentum", Double.toString(momentum));
-        }
-        if (weightDecay != null) {
-            hyper.put("weight_decay", Double.toString(weightDecay));
-        }
-        if (beta1 != null) {
-            hyper.put("beta1", Double.toString(beta1));
-        }
-        if (beta2 != null) {
-            hyper.put("beta2", Double.toString(beta2));
-        }
-        return hyper;
-    }
-
-    /**
-     * The training flags as choices, each flag not given left to the policy ({@link Defaults});
-     * each value is checked (by {@link TrainingSpec}) and a bad one named by its flag.
-     */
-    private TrainingSpec trainingSpec() {
-        TrainingSpec s = choose(TrainingSpec.defaults(), "--seed", t -> t.withSeed(seed));
-        s = choose(s, "--threads", t -> t.withThreads(threads));
-        s = choose(s, "--no-shuffle", t -> t.withShuffle(!noShuffle));
-        s = choose(s, "--clip-norm", t -> t.withClipNorm(clipNorm));
-        s = choose(s, "--dropout", t -> t.withDropout(dropout));
-        s = choose(s, "--validation-fraction", t -> t.withValidationFraction(validationFraction));
-        if (loss != null) {
-            s = choose(s, "--loss", t -> t.withLoss(Loss.parse(loss)));
-        }
-        Map<String, String> hyper = hyperparameters();
-        s = optimizer != null ? choose(s, "--optimizer", t -> t.withOptimizer(Optimizer.of(optimizer, hyper)))
-                : choose(s, "--optimizer", t -> t.withHyperparameters(hyper));
-        if (epochs != null) {
-            s = choose(s, "--epochs", t -> t.withEpochs(epochs));
-        }
-        if (batchSize != null) {
-            s = choose(s, "--batch-size", t -> t.withBatchSize(batchSize));
-        }
-        if (!schedule.equals("constant")) {
-            s = choose(s, "--schedule", t -> t.withSchedule(schedule));
-        }
-        if (patience != null) {
-            s = choose(s, "--patience", t -> t.withPatience(patience));
-        }
-        if (monitor != null) {
-            s = choose(s, "--monitor", t -> t.withMonitor(monitor));
-        }
-        if (minDelta != null) {
-            s = choose(s, "--min-delta", t -> t.withMinDelta(minDelta));
-        }
-        return s;
-    }
-
-    private static TrainingSpec choose(TrainingSpec spec, String flag, java.util.function.UnaryOperator<TrainingSpec> choice) {
-        return parse(flag, () -> choice.apply(spec));
-    }
-
-    /**
-     * The training options for {@code task}: the flags' choices resolved by the policy; the loss
-     * is {@code --loss}, else {@code modelLoss} (with {@code --init}), else the policy's; the
-     * policy also reads the number of training {@code rows}.
-     */
-    private TrainingOptions trainingOptions(Task task, Loss modelLoss, int rows) {
-        TrainingSpec chosen = trainingSpec();
-        TrainingSpec s = loss == null && modelLoss != null ? chosen.withLoss(modelLoss) : chosen;
-        // Only flags that were given can clash with the task or the optimizer.
-        List<String> flags = new ArrayList<>();
-        for (String flag : List.of("--batch-size", "--monitor", "--schedule")) {
-            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
-                flags.add(flag);
-            }
-        }
-        return parse(flags.isEmpty() ? "training flags" : String.join(", ", flags),
-                () -> s.resolve(task, validation != null, rows));
-    }
-
-    private DataSpec dataSpec() {
-        DataSpec dataSpec = DataSpec.defaults()
-                .withTargets(targets)
-                .withTask(task == null ? null : parse("--task", () -> Task.parse(task)))
-                .withScaling(scale == null ? Scaling.STANDARD : parse("--scale", () -> Scaling.parse(scale)))
-                .withFeatures(features)
-                .withDrop(drop)
-                .withImpute(parse("--impute", () -> Impute.parse(impute)));
-        if (labels != null && targets.isEmpty()) {
-            dataSpec = dataSpec.withTargets(List.of(Inputs.IDX_LABEL)).withTask(Task.CLASSIFICATION);
-        }
-        return dataSpec;
-    }
-
-    private ModelSpec modelSpec(DataSpec dataSpec, TrainingSpec training) {
-        return new ModelSpec(dataSpec,
-                layers == null ? Defaults.HIDDEN : layers,
-                activation == null ? Defaults.ACTIVATION : parse("--activation", () -> Activation.parse(activation)),
-                outputActivation == null ? null
-                        : parse("--output-activation", () -> Activation.parse(outputActivation)),
-                weightInit == null ? Defaults.INIT : parse("--weight-init", () -> Init.parse(weightInit)),
-                training);
-    }
-
-    /** With {@code --init}, flags that describe the architecture or data must agree with the model. */
-    private void checkAgrees(Model start) {
-        var parsed = spec.commandLine().getParseResult();
-        List<Activation> acts = start.activations();
-        if (layers != null) {
-            List<Integer> widths = start.network().layers().stream().limit(start.network().layerCount() - 1)
-                    .map(d -> d.outputs()).toList();
-            if (!widths.equals(layers)) {
-                throw new UsageException("--layers " + join(layers) + " disagrees with --init " + init
-                        + ", whose hidden layers are " + join(widths));
-            }
-        }
-        if (activation != null) {
-            Activation a = parse("--activation", () -> Activation.parse(activation));
-            for (int m = 0; m < acts.size() - 1; m++) {
-                if (!acts.get(m).equals(a)) {
-                    throw new UsageException("--activation " + a + " disagrees with --init " + init
-                            + ", whose layer " + m + " uses " + acts.get(m));
-                }
-            }
-        }
-        if (outputActivation != null) {
-            Activation a = parse("--output-activation", () -> Activation.parse(outputActivation));
-            if (!acts.get(acts.size() - 1).equals(a)) {
-                throw new UsageException("--output-activation " + a + " disagrees with --init " + init
-                        + ", whose output layer uses " + acts.get(acts.size() - 1));
-            }
-        }
-        if (task != null && parse("--task", () -> Task.parse(task)) != start.task()) {
-            throw new UsageException("--task " + task + " disagrees with --init " + init + ", a " + start.task()
-                    + " model");
-        }
-        if (!targets.isEmpty() && !targets.equals(start.preprocessing().targetNames())) {
-            throw new UsageException("--target " + String.join(",", targets) + " disagrees with --init " + init
-                    + ", whose targets are " + String.join(",", start.preprocessing().targetNames()));
-        }
-        if (scale != null && parse("--scale", () -> Scaling.parse(scale)) == Scaling.NONE
-                && !(start.preprocessing().featureScaler().isIdentity()
-                && start.preprocessing().targetScaler().isIdentity())) {
-            throw new UsageException("--scale none disagrees with --init " + init + ", which scales its inputs");
-        }
-        if (scale != null && parse("--scale", () -> Scaling.parse(scale)) != Scaling.NONE) {
-            throw new UsageException("--scale " + scale + " cannot be combined with --init: the scaling stored in "
-                    + init + " is used (only --scale none is accepted, to check that the model scales nothing)");
-        }
-        for (String flag : List.of("--features", "--drop", "--weight-init", "--impute")) {
-            if (parsed.hasMatchedOption(flag)) {
-                throw new UsageException(flag + " cannot be combined with --init: the model's own feature columns, "
-                        + "fill values and weights are used");
-            }
-        }
+    private Progress progress(PrintWriter err, Table rows, TrainingOptions options, Preprocessing prep) {
+        return Progress.start(run.quiet ? Progress.Mode.NONE : run.progress, err, options, rows.rows(),
+                !prep.targetScaler().isIdentity());
     }
 
     private static String describeTask(Preprocessing p) {
@@ -814,8 +444,9 @@ public class TrainCommand implements Callable<Integer> {
         return s.append(", ").append(m.network().parameters().size()).append(" parameters").toString();
     }
 
-    private void note(PrintWriter err, String line) {
-        if (!quiet) {
+    private void note(String line) {
+        if (!run.quiet) {
+            PrintWriter err = spec.commandLine().getErr();
             err.println(line);
             err.flush();
         }
@@ -834,10 +465,6 @@ public class TrainCommand implements Callable<Integer> {
         if (!Files.isWritable(parent)) {
             throw new UsageException(flag + " " + out + ": the folder " + parent + " is not writable");
         }
-    }
-
-    private static String join(List<Integer> values) {
-        return String.join(",", values.stream().map(String::valueOf).toList());
     }
 
     static <T> T parse(String flag, java.util.function.Supplier<T> parser) {

@@ -3,6 +3,7 @@ package dev.gradus.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gradus.workloads.Workloads;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,6 @@ class BenchCommandTest {
     @Test
     void flopsPerSampleCountsForwardAndBothGradients() {
         // 8-32-32-1: layer 0 forward + dW = 4·8·32; layers 1, 2 also the input gradient: 6·(32·32 + 32·1).
-        assertEquals(4L * 8 * 32 + 6L * (32 * 32 + 32), BenchWorkloads.W2.flopsPerSample());
+        assertEquals(4L * 8 * 32 + 6L * (32 * 32 + 32), Workloads.W2.flopsPerSample());
     }
 }

@@ -13,6 +13,8 @@ import dev.gradus.nn.Activation;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
+import dev.gradus.train.Checkpoint;
+import dev.gradus.train.CheckpointListener;
 import dev.gradus.train.History;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
@@ -21,10 +23,12 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A trained network with the preprocessing fitted on its training rows: it predicts from raw
@@ -107,8 +111,35 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Fit fit(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                           TrainingListener... listeners) throws DataException {
-        TrainingOptions options = spec.options(prep.task(), validation != null, train.rows());
-        return train(initialNetwork(prep, spec, options), prep, train, validation, options, listeners);
+        return fit(new TrainingStart.Fresh(prep, spec, spec.options(prep.task(), validation != null, train.rows())),
+                train,
+                validation, listeners);
+    }
+
+    /**
+     * Trains from {@code start} on {@code train}, scoring {@code validation} rows (may be
+     * {@code null}) after every epoch. A {@link TrainingStart.Resume} continues after its
+     * checkpoint's epoch; the listeners may then include the {@link CheckpointListener} that
+     * gives it (else one is added that saves nothing).
+     */
+    public static Fit fit(TrainingStart start, Table train, Table validation, TrainingListener... listeners)
+            throws DataException {
+        TrainingListener[] all = listeners;
+        if (start instanceof TrainingStart.Resume resume
+                && Arrays.stream(listeners).noneMatch(l -> l instanceof CheckpointListener)) {
+            all = Arrays.copyOf(listeners, listeners.length + 1);
+            all[listeners.length] = new CheckpointListener() {
+                @Override public int every() {
+                    return Integer.MAX_VALUE;
+                }
+                @Override public void onCheckpoint(Checkpoint checkpoint) {
+                }
+                @Override public Optional<Checkpoint> resumeFrom() {
+                    return Optional.of(resume.checkpoint());
+                }
+            };
+        }
+        return train(start.network(), start.preprocessing(), train, validation, start.options(), all);
     }
 
     /**
@@ -147,11 +178,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public Fit fitFurther(Table train, Table validation, TrainingOptions options, TrainingListener... listeners)
             throws DataException {
-        if (!options.loss().equals(loss)) {
-            throw new IllegalArgumentException("this model was trained with the " + loss.name()
-                    + " loss; continuing with " + options.loss().name() + " would change its output layer");
-        }
-        return train(network, preprocessing, train, validation, options, listeners);
+        return fit(new TrainingStart.FromModel(this, options), train, validation, listeners);
     }
 
     private static Fit train(Network initial, Preprocessing prep, Table table, Table validation,

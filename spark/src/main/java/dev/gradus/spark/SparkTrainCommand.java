@@ -1,11 +1,13 @@
 package dev.gradus.spark;
 
+import dev.gradus.cli.RunFlags;
 import dev.gradus.cli.TrainCommand;
+import dev.gradus.cli.TrainingFlags;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Table;
 import dev.gradus.model.Model;
-import dev.gradus.model.ModelSpec;
+import dev.gradus.model.TrainingStart;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Trainer;
@@ -14,23 +16,36 @@ import dev.gradus.train.TrainingOptions;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code gradus-spark train}: every option of {@code gradus train}, parsed and checked by the
- * same code, and the same model file; the network is trained on Spark by
- * {@link SparkTrainer}. The CSV or IDX input is read and preprocessed on the driver, as
- * {@code gradus train} reads it, then spread over {@code --partitions} partitions of
- * consecutive rows.
+ * {@code gradus-spark train}: every option of {@code gradus train} (the same mixins, parsed and
+ * checked by the same code), and the same model file; the network is trained on Spark by
+ * {@link SparkTrainer}, the {@link TrainCommand.Backend} this command gives {@code gradus
+ * train}'s run. The CSV or IDX input is read and preprocessed on the driver, as {@code gradus
+ * train} reads it, then spread over {@code --partitions} partitions of consecutive rows.
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on Apache Spark: the options of 'gradus train', plus --master and "
                 + "--partitions. Writes the same model file.")
-public class SparkTrainCommand extends TrainCommand {
+public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.Backend {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TrainingFlags training = new TrainingFlags();
+
+    @Mixin
+    RunFlags run = new RunFlags();
 
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master: local[*] (default), local[N], spark://HOST:PORT, yarn, … "
@@ -41,27 +56,21 @@ public class SparkTrainCommand extends TrainCommand {
             description = "Partitions of the training rows. Default: Spark's default parallelism (the cores).")
     Integer partitions;
 
+    @Override
+    public Integer call() throws Exception {
+        return new TrainCommand(spec, training, run, this).call();
+    }
+
     /** The Spark trainer does not save or restore optimizer state yet, so checkpoints are refused. */
     @Override
-    protected boolean supportsCheckpoints() {
+    public boolean savesCheckpoints() {
         return false;
     }
 
     @Override
-    protected Model.Fit fitNew(Preprocessing prep, Table train, Table validation, ModelSpec spec,
-                               TrainingListener listener) throws DataException {
-        TrainingOptions options = spec.options(prep.task(), validation != null, train.rows());
-        return fitOnSpark(Model.initialNetwork(prep, spec, options), prep, train, validation, options, listener);
-    }
-
-    @Override
-    protected Model.Fit fitFurther(Model start, Table train, Table validation, TrainingOptions options,
-                                   TrainingListener listener) throws DataException {
-        if (!options.loss().equals(start.loss())) {
-            throw new IllegalArgumentException("this model was trained with the " + start.loss().name()
-                    + " loss; continuing with " + options.loss().name() + " would change its output layer");
-        }
-        return fitOnSpark(start.network(), start.preprocessing(), train, validation, options, listener);
+    public Model.Fit fit(TrainingStart start, Table train, Table validation, TrainingListener listener)
+            throws DataException {
+        return fitOnSpark(start.network(), start.preprocessing(), train, validation, start.options(), listener);
     }
 
     private Model.Fit fitOnSpark(Network initial, Preprocessing prep, Table train, Table validation,

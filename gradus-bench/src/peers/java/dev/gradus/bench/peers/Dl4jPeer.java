@@ -1,8 +1,8 @@
 package dev.gradus.bench.peers;
 
 import dev.gradus.bench.Peer;
-import dev.gradus.cli.BenchWorkloads.Workload;
 import dev.gradus.nn.Activation;
+import dev.gradus.workloads.Workloads.Workload;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.gradus.cli;
+package dev.gradus.workloads;
 
 import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Activation;
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  *   <li>W3: 1024-2048-2048-10, ReLU, batch 256, 16,384 random rows — compute-bound.</li>
  * </ul>
  */
-public final class BenchWorkloads {
+public final class Workloads {
     /**
      * The learning rate the issue asks for, 0.05. W1 uses {@link #W1_LEARNING_RATE} instead: on
      * Fashion-MNIST the seed's ℓ2 at 0.05 (ten times PyTorch's {@code MSELoss} at 0.05) diverges
@@ -34,7 +34,7 @@ public final class BenchWorkloads {
     /** W1's learning rate, 0.02: the largest of 0.05, 0.02, 0.01 that trains W1 on Fashion-MNIST. */
     public static final double W1_LEARNING_RATE = 0.02;
 
-    private BenchWorkloads() {}
+    private Workloads() {}
 
     /** One workload: layer widths (input first), hidden activation, batch size and rows per epoch. */
     public record Workload(String name, int[] widths, Activation hidden, int batch, int samples, double learningRate) {
