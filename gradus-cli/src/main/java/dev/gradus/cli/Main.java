@@ -15,8 +15,9 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Feed-forward neural networks trained by backpropagation.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
-                ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class, ServeCommand.class,
+        subcommands = {TrainCommand.class, CvCommand.class, EvaluateCommand.class, PredictCommand.class,
+                InspectCommand.class, ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int OK = 0;
@@ -31,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, evaluate, "
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, cv, evaluate, "
                 + "predict, inspect, export, import, demo, bench, serve)");
     }
 

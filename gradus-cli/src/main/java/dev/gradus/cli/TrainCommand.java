@@ -185,7 +185,7 @@ public final class TrainCommand implements Callable<Integer> {
             prep = Preprocessing.fit(trainRows, dataSpec);
         }
         ModelSpec modelSpec = flags.modelSpec(dataSpec);
-        TrainingOptions options = flags.options(prep.task(), null);
+        TrainingOptions options = flags.options(prep.task(), null, trainRows.rows());
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
         checkHeldOut(fitted, heldOut);
@@ -203,13 +203,14 @@ public final class TrainCommand implements Callable<Integer> {
     private Prepared continueRun(Table table, Table heldOut) throws Exception {
         Model model = Model.load(run.init);
         flags.checkAgrees(model, run.init);
-        TrainingStart start = new TrainingStart.FromModel(model, flags.options(model.task(), model.loss()));
         Table trainRows = table;
         if (run.testFraction != null) {
             Split split = split(table, model.preprocessing());
             trainRows = split.train();
             heldOut = split.test();
         }
+        TrainingStart start = new TrainingStart.FromModel(model, flags.options(model.task(), model.loss(),
+                trainRows.rows()));
         checkHeldOut(model.preprocessing(), heldOut);
         note("starting from " + run.init + " (" + describe(model) + "), " + trainRows.rows() + " training rows");
         return new Prepared(start, trainRows, heldOut, p -> checkpointing(p, model.preprocessing(), start.options()));

@@ -61,7 +61,7 @@ public final class TrainingFlags {
     @Option(names = "--drop", split = ",", paramLabel = "COL", description = "Never use these columns as features.")
     List<String> drop = new ArrayList<>();
 
-    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: 32).")
+    @Option(names = "--layers", split = ",", paramLabel = "N", description = "Hidden layer widths (default: 100).")
     List<Integer> layers;
 
     @Option(names = "--activation", paramLabel = "NAME",
@@ -75,8 +75,9 @@ public final class TrainingFlags {
     String outputActivation;
 
     @Option(names = "--weight-init", paramLabel = "NAME",
-            description = "xavier, he or default (per activation: he for the ReLU family, else xavier).")
-    String weightInit = "default";
+            description = "xavier (Glorot's uniform bound; the default), he, or default (per activation: he for the "
+                    + "ReLU family, else xavier).")
+    String weightInit;
 
     @Option(names = "--loss", paramLabel = "NAME",
             description = "mse (the seed's l2), cross-entropy (softmax output), bce (one sigmoid output, two "
@@ -98,7 +99,7 @@ public final class TrainingFlags {
 
     @Option(names = "--weight-decay", paramLabel = "L",
             description = "L2 penalty added to the gradient (decoupled for adamw). Default: 0.01 for adamw; "
-                    + Defaults.REGRESSION_WEIGHT_DECAY + " with the default optimizer (" + Defaults.OPTIMIZER
+                    + "10/N (N training rows) with the default optimizer (" + Defaults.OPTIMIZER
                     + ") for regression; else 0.")
     Double weightDecay;
 
@@ -275,7 +276,7 @@ public final class TrainingFlags {
      * is {@code --loss}, else {@code modelLoss} (the {@code --init} model's, or null), else the
      * policy's.
      */
-    TrainingOptions options(Task task, Loss modelLoss) {
+    TrainingOptions options(Task task, Loss modelLoss, int rows) {
         TrainingSpec chosen = trainingSpec();
         TrainingSpec s = loss == null && modelLoss != null ? chosen.withLoss(modelLoss) : chosen;
         // Only flags that were given can clash with the task or the optimizer.
@@ -286,7 +287,7 @@ public final class TrainingFlags {
             }
         }
         return parse(flags.isEmpty() ? "training flags" : String.join(", ", flags),
-                () -> s.resolve(task, validation != null));
+                () -> s.resolve(task, validation != null, rows));
     }
 
     /** The data flags as a {@link DataSpec}. */
@@ -311,7 +312,7 @@ public final class TrainingFlags {
                 activation == null ? Defaults.ACTIVATION : parse("--activation", () -> Activation.parse(activation)),
                 outputActivation == null ? null
                         : parse("--output-activation", () -> Activation.parse(outputActivation)),
-                parse("--weight-init", () -> Init.parse(weightInit)),
+                weightInit == null ? Defaults.INIT : parse("--weight-init", () -> Init.parse(weightInit)),
                 trainingSpec());
     }
 

@@ -108,7 +108,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Fit fit(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                           TrainingListener... listeners) throws DataException {
-        return fit(new TrainingStart.Fresh(prep, spec, spec.options(prep.task(), validation != null)), train,
+        return fit(new TrainingStart.Fresh(prep, spec, spec.options(prep.task(), validation != null, train.rows())),
+                train,
                 validation, listeners);
     }
 
@@ -145,7 +146,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * Other trainers (such as {@code gradus-spark}) start from it to train the same model.
      */
     public static Network initialNetwork(Preprocessing prep, ModelSpec spec) {
-        return initialNetwork(prep, spec, spec.options(prep.task(), false));
+        // The loss and seed, which the initial network depends on, do not depend on the rows.
+        return initialNetwork(prep, spec, spec.options(prep.task(), false, 0));
     }
 
     /** As {@link #initialNetwork(Preprocessing, ModelSpec)}, with the loss and seed of resolved {@code options}. */

@@ -54,7 +54,7 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
      * {@link Defaults}, standard scaling, the last column as target with the task inferred.
      */
     public static ModelSpec defaults() {
-        return new ModelSpec(DataSpec.defaults(), Defaults.HIDDEN, Defaults.ACTIVATION, null, Init.DEFAULT,
+        return new ModelSpec(DataSpec.defaults(), Defaults.HIDDEN, Defaults.ACTIVATION, null, Defaults.INIT,
                 TrainingSpec.defaults());
     }
 
@@ -81,9 +81,10 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
      * resolved by {@link Defaults#resolve}.
      *
      * @param validationRows whether the run scores separate validation rows
+     * @param rows the rows it trains on (a validation fraction's rows included)
      */
-    public TrainingOptions options(Task task, boolean validationRows) {
-        return training.resolve(task, validationRows);
+    public TrainingOptions options(Task task, boolean validationRows, int rows) {
+        return training.resolve(task, validationRows, rows);
     }
 
     public ModelSpec withData(DataSpec value) {

@@ -14,7 +14,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * TrainingStart start = switch (how) {
- *     case NEW -> new TrainingStart.Fresh(prep, spec, spec.options(prep.task(), false));
+ *     case NEW -> new TrainingStart.Fresh(prep, spec, spec.options(prep.task(), false, train.rows()));
  *     case INIT -> new TrainingStart.FromModel(Model.load(path), options);      // gradus train --init
  *     case RESUME -> new TrainingStart.Resume(model, checkpoint, options);     // gradus train --resume
  * };

@@ -23,7 +23,7 @@ import java.util.OptionalInt;
  *
  * <pre>{@code
  * TrainingSpec spec = TrainingSpec.defaults().withEpochs(200);      // as --epochs 200
- * TrainingOptions options = spec.resolve(Task.CLASSIFICATION, false);
+ * TrainingOptions options = spec.resolve(Task.CLASSIFICATION, false, 1000);
  * // cross-entropy, Adam, 200 epochs, batches of 32, no early stopping
  * }</pre>
  *
@@ -106,9 +106,10 @@ public record TrainingSpec(Optional<Loss> loss, Optional<Optimizer> optimizer, M
      * The options to train with for {@code task}: {@link Defaults#resolve}.
      *
      * @param validationRows whether the run scores separate validation rows
+     * @param rows the rows the run trains on (a validation fraction's rows included)
      */
-    public TrainingOptions resolve(Task task, boolean validationRows) {
-        return Defaults.resolve(this, task, validationRows);
+    public TrainingOptions resolve(Task task, boolean validationRows, int rows) {
+        return Defaults.resolve(this, task, validationRows, rows);
     }
 
     /** Chooses {@code schedule}; it is stored as its text and read back with the resolved epochs. */

@@ -41,7 +41,7 @@ class ModelPartsTest {
 
             Matrix y = Model.networkTargets(prep, loss, t);
             assertEquals(loss == Loss.BCE ? 1 : 2, y.cols());
-            TrainingOptions options = spec.options(prep.task(), false);
+            TrainingOptions options = spec.options(prep.task(), false, t.rows());
             Trainer.Result r = new Trainer(options).fit(Model.initialNetwork(prep, spec), prep.features(t), y);
             Model viaParts = Model.trained(r.network(), prep, options);
 

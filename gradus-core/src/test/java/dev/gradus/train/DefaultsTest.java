@@ -22,7 +22,7 @@ class DefaultsTest {
 
     @Test
     void classificationWithNothingChosen() {
-        TrainingOptions o = NOTHING.resolve(Task.CLASSIFICATION, false);
+        TrainingOptions o = NOTHING.resolve(Task.CLASSIFICATION, false, 100);
         assertEquals(Loss.CROSS_ENTROPY, o.loss());
         assertEquals(Optimizer.of("adam", Map.of()), o.optimizer());
         assertEquals(Defaults.MAX_EPOCHS, o.epochs());
@@ -39,33 +39,57 @@ class DefaultsTest {
 
     @Test
     void regressionShrinksTheWeightsOfTheDefaultOptimizerOnly() {
-        TrainingOptions o = NOTHING.resolve(Task.REGRESSION, false);
+        TrainingOptions o = NOTHING.resolve(Task.REGRESSION, false, 100);
         assertEquals(Loss.MSE, o.loss());
+        // λ = 10 / N: 0.1 on 100 rows, 0.001 on 10,000
         assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.1")), o.optimizer());
+        assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.001")),
+                NOTHING.resolve(Task.REGRESSION, true, 10_000).optimizer());
         assertEquals(List.of(), o.metrics());
         assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.1", "lr", "0.01")),
-                NOTHING.withHyperparameters(Map.of("lr", "0.01")).resolve(Task.REGRESSION, false).optimizer());
+                NOTHING.withHyperparameters(Map.of("lr", "0.01")).resolve(Task.REGRESSION, false, 100).optimizer());
         assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.5")),
-                NOTHING.withHyperparameters(Map.of("weight_decay", "0.5")).resolve(Task.REGRESSION, false).optimizer());
-        assertEquals(Adam.defaults(), NOTHING.withOptimizer(Adam.defaults()).resolve(Task.REGRESSION, false).optimizer());
+                NOTHING.withHyperparameters(Map.of("weight_decay", "0.5")).resolve(Task.REGRESSION, false, 100).optimizer());
+        assertEquals(Adam.defaults(), NOTHING.withOptimizer(Adam.defaults()).resolve(Task.REGRESSION, false, 100).optimizer());
     }
 
     @Test
     void chosenEpochsTurnTheStoppingRuleOff() {
-        TrainingOptions o = NOTHING.withEpochs(7).resolve(Task.CLASSIFICATION, false);
+        TrainingOptions o = NOTHING.withEpochs(7).resolve(Task.CLASSIFICATION, false, 100);
         assertEquals(7, o.epochs());
         assertEquals(0, o.patience());
         // ... unless a monitor, min delta or patience asks for it
-        assertEquals(Defaults.PATIENCE, NOTHING.withEpochs(7).withMinDelta(0.01).resolve(Task.CLASSIFICATION, false)
+        assertEquals(Defaults.PATIENCE, NOTHING.withEpochs(7).withMinDelta(0.01).resolve(Task.CLASSIFICATION, false, 100)
                 .patience());
-        assertEquals(3, NOTHING.withEpochs(7).withPatience(3).resolve(Task.CLASSIFICATION, false).patience());
-        assertEquals(0, NOTHING.withPatience(0).resolve(Task.CLASSIFICATION, false).patience());
+        assertEquals(3, NOTHING.withEpochs(7).withPatience(3).resolve(Task.CLASSIFICATION, false, 100).patience());
+        assertEquals(0, NOTHING.withPatience(0).resolve(Task.CLASSIFICATION, false, 100).patience());
+    }
+
+    @Test
+    void enoughRowsHoldOutATenthForTheDefaultStoppingRule() {
+        TrainingOptions few = NOTHING.resolve(Task.CLASSIFICATION, false, Defaults.VALIDATION_MIN_ROWS - 1);
+        assertEquals(0, few.validationFraction());
+        assertEquals(TrainingOptions.TRAIN_LOSS, few.monitor());
+        TrainingOptions many = NOTHING.resolve(Task.CLASSIFICATION, false, Defaults.VALIDATION_MIN_ROWS);
+        assertEquals(Defaults.VALIDATION_FRACTION, many.validationFraction());
+        assertEquals("loss", many.monitor());
+        assertEquals(Defaults.PATIENCE, many.patience());
+        assertTrue(many.restoreBest());
+        // Not when the run has its own validation rows or fraction, a fixed number of epochs,
+        // a monitor of its own or no early stopping.
+        int n = 50_000;
+        assertEquals(0, NOTHING.resolve(Task.REGRESSION, true, n).validationFraction());
+        assertEquals(0.3, NOTHING.withValidationFraction(0.3).resolve(Task.REGRESSION, false, n).validationFraction());
+        assertEquals(0, NOTHING.withEpochs(20).resolve(Task.REGRESSION, false, n).validationFraction());
+        assertEquals(0, NOTHING.withMonitor(TrainingOptions.TRAIN_LOSS).resolve(Task.REGRESSION, false, n)
+                .validationFraction());
+        assertEquals(0, NOTHING.withPatience(0).resolve(Task.REGRESSION, false, n).validationFraction());
     }
 
     @Test
     void validationRowsAreWatchedAndTheBestEpochKept() {
-        for (TrainingOptions o : List.of(NOTHING.resolve(Task.CLASSIFICATION, true),
-                NOTHING.withValidationFraction(0.2).resolve(Task.CLASSIFICATION, false))) {
+        for (TrainingOptions o : List.of(NOTHING.resolve(Task.CLASSIFICATION, true, 100),
+                NOTHING.withValidationFraction(0.2).resolve(Task.CLASSIFICATION, false, 100))) {
             assertEquals("loss", o.monitor());
             assertEquals(0, o.minDelta());
             assertTrue(o.restoreBest());
@@ -76,29 +100,29 @@ class DefaultsTest {
     @Test
     void fullBatchOptimizersGetTheFullBatch() {
         TrainingSpec lbfgs = NOTHING.withOptimizer(Optimizer.parse("lbfgs"));
-        assertEquals(0, lbfgs.resolve(Task.REGRESSION, false).batchSize());
-        assertEquals(0, NOTHING.withOptimizer(Optimizer.parse("irprop+")).resolve(Task.REGRESSION, false).batchSize());
+        assertEquals(0, lbfgs.resolve(Task.REGRESSION, false, 100).batchSize());
+        assertEquals(0, NOTHING.withOptimizer(Optimizer.parse("irprop+")).resolve(Task.REGRESSION, false, 100).batchSize());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> lbfgs.withBatchSize(32).resolve(Task.REGRESSION, false));
+                () -> lbfgs.withBatchSize(32).resolve(Task.REGRESSION, false, 100));
         assertTrue(e.getMessage().contains("full batch"), e.getMessage());
     }
 
     @Test
     void theScheduleRunsOverTheResolvedEpochs() {
         assertEquals(new Schedule.Cosine(Defaults.MAX_EPOCHS, 5, 0),
-                NOTHING.withSchedule("cosine(warmup=5)").resolve(Task.CLASSIFICATION, false).schedule());
+                NOTHING.withSchedule("cosine(warmup=5)").resolve(Task.CLASSIFICATION, false, 100).schedule());
         assertEquals(new Schedule.Cosine(40, 5, 0),
-                NOTHING.withSchedule("cosine(warmup=5)").withEpochs(40).resolve(Task.CLASSIFICATION, false).schedule());
+                NOTHING.withSchedule("cosine(warmup=5)").withEpochs(40).resolve(Task.CLASSIFICATION, false, 100).schedule());
     }
 
     @Test
     void concreteOptionsResolveToThemselves() {
         TrainingOptions plain = TrainingOptions.plain().withThreads(1);
-        assertEquals(plain, TrainingSpec.of(plain).resolve(Task.CLASSIFICATION, true));
+        assertEquals(plain, TrainingSpec.of(plain).resolve(Task.CLASSIFICATION, true, 100));
         TrainingOptions busy = plain.withOptimizer(new Sgd(0.3)).withSchedule(Schedule.parse("cosine(warmup=2)", 30))
                 .withEpochs(30).withMetrics(List.of(ValidationMetric.ACCURACY)).withMonitor("accuracy")
                 .withPatience(4).withMinDelta(0.01).withRestoreBest(false).withDropout(0.1).withClipNorm(1);
-        assertEquals(busy, TrainingSpec.of(busy).resolve(Task.REGRESSION, false));
+        assertEquals(busy, TrainingSpec.of(busy).resolve(Task.REGRESSION, false, 100));
     }
 
     @Test

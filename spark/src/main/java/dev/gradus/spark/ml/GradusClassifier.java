@@ -118,7 +118,7 @@ public class GradusClassifier extends ProbabilisticClassifier<Vector, GradusClas
         int inputs = ((Vector) dataset.select(getFeaturesCol()).head().get(0)).size();
         Preprocessing prep = GradusML.identity(inputs, Task.CLASSIFICATION, getLabelCol(), labels);
         ModelSpec spec = training.spec(this);
-        boolean oneOutput = Model.outputWidth(prep, spec.options(prep.task(), false).loss()) == 1;
+        boolean oneOutput = Model.outputWidth(prep, spec.options(prep.task(), false, 0).loss()) == 1;
         GradusML.LabelEncoder encoder = (label, y, off, k) -> {
             if (label < 0 || label >= classes || label != Math.rint(label)) {
                 throw new IllegalArgumentException("label " + label + " is not a class index 0.." + (classes - 1));

@@ -209,7 +209,8 @@ final class GradusML {
             return List.of(new RowBlocks.Block(first[p], list.size(), xy[0], xy[1])).iterator();
         }, true);
         try (RowBlocks train = RowBlocks.of(blocks, total, in, k)) {
-            TrainingOptions options = spec.options(prep.task(), validation != null);
+            TrainingOptions options = spec.options(prep.task(), validation != null,
+                    (int) Math.min(Integer.MAX_VALUE, total));
             SparkTrainer trainer = new SparkTrainer(options);
             Network trained = validation == null ? trainer.fit(initial, train).network()
                     : trainer.fit(initial, train, validation[0], validation[1]).network();
