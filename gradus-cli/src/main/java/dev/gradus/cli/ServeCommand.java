@@ -59,7 +59,6 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageException("--grace-seconds must be 0 or more, got " + graceSeconds);
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ScoringServer.Config config = new ScoringServer.Config(model, host, port, n, maxBodyBytes, reloadMillis);
         ScoringServer server;
@@ -74,9 +73,10 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         };
         onTermination(stop);
-        out.println("gradus serve: " + model + " on http://" + host + ":" + server.port() + " (" + n + " thread"
+        // A notice, not a result: stderr, so it is seen at once (stdout is held until a command succeeds).
+        err.println("gradus serve: " + model + " on http://" + host + ":" + server.port() + " (" + n + " thread"
                 + (n == 1 ? "" : "s") + "); POST /invocations, GET /ping /health /metadata /metrics");
-        out.flush();
+        err.flush();
         stopped.await();
         err.println("gradus serve: stopped");
         err.flush();

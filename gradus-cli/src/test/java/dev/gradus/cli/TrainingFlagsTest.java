@@ -76,10 +76,10 @@ class TrainingFlagsTest {
 
     @Test
     void restoredWeightsAreReportedAsTheKeptEpoch() {
-        // Patience 290 of 300 epochs: the run ends without stopping early, yet the best epoch's
-        // weights are the ones kept, and the report must say which.
+        // Patience 300 of 300 epochs: the run cannot stop early, yet the best epoch's weights are
+        // the ones kept, and the report must say which.
         Cli run = train("iris_train.csv", "--task", "classification", "--validation-fraction", "0.25",
-                "--epochs", "300", "--patience", "290", "--lr", "0.05", "--json");
+                "--epochs", "300", "--patience", "300", "--lr", "0.05", "--json");
         assertEquals(0, run.code(), run.toString());
         int kept = Integer.parseInt(run.out().replaceAll(".*\"kept_epoch\":(\\d+).*\\s*", "$1"));
         assertTrue(run.out().contains("\"stopped_early\":false"), run.out());
