@@ -43,7 +43,7 @@ public record Folds(int[] fold, int count) {
     /** {@code k} folds of a seeded permutation of the {@code rows} rows. */
     public static Folds shuffled(int rows, int k, long seed) {
         checkCount(k, rows, "rows");
-        int[] order = permutation(rows, new SplittableRandom(seed));
+        int[] order = Split.permutation(rows, new SplittableRandom(seed));
         int[] fold = new int[rows];
         for (int i = 0; i < rows; i++) {
             fold[order[i]] = i % k;
@@ -81,7 +81,7 @@ public record Folds(int[] fold, int count) {
         int[] fold = new int[table.rows()];
         int next = 0;
         for (List<Integer> rows : byClass.values()) {
-            int[] order = permutation(rows.size(), random);
+            int[] order = Split.permutation(rows.size(), random);
             for (int i : order) {
                 fold[rows.get(i)] = next;
                 next = (next + 1) % k;
@@ -143,19 +143,5 @@ public record Folds(int[] fold, int count) {
         if (rows < k) {
             throw new IllegalArgumentException(rows + " " + what + " cannot be split into " + k + " folds");
         }
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }

@@ -91,7 +91,8 @@ public record Split(Table train, Table test) {
         return new Split(table.selectRows(train), table.selectRows(test));
     }
 
-    private static int[] permutation(int n, SplittableRandom random) {
+    /** A seeded Fisher–Yates permutation of {@code 0..n−1}; the folds of {@link Folds} draw theirs here too. */
+    static int[] permutation(int n, SplittableRandom random) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
