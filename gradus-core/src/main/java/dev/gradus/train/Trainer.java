@@ -239,7 +239,8 @@ public final class Trainer {
                 : network.workspace(Math.min(BlockedPass.BLOCK_ROWS, validation.rows()),
                         Kernels.create(options.threads()));
         try (GradientSource.Pass pass = train.open(network, options, batch, shuffled)) {
-            BatchObjective objective = new BatchObjective(pass, options.clipNorm());
+            BatchObjective objective = new BatchObjective(pass, options.clipNorm(), theta,
+                    optimizer.fullBatch() && options.dropout() == 0);
             for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
                 long started = System.nanoTime();
                 double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
@@ -389,18 +390,33 @@ public final class Trainer {
      * The objective of one batch: {@code ℓ} at the current {@code θ} and {@code ∂ℓ/∂θ} from the
      * source, clipped to the global norm when clipping is on. One instance per run, re-pointed at
      * every batch.
+     *
+     * <p>A full-batch method evaluates each step at the {@code θ} its previous step's line search
+     * last evaluated (L-BFGS starts where its accepted trial point was). Without dropout that is
+     * the same function at the same point, so the last evaluation is kept and given again instead
+     * of passing every row once more: the same bits, one evaluation fewer per iteration (on Spark,
+     * one job fewer).
      */
     private static final class BatchObjective implements Optimizer.Objective {
         private final GradientSource.Pass pass;
         private final double clipNorm;
+        private final float[] theta;        // the network's θ, read at every evaluation
+        private final float[] keptTheta;    // the point of the kept evaluation; null: nothing is kept
+        private final float[] keptGradient;
+        private double keptLoss = Double.NaN;
+        private int keptStart = -1;
+        private int keptRows = -1;
         private int epoch;
         private int step;
         private int start;
         private int rows;
 
-        BatchObjective(GradientSource.Pass pass, double clipNorm) {
+        BatchObjective(GradientSource.Pass pass, double clipNorm, float[] theta, boolean keepLast) {
             this.pass = pass;
             this.clipNorm = clipNorm;
+            this.theta = theta;
+            this.keptTheta = keepLast ? new float[theta.length] : null;
+            this.keptGradient = keepLast ? new float[theta.length] : null;
         }
 
         void batch(int epoch, int step, int start, int rows) {
@@ -412,9 +428,23 @@ public final class Trainer {
 
         @Override
         public double evaluate(float[] dTheta) {
+            if (keptTheta != null && keptStart == start && keptRows == rows && Arrays.equals(keptTheta, theta)) {
+                System.arraycopy(keptGradient, 0, dTheta, 0, dTheta.length);
+                return keptLoss;
+            }
             double value = pass.lossAndGradient(epoch, step, start, rows, dTheta);
             if (Double.isFinite(value) && clipNorm > 0) {
                 Clipping.clipByGlobalNorm(dTheta, clipNorm);
+            }
+            if (keptTheta != null) {
+                boolean keep = Double.isFinite(value);
+                keptStart = keep ? start : -1;
+                keptRows = keep ? rows : -1;
+                if (keep) {
+                    System.arraycopy(theta, 0, keptTheta, 0, theta.length);
+                    System.arraycopy(dTheta, 0, keptGradient, 0, dTheta.length);
+                    keptLoss = value;
+                }
             }
             return value;
         }

@@ -182,6 +182,61 @@ class TrainerFeaturesTest {
                 + h.finalLoss());
     }
 
+    /**
+     * L-BFGS starts each iteration at the point its last line search accepted: the loop gives
+     * that evaluation again instead of passing the rows once more, and the weights are those of
+     * the same optimizer stepped on a source that evaluates every call, bit for bit.
+     */
+    @Test
+    void lbfgsIsNotEvaluatedTwiceAtOnePoint() {
+        Matrix[] d = blobs(90, 10);
+        TrainingOptions options = TrainingOptions.plain().withLoss(Loss.CROSS_ENTROPY)
+                .withOptimizer(Lbfgs.defaults()).withBatchSize(0).withEpochs(12).withThreads(1);
+        List<float[]> points = new ArrayList<>();
+        GradientSource rows = GradientSource.of(d[0], d[1]);
+        GradientSource recording = new GradientSource() {
+            @Override public int rows() { return rows.rows(); }
+            @Override public int inputs() { return rows.inputs(); }
+            @Override public int outputs() { return rows.outputs(); }
+            @Override public java.util.Map<String, String> fingerprint() { return rows.fingerprint(); }
+            @Override public HeldOut holdOut(int[] held) { return rows.holdOut(held); }
+            @Override public Pass open(Network network, TrainingOptions o, int batchRows, boolean shuffled) {
+                Pass pass = rows.open(network, o, batchRows, shuffled);
+                return new Pass() {
+                    @Override public double lossAndGradient(int epoch, int step, int start, int count, float[] g) {
+                        points.add(network.parameters().values().clone());
+                        return pass.lossAndGradient(epoch, step, start, count, g);
+                    }
+                    @Override public void close() { pass.close(); }
+                };
+            }
+        };
+        Network trained = new Trainer(options).fit(classifier(2), recording).network();
+        for (int i = 1; i < points.size(); i++) {
+            assertFalse(java.util.Arrays.equals(points.get(i - 1), points.get(i)), "evaluations " + i + " and "
+                    + (i + 1) + " are at the same point");
+        }
+
+        // The reference: the optimizer stepped 12 times on an objective that evaluates every call.
+        Network reference = classifier(2).copy();
+        float[] theta = reference.parameters().values();
+        float[] g = new float[theta.length];
+        Lbfgs lbfgs = Lbfgs.defaults();
+        var state = lbfgs.init(theta.length);
+        int[] calls = {0};
+        try (GradientSource.Pass pass = GradientSource.of(d[0], d[1]).open(reference, options, 90, false)) {
+            for (int epoch = 1; epoch <= 12; epoch++) {
+                int e = epoch;
+                lbfgs.step(theta, g, dTheta -> {
+                    calls[0]++;
+                    return pass.lossAndGradient(e, 1, 0, 90, dTheta);
+                }, state, lbfgs.learningRate());
+            }
+        }
+        assertArrayEquals(theta, trained.parameters().values());
+        assertEquals(calls[0] - 11, points.size(), "one evaluation fewer per iteration after the first");
+    }
+
     @Test
     void healthReportFindsUnscaledInputsDeadUnitsAndOneClass() {
         Matrix[] d = blobs(90, 11);

@@ -78,7 +78,7 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
         }
         Network network = network(theta.value());
         int size = network.parameters().size();
-        Selection rows = select(blocks, positions == null ? null : positions.value());
+        Rows rows = select(blocks, positions == null ? null : positions.value());
         double[] sum = new double[size];
         double lossSum = 0;
         if (rows.count > 0) {
@@ -103,28 +103,121 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
      * The partition's rows of the batch, in position order, as a reader of consecutive ranges:
      * the rows whose position lies in {@code [start, end)}.
      */
-    private Selection select(Iterator<RowBlocks.Block> blocks, int[] pos) {
+    private Rows select(Iterator<RowBlocks.Block> blocks, int[] pos) {
         List<RowBlocks.Block> list = new ArrayList<>();
         blocks.forEachRemaining(list::add);
         list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
-        int[] offsets = new int[list.size() + 1];   // row i of the partition is row i − offsets[b] of block b
-        for (int b = 0; b < list.size(); b++) {
-            offsets[b + 1] = offsets[b] + list.get(b).rows();
+        int k = widths[widths.length - 1];
+        return pos == null ? Runs.of(list, start, end, inputs, k) : Scattered.of(list, pos, start, end, inputs, k);
+    }
+
+    /** Selected rows read for {@link BlockedPass} by index in position order. */
+    private abstract static class Rows implements BlockedPass.Reader {
+        int count;
+        long firstPosition;
+        /** Whether the positions are {@code firstPosition, firstPosition + 1, …}. */
+        boolean contiguous;
+    }
+
+    /**
+     * Without shuffling a row's position is its number: the batch's rows in a block are one run
+     * of consecutive rows, read with one copy per run and block (no per-row index, no sort).
+     */
+    private static final class Runs extends Rows {
+        private final List<RowBlocks.Block> blocks;   // the blocks that hold a run, by first row
+        private final int[] first;                    // run r: rows first[r] .. of blocks.get(r)
+        private final int[] before;                   // rows of the runs before run r; before[runs] = count
+        private final int in;
+        private final int k;
+
+        private Runs(List<RowBlocks.Block> blocks, int[] first, int[] before, int in, int k) {
+            this.blocks = blocks;
+            this.first = first;
+            this.before = before;
+            this.in = in;
+            this.k = k;
         }
-        long[] picked;   // (position << 32) | partition row, sorted by position
-        int count = 0;
-        if (pos == null) {
-            picked = new long[offsets[list.size()]];
-            for (int b = 0; b < list.size(); b++) {
-                RowBlocks.Block block = list.get(b);
+
+        static Runs of(List<RowBlocks.Block> sorted, long start, long end, int in, int k) {
+            List<RowBlocks.Block> holding = new ArrayList<>();
+            int[] first = new int[sorted.size()];
+            int[] before = new int[sorted.size() + 1];
+            long previousEnd = -1;
+            boolean contiguous = true;
+            long firstPosition = 0;
+            for (RowBlocks.Block block : sorted) {
                 long from = Math.max(start, block.firstRow());
                 long to = Math.min(end, block.firstRow() + block.rows());
-                for (long p = from; p < to; p++) {
-                    picked[count++] = (p << 32) | (offsets[b] + (p - block.firstRow()));
+                if (from >= to) {
+                    continue;
                 }
+                int r = holding.size();
+                if (r == 0) {
+                    firstPosition = from;
+                } else if (from != previousEnd) {
+                    contiguous = false;
+                }
+                previousEnd = to;
+                holding.add(block);
+                first[r] = (int) (from - block.firstRow());
+                before[r + 1] = before[r] + (int) (to - from);
             }
-        } else {
-            picked = new long[offsets[list.size()]];
+            int runs = holding.size();
+            Runs result = new Runs(holding, Arrays.copyOf(first, runs), Arrays.copyOf(before,
+                    runs + 1), in, k);
+            result.count = before[runs];
+            result.firstPosition = firstPosition;
+            result.contiguous = contiguous;
+            return result;
+        }
+
+        @Override
+        public void read(int from, int n, float[] x, float[] y) {
+            int r = Arrays.binarySearch(before, from);
+            r = r >= 0 ? r : -r - 2;        // the run holding index `from`
+            while (before[r + 1] <= from) {  // equal entries: runs of no rows
+                r++;
+            }
+            int done = 0;
+            while (done < n) {
+                int offset = from + done - before[r];
+                int m = Math.min(n - done, before[r + 1] - before[r] - offset);
+                RowBlocks.Block block = blocks.get(r);
+                int row = first[r] + offset;
+                System.arraycopy(block.x(), row * in, x, done * in, m * in);
+                System.arraycopy(block.y(), row * k, y, done * k, m * k);
+                done += m;
+                r++;
+            }
+        }
+    }
+
+    /** Shuffled positions: the rows picked one by one and sorted by position. */
+    private static final class Scattered extends Rows {
+        private final List<RowBlocks.Block> blocks;
+        private final int[] offsets;
+        private final long[] picked;   // (position << 32) | partition row, sorted by position
+        private final int in;
+        private final int k;
+
+        private Scattered(List<RowBlocks.Block> blocks, int[] offsets, long[] picked, int in, int k) {
+            this.blocks = blocks;
+            this.offsets = offsets;
+            this.picked = picked;
+            this.in = in;
+            this.k = k;
+            this.count = picked.length;
+            this.firstPosition = count == 0 ? 0 : picked[0] >>> 32;
+            this.contiguous = count == 0 || (picked[count - 1] >>> 32) - firstPosition == count - 1;
+        }
+
+        static Scattered of(List<RowBlocks.Block> list, int[] pos, long start, long end, int in, int k) {
+            int[] offsets = new int[list.size() + 1];   // row i of the partition is row i − offsets[b] of block b
+            for (int b = 0; b < list.size(); b++) {
+                offsets[b + 1] = offsets[b] + list.get(b).rows();
+            }
+            long[] picked = new long[offsets[list.size()]];
+            int count = 0;
             for (int b = 0; b < list.size(); b++) {
                 RowBlocks.Block block = list.get(b);
                 for (int r = 0; r < block.rows(); r++) {
@@ -134,31 +227,8 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
                     }
                 }
             }
-        }
-        Arrays.sort(picked, 0, count);
-        return new Selection(list, offsets, Arrays.copyOf(picked, count), inputs, widths[widths.length - 1]);
-    }
-
-    /** The selected rows, read for {@link BlockedPass} by index in position order. */
-    private static final class Selection implements BlockedPass.Reader {
-        private final List<RowBlocks.Block> blocks;
-        private final int[] offsets;
-        private final long[] picked;
-        private final int in;
-        private final int k;
-        final int count;
-        final long firstPosition;
-        final boolean contiguous;
-
-        Selection(List<RowBlocks.Block> blocks, int[] offsets, long[] picked, int in, int k) {
-            this.blocks = blocks;
-            this.offsets = offsets;
-            this.picked = picked;
-            this.in = in;
-            this.k = k;
-            this.count = picked.length;
-            this.firstPosition = count == 0 ? 0 : picked[0] >>> 32;
-            this.contiguous = count == 0 || (picked[count - 1] >>> 32) - firstPosition == count - 1;
+            Arrays.sort(picked, 0, count);
+            return new Scattered(list, offsets, Arrays.copyOf(picked, count), in, k);
         }
 
         @Override

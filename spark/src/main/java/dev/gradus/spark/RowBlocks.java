@@ -58,7 +58,9 @@ public final class RowBlocks implements AutoCloseable {
 
     /**
      * The rows of {@code x} ({@code N × inputs}) and {@code y} ({@code N × outputs}) in
-     * {@code partitions} partitions of consecutive rows, cached in memory. Partitions hold whole
+     * {@code partitions} partitions of consecutive rows, sent to the executors once and cached
+     * there (memory, then disk; a lost executor's rows are not sent again, the run fails).
+     * Partitions hold whole
      * blocks of {@link BlockedPass#BLOCK_ROWS} rows (partition {@code p} starts at a multiple of
      * it), so a full-batch pass adds the same block sums as {@link dev.gradus.train.Trainer};
      * with fewer blocks than partitions, some partitions are empty.
@@ -85,13 +87,18 @@ public final class RowBlocks implements AutoCloseable {
             list.add(new Block(from, to - from, java.util.Arrays.copyOfRange(xs, from * in, to * in),
                     java.util.Arrays.copyOfRange(ys, from * k, to * k)));
         }
-        JavaRDD<Block> rdd = sc.parallelize(list, partitions).persist(StorageLevel.MEMORY_ONLY());
+        // Cached, then cut from the driver's list: without the cut every task of every step would
+        // carry its partition's rows from the driver again (Spark keeps a parallelised collection
+        // inside its partitions); the local checkpoint leaves only the executors' cached copy.
+        JavaRDD<Block> rdd = sc.parallelize(list, partitions).persist(StorageLevel.MEMORY_AND_DISK());
+        rdd.rdd().localCheckpoint();
+        rdd.count();
         return new RowBlocks(rdd, n, in, k);
     }
 
     /**
      * Rows already on the cluster. The blocks must number the rows {@code 0 .. rows − 1}, each
-     * once; they are cached in memory.
+     * once, and consecutive rows within each partition; they are cached (memory, then disk).
      */
     public static RowBlocks of(JavaRDD<Block> blocks, long rows, int inputs, int outputs) {
         if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
@@ -101,7 +108,9 @@ public final class RowBlocks implements AutoCloseable {
             throw new IllegalArgumentException("inputs and outputs must be at least 1, got " + inputs + " and "
                     + outputs);
         }
-        return new RowBlocks(blocks.persist(StorageLevel.MEMORY_ONLY()), rows, inputs, outputs);
+        StorageLevel level = blocks.getStorageLevel();
+        return new RowBlocks(level.useMemory() || level.useDisk() ? blocks
+                : blocks.persist(StorageLevel.MEMORY_AND_DISK()), rows, inputs, outputs);
     }
 
     /** The blocks. */
