@@ -42,13 +42,16 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Output CSV (default: stdout); replaced atomically.")
     Path out;
 
+    @picocli.CommandLine.Mixin
+    CsvFlags csv = new CsvFlags();
+
     @Override
     public Integer call() throws Exception {
         if (out != null) {
             TrainCommand.checkWritable(out, "--out");
         }
         Model m = Model.load(model);
-        Table table = Inputs.read(data, null);
+        Table table = Inputs.read(data, null, csv.options(Inputs.textColumns(m, id)));
         int idColumn = id == null ? -1 : table.indexOf(id);
         if (id != null && idColumn < 0) {
             throw new DataException(data + ": no id column '" + id + "'; available: "

@@ -234,6 +234,9 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the results on stdout.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    CsvFlags csv = new CsvFlags();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -245,9 +248,11 @@ public class TrainCommand implements Callable<Integer> {
             Plots.checkPlotPath("--plot", plot);
         }
 
-        Table table = Inputs.read(data, labels);
-        Table heldOut = test == null ? null : Inputs.read(test, testLabels);
-        Table validationRows = validation == null ? null : Inputs.read(validation, validationLabels);
+        // Class labels keep their text as written (007, 16777217); the default target is the last column.
+        dev.gradus.data.CsvOptions csvOptions = csv.options(targets.isEmpty() ? List.of("-1") : targets);
+        Table table = Inputs.read(data, labels, csvOptions);
+        Table heldOut = test == null ? null : Inputs.read(test, testLabels, csvOptions);
+        Table validationRows = validation == null ? null : Inputs.read(validation, validationLabels, csvOptions);
         Run run = resume != null ? resumeRun(table, heldOut, validationRows, err)
                 : init != null ? continueRun(table, heldOut, validationRows, err)
                 : newRun(table, heldOut, validationRows, err);

@@ -134,36 +134,17 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 features.add(new Feature(name, List.of(), numericFill(table, c, spec.impute())));
             } else {
                 checkNotMixed(table, c);
-                Map<String, Integer> counts = new TreeMap<>();
-                for (int r = 0; r < table.rows(); r++) {
-                    String cell = table.text(r, c);
-                    if (cell != null) {   // a missing cell is reported, or filled, by features(table)
-                        counts.merge(cell.strip(), 1, Integer::sum);
-                    }
-                }
-                String mode = null;
-                for (Map.Entry<String, Integer> e : counts.entrySet()) {
-                    if (mode == null || e.getValue() > counts.get(mode)) {
-                        mode = e.getKey();
-                    }
-                }
-                features.add(new Feature(name, new ArrayList<>(counts.keySet()),
-                        spec.impute() == Impute.NONE ? null : mode));
+                // A missing cell is reported, or filled, below.
+                ColumnStats stats = ColumnStats.ofCodes(table.codes(c), table.dictionary(c));
+                features.add(new Feature(name, new ArrayList<>(stats.categories().keySet()),
+                        spec.impute() == Impute.NONE ? null : stats.mode()));
             }
         }
         List<String> labels = task == Task.CLASSIFICATION ? classLabels(table, targetColumns) : List.of();
         Preprocessing unscaled = new Preprocessing(task, features,
                 Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames, labels,
                 Scaler.identity(task == Task.CLASSIFICATION ? labels.size() : targetNames.size()));
-        Matrix x = unscaled.features(table);
-        boolean[] oneHot = new boolean[x.cols()];
-        int j = 0;
-        for (Feature f : features) {
-            for (int k = 0; k < f.width(); k++) {
-                oneHot[j++] = f.isCategorical();
-            }
-        }
-        Scaler featureScaler = fitScaler(table, spec.scaling(), x, oneHot, unscaled.inputNames());
+        Scaler featureScaler = unscaled.fitFeatureScaler(table, spec.scaling());
         Scaler targetScaler = unscaled.targetScaler;
         if (task == Task.REGRESSION && spec.scaling() != Scaling.NONE) {
             targetScaler = fitScaler(table, Scaling.STANDARD, unscaled.targets(table), null, targetNames);
@@ -178,22 +159,19 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
      *     or an unknown category
      */
     public Matrix features(Table table) throws DataException {
-        int[] columns = new int[features.size()];
-        List<String> absent = new ArrayList<>();
-        for (int f = 0; f < features.size(); f++) {
-            columns[f] = table.indexOf(features.get(f).name());
-            if (columns[f] < 0) {
-                absent.add(features.get(f).name());
-            }
-        }
-        if (!absent.isEmpty()) {
-            throw new DataException(table.source() + ": missing feature column" + (absent.size() > 1 ? "s " : " ")
-                    + String.join(", ", absent) + " (the model reads " + String.join(", ", featureNames())
-                    + "; the file has " + String.join(", ", table.names()) + ")");
-        }
-        checkNoMissing(table, columns);
+        return features(table, 0, table.rows());
+    }
+
+    /**
+     * The scaled network inputs for rows {@code [from, to)} of {@code table}, as
+     * {@link #features(Table)} encodes them (row {@code from} is row 0 of the result).
+     */
+    public Matrix features(Table table, int from, int to) throws DataException {
+        java.util.Objects.checkFromToIndex(from, to, table.rows());
+        int[] columns = columnsOf(table);
+        checkNoMissing(table, columns, from, to);
         int width = inputWidth();
-        Matrix x = Matrix.zeros(table.rows(), width);
+        Matrix x = Matrix.zeros(to - from, width);
         float[] data = x.data();
         int j = 0;
         for (int f = 0; f < features.size(); f++) {
@@ -205,7 +183,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 }
                 float[] values = table.numbers(c);
                 float fill = feature.fill() == null ? Float.NaN : Float.parseFloat(feature.fill());
-                for (int r = 0; r < table.rows(); r++) {
+                for (int r = from; r < to; r++) {
                     float v = values[r];
                     if (Float.isNaN(v)) {
                         if (Float.isNaN(fill)) {
@@ -213,32 +191,48 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                         }
                         v = fill;
                     }
-                    data[r * width + j] = v;
+                    data[(r - from) * width + j] = v;
                 }
             } else {
                 Map<String, Integer> index = new HashMap<>();
                 for (int k = 0; k < feature.categories().size(); k++) {
                     index.put(feature.categories().get(k), k);
                 }
-                for (int r = 0; r < table.rows(); r++) {
-                    String cell = table.text(r, c);
-                    if (cell == null) {
-                        if (feature.fill() == null) {
-                            throw missing(table, r, c);
+                if (table.isNumeric(c)) {
+                    // Numbers where categories were trained (a category column read as numbers): by their text.
+                    for (int r = from; r < to; r++) {
+                        String cell = table.text(r, c);
+                        data[(r - from) * width + j + category(table, r, c, feature, index, cell)] = 1f;
+                    }
+                } else {
+                    // Each distinct cell is looked up once: dictionary code → category.
+                    List<String> dictionary = table.dictionary(c);
+                    int[] codes = table.codes(c);
+                    int[] toCategory = new int[dictionary.size()];
+                    java.util.Arrays.fill(toCategory, -1);
+                    int fillCategory = feature.fill() == null ? -1 : index.get(feature.fill());
+                    for (int r = from; r < to; r++) {
+                        int code = codes[r];
+                        int k;
+                        if (code < 0) {
+                            if (fillCategory < 0) {
+                                throw missing(table, r, c);
+                            }
+                            k = fillCategory;
+                        } else {
+                            k = toCategory[code];
+                            if (k < 0) {
+                                k = category(table, r, c, feature, index, dictionary.get(code));
+                                toCategory[code] = k;
+                            }
                         }
-                        cell = feature.fill();
+                        data[(r - from) * width + j + k] = 1f;
                     }
-                    Integer k = index.get(cell.strip());
-                    if (k == null) {
-                        throw new DataException(at(table, r, c) + ": unknown category '" + cell + "' (known: "
-                                + String.join(", ", feature.categories()) + ")");
-                    }
-                    data[r * width + j + k] = 1f;
                 }
             }
             j += feature.width();
         }
-        featureScaler.apply(data, table.rows());
+        featureScaler.apply(data, to - from);
         return x;
     }
 
@@ -329,6 +323,67 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return names;
     }
 
+    /**
+     * The feature scaler, fitted column by column from {@link ColumnStats} (one-hot inputs keep
+     * shift 0 and scale 1), without building the input matrix; a missing cell is filled as
+     * {@link #features} fills it, or reported.
+     */
+    private Scaler fitFeatureScaler(Table table, Scaling kind) throws DataException {
+        int[] columns = columnsOf(table);
+        checkNoMissing(table, columns);
+        ColumnStats[] stats = new ColumnStats[inputWidth()];
+        int j = 0;
+        for (int f = 0; f < features.size(); f++) {
+            Feature feature = features.get(f);
+            if (!feature.isCategorical()) {
+                int c = columns[f];
+                if (!table.isNumeric(c)) {
+                    throw nonNumeric(table, c);
+                }
+                float[] values = table.numbers(c);
+                if (feature.fill() != null) {
+                    float fill = Float.parseFloat(feature.fill());
+                    values = values.clone();
+                    for (int r = 0; r < values.length; r++) {
+                        if (Float.isNaN(values[r])) {
+                            values[r] = fill;
+                        }
+                    }
+                }
+                stats[j] = kind == Scaling.NONE ? null : ColumnStats.of(values);
+            }
+            j += feature.width();
+        }
+        try {
+            return Scaler.fit(kind, stats);
+        } catch (Scaler.ColumnException e) {
+            throw new DataException(table.source() + ": column '" + inputNames().get(e.column()) + "': " + e.getMessage());
+        }
+    }
+
+    /** The index in {@code table} of every feature column; absent columns are an error naming them. */
+    private int[] columnsOf(Table table) throws DataException {
+        int[] columns = new int[features.size()];
+        List<String> absent = new ArrayList<>();
+        for (int f = 0; f < features.size(); f++) {
+            columns[f] = table.indexOf(features.get(f).name());
+            if (columns[f] < 0) {
+                absent.add(features.get(f).name());
+            }
+        }
+        if (!absent.isEmpty()) {
+            throw new DataException(table.source() + ": missing feature column" + (absent.size() > 1 ? "s " : " ")
+                    + String.join(", ", absent) + " (the model reads " + String.join(", ", featureNames())
+                    + "; the file has " + String.join(", ", table.names()) + ")");
+        }
+        return columns;
+    }
+
+    /** True when row r of column c is missing. */
+    private static boolean isMissing(Table table, int r, int c) {
+        return table.isNumeric(c) ? Float.isNaN(table.numbers(c)[r]) : table.codes(c)[r] < 0;
+    }
+
     /** Fits a scaler, reporting a column whose values cannot be scaled in float32 with its name. */
     private static Scaler fitScaler(Table table, Scaling kind, Matrix m, boolean[] fixed, List<String> names)
             throws DataException {
@@ -339,14 +394,49 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
     }
 
+    /** The category index of one cell (a missing cell takes the fill value, or is an error). */
+    private static int category(Table table, int r, int c, Feature feature, Map<String, Integer> index, String cell)
+            throws DataException {
+        if (cell == null) {
+            if (feature.fill() == null) {
+                throw missing(table, r, c);
+            }
+            cell = feature.fill();
+        }
+        Integer k = index.get(cell.strip());
+        if (k == null) {
+            throw new DataException(at(table, r, c) + ": unknown category '" + cell + "' (known: "
+                    + String.join(", ", feature.categories()) + ")");
+        }
+        return k;
+    }
+
     /** Reports the first missing cell, in file order, of a feature that has no fill value. */
     private void checkNoMissing(Table table, int[] columns) throws DataException {
-        for (int r = 0; r < table.rows(); r++) {
-            for (int f = 0; f < features.size(); f++) {
-                if (features.get(f).fill() == null && table.text(r, columns[f]) == null) {
-                    throw missing(table, r, columns[f]);
+        checkNoMissing(table, columns, 0, table.rows());
+    }
+
+    /** As {@link #checkNoMissing(Table, int[])}, for rows {@code [from, to)}. */
+    private void checkNoMissing(Table table, int[] columns, int from, int to) throws DataException {
+        int firstRow = Integer.MAX_VALUE;
+        int firstColumn = -1;
+        for (int f = 0; f < features.size(); f++) {
+            if (features.get(f).fill() != null) {
+                continue;
+            }
+            int c = columns[f];
+            for (int r = from; r < to && r <= firstRow; r++) {
+                if (isMissing(table, r, c)) {
+                    if (r < firstRow) {   // the earliest row; among equal rows, the first feature
+                        firstRow = r;
+                        firstColumn = c;
+                    }
+                    break;
                 }
             }
+        }
+        if (firstColumn >= 0) {
+            throw missing(table, firstRow, firstColumn);
         }
     }
 
@@ -483,30 +573,33 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return c;
     }
 
+    /** A text column some of whose cells are numbers and some not is an error naming the first text cell. */
     private static void checkNotMixed(Table table, int c) throws DataException {
-        int firstNumber = -1;
-        int firstText = -1;
-        for (int r = 0; r < table.rows() && (firstNumber < 0 || firstText < 0); r++) {
-            String cell = table.text(r, c);
-            if (cell == null) {
-                continue;
-            }
-            if (Float.isNaN(Table.parseNumber(cell))) {
-                firstText = firstText < 0 ? r : firstText;
-            } else {
-                firstNumber = firstNumber < 0 ? r : firstNumber;
-            }
+        boolean anyNumber = false;
+        boolean anyText = false;
+        for (String cell : table.dictionary(c)) {
+            boolean number = !Float.isNaN(Table.parseNumber(cell));
+            anyNumber |= number;
+            anyText |= !number;
         }
-        if (firstNumber >= 0 && firstText >= 0) {
+        if (anyNumber && anyText) {
             throw nonNumeric(table, c);
         }
     }
 
     private static DataException nonNumeric(Table table, int c) {
-        for (int r = 0; r < table.rows(); r++) {
-            String cell = table.text(r, c);
-            if (cell != null && Float.isNaN(Table.parseNumber(cell))) {
-                return new DataException(at(table, r, c) + ": '" + cell + "' is not a finite number");
+        if (!table.isNumeric(c)) {
+            List<String> dictionary = table.dictionary(c);
+            boolean[] text = new boolean[dictionary.size()];
+            for (int k = 0; k < text.length; k++) {
+                text[k] = Float.isNaN(Table.parseNumber(dictionary.get(k)));
+            }
+            int[] codes = table.codes(c);
+            for (int r = 0; r < table.rows(); r++) {
+                if (codes[r] >= 0 && text[codes[r]]) {
+                    return new DataException(at(table, r, c) + ": '" + dictionary.get(codes[r])
+                            + "' is not a finite number");
+                }
             }
         }
         return new DataException(table.source() + ": column '" + table.names().get(c) + "' is not numeric");

@@ -204,9 +204,9 @@ public final class Trainer {
         Workspace w = network.workspace(batch, Kernels.create(options.threads()));
         BatchObjective objective = new BatchObjective(network, w, loss, options.clipNorm());
 
-        // Contiguous copies so that a batch is always rows [start, start + N) of one array.
-        float[] xs = x.copy().data();
-        float[] ys = y.copy().data();
+        // Contiguous arrays (read only) so that a batch is always rows [start, start + N) of one array.
+        float[] xs = x.contiguous().data();
+        float[] ys = y.contiguous().data();
         float[] xBatch = options.shuffle() ? new float[batch * in] : null;
         float[] yBatch = options.shuffle() ? new float[batch * k] : null;
         int[] order = new int[rows];
