@@ -20,6 +20,9 @@ final class Inputs {
     /** The name of the target column of IDX data. */
     static final String IDX_LABEL = "label";
 
+    /** The data file read last, named when the command runs out of memory. */
+    static volatile Path lastInput;
+
     private Inputs() {}
 
     /**
@@ -32,6 +35,7 @@ final class Inputs {
 
     /** As {@link #read(Path, Path)}, reading a CSV file with {@code csv}. */
     static Table read(Path data, Path labels, CsvOptions csv) throws DataException {
+        lastInput = data;
         if (labels == null && !isIdx(data)) {
             return Csv.read(data, csv);
         }
