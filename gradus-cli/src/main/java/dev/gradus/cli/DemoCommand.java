@@ -75,8 +75,8 @@ final class DemoCommand implements Callable<Integer> {
             err.flush();
         }
         Model.Fit fit;
-        try (Progress progress = Progress.start(quiet || json ? Progress.Mode.NONE : Progress.Mode.AUTO, err, epochs,
-                train.rows())) {
+        try (Progress progress = Progress.start(quiet || json ? Progress.Mode.NONE : Progress.Mode.AUTO, err,
+                modelSpec.training(), train.rows(), false)) {
             fit = Model.fit(train, modelSpec, progress);
         }
         Model model = fit.model();

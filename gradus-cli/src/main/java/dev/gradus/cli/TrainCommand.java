@@ -316,7 +316,7 @@ public class TrainCommand implements Callable<Integer> {
                 + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
                 + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
         Table trained = trainedRows(trainRows, options);
-        try (Progress p = progress(err, trained, options)) {
+        try (Progress p = progress(err, trained, options, fitted)) {
             return new Run(fitNew(fitted, trainRows, validationRows, modelSpec, checkpointing(p, fitted, options)),
                     trained, heldOut, options);
         }
@@ -336,7 +336,7 @@ public class TrainCommand implements Callable<Integer> {
         checkHeldOut(start.preprocessing(), heldOut);
         note(err, "starting from " + init + " (" + describe(start) + "), " + trainRows.rows() + " training rows");
         Table trained = trainedRows(trainRows, options);
-        try (Progress p = progress(err, trained, options)) {
+        try (Progress p = progress(err, trained, options, start.preprocessing())) {
             return new Run(fitFurther(start, trainRows, validationRows, options,
                     checkpointing(p, start.preprocessing(), options)), trained, heldOut, options);
         }
@@ -364,7 +364,7 @@ public class TrainCommand implements Callable<Integer> {
         note(err, "resuming " + resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
                 + describe(start) + "), " + trainRows.rows() + " training rows");
         Table trained = trainedRows(trainRows, options);
-        try (Progress p = progress(err, trained, options)) {
+        try (Progress p = progress(err, trained, options, start.preprocessing())) {
             Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
             kept.keySet().retainAll(List.of(KEY_COMMAND));
             kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
@@ -605,8 +605,9 @@ public class TrainCommand implements Callable<Integer> {
                 : Split.random(table, testFraction, seed);
     }
 
-    private Progress progress(PrintWriter err, Table rows, TrainingOptions options) {
-        return Progress.start(quiet ? Progress.Mode.NONE : progress, err, options.epochs(), rows.rows());
+    private Progress progress(PrintWriter err, Table rows, TrainingOptions options, Preprocessing prep) {
+        return Progress.start(quiet ? Progress.Mode.NONE : progress, err, options, rows.rows(),
+                !prep.targetScaler().isIdentity());
     }
 
     /** Flag values that are wrong whatever the data: checked before any file is read. */

@@ -124,7 +124,7 @@ class PicturesAndProgressTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
         String screen = Files.readString(typescript, StandardCharsets.UTF_8);
-        assertTrue(screen.contains("\r") && screen.contains("train 100%") && screen.contains("40/40 epochs"),
+        assertTrue(screen.contains("\r") && screen.contains("epoch 40/40 |") && screen.contains("| 100%"),
                 "a bar redrawn in place:\n" + screen);
         assertFalse(screen.contains("epoch 40/40  loss"), "no plain lines on a terminal");
     }
