@@ -8,6 +8,7 @@ import dev.gradus.data.Scaling;
 import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.data.UnknownCategory;
 import dev.gradus.io.CheckpointFile;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
@@ -237,6 +238,20 @@ public class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     CsvFlags csv = new CsvFlags();
 
+    @Option(names = "--categorical", split = ",", paramLabel = "COL",
+            description = "One-hot encode these columns whatever they hold (numbers as codes, nearly all distinct "
+                    + "values, dates).")
+    List<String> categorical = new ArrayList<>();
+
+    @Option(names = "--max-categories", paramLabel = "N",
+            description = "One-hot inputs per column at most; rarer categories share one '<other>' input "
+                    + "(default: " + DataSpec.DEFAULT_MAX_CATEGORIES + ").")
+    Integer maxCategories;
+
+    @Option(names = "--unknown", paramLabel = "HOW",
+            description = "A category unseen in training, at prediction: error (default) or ignore (all-zero one-hot).")
+    String unknown;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -249,7 +264,9 @@ public class TrainCommand implements Callable<Integer> {
         }
 
         // Class labels keep their text as written (007, 16777217); the default target is the last column.
-        dev.gradus.data.CsvOptions csvOptions = csv.options(targets.isEmpty() ? List.of("-1") : targets);
+        List<String> keepText = new ArrayList<>(targets.isEmpty() ? List.of("-1") : targets);
+        keepText.addAll(categorical);
+        dev.gradus.data.CsvOptions csvOptions = csv.options(keepText);
         Table table = Inputs.read(data, labels, csvOptions);
         Table heldOut = test == null ? null : Inputs.read(test, testLabels, csvOptions);
         Table validationRows = validation == null ? null : Inputs.read(validation, validationLabels, csvOptions);
@@ -299,7 +316,7 @@ public class TrainCommand implements Callable<Integer> {
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Run newRun(Table table, Table heldOut, Table validationRows, PrintWriter err) throws DataException {
         DataSpec dataSpec = dataSpec();
-        Preprocessing prep = Preprocessing.fit(table, dataSpec);
+        Preprocessing prep = Preprocessing.fit(table, dataSpec, w -> note(err, "warning: " + w));
         Table trainRows = table;
         if (testFraction != null) {
             Split split = split(table, prep);
@@ -756,7 +773,15 @@ public class TrainCommand implements Callable<Integer> {
                 .withScaling(scale == null ? Scaling.STANDARD : parse("--scale", () -> Scaling.parse(scale)))
                 .withFeatures(features)
                 .withDrop(drop)
-                .withImpute(parse("--impute", () -> Impute.parse(impute)));
+                .withImpute(parse("--impute", () -> Impute.parse(impute)))
+                .withCategorical(categorical)
+                .withUnknown(unknown == null ? UnknownCategory.ERROR : parse("--unknown", () -> UnknownCategory.parse(unknown)));
+        if (maxCategories != null) {
+            if (maxCategories < 1) {
+                throw new UsageException("--max-categories must be at least 1, got " + maxCategories);
+            }
+            dataSpec = dataSpec.withMaxCategories(maxCategories);
+        }
         if (labels != null && targets.isEmpty()) {
             dataSpec = dataSpec.withTargets(List.of(Inputs.IDX_LABEL)).withTask(Task.CLASSIFICATION);
         }

@@ -43,23 +43,45 @@ import java.util.TreeMap;
  *     classification
  */
 public record Preprocessing(Task task, List<Feature> features, Scaler featureScaler, List<String> targetNames,
-                            List<String> classLabels, Scaler targetScaler) {
+                            List<String> classLabels, Scaler targetScaler, UnknownCategory unknown,
+                            List<LeftOut> leftOut) {
+
+    /** The name of the shared input of a column's rarer categories: {@code COL=<other>}. */
+    public static final String OTHER = "<other>";
 
     /**
-     * One input column: numeric when {@code categories} is empty, else categorical with one
-     * network input per category (one-hot, in this order).
+     * One input column: numeric when {@code categories} is empty (one input), categorical with
+     * one network input per category (one-hot, in this order) and, with {@code other}, one more
+     * input shared by every other category; or a date ({@code date}): three numeric inputs, days
+     * since 1970-01-01, month and day of week (see {@code docs/training.md}).
      *
-     * @param fill what a missing cell becomes (a number's text, or a category), or
+     * @param fill what a missing cell becomes (a number's text, a category, or an ISO date), or
      *     {@code null} when a missing cell is an error
+     * @param other categorical only: rarer categories (and, at prediction, unseen ones) share one
+     *     last input
+     * @param date an ISO-8601 date or date-time column
      */
-    public record Feature(String name, List<String> categories, String fill) {
+    public record Feature(String name, List<String> categories, String fill, boolean other, boolean date) {
         public Feature {
             Objects.requireNonNull(name, "name");
             categories = List.copyOf(categories);
-            if (fill != null && (categories.isEmpty() ? Float.isNaN(Table.parseNumber(fill)) : !categories.contains(fill))) {
-                throw new IllegalArgumentException("feature '" + name + "': fill value '" + fill + "' is not "
-                        + (categories.isEmpty() ? "a finite number" : "one of its categories"));
+            if (date && !categories.isEmpty()) {
+                throw new IllegalArgumentException("feature '" + name + "': a date column has no categories");
             }
+            if (other && categories.isEmpty()) {
+                throw new IllegalArgumentException("feature '" + name + "': an 'other' input needs categories");
+            }
+            boolean badFill = fill != null && (date ? IsoDates.values(fill) == null
+                    : categories.isEmpty() ? Float.isNaN(Table.parseNumber(fill)) : !categories.contains(fill));
+            if (badFill) {
+                throw new IllegalArgumentException("feature '" + name + "': fill value '" + fill + "' is not "
+                        + (date ? "an ISO date" : categories.isEmpty() ? "a finite number" : "one of its categories"));
+            }
+        }
+
+        /** A numeric or one-hot feature. */
+        public Feature(String name, List<String> categories, String fill) {
+            this(name, categories, fill, false, false);
         }
 
         /** A feature whose missing cells are an error. */
@@ -73,11 +95,42 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
 
         /** The number of network inputs this column gives. */
         public int width() {
-            return isCategorical() ? categories.size() : 1;
+            return date ? IsoDates.WIDTH : isCategorical() ? categories.size() + (other ? 1 : 0) : 1;
+        }
+
+        /** What is done to the column, in words (for {@code gradus inspect}). */
+        public String describe() {
+            if (date) {
+                return "date: days since 1970-01-01, month, day of week";
+            }
+            if (isCategorical()) {
+                return "one-hot, " + categories.size() + " categor" + (categories.size() == 1 ? "y" : "ies")
+                        + (other ? " + other" : "");
+            }
+            return "number";
         }
     }
 
+    /**
+     * A column that training left out, and why (a text column of nearly all distinct values: an
+     * id or a name).
+     */
+    public record LeftOut(String name, String reason) {
+        public LeftOut {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** A preprocessing whose unseen categories are an error and that left no column out. */
+    public Preprocessing(Task task, List<Feature> features, Scaler featureScaler, List<String> targetNames,
+                         List<String> classLabels, Scaler targetScaler) {
+        this(task, features, featureScaler, targetNames, classLabels, targetScaler, UnknownCategory.ERROR, List.of());
+    }
+
     public Preprocessing {
+        Objects.requireNonNull(unknown, "unknown");
+        leftOut = List.copyOf(leftOut);
         Objects.requireNonNull(task, "task");
         features = List.copyOf(features);
         targetNames = List.copyOf(targetNames);
@@ -96,6 +149,15 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             throw new IllegalArgumentException("target scaler has " + targetScaler.columns() + " columns, expected "
                     + outputs);
         }
+    }
+
+    /**
+     * The oldest model format version that reads this preprocessing correctly: 2 when it uses a
+     * date feature, an "other" input or ignores unseen categories, else 1.
+     */
+    public int formatVersion() {
+        boolean newer = unknown != UnknownCategory.ERROR || features.stream().anyMatch(f -> f.date() || f.other());
+        return newer ? 2 : 1;
     }
 
     /** The number of network inputs. */
@@ -119,6 +181,30 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
      * @throws DataException naming the file, and the line and column where one is at fault
      */
     public static Preprocessing fit(Table table, DataSpec spec) throws DataException {
+        return fit(table, spec, warning -> { });
+    }
+
+    /**
+     * Fits the preprocessing to training rows, telling {@code warnings} (one line each) about
+     * columns left out and categories merged into "other".
+     *
+     * <p>Column types, one policy: a numeric column is a number; a text column whose cells are
+     * all ISO-8601 dates is a date (three numeric inputs); a text column with more distinct
+     * values than half its present cells (an id, a name) is left out; any other text column is
+     * one-hot, its {@link DataSpec#maxCategories()} most frequent categories with an input each
+     * and the rest sharing an "other" input. {@link DataSpec#categorical()} makes a column
+     * one-hot whatever it holds.
+     *
+     * @throws DataException naming the file, and the line and column where one is at fault
+     */
+    public static Preprocessing fit(Table table, DataSpec spec, java.util.function.Consumer<String> warnings)
+            throws DataException {
+        for (String name : spec.categorical()) {
+            if (table.indexOf(name) < 0) {
+                throw new DataException(table.source() + ": --categorical " + name + ": no such column; available: "
+                        + String.join(", ", table.names()));
+            }
+        }
         List<Integer> targetColumns = resolveTargets(table, spec.targets());
         List<String> targetNames = targetColumns.stream().map(c -> table.names().get(c)).toList();
         Task task = spec.task();
@@ -128,28 +214,123 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         List<Integer> featureColumns = resolveFeatures(table, spec, targetColumns);
 
         List<Feature> features = new ArrayList<>();
+        List<LeftOut> leftOut = new ArrayList<>();
         for (int c : featureColumns) {
             String name = table.names().get(c);
-            if (table.isNumeric(c)) {
+            boolean forced = spec.categorical().contains(name);
+            if (table.isNumeric(c) && !forced) {
                 features.add(new Feature(name, List.of(), numericFill(table, c, spec.impute())));
-            } else {
-                checkNotMixed(table, c);
-                // A missing cell is reported, or filled, below.
-                ColumnStats stats = ColumnStats.ofCodes(table.codes(c), table.dictionary(c));
-                features.add(new Feature(name, new ArrayList<>(stats.categories().keySet()),
-                        spec.impute() == Impute.NONE ? null : stats.mode()));
+                continue;
             }
+            ColumnStats stats = table.isNumeric(c) ? textStats(table, c)
+                    : ColumnStats.ofCodes(table.codes(c), table.dictionary(c));
+            if (!forced) {
+                checkNotMixed(table, c);
+                double[] days = dates(stats);
+                if (days != null) {
+                    String fill = spec.impute() == Impute.NONE || days.length == 0 ? null
+                            : IsoDates.ofEpochDays(spec.impute() == Impute.MEDIAN ? days[days.length / 2]
+                                    : java.util.Arrays.stream(days).average().orElse(0));
+                    features.add(new Feature(name, List.of(), fill, false, true));
+                    continue;
+                }
+                int distinct = stats.categories().size();
+                if (distinct > stats.count() / 2.0) {
+                    String reason = String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
+                            + "a name?)", distinct, stats.count());
+                    leftOut.add(new LeftOut(name, reason));
+                    warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
+                            + " keeps it as one-hot inputs");
+                    continue;
+                }
+            }
+            if (stats.categories().isEmpty()) {
+                throw new DataException(table.source() + ": column '" + name + "' has no values to take categories "
+                        + "from");
+            }
+            List<String> categories = new ArrayList<>(stats.categories().keySet());
+            boolean other = categories.size() > spec.maxCategories();
+            if (other) {
+                List<String> byCount = new ArrayList<>(categories);
+                byCount.sort(java.util.Comparator.comparing((String k) -> -stats.categories().get(k)));
+                List<String> kept = new ArrayList<>(byCount.subList(0, spec.maxCategories()));
+                long rest = 0;
+                for (String k : byCount.subList(spec.maxCategories(), byCount.size())) {
+                    rest += stats.categories().get(k);
+                }
+                java.util.Collections.sort(kept);
+                warnings.accept(String.format(java.util.Locale.ROOT, "column '%s' has %,d categories: the %,d most "
+                        + "frequent get an input each, the other %,d (%,d rows) share one '%s' input "
+                        + "(--max-categories N changes the limit)", name, categories.size(), kept.size(),
+                        categories.size() - kept.size(), rest, OTHER));
+                categories = kept;
+            }
+            features.add(new Feature(name, categories, spec.impute() == Impute.NONE ? null : stats.mode(), other,
+                    false));
+        }
+        if (features.isEmpty()) {
+            throw new DataException(table.source() + ": no feature columns are left: "
+                    + leftOut.stream().map(l -> l.name() + " (" + l.reason() + ")").collect(
+                            java.util.stream.Collectors.joining(", "))
+                    + "; --categorical COL keeps a column");
         }
         List<String> labels = task == Task.CLASSIFICATION ? classLabels(table, targetColumns) : List.of();
         Preprocessing unscaled = new Preprocessing(task, features,
                 Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames, labels,
-                Scaler.identity(task == Task.CLASSIFICATION ? labels.size() : targetNames.size()));
+                Scaler.identity(task == Task.CLASSIFICATION ? labels.size() : targetNames.size()), spec.unknown(),
+                leftOut);
         Scaler featureScaler = unscaled.fitFeatureScaler(table, spec.scaling());
         Scaler targetScaler = unscaled.targetScaler;
         if (task == Task.REGRESSION && spec.scaling() != Scaling.NONE) {
             targetScaler = fitScaler(table, Scaling.STANDARD, unscaled.targets(table), null, targetNames);
         }
-        return new Preprocessing(task, features, featureScaler, targetNames, unscaled.classLabels, targetScaler);
+        return new Preprocessing(task, features, featureScaler, targetNames, unscaled.classLabels, targetScaler,
+                spec.unknown(), leftOut);
+    }
+
+    /** The categories of a numeric column made categorical: its cells as written. */
+    private static ColumnStats textStats(Table table, int c) {
+        Map<String, Long> counts = new TreeMap<>();
+        long missing = 0;
+        for (int r = 0; r < table.rows(); r++) {
+            String cell = table.text(r, c);
+            if (cell == null) {
+                missing++;
+            } else {
+                counts.merge(cell, 1L, Long::sum);
+            }
+        }
+        return new ColumnStats(table.rows() - missing, missing, 0, 0, Double.POSITIVE_INFINITY,
+                Double.NEGATIVE_INFINITY, counts);
+    }
+
+    /**
+     * The days since 1970 of every present cell, sorted, when every category is an ISO date;
+     * else null.
+     */
+    private static double[] dates(ColumnStats stats) {
+        if (stats.categories().isEmpty()) {
+            return null;
+        }
+        List<double[]> values = new ArrayList<>();
+        long n = 0;
+        for (Map.Entry<String, Long> e : stats.categories().entrySet()) {
+            double[] v = IsoDates.values(e.getKey());
+            if (v == null) {
+                return null;
+            }
+            values.add(new double[] {v[0], e.getValue()});
+            n += e.getValue();
+        }
+        double[] days = new double[(int) Math.min(n, Integer.MAX_VALUE - 8)];
+        int at = 0;
+        for (double[] v : values) {
+            for (long k = 0; k < (long) v[1] && at < days.length; k++) {
+                days[at++] = v[0];
+            }
+        }
+        java.util.Arrays.sort(days);
+        return days;
     }
 
     /**
@@ -177,7 +358,14 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         for (int f = 0; f < features.size(); f++) {
             Feature feature = features.get(f);
             int c = columns[f];
-            if (!feature.isCategorical()) {
+            if (feature.date()) {
+                float[][] inputs = dateInputs(table, c, feature, from, to);
+                for (int r = from; r < to; r++) {
+                    for (int k = 0; k < IsoDates.WIDTH; k++) {
+                        data[(r - from) * width + j + k] = inputs[k][r - from];
+                    }
+                }
+            } else if (!feature.isCategorical()) {
                 if (!table.isNumeric(c)) {
                     throw nonNumeric(table, c);
                 }
@@ -201,32 +389,32 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 if (table.isNumeric(c)) {
                     // Numbers where categories were trained (a category column read as numbers): by their text.
                     for (int r = from; r < to; r++) {
-                        String cell = table.text(r, c);
-                        data[(r - from) * width + j + category(table, r, c, feature, index, cell)] = 1f;
+                        int k = category(table, r, c, feature, index, table.text(r, c));
+                        if (k >= 0) {
+                            data[(r - from) * width + j + k] = 1f;
+                        }
                     }
                 } else {
-                    // Each distinct cell is looked up once: dictionary code → category.
+                    // Each distinct cell is looked up once: dictionary code → category (-1: none, all zeros).
                     List<String> dictionary = table.dictionary(c);
                     int[] codes = table.codes(c);
                     int[] toCategory = new int[dictionary.size()];
-                    java.util.Arrays.fill(toCategory, -1);
-                    int fillCategory = feature.fill() == null ? -1 : index.get(feature.fill());
+                    java.util.Arrays.fill(toCategory, NOT_LOOKED_UP);
                     for (int r = from; r < to; r++) {
                         int code = codes[r];
                         int k;
                         if (code < 0) {
-                            if (fillCategory < 0) {
-                                throw missing(table, r, c);
-                            }
-                            k = fillCategory;
+                            k = category(table, r, c, feature, index, null);
                         } else {
                             k = toCategory[code];
-                            if (k < 0) {
+                            if (k == NOT_LOOKED_UP) {
                                 k = category(table, r, c, feature, index, dictionary.get(code));
                                 toCategory[code] = k;
                             }
                         }
-                        data[(r - from) * width + j + k] = 1f;
+                        if (k >= 0) {
+                            data[(r - from) * width + j + k] = 1f;
+                        }
                     }
                 }
             }
@@ -314,8 +502,15 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     public List<String> inputNames() {
         List<String> names = new ArrayList<>();
         for (Feature f : features) {
-            if (f.isCategorical()) {
+            if (f.date()) {
+                for (String suffix : IsoDates.INPUTS) {
+                    names.add(f.name() + "." + suffix);
+                }
+            } else if (f.isCategorical()) {
                 f.categories().forEach(c -> names.add(f.name() + "=" + c));
+                if (f.other()) {
+                    names.add(f.name() + "=" + OTHER);
+                }
             } else {
                 names.add(f.name());
             }
@@ -335,7 +530,12 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         int j = 0;
         for (int f = 0; f < features.size(); f++) {
             Feature feature = features.get(f);
-            if (!feature.isCategorical()) {
+            if (feature.date()) {
+                float[][] inputs = dateInputs(table, columns[f], feature, 0, table.rows());
+                for (int k = 0; k < IsoDates.WIDTH; k++) {
+                    stats[j + k] = kind == Scaling.NONE ? null : ColumnStats.of(inputs[k]);
+                }
+            } else if (!feature.isCategorical()) {
                 int c = columns[f];
                 if (!table.isNumeric(c)) {
                     throw nonNumeric(table, c);
@@ -394,8 +594,18 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
     }
 
-    /** The category index of one cell (a missing cell takes the fill value, or is an error). */
-    private static int category(Table table, int r, int c, Feature feature, Map<String, Integer> index, String cell)
+    private static final int NOT_LOOKED_UP = -2;
+
+    /** Known categories an unknown-category message lists before "… and N more". */
+    private static final int KNOWN_SHOWN = 5;
+
+    /**
+     * The one-hot index of one cell: its category; the "other" input for any other category
+     * when the feature has one; else -1 (all zeros) under {@link UnknownCategory#IGNORE}, or an
+     * error naming the column, line, value and a few known categories. A missing cell takes
+     * the fill value, or is an error.
+     */
+    private int category(Table table, int r, int c, Feature feature, Map<String, Integer> index, String cell)
             throws DataException {
         if (cell == null) {
             if (feature.fill() == null) {
@@ -404,11 +614,61 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             cell = feature.fill();
         }
         Integer k = index.get(cell.strip());
-        if (k == null) {
-            throw new DataException(at(table, r, c) + ": unknown category '" + cell + "' (known: "
-                    + String.join(", ", feature.categories()) + ")");
+        if (k != null) {
+            return k;
         }
-        return k;
+        if (feature.other()) {
+            return feature.categories().size();
+        }
+        if (unknown == UnknownCategory.IGNORE) {
+            return -1;
+        }
+        List<String> known = feature.categories();
+        String shown = String.join(", ", known.subList(0, Math.min(KNOWN_SHOWN, known.size())));
+        if (known.size() > KNOWN_SHOWN) {
+            shown += String.format(java.util.Locale.ROOT, " … and %,d more", known.size() - KNOWN_SHOWN);
+        }
+        throw new DataException(at(table, r, c) + ": unknown category '" + cell + "' (known: " + shown
+                + "); train with --unknown ignore to encode unseen categories as all zeros");
+    }
+
+    /**
+     * The three inputs (days, month, weekday) of date feature column {@code c} for rows
+     * {@code [from, to)}; each distinct cell is parsed once.
+     */
+    private static float[][] dateInputs(Table table, int c, Feature feature, int from, int to) throws DataException {
+        float[][] out = new float[IsoDates.WIDTH][to - from];
+        float[] one = new float[IsoDates.WIDTH];
+        float[] fill = null;
+        if (feature.fill() != null) {
+            fill = new float[IsoDates.WIDTH];
+            IsoDates.encode(feature.fill(), fill, 0);
+        }
+        Map<String, float[]> parsed = new HashMap<>();
+        for (int r = from; r < to; r++) {
+            String cell = table.text(r, c);
+            float[] v;
+            if (cell == null) {
+                if (fill == null) {
+                    throw missing(table, r, c);
+                }
+                v = fill;
+            } else {
+                v = parsed.get(cell);
+                if (v == null) {
+                    if (!IsoDates.encode(cell, one, 0)) {
+                        throw new DataException(at(table, r, c) + ": '" + cell + "' is not an ISO-8601 date "
+                                + "(yyyy-mm-dd, optionally with a time)");
+                    }
+                    v = one.clone();
+                    parsed.put(cell, v);
+                }
+            }
+            for (int k = 0; k < IsoDates.WIDTH; k++) {
+                out[k][r - from] = v[k];
+            }
+        }
+        return out;
     }
 
     /** Reports the first missing cell, in file order, of a feature that has no fill value. */
@@ -637,9 +897,28 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 if (f.fill() != null) {
                     g.writeStringField("fill", f.fill());
                 }
+                if (f.other()) {
+                    g.writeBooleanField("other", true);
+                }
+                if (f.date()) {
+                    g.writeBooleanField("date", true);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (unknown != UnknownCategory.ERROR) {
+                g.writeStringField("unknown", unknown.toString());
+            }
+            if (!leftOut.isEmpty()) {
+                g.writeArrayFieldStart("left_out");
+                for (LeftOut l : leftOut) {
+                    g.writeStartObject();
+                    g.writeStringField("name", l.name());
+                    g.writeStringField("reason", l.reason());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             writeScaler(g, "feature_scaler", featureScaler);
             writeStrings(g, "targets", targetNames);
             writeStrings(g, "classes", classLabels);
@@ -665,6 +944,8 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             Scaler targetScaler = null;
             List<String> targets = null;
             List<String> classes = null;
+            UnknownCategory unknown = UnknownCategory.ERROR;
+            List<LeftOut> leftOut = new ArrayList<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
@@ -675,6 +956,30 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                     case "target_scaler" -> targetScaler = readScaler(p, field);
                     case "targets" -> targets = readStrings(p, field);
                     case "classes" -> classes = readStrings(p, field);
+                    case "unknown" -> unknown = UnknownCategory.parse(p.getText());
+                    case "left_out" -> {
+                        expect(p.currentToken(), JsonToken.START_ARRAY, field);
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            String name = null;
+                            String reason = "";
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String k = p.currentName();
+                                p.nextToken();
+                                if (k.equals("name")) {
+                                    name = p.getText();
+                                } else if (k.equals("reason")) {
+                                    reason = p.getText();
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                            if (name == null) {
+                                throw new IllegalArgumentException("preprocessing: left_out[" + leftOut.size()
+                                        + "] has no name");
+                            }
+                            leftOut.add(new LeftOut(name, reason));
+                        }
+                    }
                     default -> p.skipChildren();
                 }
             }
@@ -683,7 +988,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 throw new IllegalArgumentException("preprocessing: a field is missing (need task, features, "
                         + "feature_scaler, targets, classes, target_scaler)");
             }
-            return new Preprocessing(task, features, featureScaler, targets, classes, targetScaler);
+            return new Preprocessing(task, features, featureScaler, targets, classes, targetScaler, unknown, leftOut);
         } catch (IOException e) {
             throw new IllegalArgumentException("preprocessing: malformed JSON: " + e.getMessage(), e);
         }
@@ -718,6 +1023,8 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         while (p.nextToken() == JsonToken.START_OBJECT) {
             String name = null;
             String fill = null;
+            boolean other = false;
+            boolean date = false;
             List<String> categories = List.of();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -728,6 +1035,10 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                     fill = p.getText();
                 } else if (field.equals("categories")) {
                     categories = readStrings(p, "categories");
+                } else if (field.equals("other")) {
+                    other = p.getValueAsBoolean();
+                } else if (field.equals("date")) {
+                    date = p.getValueAsBoolean();
                 } else {
                     p.skipChildren();
                 }
@@ -735,7 +1046,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             if (name == null) {
                 throw new IllegalArgumentException("preprocessing: features[" + out.size() + "] has no name");
             }
-            out.add(new Feature(name, categories, fill));
+            out.add(new Feature(name, categories, fill, other, date));
         }
         return out;
     }

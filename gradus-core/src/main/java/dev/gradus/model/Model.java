@@ -282,7 +282,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
 
     /** Saves atomically to {@code path} (the Gradus model file: safetensors layout). */
     public void save(Path path) throws IOException {
-        ModelFile.write(path, network, metadata());
+        ModelFile.write(path, network, metadata(), preprocessing.formatVersion());
     }
 
     /**

@@ -139,7 +139,7 @@ public final class OnnxExport {
     public static Matrix graphInputs(Model model, Table table) throws DataException {
         Preprocessing p = model.preprocessing();
         Preprocessing unscaled = new Preprocessing(p.task(), p.features(), Scaler.identity(p.inputWidth()),
-                p.targetNames(), p.classLabels(), p.targetScaler());
+                p.targetNames(), p.classLabels(), p.targetScaler(), p.unknown(), p.leftOut());
         return unscaled.features(table);
     }
 
