@@ -47,6 +47,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        DeferredOut.stream(out);            // each measurement as it is made
         if (threads < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--threads must be at least 1, got " + threads);

@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "MODEL", description = "Also write the trained model here.")
     Path out;
 
-    @Option(names = "--quiet", description = "Print only the result.")
+    @Option(names = "--quiet", description = Notices.QUIET)
     boolean quiet;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")

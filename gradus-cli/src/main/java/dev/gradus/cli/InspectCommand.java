@@ -86,7 +86,25 @@ final class InspectCommand implements Callable<Integer> {
         if (!p.classLabels().isEmpty()) {
             out.printf(Locale.ROOT, "classes     %s%n", String.join(", ", p.classLabels()));
         }
-        out.printf(Locale.ROOT, "training    %s%n", m.training());
+        Map<String, String> t = m.training();
+        if (t.containsKey(Outcome.EPOCHS_TRAINED)) {
+            boolean stopped = Boolean.parseBoolean(t.get(Outcome.STOPPED_EARLY));
+            String kept = t.getOrDefault(Outcome.KEPT_EPOCH, "0");
+            out.printf(Locale.ROOT, "trained     %s epochs%s%s%s%n", t.get(Outcome.EPOCHS_TRAINED),
+                    t.containsKey("epochs") ? " (at most " + t.get("epochs") + ")" : "",
+                    stopped ? ", stopped early" : "",
+                    kept.equals(t.get(Outcome.EPOCHS_TRAINED)) || kept.equals("0") ? "" : ", keeping epoch " + kept);
+        }
+        if (t.containsKey(Outcome.FINAL_LOSS)) {
+            out.printf(Locale.ROOT, "final loss  %s (%s) on all training rows%s%n",
+                    Progress.formatLoss(Double.parseDouble(t.get(Outcome.FINAL_LOSS))), m.loss().name(),
+                    p.targetScaler().isIdentity() ? "" : ", in the targets' own units");
+        }
+        Map<String, String> options = new java.util.LinkedHashMap<>(t);
+        options.keySet().removeAll(List.of(Outcome.EPOCHS_TRAINED, Outcome.STOPPED_EARLY, Outcome.KEPT_EPOCH,
+                Outcome.FINAL_LOSS));
+        out.printf(Locale.ROOT, "training    %s%n", String.join(", ", options.entrySet().stream()
+                .map(e -> (e.getKey().equals("epochs") ? "max_epochs" : e.getKey()) + "=" + e.getValue()).toList()));
         out.flush();
         return Main.OK;
     }

@@ -53,12 +53,17 @@ public final class Main implements Runnable {
     public static int run(Object command, java.util.function.BooleanSupplier verbose, String[] args, PrintWriter out,
                           PrintWriter err) {
         System.setProperty("java.awt.headless", "true");   // plots are drawn without a display
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            // The library's notices (System.Logger, java.util.logging by default) as one plain line.
+            System.setProperty("java.util.logging.SimpleFormatter.format", "gradus: %5$s%n");
+        }
         CommandLine cli = new CommandLine(command);
-        cli.setOut(out);
+        DeferredOut held = DeferredOut.over(out);   // stdout only from a command that succeeds
+        cli.setOut(held);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("gradus: " + e.getMessage());
+            err.println("gradus: " + Suggestions.message(e));
             CommandLine c = e.getCommandLine();
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             err.flush();
@@ -82,6 +87,9 @@ public final class Main implements Runnable {
             err.println("gradus: " + outOfMemory());
             err.flush();
             return FAILURE;
+        }
+        if (code == OK) {
+            held.commit();
         }
         out.flush();
         err.flush();

@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gradus predict}: writes a model's predictions for each row as CSV. */
+/** {@code gradus predict}: writes a model's predictions for each row as CSV or JSON records. */
 @Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Predict each row of a CSV file (or IDX images). Writes the --id column if given, then "
                 + "'prediction' (the class label) and one score column per class, or one column per regression "
@@ -39,11 +39,15 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "COL", description = "Copy this input column first into the output.")
     String id;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Output CSV (default: stdout); replaced atomically.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Output file (default: stdout); replaced atomically.")
     Path out;
 
     @picocli.CommandLine.Mixin
     CsvFlags csv = new CsvFlags();
+
+    @Option(names = "--json", description = "Write a JSON array of records, one object per row with the CSV's columns as "
+            + "fields (the --id value and the label as text, scores and regression values as numbers), instead of CSV.")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -60,16 +64,82 @@ final class PredictCommand implements Callable<Integer> {
         Predictions p = m.predict(table);
         if (out == null) {
             PrintWriter stdout = spec.commandLine().getOut();
-            write(stdout, table, idColumn, p);
+            DeferredOut.stream(stdout);     // every prediction is made: the rows may be many, stream them
+            if (json) {
+                writeJson(stdout, table, idColumn, p);
+            } else {
+                write(stdout, table, idColumn, p);
+            }
             stdout.flush();
         } else {
             AtomicFiles.write(out, stream -> {
                 Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-                write(w, table, idColumn, p);
+                if (json) {
+                    writeJson(w, table, idColumn, p);
+                } else {
+                    write(w, table, idColumn, p);
+                }
                 w.flush();
             });
         }
         return Main.OK;
+    }
+
+    /**
+     * The predictions as a JSON array of records ({@code [{"id": "7", "prediction": "cat",
+     * "p_cat": 0.9, …}, …]}, one record per line), the fields named as the CSV's columns.
+     */
+    private void writeJson(Writer writer, Table table, int idColumn, Predictions p) throws IOException {
+        boolean classification = p.task() == Task.CLASSIFICATION;
+        List<String> fields = new ArrayList<>();
+        for (String name : p.names()) {
+            fields.add(classification ? (p.probabilities() ? "p_" : "score_") + name : name);
+        }
+        String[] labels = classification ? p.labels() : null;
+        com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory()
+                .createGenerator(writer);
+        g.setPrettyPrinter(new OneRecordPerLine());
+        g.writeStartArray();
+        for (int r = 0; r < p.rows(); r++) {
+            g.writeStartObject();
+            if (idColumn >= 0) {
+                g.writeStringField(id, table.text(r, idColumn));
+            }
+            if (classification) {
+                g.writeStringField("prediction", labels[r]);
+            }
+            for (int c = 0; c < fields.size(); c++) {
+                float v = p.outputs().get(r, c);
+                g.writeFieldName(fields.get(c));
+                if (Float.isFinite(v)) {
+                    g.writeNumber(v);
+                } else {
+                    g.writeNull();          // JSON has no NaN or infinity
+                }
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.flush();
+        writer.write('\n');
+    }
+
+    /** Compact records, one per line, inside the array's brackets. */
+    private static final class OneRecordPerLine extends com.fasterxml.jackson.core.util.MinimalPrettyPrinter {
+        @Override
+        public void beforeArrayValues(com.fasterxml.jackson.core.JsonGenerator g) throws IOException {
+            g.writeRaw('\n');
+        }
+
+        @Override
+        public void writeArrayValueSeparator(com.fasterxml.jackson.core.JsonGenerator g) throws IOException {
+            g.writeRaw(",\n");
+        }
+
+        @Override
+        public void writeEndArray(com.fasterxml.jackson.core.JsonGenerator g, int values) throws IOException {
+            g.writeRaw(values > 0 ? "\n]" : "]");
+        }
     }
 
     private void write(Writer writer, Table table, int idColumn, Predictions p) throws IOException {

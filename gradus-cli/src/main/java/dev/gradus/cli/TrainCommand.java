@@ -229,7 +229,7 @@ public class TrainCommand implements Callable<Integer> {
             description = "auto (a bar on a terminal, else plain lines; default), bar, plain or none.")
     Progress.Mode progress = Progress.Mode.AUTO;
 
-    @Option(names = "--quiet", description = "Print nothing but errors (and --json).")
+    @Option(names = "--quiet", description = Notices.QUIET)
     boolean quiet;
 
     @Option(names = "--json", description = "Print one JSON object with the results on stdout.")
@@ -273,11 +273,12 @@ public class TrainCommand implements Callable<Integer> {
         Run run = resume != null ? resumeRun(table, heldOut, validationRows, err)
                 : init != null ? continueRun(table, heldOut, validationRows, err)
                 : newRun(table, heldOut, validationRows, err);
-        run.fit().model().save(out);
+        Outcome outcome = Outcome.of(run.fit(), run.trainRows(), keptEpoch(run.fit().history(), run.options()));
+        outcome.model().save(out);
         if (plot != null) {
             Plots.learningCurves(plot, run.fit().history(), "Learning curve: " + data.getFileName());
         }
-        report(stdout, err, run);
+        report(stdout, err, run, outcome);
         return Main.OK;
     }
 
@@ -329,9 +330,12 @@ public class TrainCommand implements Callable<Integer> {
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
         checkHeldOut(fitted, heldOut);
-        note(err, "task: " + prep.task() + " (" + describeTask(prep) + "), " + trainRows.rows() + " training rows"
+        boolean inferred = dataSpec.task() == null;
+        note(err, "task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, inferred) + "; "
+                + trainRows.rows() + " training rows"
                 + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
                 + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + seed);
+        Notices.warn(err, Notices.taskWarnings(prep, trainRows, inferred));
         Table trained = trainedRows(trainRows, options);
         try (Progress p = progress(err, trained, options, fitted)) {
             return new Run(fitNew(fitted, trainRows, validationRows, modelSpec, checkpointing(p, fitted, options)),
@@ -528,16 +532,16 @@ public class TrainCommand implements Callable<Integer> {
         return start.fitFurther(train, validation, options, listener);
     }
 
-    private void report(PrintWriter stdout, PrintWriter err, Run run) throws DataException {
+    private void report(PrintWriter stdout, PrintWriter err, Run run, Outcome outcome) throws DataException {
         Model model = run.fit().model();
         History history = run.fit().history();
         Table trainRows = run.trainRows();
         Table heldOut = run.heldOut();
-        EpochStats kept = keptEpoch(history, run.options());
+        EpochStats kept = outcome.kept();
         int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         double seconds = history.seconds();
         long samples = (long) trainRows.rows() * history.epochs().size();
-        double finalLoss = model.loss(trainRows);
+        double finalLoss = outcome.finalLoss();
         if (json) {
             Map<String, Object> o = Json.object();
             o.put("task", model.task().toString());
@@ -564,13 +568,15 @@ public class TrainCommand implements Callable<Integer> {
             }
             o.put("model", out.toString());
             stdout.println(Json.write(o));
-        } else if (!quiet) {
+        } else {
             String stop = (history.stoppedEarly() ? "; stopped early" : "")
                     + (kept != null && kept.epoch() != last ? ", keeping epoch " + kept.epoch() : "");
             stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%s%n", history.epochs().size(),
                     seconds, seconds > 0 ? samples / seconds : 0.0, stop);
-            stdout.printf(Locale.ROOT, "final loss %.6f on all %d training rows; training %s%n", finalLoss,
-                    trainRows.rows(), Reports.headline(model, trainRows));
+            stdout.printf(Locale.ROOT, "final loss %s on all %d training rows%s; training %s%n",
+                    Progress.formatLoss(finalLoss), trainRows.rows(),
+                    model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)",
+                    Reports.headline(model, trainRows));
             if (kept != null && kept.validated()) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "validation (epoch %d): loss %.6f",
                         kept.epoch(), kept.validationLoss()));

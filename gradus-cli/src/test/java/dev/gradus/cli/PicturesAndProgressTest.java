@@ -76,6 +76,81 @@ class PicturesAndProgressTest {
         assertPng(scatter);
     }
 
+    private static double luminance(int rgb) {
+        return 0.299 * (rgb >> 16 & 0xFF) + 0.587 * (rgb >> 8 & 0xFF) + 0.114 * (rgb & 0xFF);
+    }
+
+    /** Pixels of {@code cell} (inset by 2) whose luminance is below {@code below} or above {@code above}. */
+    private static int[] darkAndLight(BufferedImage image, java.awt.Rectangle cell, double below, double above) {
+        int dark = 0;
+        int light = 0;
+        for (int x = cell.x + 2; x < cell.x + cell.width - 2; x++) {
+            for (int y = cell.y + 2; y < cell.y + cell.height - 2; y++) {
+                double l = luminance(image.getRGB(x, y));
+                dark += l < below ? 1 : 0;
+                light += l > above ? 1 : 0;
+            }
+        }
+        return new int[] {dark, light};
+    }
+
+    @Test
+    void confusionHeatMapPutsClassZeroOnTopWithReadableCounts() throws Exception {
+        // confusion = [[50, 0, 0], [0, 5, 0], [0, 1, 1]]: rows actual, columns predicted.
+        int[] actual = new int[57];
+        int[] predicted = new int[57];
+        int i = 50;
+        for (int r = 0; r < 5; r++, i++) {
+            actual[i] = 1;
+            predicted[i] = 1;
+        }
+        actual[55] = 2;
+        predicted[55] = 1;
+        actual[56] = 2;
+        predicted[56] = 2;
+        var m = dev.gradus.metrics.ClassificationMetrics.of(List.of("a", "b", "c"), actual, predicted, null);
+        Path png = dir.resolve("heat.png");
+        Plots.confusion(png, m, "heat");
+        BufferedImage image = ImageIO.read(png.toFile());
+        Plots.ConfusionLayout layout = Plots.ConfusionLayout.of(3, Plots.WIDTH, Plots.HEIGHT);
+        java.awt.Rectangle top = layout.cell(0, 0);
+        java.awt.Rectangle bottom = layout.cell(2, 2);
+        assertTrue(top.y < bottom.y && top.x < bottom.x, "actual class 0 on the top row, predicted 0 on the left");
+        // The largest count (actual a, predicted a) is the darkest cell, drawn at the top left, with white text.
+        int[] topPixels = darkAndLight(image, top, 80, 200);
+        assertTrue(topPixels[0] > top.width * top.height / 2, "the top-left cell is dark");
+        assertTrue(topPixels[1] > 20, "white digits on the darkest cell: " + topPixels[1] + " light pixels");
+        int[] emptyPixels = darkAndLight(image, layout.cell(0, 2), 80, 200);
+        assertTrue(emptyPixels[1] > top.width * top.height / 2 && emptyPixels[0] > 5,
+                "a zero cell is light, with black digits");
+        assertEquals(Plots.textOn(Plots.blues(1.0)), java.awt.Color.WHITE);
+        assertEquals(Plots.textOn(Plots.blues(0.0)), java.awt.Color.BLACK);
+        for (double f = 0; f <= 1; f += 0.05) {
+            java.awt.Color shade = Plots.blues(f);
+            double contrast = Math.abs(luminance(shade.getRGB()) - luminance(Plots.textOn(shade).getRGB()));
+            assertTrue(contrast > 100, "text reads on shade " + f + ": contrast " + contrast);
+        }
+    }
+
+    @Test
+    void severalRegressionTargetsGetOnePanelEach() throws Exception {
+        Path model = dir.resolve("multi.gradus");
+        assertEquals(0, Cli.run("train", "--data", Cli.data("diabetes_train.csv"), "--target", "target,s1_tc,bmi",
+                "--epochs", "5", "--quiet", "--out", model.toString()).code());
+        Path png = dir.resolve("multi.png");
+        Cli evaluate = Cli.run("evaluate", "--model", model.toString(), "--data", Cli.data("diabetes_test.csv"),
+                "--plot", png.toString());
+        assertEquals(0, evaluate.code(), evaluate.toString());
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(3 * Plots.PANEL_WIDTH, image.getWidth());
+        assertEquals(36 + Plots.PANEL_HEIGHT, image.getHeight());
+        Path svg = dir.resolve("multi.svg");
+        assertEquals(0, Cli.run("evaluate", "--model", model.toString(), "--data", Cli.data("diabetes_test.csv"),
+                "--plot", svg.toString()).code());
+        String text = Files.readString(svg);
+        assertTrue(text.contains("width=\"" + 3 * Plots.PANEL_WIDTH + "px\""), "three panels side by side");
+    }
+
     @Test
     void plotNeedsAPngOrSvgName() {
         Cli run = Cli.run("train", "--data", Cli.data("iris_train.csv"), "--plot", dir.resolve("c.jpg").toString(),

@@ -54,6 +54,36 @@ class ReadmeExampleTest {
         assertEquals(normalise(body), normalise(m.group(1)));
     }
 
+    @Test
+    void readmeImportsAreExactlyThoseTheProgramUses() throws Exception {
+        String source = Files.readString(Path.of("gradus-cli/src/test/java/dev/gradus/cli/ReadmeExampleTest.java"));
+        String body = source.substring(source.indexOf("// BEGIN README"), source.indexOf("        // END README"));
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher block = Pattern.compile("<!-- first-program-imports -->\\s*```java\\n(.*?)```", Pattern.DOTALL)
+                .matcher(readme);
+        assertTrue(block.find(), "README.md lists the program's imports");
+        java.util.Set<String> shown = new java.util.TreeSet<>(block.group(1).lines().map(String::strip)
+                .filter(l -> !l.isEmpty()).toList());
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        Matcher imports = Pattern.compile("(?m)^import ([\\w.]+\\.(\\w+));$").matcher(source);
+        while (imports.find()) {
+            if (Pattern.compile("\\b" + imports.group(2) + "\\b").matcher(body).find()) {
+                used.add("import " + imports.group(1) + ";");
+            }
+        }
+        assertEquals(used, shown);
+    }
+
+    @Test
+    void readmeGivesTheLibrarysMavenCoordinates() throws Exception {
+        String pom = Files.readString(Path.of("gradus-core/pom.xml"));
+        String version = pom.replaceAll("(?s).*<parent>.*?<version>([^<]+)</version>.*", "$1");
+        String readme = Files.readString(Path.of("README.md"));
+        assertTrue(readme.contains("<groupId>dev.gradus</groupId>\n  <artifactId>gradus-core</artifactId>\n  <version>"
+                + version + "</version>"), "README.md names dev.gradus:gradus-core:" + version);
+        assertTrue(readme.contains("mvn -B -DskipTests install"), "and how to install it");
+    }
+
     private static String normalise(String code) {
         return String.join("\n", code.strip().lines().map(String::strip).toList());
     }

@@ -459,7 +459,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         for (int r = 0; r < table.rows(); r++) {
             String cell = table.text(r, c);
             if (cell == null) {
-                throw missing(table, r, c);
+                throw missingTarget(table, r, c);
             }
             Integer k = index.get(labelOf(table, r, c));
             if (k == null) {
@@ -485,7 +485,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             float[] values = table.numbers(c);
             for (int r = 0; r < table.rows(); r++) {
                 if (Float.isNaN(values[r])) {
-                    throw missing(table, r, c);
+                    throw missingTarget(table, r, c);
                 }
                 y.data()[r * targetNames.size() + t] = values[r];
             }
@@ -803,7 +803,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         Set<String> labels = new LinkedHashSet<>();
         for (int r = 0; r < table.rows(); r++) {
             if (table.text(r, c) == null) {
-                throw missing(table, r, c);
+                throw missingTarget(table, r, c);
             }
             labels.add(labelOf(table, r, c));
         }
@@ -867,6 +867,12 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
 
     private static DataException missing(Table table, int r, int c) {
         return new DataException(at(table, r, c) + ": missing value (no imputation was chosen)");
+    }
+
+    /** A missing target cell: never filled, whatever {@code --impute} says. */
+    private static DataException missingTarget(Table table, int r, int c) {
+        return new DataException(at(table, r, c) + ": missing target value (targets are never imputed; --impute "
+                + "fills missing feature cells only): remove the row or fill in its target");
     }
 
     private static String at(Table table, int r, int c) {

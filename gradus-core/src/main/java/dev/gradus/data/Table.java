@@ -101,6 +101,29 @@ public final class Table {
         return fromCells(source, names, rows, lines);
     }
 
+    /**
+     * A table of numeric rows, <b>row-major</b>: {@code rows[r][c]} is column {@code c} of row
+     * {@code r}, each row {@code names.size()} values long; lines are numbered from 1.
+     *
+     * <pre>{@code
+     * Table t = Table.ofRows("xor", List.of("a", "b", "y"),
+     *         new float[][] {{0, 0, 0}, {0, 1, 1}, {1, 0, 1}, {1, 1, 0}});   // 4 rows, 3 columns
+     * }</pre>
+     */
+    public static Table ofRows(String source, List<String> names, float[][] rows) {
+        float[][] columns = new float[names.size()][rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r].length != names.size()) {
+                throw new IllegalArgumentException("row " + r + " has " + rows[r].length + " values for "
+                        + names.size() + " columns " + names);
+            }
+            for (int c = 0; c < names.size(); c++) {
+                columns[c][r] = rows[r][c];
+            }
+        }
+        return ofNumbers(source, names, columns);
+    }
+
     /** A table of numeric columns: {@code values[c]} is column {@code c}. */
     public static Table ofNumbers(String source, List<String> names, float[][] values) {
         if (values.length != names.size()) {

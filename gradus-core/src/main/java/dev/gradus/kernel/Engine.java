@@ -3,7 +3,7 @@ package dev.gradus.kernel;
 /**
  * Chooses, once per JVM, how the micro-kernels run: with the Vector API when the module
  * {@code jdk.incubator.vector} is in the boot layer, otherwise in plain Java with a one-line
- * hint on stderr. {@link VectorGemm} is never loaded when the module is absent.
+ * warning through {@link System.Logger} (logger {@code dev.gradus.kernel}). {@link VectorGemm} is never loaded when the module is absent.
  *
  * <p>{@code -Dgradus.kernels=plain} forces the plain path (for measuring it).
  */
@@ -21,8 +21,10 @@ final class Engine {
             return PLAIN;
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            System.err.println("gradus: matrix products run without SIMD; for full speed add"
-                    + " --add-modules jdk.incubator.vector to the java command line");
+            // The library prints nothing itself: the hint goes to System.Logger, which an
+            // application routes to its own logging (java.util.logging by default).
+            System.getLogger("dev.gradus.kernel").log(System.Logger.Level.WARNING, "matrix products run without "
+                    + "SIMD; for full speed add --add-modules jdk.incubator.vector to the java command line");
             return PLAIN;
         }
         return VectorGemm.usable() ? VECTOR : PLAIN;

@@ -114,4 +114,13 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
     public double f1Macro() {
         return Arrays.stream(f1).average().orElse(Double.NaN);
     }
+
+    /** The scores with their per-class arrays and the confusion matrix written out. */
+    @Override
+    public String toString() {
+        return "ClassificationMetrics[labels=" + labels + ", accuracy=" + accuracy + ", precision="
+                + java.util.Arrays.toString(precision) + ", recall=" + java.util.Arrays.toString(recall) + ", f1="
+                + java.util.Arrays.toString(f1) + ", logLoss=" + logLoss + ", rocAuc=" + rocAuc + ", confusion="
+                + java.util.Arrays.deepToString(confusion) + "]";
+    }
 }

@@ -58,4 +58,15 @@ public record RegressionMetrics(List<String> targets, double[] rmse, double[] ma
     public double r2Mean() {
         return Arrays.stream(r2).average().orElse(Double.NaN);
     }
+
+    /** Each score per target, e.g. {@code RegressionMetrics[y: rmse=0.5, mae=0.4, r2=0.9]}. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("RegressionMetrics[");
+        for (int t = 0; t < targets.size(); t++) {
+            s.append(t == 0 ? "" : "; ").append(targets.get(t)).append(": rmse=").append(rmse[t]).append(", mae=")
+                    .append(mae[t]).append(", r2=").append(r2[t]);
+        }
+        return s.append(']').toString();
+    }
 }

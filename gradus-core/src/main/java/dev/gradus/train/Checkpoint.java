@@ -103,4 +103,12 @@ public record Checkpoint(Map<String, String> settings, Network network, float[] 
     public Optional<Network> best() {
         return best.map(Network::copy);
     }
+
+    /** Where the run stands, without the weights: epochs, patience counter, best value. */
+    @Override
+    public String toString() {
+        return "Checkpoint[epoch=" + history.epochs().size() + ", bestEpoch=" + history.bestEpoch() + ", bestValue="
+                + bestValue + ", sinceBest=" + sinceBest + ", parameters=" + lastGood.length + ", optimizer="
+                + optimizer + ", best=" + (best.isPresent() ? "kept" : "none") + ", settings=" + settings + "]";
+    }
 }

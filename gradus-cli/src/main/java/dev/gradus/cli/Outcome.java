@@ -1,0 +1,40 @@
+package dev.gradus.cli;
+
+import dev.gradus.data.DataException;
+import dev.gradus.data.Table;
+import dev.gradus.model.Model;
+import dev.gradus.train.EpochStats;
+import dev.gradus.train.History;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How a training run ended, recorded in the model file's training record so that
+ * {@code gradus inspect} can show it: the epochs run, whether the run stopped early, the
+ * epoch whose weights were kept and the final loss on all training rows (in the targets'
+ * own units).
+ *
+ * @param model the trained model, its training record completed with the keys below
+ * @param kept the epoch whose weights were kept, or null when no epoch ran
+ * @param finalLoss the loss of {@code model} on all training rows, original units
+ */
+record Outcome(Model model, EpochStats kept, double finalLoss) {
+    static final String EPOCHS_TRAINED = "epochs_trained";
+    static final String STOPPED_EARLY = "stopped_early";
+    static final String KEPT_EPOCH = "kept_epoch";
+    static final String FINAL_LOSS = "final_loss";
+
+    /** The outcome of a fit on {@code trainRows}, whose kept epoch is {@code kept}. */
+    static Outcome of(Model.Fit fit, Table trainRows, EpochStats kept) throws DataException {
+        Model m = fit.model();
+        History history = fit.history();
+        double finalLoss = m.loss(trainRows);
+        Map<String, String> training = new LinkedHashMap<>(m.training());
+        int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
+        training.put(EPOCHS_TRAINED, Integer.toString(last));
+        training.put(STOPPED_EARLY, Boolean.toString(history.stoppedEarly()));
+        training.put(KEPT_EPOCH, Integer.toString(kept == null ? 0 : kept.epoch()));
+        training.put(FINAL_LOSS, Double.toString(finalLoss));
+        return new Outcome(new Model(m.network(), m.preprocessing(), m.loss(), training), kept, finalLoss);
+    }
+}
