@@ -54,7 +54,54 @@ public final class TrainCommand implements Callable<Integer> {
          * exactly); when it does not, {@code --checkpoint} and {@code --resume} are refused.
          */
         boolean savesCheckpoints();
+
+        /**
+         * For a fresh run on {@code data}: the rows read (CSV cells as {@code csv} says),
+         * preprocessed by {@code spec} and kept where this backend trains (Spark's executors), so
+         * that no row reaches this JVM; or null (the default) when this command is to read
+         * {@code data} into a {@link Table} itself. {@code warnings} hears about columns left out
+         * and categories merged.
+         */
+        default RemoteRows read(Path data, DataSpec spec, CsvOptions csv, Consumer<String> warnings)
+                throws DataException {
+            return null;
+        }
     }
+
+    /**
+     * Training rows that a backend keeps where it trains (Spark's executors) instead of a
+     * {@link Table} in this JVM: what a fresh run needs of them.
+     */
+    public interface RemoteRows extends AutoCloseable {
+        /** The preprocessing fitted to the rows by {@code gradus train}'s column rules. */
+        Preprocessing preprocessing();
+
+        /** The number of rows. */
+        int rows();
+
+        /** Trains from {@code start}; its validation fraction holds out the rows one JVM would. */
+        Model.Fit fit(TrainingStart start, TrainingListener listener) throws DataException;
+
+        /**
+         * The loss of {@code model} on the rows it trained on (without those a validation fraction
+         * of {@code options} held out), in the targets' own units, and the headline
+         * {@code gradus train} prints for them (accuracy, or r² and RMSE).
+         */
+        Scores score(Model model, TrainingOptions options) throws DataException;
+
+        /** Releases the rows. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Scores on training rows: the loss (original units), the headline, and how many rows.
+     *
+     * @param rows the rows scored
+     * @param loss the model's loss on them
+     * @param headline accuracy, or r² and RMSE, as {@code gradus train} prints them
+     */
+    public record Scores(int rows, double loss, String headline) {}
 
     /** Training on this machine: {@link Model#fit(TrainingStart, Table, Table, TrainingListener...)}. */
     public static final Backend LOCAL = new Backend() {
@@ -114,6 +161,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         CsvOptions csv = flags.csvOptions();
+        if (run.resume == null && run.init == null && run.test == null && run.testFraction == null
+                && flags.validation == null && flags.labels == null && !run.health) {
+            Consumer<String> warn = w -> Notices.warn(err, List.of(w));
+            try (RemoteRows remote = backend.read(flags.data, flags.dataSpec(), csv, warn)) {
+                if (remote != null) {
+                    return trainRemote(remote);
+                }
+            }
+        }
         Table table = Inputs.read(flags.data, flags.labels, csv);
         Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels, csv);
         Table validationRows = flags.validation == null ? null
@@ -127,8 +183,9 @@ public final class TrainCommand implements Callable<Integer> {
         try (Progress p = progress(err, trained, options, prepared.start().preprocessing())) {
             fit = backend.fit(prepared.start(), prepared.trainRows(), validationRows, prepared.listener().apply(p));
         }
-        Run result = new Run(fit, trained, prepared.heldOut(), options);
         Outcome outcome = Outcome.of(fit, trained, keptEpoch(fit.history(), options));
+        Run result = new Run(fit, trained.rows(), Reports.headline(fit.model(), trained), trained, prepared.heldOut(),
+                options);
         outcome.model().save(run.out);
         if (run.plot != null) {
             Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
@@ -148,7 +205,44 @@ public final class TrainCommand implements Callable<Integer> {
      * A finished training: the fit, the rows it trained on (without rows held out for
      * validation), the held-out test rows (or null) and the options it ran with.
      */
-    private record Run(Model.Fit fit, Table trainRows, Table heldOut, TrainingOptions options) {}
+    private record Run(Model.Fit fit, int trainedRows, String headline, Table trainRows, Table heldOut,
+                       TrainingOptions options) {}
+
+    /**
+     * A fresh run on rows that the backend keeps (gradus-spark: on the executors): the notes,
+     * progress, model file and report of {@link #newRun}, with the rows' scores computed where
+     * they are. --test, --test-fraction, --validation, --init, --resume and --health read the
+     * rows here instead (the caller checks).
+     */
+    private int trainRemote(RemoteRows remote) throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        DataSpec dataSpec = flags.dataSpec();
+        Preprocessing prep = remote.preprocessing();
+        ModelSpec modelSpec = flags.modelSpec(dataSpec);
+        TrainingOptions options = flags.options(prep.task(), null, remote.rows());
+        parse("--loss", () -> Model.outputWidth(prep, options.loss()));
+        note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, dataSpec.task() == null)
+                + "; " + remote.rows() + " training rows, " + prep.inputWidth() + " inputs; " + options.loss().name()
+                + " loss, " + options.optimizer() + ", seed " + options.seed());
+        Model.Fit fit;
+        int trained = options.validationFraction() == 0 ? remote.rows()
+                : dev.gradus.internal.RowOrder.validationSplit(remote.rows(), options.validationFraction(),
+                        options.seed())[0].length;
+        try (Progress p = Progress.start(run.quiet ? Progress.Mode.NONE : run.progress, err, options, trained,
+                !prep.targetScaler().isIdentity())) {
+            fit = remote.fit(new TrainingStart.Fresh(prep, modelSpec, options), checkpointing(p, prep, options));
+        }
+        EpochStats kept = keptEpoch(fit.history(), options);
+        Scores scores = remote.score(fit.model(), options);
+        Outcome outcome = Outcome.of(fit, scores.loss(), kept);
+        outcome.model().save(run.out);
+        if (run.plot != null) {
+            Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
+        }
+        report(stdout, err, new Run(fit, scores.rows(), scores.headline(), null, null, options), outcome);
+        return Main.OK;
+    }
 
     /**
      * Encodes the held-out test rows before any training, so that a bad --test file fails
@@ -339,12 +433,11 @@ public final class TrainCommand implements Callable<Integer> {
     private void report(PrintWriter stdout, PrintWriter err, Run result, Outcome outcome) throws DataException {
         Model model = result.fit().model();
         History history = result.fit().history();
-        Table trainRows = result.trainRows();
         Table heldOut = result.heldOut();
         EpochStats kept = outcome.kept();
         int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         double seconds = history.seconds();
-        long samples = (long) trainRows.rows() * history.epochs().size();
+        long samples = (long) result.trainedRows() * history.epochs().size();
         double finalLoss = outcome.finalLoss();
         if (run.json) {
             Map<String, Object> o = Json.object();
@@ -353,7 +446,7 @@ public final class TrainCommand implements Callable<Integer> {
             o.put("final_loss", finalLoss);
             o.put("train_seconds", seconds);
             o.put("samples_per_second", seconds > 0 ? samples / seconds : 0.0);
-            o.put("rows", trainRows.rows());
+            o.put("rows", result.trainedRows());
             o.put("parameters", model.network().parameters().size());
             Map<String, Object> v = Json.object();
             if (kept != null && kept.validated()) {
@@ -378,9 +471,8 @@ public final class TrainCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%s%n", history.epochs().size(),
                     seconds, seconds > 0 ? samples / seconds : 0.0, stop);
             stdout.printf(Locale.ROOT, "final loss %s on all %d training rows%s; training %s%n",
-                    Progress.formatLoss(finalLoss), trainRows.rows(),
-                    model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)",
-                    Reports.headline(model, trainRows));
+                    Progress.formatLoss(finalLoss), result.trainedRows(),
+                    model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)", result.headline());
             if (kept != null && kept.validated()) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "validation (epoch %d): loss %.6f",
                         kept.epoch(), kept.validationLoss()));
@@ -399,6 +491,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (run.health) {
+            Table trainRows = result.trainRows();
             Matrix x = model.preprocessing().features(trainRows);
             HealthReport report = HealthReport.check(model.network(), x,
                     Model.networkTargets(model.preprocessing(), model.loss(), trainRows), model.loss());

@@ -200,13 +200,13 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                         + String.join(", ", table.names()));
             }
         }
-        List<Integer> targetColumns = resolveTargets(table, spec.targets());
+        List<Integer> targetColumns = resolveTargets(table.source(), table.names(), spec.targets());
         List<String> targetNames = targetColumns.stream().map(c -> table.names().get(c)).toList();
         Task task = spec.task();
         if (task == null) {
             task = targetColumns.stream().allMatch(table::isNumeric) ? Task.REGRESSION : Task.CLASSIFICATION;
         }
-        List<Integer> featureColumns = resolveFeatures(table, spec, targetColumns);
+        List<Integer> featureColumns = resolveFeatures(table.source(), table.names(), spec, targetColumns);
 
         List<Feature> features = new ArrayList<>();
         List<LeftOut> leftOut = new ArrayList<>();
@@ -221,54 +221,13 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                     : ColumnStats.ofCodes(table.codes(c), table.dictionary(c));
             if (!forced) {
                 checkNotMixed(table, c);
-                double[] days = dates(stats);
-                if (days != null) {
-                    String fill = spec.impute() == Impute.NONE || days.length == 0 ? null
-                            : IsoDates.ofEpochDays(spec.impute() == Impute.MEDIAN ? days[days.length / 2]
-                                    : java.util.Arrays.stream(days).average().orElse(0));
-                    features.add(new Feature(name, List.of(), fill, false, true));
-                    continue;
-                }
-                int distinct = stats.categories().size();
-                if (distinct > stats.count() / 2.0) {
-                    String reason = String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
-                            + "a name?)", distinct, stats.count());
-                    leftOut.add(new LeftOut(name, reason));
-                    warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
-                            + " keeps it as one-hot inputs");
-                    continue;
-                }
             }
-            if (stats.categories().isEmpty()) {
-                throw new DataException(table.source() + ": column '" + name + "' has no values to take categories "
-                        + "from");
+            Feature feature = textFeature(table.source(), name, stats, forced, spec, leftOut, warnings);
+            if (feature != null) {
+                features.add(feature);
             }
-            List<String> categories = new ArrayList<>(stats.categories().keySet());
-            boolean other = categories.size() > spec.maxCategories();
-            if (other) {
-                List<String> byCount = new ArrayList<>(categories);
-                byCount.sort(java.util.Comparator.comparing((String k) -> -stats.categories().get(k)));
-                List<String> kept = new ArrayList<>(byCount.subList(0, spec.maxCategories()));
-                long rest = 0;
-                for (String k : byCount.subList(spec.maxCategories(), byCount.size())) {
-                    rest += stats.categories().get(k);
-                }
-                java.util.Collections.sort(kept);
-                warnings.accept(String.format(java.util.Locale.ROOT, "column '%s' has %,d categories: the %,d most "
-                        + "frequent get an input each, the other %,d (%,d rows) share one '%s' input "
-                        + "(--max-categories N changes the limit)", name, categories.size(), kept.size(),
-                        categories.size() - kept.size(), rest, OTHER));
-                categories = kept;
-            }
-            features.add(new Feature(name, categories, spec.impute() == Impute.NONE ? null : stats.mode(), other,
-                    false));
         }
-        if (features.isEmpty()) {
-            throw new DataException(table.source() + ": no feature columns are left: "
-                    + leftOut.stream().map(l -> l.name() + " (" + l.reason() + ")").collect(
-                            java.util.stream.Collectors.joining(", "))
-                    + "; --categorical COL keeps a column");
-        }
+        checkSomeFeature(table.source(), features, leftOut);
         List<String> labels = task == Task.CLASSIFICATION ? classLabels(table, targetColumns) : List.of();
         Preprocessing unscaled = new Preprocessing(task, features,
                 Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames, labels,
@@ -281,6 +240,273 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
         return new Preprocessing(task, features, featureScaler, targetNames, unscaled.classLabels, targetScaler,
                 spec.unknown(), leftOut);
+    }
+
+    /**
+     * The column rules for a text column (or a numeric one made {@code --categorical}, which
+     * {@code forced} says) from its cells' counts: a date, left out as an id or a name (null,
+     * recorded in {@code leftOut}), or one-hot with its most frequent categories and an "other"
+     * input past {@link DataSpec#maxCategories()}.
+     */
+    private static Feature textFeature(String source, String name, ColumnStats stats, boolean forced, DataSpec spec,
+                                       List<LeftOut> leftOut, java.util.function.Consumer<String> warnings)
+            throws DataException {
+        if (!forced) {
+            double[] days = dates(stats);
+            if (days != null) {
+                String fill = spec.impute() == Impute.NONE || days.length == 0 ? null
+                        : IsoDates.ofEpochDays(spec.impute() == Impute.MEDIAN ? days[days.length / 2]
+                                : java.util.Arrays.stream(days).average().orElse(0));
+                return new Feature(name, List.of(), fill, false, true);
+            }
+            int distinct = stats.categories().size();
+            if (distinct > stats.count() / 2.0) {
+                String reason = String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
+                        + "a name?)", distinct, stats.count());
+                leftOut.add(new LeftOut(name, reason));
+                warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
+                        + " keeps it as one-hot inputs");
+                return null;
+            }
+        }
+        if (stats.categories().isEmpty()) {
+            throw new DataException(source + ": column '" + name + "' has no values to take categories from");
+        }
+        List<String> categories = new ArrayList<>(stats.categories().keySet());
+        boolean other = categories.size() > spec.maxCategories();
+        if (other) {
+            List<String> byCount = new ArrayList<>(categories);
+            byCount.sort(java.util.Comparator.comparing((String k) -> -stats.categories().get(k)));
+            List<String> kept = new ArrayList<>(byCount.subList(0, spec.maxCategories()));
+            long rest = 0;
+            for (String k : byCount.subList(spec.maxCategories(), byCount.size())) {
+                rest += stats.categories().get(k);
+            }
+            java.util.Collections.sort(kept);
+            warnings.accept(String.format(java.util.Locale.ROOT, "column '%s' has %,d categories: the %,d most "
+                    + "frequent get an input each, the other %,d (%,d rows) share one '%s' input "
+                    + "(--max-categories N changes the limit)", name, categories.size(), kept.size(),
+                    categories.size() - kept.size(), rest, OTHER));
+            categories = kept;
+        }
+        return new Feature(name, categories, spec.impute() == Impute.NONE ? null : stats.mode(), other, false);
+    }
+
+    private static void checkSomeFeature(String source, List<Feature> features, List<LeftOut> leftOut)
+            throws DataException {
+        if (features.isEmpty()) {
+            throw new DataException(source + ": no feature columns are left: "
+                    + leftOut.stream().map(l -> l.name() + " (" + l.reason() + ")").collect(
+                            java.util.stream.Collectors.joining(", "))
+                    + "; --categorical COL keeps a column");
+        }
+    }
+
+    /**
+     * Fits the preprocessing to rows summarised column by column instead of held in a table:
+     * Spark's executors summarise the rows they read ({@link ColumnSummary#of}), the driver
+     * merges the summaries ({@link ColumnSummary#merge}) and fits here. The column rules are
+     * those of {@link #fit(Table, DataSpec, java.util.function.Consumer)}, read from the
+     * summaries, so the features, categories, fills, labels and columns left out are the same;
+     * the scalers and a mean fill come from the merged statistics, equal to the table's within
+     * rounding (the sums run in another order).
+     *
+     * <p>Where a rule needs a column's cells and the summary kept none (more distinct cells than
+     * it keeps), the fit fails naming the column, except for a text column with more distinct
+     * cells than half its rows, which the id rule leaves out as it would from the table.
+     *
+     * @param source the data's name, for messages
+     * @param names the columns, in order
+     * @param columns each column's summary, in the order of {@code names}; for
+     *     {@link Impute#MEDIAN}, numeric feature columns carry their median
+     * @throws DataException naming the column at fault (a summary knows no lines)
+     */
+    public static Preprocessing fit(String source, List<String> names, List<ColumnSummary> columns, DataSpec spec,
+                                    java.util.function.Consumer<String> warnings) throws DataException {
+        if (names.size() != columns.size()) {
+            throw new IllegalArgumentException(names.size() + " names for " + columns.size() + " column summaries");
+        }
+        for (String name : spec.categorical()) {
+            if (!names.contains(name)) {
+                throw new DataException(source + ": --categorical " + name + ": no such column; available: "
+                        + String.join(", ", names));
+            }
+        }
+        List<Integer> targetColumns = resolveTargets(source, names, spec.targets());
+        List<String> targetNames = targetColumns.stream().map(names::get).toList();
+        Task task = spec.task();
+        if (task == null) {
+            task = targetColumns.stream().allMatch(c -> columns.get(c).numeric()) ? Task.REGRESSION
+                    : Task.CLASSIFICATION;
+        }
+        List<Integer> featureColumns = resolveFeatures(source, names, spec, targetColumns);
+
+        List<Feature> features = new ArrayList<>();
+        List<LeftOut> leftOut = new ArrayList<>();
+        for (int c : featureColumns) {
+            String name = names.get(c);
+            ColumnSummary s = columns.get(c);
+            boolean forced = spec.categorical().contains(name);
+            if (s.numeric() && !forced) {
+                features.add(new Feature(name, List.of(), numericFill(source, name, s, spec.impute())));
+                continue;
+            }
+            if (s.cells() == null) {
+                if (!forced && !s.numeric() && s.present() <= 2L * s.maxCells()) {
+                    // More than maxCells distinct cells, at least half the rows: the id rule's case.
+                    String reason = String.format(java.util.Locale.ROOT, "more than %,d distinct values in %,d rows "
+                            + "(an id or a name?)", s.maxCells(), s.present());
+                    leftOut.add(new LeftOut(name, reason));
+                    warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
+                            + " keeps it as one-hot inputs");
+                    continue;
+                }
+                throw new DataException(source + ": column '" + name + "' has more than " + s.maxCells()
+                        + " distinct values, too many to take categories from here; leave it out with --drop "
+                        + name);
+            }
+            if (!forced) {
+                checkNotMixed(source, name, s);
+            }
+            Feature feature = textFeature(source, name, s.cells(), forced, spec, leftOut, warnings);
+            if (feature != null) {
+                features.add(feature);
+            }
+        }
+        checkSomeFeature(source, features, leftOut);
+        List<String> labels = List.of();
+        if (task == Task.CLASSIFICATION) {
+            if (targetColumns.size() != 1) {
+                throw new DataException(source + ": classification takes one target column, got " + targetNames);
+            }
+            ColumnSummary t = columns.get(targetColumns.get(0));
+            if (t.missing() > 0) {
+                throw new DataException(source + ": target column '" + targetNames.get(0) + "': " + t.missing()
+                        + " missing values (targets are never imputed)");
+            }
+            if (t.cells() == null) {
+                throw new DataException(source + ": target column '" + targetNames.get(0) + "' has more than "
+                        + t.maxCells() + " distinct values: too many classes (a regression target? --task regression)");
+            }
+            labels = sortedLabels(source, targetNames.get(0), t.cells().categories().keySet());
+        }
+        Preprocessing unscaled = new Preprocessing(task, features,
+                Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames, labels,
+                Scaler.identity(task == Task.CLASSIFICATION ? labels.size() : targetNames.size()), spec.unknown(),
+                leftOut);
+        Scaler featureScaler = unscaled.fitFeatureScaler(source, names, columns, spec.scaling());
+        Scaler targetScaler = unscaled.targetScaler;
+        if (task == Task.REGRESSION) {
+            ColumnStats[] stats = new ColumnStats[targetNames.size()];
+            for (int t = 0; t < stats.length; t++) {
+                ColumnSummary s = columns.get(targetColumns.get(t));
+                if (!s.numeric()) {
+                    throw new DataException(source + ": target column '" + targetNames.get(t) + "' is not numeric");
+                }
+                if (s.missing() > 0) {
+                    throw new DataException(source + ": target column '" + targetNames.get(t) + "': " + s.missing()
+                            + " missing values (targets are never imputed)");
+                }
+                stats[t] = s.numbers();
+            }
+            if (spec.scaling() != Scaling.NONE) {
+                try {
+                    targetScaler = Scaler.fit(Scaling.STANDARD, stats);
+                } catch (Scaler.ColumnException e) {
+                    throw new DataException(source + ": column '" + targetNames.get(e.column()) + "': " + e.getMessage());
+                }
+            }
+        }
+        return new Preprocessing(task, features, featureScaler, targetNames, labels, targetScaler, spec.unknown(),
+                leftOut);
+    }
+
+    /** The fill of a numeric column from its summary: the mean, or the median computed apart, or null. */
+    private static String numericFill(String source, String name, ColumnSummary s, Impute impute)
+            throws DataException {
+        if (impute == Impute.NONE) {
+            return null;
+        }
+        if (s.numbers().count() == 0) {
+            throw new DataException(source + ": column '" + name + "' has no values to impute from");
+        }
+        if (impute == Impute.MEAN) {
+            return Float.toString((float) s.numbers().mean());
+        }
+        if (Double.isNaN(s.median())) {
+            throw new IllegalArgumentException("column '" + name + "': --impute median needs the median in its "
+                    + "summary (ColumnSummary.withMedian)");
+        }
+        return Float.toString((float) s.median());
+    }
+
+    /** A text column some of whose cells are numbers and some not is an error naming a text cell. */
+    private static void checkNotMixed(String source, String name, ColumnSummary s) throws DataException {
+        String number = null;
+        String text = null;
+        for (String cell : s.cells().categories().keySet()) {
+            if (Float.isNaN(Table.parseNumber(cell))) {
+                text = text == null ? cell : text;
+            } else {
+                number = number == null ? cell : number;
+            }
+        }
+        if (number != null && text != null) {
+            throw new DataException(source + ": column '" + name + "': '" + text + "' is not a finite number (the "
+                    + "column also holds numbers such as " + number + ")");
+        }
+    }
+
+    /**
+     * The feature scaler from the columns' summaries: a numeric input's statistics with its
+     * missing cells counted at the fill, a date's three inputs from its cells' counts; one-hot
+     * inputs keep shift 0 and scale 1. A missing cell without a fill is an error.
+     */
+    private Scaler fitFeatureScaler(String source, List<String> names, List<ColumnSummary> columns, Scaling kind)
+            throws DataException {
+        ColumnStats[] stats = new ColumnStats[inputWidth()];
+        int j = 0;
+        for (Feature feature : features) {
+            ColumnSummary s = columns.get(names.indexOf(feature.name()));
+            if (s.missing() > 0 && feature.fill() == null) {
+                throw new DataException(source + ": column '" + feature.name() + "': " + s.missing()
+                        + " missing values, and the column has no fill value (train with --impute mean or --impute "
+                        + "median to fill missing feature cells, or leave the column out with --drop)");
+            }
+            if (kind != Scaling.NONE && feature.date()) {
+                ColumnStats[] inputs = new ColumnStats[IsoDates.WIDTH];
+                java.util.Arrays.fill(inputs, ColumnStats.empty());
+                float[] one = new float[IsoDates.WIDTH];
+                Map<String, Long> counts = new TreeMap<>(s.cells().categories());
+                if (s.missing() > 0) {
+                    counts.merge(feature.fill(), s.missing(), Long::sum);
+                }
+                for (Map.Entry<String, Long> e : counts.entrySet()) {
+                    IsoDates.encode(e.getKey(), one, 0);
+                    for (int k = 0; k < IsoDates.WIDTH; k++) {
+                        inputs[k] = inputs[k].merge(constant(one[k], e.getValue()));
+                    }
+                }
+                System.arraycopy(inputs, 0, stats, j, IsoDates.WIDTH);
+            } else if (kind != Scaling.NONE && !feature.isCategorical()) {
+                ColumnStats numbers = s.numbers();
+                if (feature.fill() != null && s.missing() > 0) {
+                    numbers = numbers.merge(constant(Float.parseFloat(feature.fill()), s.missing()));
+                }
+                stats[j] = numbers;
+            }
+            j += feature.width();
+        }
+        try {
+            return Scaler.fit(kind, stats);
+        } catch (Scaler.ColumnException e) {
+            throw new DataException(source + ": column '" + inputNames().get(e.column()) + "': " + e.getMessage());
+        }
+    }
+
+    /** The statistics of {@code n} cells that all hold {@code v}. */
+    private static ColumnStats constant(double v, long n) {
+        return new ColumnStats(n, 0, v, 0, v, v, Map.of());
     }
 
     /** The categories of a numeric column made categorical: its cells as written. */
@@ -697,66 +923,67 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
 
     // ---- fitting helpers ------------------------------------------------------------------
 
-    private static List<Integer> resolveTargets(Table table, List<String> requested) throws DataException {
+    private static List<Integer> resolveTargets(String source, List<String> names, List<String> requested) throws DataException {
         if (requested.isEmpty()) {
-            return List.of(table.columnCount() - 1);
+            return List.of(names.size() - 1);
         }
         Set<Integer> out = new LinkedHashSet<>();
         for (String name : requested) {
-            int c = table.indexOf(name);
+            int c = names.indexOf(name);
             if (c < 0) {
                 try {
                     int i = Integer.parseInt(name.strip());
-                    c = i < 0 ? table.columnCount() + i : i;
-                    if (c < 0 || c >= table.columnCount()) {
-                        throw new DataException(table.source() + ": target column index " + name + " is outside 0.."
-                                + (table.columnCount() - 1));
+                    c = i < 0 ? names.size() + i : i;
+                    if (c < 0 || c >= names.size()) {
+                        throw new DataException(source + ": target column index " + name + " is outside 0.."
+                                + (names.size() - 1));
                     }
                 } catch (NumberFormatException e) {
-                    throw new DataException(table.source() + ": no target column '" + name + "'; available: "
-                            + String.join(", ", table.names()));
+                    throw new DataException(source + ": no target column '" + name + "'; available: "
+                            + String.join(", ", names));
                 }
             }
             if (!out.add(c)) {
-                throw new DataException(table.source() + ": target column '" + table.names().get(c) + "' named twice");
+                throw new DataException(source + ": target column '" + names.get(c) + "' named twice");
             }
         }
         return List.copyOf(out);
     }
 
-    private static List<Integer> resolveFeatures(Table table, DataSpec spec, List<Integer> targets)
+    private static List<Integer> resolveFeatures(String source, List<String> names, DataSpec spec,
+                                                 List<Integer> targets)
             throws DataException {
         for (String name : spec.drop()) {
-            if (table.indexOf(name) < 0) {
-                throw new DataException(table.source() + ": cannot drop column '" + name + "': no such column; available: "
-                        + String.join(", ", table.names()));
+            if (names.indexOf(name) < 0) {
+                throw new DataException(source + ": cannot drop column '" + name + "': no such column; available: "
+                        + String.join(", ", names));
             }
         }
         List<Integer> out = new ArrayList<>();
         if (!spec.features().isEmpty()) {
             for (String name : spec.features()) {
-                int c = table.indexOf(name);
+                int c = names.indexOf(name);
                 if (c < 0) {
-                    throw new DataException(table.source() + ": no feature column '" + name + "'; available: "
-                            + String.join(", ", table.names()));
+                    throw new DataException(source + ": no feature column '" + name + "'; available: "
+                            + String.join(", ", names));
                 }
                 if (targets.contains(c)) {
-                    throw new DataException(table.source() + ": column '" + name + "' is both a feature and a target");
+                    throw new DataException(source + ": column '" + name + "' is both a feature and a target");
                 }
                 if (!spec.drop().contains(name) && !out.contains(c)) {
                     out.add(c);
                 }
             }
         } else {
-            for (int c = 0; c < table.columnCount(); c++) {
-                if (!targets.contains(c) && !spec.drop().contains(table.names().get(c))) {
+            for (int c = 0; c < names.size(); c++) {
+                if (!targets.contains(c) && !spec.drop().contains(names.get(c))) {
                     out.add(c);
                 }
             }
         }
         if (out.isEmpty()) {
-            throw new DataException(table.source() + ": no feature columns are left (columns: "
-                    + String.join(", ", table.names()) + ")");
+            throw new DataException(source + ": no feature columns are left (columns: "
+                    + String.join(", ", names) + ")");
         }
         return out;
     }
@@ -802,14 +1029,20 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             }
             labels.add(labelOf(table, r, c));
         }
+        return sortedLabels(table.source(), table.names().get(c), labels);
+    }
+
+    /** The class labels in output order: numerically when every label is a number, else as text. */
+    private static List<String> sortedLabels(String source, String column, java.util.Collection<String> labels)
+            throws DataException {
         List<String> sorted = new ArrayList<>(labels);
         boolean numeric = sorted.stream().allMatch(l -> !Float.isNaN(Table.parseNumber(l)));
         // Numerically when every label is a number (ties, such as 1 and 1.0, by their text), else as text.
         sorted.sort(numeric ? Comparator.comparing((String l) -> new java.math.BigDecimal(l))
                 .thenComparing(Comparator.naturalOrder()) : Comparator.naturalOrder());
         if (sorted.size() < 2) {
-            throw new DataException(table.source() + ": target column '" + table.names().get(c)
-                    + "' has only one class (" + sorted.get(0) + "); classification needs at least two");
+            throw new DataException(source + ": target column '" + column + "' has only one class ("
+                    + (sorted.isEmpty() ? "none" : sorted.get(0)) + "); classification needs at least two");
         }
         return sorted;
     }

@@ -1,14 +1,26 @@
 package dev.gradus.spark;
 
+import dev.gradus.data.DataException;
+import dev.gradus.data.Preprocessing;
+import dev.gradus.data.Table;
+import dev.gradus.io.MetadataCodec;
+import dev.gradus.model.Model;
+import dev.gradus.nn.Loss;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.BlockedPass;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * Training rows on a Spark cluster: an RDD of {@link Block}s, each holding a run of
@@ -111,6 +123,144 @@ public final class RowBlocks implements AutoCloseable {
         StorageLevel level = blocks.getStorageLevel();
         return new RowBlocks(level.useMemory() || level.useDisk() ? blocks
                 : blocks.persist(StorageLevel.MEMORY_AND_DISK()), rows, inputs, outputs);
+    }
+
+    /**
+     * The rows of {@code input} encoded on the executors by {@code prep} for a network trained
+     * with {@code loss}: float32 blocks of consecutive rows that never cross a multiple of
+     * {@link BlockedPass#BLOCK_ROWS} (so that {@link #inPartitions} can cut anywhere between
+     * them), in the input's partitions; the network inputs and targets that
+     * {@link Preprocessing#features} and {@link Model#networkTargets} give for the same rows, bit
+     * for bit, since each executor applies them to tables of its own rows. The rows are numbered
+     * {@code 0 .. N−1} in partition order from {@code partitionRows} (as
+     * {@link SparkPreprocessing.Fit} counted them). Nothing travels from the driver but the
+     * preprocessing and the counts; a bad cell stops the first job that reads the blocks, and
+     * {@link SparkInput#dataError} names its file and row.
+     */
+    public static RowBlocks encode(SparkInput input, long[] partitionRows, Preprocessing prep, Loss loss) {
+        long[] counts = partitionRows.clone();
+        long[] first = new long[counts.length];
+        long rows = 0;
+        for (int p = 0; p < counts.length; p++) {
+            first[p] = rows;
+            rows += counts[p];
+        }
+        SparkInput.Cells cells = input.cells();
+        String lossName = loss.name();
+        // The preprocessing travels to the executors as the model file's own JSON text.
+        String prepJson = MetadataCodec.preprocessing(prep);
+        JavaRDD<Row> read = input.rows().toJavaRDD();
+        if (read.getNumPartitions() != counts.length) {
+            throw new IllegalStateException(input.path() + " is read in " + read.getNumPartitions() + " partitions now"
+                    + " but was read in " + counts.length + " when the preprocessing was fitted");
+        }
+        JavaRDD<Block> blocks = read.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> encodePartition(cells,
+                MetadataCodec.preprocessing(prepJson), Loss.parse(lossName), first[p], counts[p], it), true);
+        return of(blocks, rows, prep.inputWidth(), Model.outputWidth(prep, loss));
+    }
+
+    private static Iterator<Block> encodePartition(SparkInput.Cells cells, Preprocessing prep, Loss loss,
+                                                   long firstRow, long expectedRows, Iterator<Row> it) {
+        List<Block> out = new ArrayList<>();
+        List<String[]> chunk = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        long row = firstRow;
+        while (it.hasNext() || !chunk.isEmpty()) {
+            if (it.hasNext() && (chunk.isEmpty() || (row + chunk.size()) % BlockedPass.BLOCK_ROWS != 0)) {
+                Row r = it.next();
+                chunk.add(cells.of(r));
+                files.add(cells.file(r));
+                continue;
+            }
+            String source = "\u0000block";
+            Table t = Table.of(source, cells.names(), chunk);
+            try {
+                Matrix x = prep.features(t);
+                Matrix y = Model.networkTargets(prep, loss, t);
+                out.add(new Block(row, chunk.size(), x.copy().data(), y.copy().data()));
+            } catch (DataException e) {
+                throw new SparkInput.BadCell(located(e.getMessage(), source, files, row));
+            }
+            row += chunk.size();
+            chunk = new ArrayList<>();
+            files = new ArrayList<>();
+        }
+        if (row - firstRow != expectedRows) {
+            throw new IllegalStateException("a partition holds " + (row - firstRow) + " rows now but held "
+                    + expectedRows + " when the preprocessing was fitted: the input changed between the passes");
+        }
+        return out.iterator();
+    }
+
+    /** The core's message about a table of a block's rows, with the row's file in place of the table's line. */
+    private static String located(String message, String source, List<String> files, long firstRow) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(source) + ": line ([0-9]+), (.*)$", Pattern.DOTALL)
+                .matcher(message);
+        if (m.matches()) {
+            int r = Integer.parseInt(m.group(1)) - 2;
+            return files.get(r) + ": row " + (firstRow + r + 1) + " of the data (Spark does not know its line), "
+                    + m.group(2);
+        }
+        return message.replace(source, files.isEmpty() ? "?" : files.get(0));
+    }
+
+    /**
+     * These rows in {@code partitions} partitions of consecutive rows, cut as
+     * {@link #of(JavaSparkContext, Matrix, Matrix, int)} cuts them (partition {@code p} holds
+     * the blocks of {@link BlockedPass#BLOCK_ROWS} rows {@code [⌊Bp/P⌋, ⌊B(p+1)/P⌋)} of the
+     * {@code B}), so that the same rows give the same partitions, sums and checkpoint
+     * fingerprint either way; with one partition the pass over a batch is
+     * {@link dev.gradus.train.Trainer}'s, bit for bit. The blocks (which must not cross a multiple
+     * of {@code BLOCK_ROWS}) move between executors once, by row number, never through the
+     * driver. Returns the new rows, cached; this one is closed.
+     */
+    public RowBlocks inPartitions(int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+        long b = (rows + BlockedPass.BLOCK_ROWS - 1) / BlockedPass.BLOCK_ROWS;
+        JavaRDD<Block> moved = blocks.mapToPair(block -> new Tuple2<>(block.firstRow(), block))
+                .partitionBy(new RowRanges(partitions, Math.max(b, 1))).values();
+        RowBlocks out = of(moved, rows, inputs, outputs);
+        out.blocks.count();
+        close();
+        return out;
+    }
+
+    /**
+     * Partition {@code ⌊((b + 1)P − 1) / B⌋} for a block in {@code BLOCK_ROWS}-block {@code b}:
+     * the {@code p} with {@code ⌊Bp/P⌋ ≤ b < ⌊B(p+1)/P⌋}.
+     */
+    private static final class RowRanges extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int partitions;
+        private final long blocks;
+
+        RowRanges(int partitions, long blocks) {
+            this.partitions = partitions;
+            this.blocks = blocks;
+        }
+
+        @Override
+        public int numPartitions() {
+            return partitions;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            long b = (long) key / BlockedPass.BLOCK_ROWS;
+            return (int) Math.min(partitions - 1, ((b + 1) * partitions - 1) / blocks);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RowRanges r && r.partitions == partitions && r.blocks == blocks;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * partitions + Long.hashCode(blocks);
+        }
     }
 
     /** The blocks. */

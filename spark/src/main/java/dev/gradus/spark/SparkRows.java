@@ -69,7 +69,7 @@ final class SparkRows implements GradientSource {
 
     /**
      * A SHA-256 over the partitions' own SHA-256 digests in partition order, each over its
-     * blocks' row numbers and float bits, followed by the partition count: the rows never leave
+     * rows' numbers and float bits in row order, followed by the partition count: the rows never leave
      * the executors. The same rows in the same partitioning give the same fingerprint.
      */
     @Override
@@ -88,30 +88,48 @@ final class SparkRows implements GradientSource {
                 + " partitions");
     }
 
+    /** The partition's rows in row order: each row's number and float bits (blocks leave no trace). */
     private static byte[] digest(Iterator<RowBlocks.Block> it, int in, int k) {
         List<RowBlocks.Block> list = new ArrayList<>();
         it.forEachRemaining(list::add);
         list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
         MessageDigest sha = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        int rowBytes = 8 + 4 * (in + k);
         for (RowBlocks.Block b : list) {
-            buffer.putLong(b.firstRow()).putInt(b.rows());
-            for (float[] values : new float[][] {b.x(), b.y()}) {
-                for (float v : values) {
-                    if (buffer.remaining() < 4) {
-                        sha.update(buffer.flip());
-                        buffer.clear();
-                    }
-                    buffer.putInt(Float.floatToRawIntBits(v));
-                }
-                if (buffer.remaining() < 12) {
+            for (int r = 0; r < b.rows(); r++) {
+                if (buffer.remaining() < rowBytes) {
                     sha.update(buffer.flip());
                     buffer.clear();
+                    if (buffer.remaining() < rowBytes) {
+                        sha.update(row(b, r, in, k));
+                        continue;
+                    }
+                }
+                buffer.putLong(b.firstRow() + r);
+                for (int j = 0; j < in; j++) {
+                    buffer.putInt(Float.floatToRawIntBits(b.x()[r * in + j]));
+                }
+                for (int j = 0; j < k; j++) {
+                    buffer.putInt(Float.floatToRawIntBits(b.y()[r * k + j]));
                 }
             }
         }
         sha.update(buffer.flip());
         return sha.digest();
+    }
+
+    /** One row's bytes, for rows wider than the digest's buffer. */
+    private static ByteBuffer row(RowBlocks.Block b, int r, int in, int k) {
+        ByteBuffer one = ByteBuffer.allocate(8 + 4 * (in + k)).order(ByteOrder.LITTLE_ENDIAN);
+        one.putLong(b.firstRow() + r);
+        for (int j = 0; j < in; j++) {
+            one.putInt(Float.floatToRawIntBits(b.x()[r * in + j]));
+        }
+        for (int j = 0; j < k; j++) {
+            one.putInt(Float.floatToRawIntBits(b.y()[r * k + j]));
+        }
+        return one.flip();
     }
 
     private static MessageDigest sha256() {

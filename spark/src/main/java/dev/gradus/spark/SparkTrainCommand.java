@@ -3,10 +3,13 @@ package dev.gradus.spark;
 import dev.gradus.cli.RunFlags;
 import dev.gradus.cli.TrainCommand;
 import dev.gradus.cli.TrainingFlags;
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
+import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Table;
 import dev.gradus.model.Model;
+import dev.gradus.internal.RowOrder;
 import dev.gradus.model.TrainingStart;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
@@ -16,6 +19,8 @@ import dev.gradus.train.TrainingOptions;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -30,8 +35,15 @@ import picocli.CommandLine.Spec;
  * {@code gradus-spark train}: every option of {@code gradus train} (the same mixins, parsed and
  * checked by the same code), and the same model file; the network is trained on Spark by
  * {@link SparkTrainer}, the {@link TrainCommand.Backend} this command gives {@code gradus
- * train}'s run. The CSV or IDX input is read and preprocessed on the driver, as {@code gradus
- * train} reads it, then spread over {@code --partitions} partitions of consecutive rows.
+ * train}'s run.
+ *
+ * <p>A fresh run reads {@code --data} on the executors ({@link SparkInput}: CSV, Parquet, JSON or
+ * ORC, any path Spark reads), fits the preprocessing by distributed aggregation
+ * ({@link SparkPreprocessing}), encodes the rows into float32 blocks where they were read
+ * ({@link RowBlocks#encode}) and scores the trained model there ({@link SparkScores}): no row
+ * reaches the driver. With {@code --init}, {@code --resume}, {@code --test},
+ * {@code --test-fraction}, {@code --validation}, {@code --health} or IDX input the rows are read
+ * on the driver as {@code gradus train} reads them, then spread over the partitions.
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on Apache Spark: the options of 'gradus train', plus --master and "
@@ -53,8 +65,14 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
     String master;
 
     @Option(names = "--partitions", paramLabel = "P",
-            description = "Partitions of the training rows. Default: Spark's default parallelism (the cores).")
+            description = "Partitions of the training rows (consecutive rows each). Default: Spark's default "
+                    + "parallelism (the cores).")
     Integer partitions;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "How the executors read --data: csv, parquet, json or orc. Default: from the extension "
+                    + "(.csv, .parquet, .json, .jsonl, .orc; also a folder or glob of such files), else csv.")
+    String format;
 
     @Override
     public Integer call() throws Exception {
@@ -65,6 +83,111 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
     @Override
     public boolean savesCheckpoints() {
         return true;
+    }
+
+    /** A fresh run's rows: read, preprocessed and encoded on the executors. */
+    @Override
+    public TrainCommand.RemoteRows read(Path data, DataSpec dataSpec, CsvOptions csv, Consumer<String> warnings)
+            throws DataException {
+        checkPartitions();
+        // The path as typed: a Path would fold hdfs://host/… into hdfs:/host/….
+        var parsed = spec.commandLine().getParseResult();
+        String path = parsed.hasMatchedOption("--data")
+                ? parsed.matchedOption("--data").originalStringValues().get(0) : data.toString();
+        Character separator = csv.separator();
+        List<String> naValues = csv.naValues();
+        try {
+            SparkInput.Format.of(path, format);   // an unknown --format is a usage error before Spark starts
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        SparkSession spark = session();
+        boolean done = false;
+        try {
+            SparkInput input = SparkInput.read(spark, path, format, separator, naValues);
+            SparkPreprocessing.Fit fit = SparkPreprocessing.fit(input, dataSpec, warnings);
+            if (fit.rows() > Integer.MAX_VALUE - 8) {
+                throw new DataException(path + ": " + fit.rows() + " rows; training takes at most " + (Integer.MAX_VALUE - 8));
+            }
+            int p = partitions != null ? partitions
+                    : JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
+            ExecutorRows rows = new ExecutorRows(spark, input, fit, p);
+            done = true;
+            return rows;
+        } finally {
+            if (!done) {
+                spark.stop();
+            }
+        }
+    }
+
+    /** Rows the executors read and keep, for {@link TrainCommand}'s fresh run. */
+    private static final class ExecutorRows implements TrainCommand.RemoteRows {
+        private final SparkSession spark;
+        private final SparkInput input;
+        private final SparkPreprocessing.Fit fit;
+        private final int partitions;
+        private RowBlocks blocks;
+
+        ExecutorRows(SparkSession spark, SparkInput input, SparkPreprocessing.Fit fit, int partitions) {
+            this.spark = spark;
+            this.input = input;
+            this.fit = fit;
+            this.partitions = partitions;
+        }
+
+        @Override
+        public Preprocessing preprocessing() {
+            return fit.preprocessing();
+        }
+
+        @Override
+        public int rows() {
+            return (int) fit.rows();
+        }
+
+        @Override
+        public Model.Fit fit(TrainingStart start, TrainingListener listener) throws DataException {
+            TrainingOptions options = start.options();
+            try {
+                blocks = RowBlocks.encode(input, fit.partitionRows(), start.preprocessing(), options.loss())
+                        .inPartitions(partitions);
+                Trainer.Result result = new SparkTrainer(options).addListener(listener).fit(start.network(), blocks);
+                return new Model.Fit(Model.trained(result.network(), start.preprocessing(), options), result.history());
+            } catch (RuntimeException e) {
+                DataException d = SparkInput.dataError(e);
+                if (d != null) {
+                    throw d;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public TrainCommand.Scores score(Model model, TrainingOptions options) throws DataException {
+            int[] held = options.validationFraction() == 0 ? new int[0]
+                    : RowOrder.validationSplit(rows(), options.validationFraction(), options.seed())[1];
+            SparkScores s = SparkScores.of(input, fit.partitionRows(), model, held);
+            return new TrainCommand.Scores((int) s.rows(), s.loss(), s.headline());
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (blocks != null) {
+                    blocks.close();
+                }
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    private void checkPartitions() {
+        if (partitions != null && partitions < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--partitions must be at least 1, got " + partitions);
+        }
     }
 
     @Override

@@ -4,9 +4,13 @@
  * batch, the partition results ({@link dev.gradus.spark.GradientSum}) are added in partition
  * order, and the driver applies the core optimizer to {@code ∂ℓ/∂θ = Σ ∂ℓᵢ/∂θ / N}.
  *
- * <p>{@link dev.gradus.spark.SparkTrainer} is the loop (it mirrors
- * {@link dev.gradus.train.Trainer}); {@link dev.gradus.spark.RowBlocks} are the training rows
- * on the cluster; {@link dev.gradus.spark.SparkMain} is the {@code gradus-spark} command. The
- * Spark ML estimators live in {@code dev.gradus.spark.ml}.
+ * <p>{@link dev.gradus.spark.SparkTrainer} runs the core training loop with the partitions as
+ * its gradient source; {@link dev.gradus.spark.RowBlocks} are the training rows on the cluster
+ * as float32 blocks. {@link dev.gradus.spark.SparkInput} reads CSV, Parquet, JSON or ORC on the
+ * executors, {@link dev.gradus.spark.SparkPreprocessing} fits the preprocessing by distributed
+ * aggregation of the core's column summaries, {@link dev.gradus.spark.RowBlocks#encode} encodes
+ * the rows where they were read and {@link dev.gradus.spark.SparkScores} scores a model there;
+ * {@link dev.gradus.spark.SparkMain} is the {@code gradus-spark} command. The Spark ML
+ * estimators live in {@code dev.gradus.spark.ml}.
  */
 package dev.gradus.spark;

@@ -83,6 +83,7 @@ class StandaloneClusterTest {
 
             assertClose(Model.load(core).network().parameters().values(),
                     Model.load(onCluster).network().parameters().values(), 1e-5, "standalone cluster");
+            parquetWithASmallDriver(master);
             // the work really ran in executors that the two workers started
             for (int w = 0; w < 2; w++) {
                 String log = Files.readString(dir.resolve("worker" + w + ".log"));
@@ -98,6 +99,49 @@ class StandaloneClusterTest {
                 }
             }
         }
+    }
+
+    /**
+     * Executor-side reading on the cluster: 100,000 Parquet rows (written here by a local
+     * session) read, preprocessed, encoded and trained by the workers' executors, with the
+     * driver's heap at 512 MiB ({@code JAVA_OPTS=-Xmx512m}, as {@code gradus-bench/scripts/spark-large.sh}
+     * does with 6M rows); no task carries rows from the driver.
+     */
+    private void parquetWithASmallDriver(String master) throws Exception {
+        Path parquet = dir.resolve("rows.parquet");
+        org.apache.spark.sql.SparkSession local = SparkTestSupport.session("StandaloneClusterTest");
+        try {
+            var data = local.range(0, 100_000, 1, 4).toDF("id");
+            for (int j = 0; j < 20; j++) {
+                data = data.withColumn("x" + j, org.apache.spark.sql.functions.sin(
+                        org.apache.spark.sql.functions.col("id").multiply(j + 1)).cast("float"));
+            }
+            var sum = org.apache.spark.sql.functions.col("x0").plus(org.apache.spark.sql.functions.col("x1"));
+            data = data.withColumn("label", org.apache.spark.sql.functions.when(sum.lt(-0.5), "low")
+                    .when(sum.lt(0.5), "mid").otherwise("high")).drop("id");
+            data.write().parquet(parquet.toString());
+        } finally {
+            local.stop();
+        }
+        Path model = dir.resolve("parquet.gradus");
+        Path log = dir.resolve("parquet.log");
+        List<String> cmd = List.of("./gradus-spark", "train", "--data", parquet.toString(), "--master", master,
+                "--layers", "8", "--optimizer", "lbfgs", "--batch-size", "0", "--epochs", "3", "--json",
+                "--out", model.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(pb).put("JAVA_OPTS", "-Xmx512m");
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the Parquet run ran past 300 s:\n" + read(log));
+        }
+        String out = read(log);
+        assertEquals(0, p.exitValue(), () -> "the Parquet run failed:\n" + out);
+        assertTrue(out.contains("\"rows\":100000"), out);
+        assertTrue(!out.contains("task of very large size"), out);
+        Model m = Model.load(model);
+        assertEquals(20, m.preprocessing().inputWidth());
+        assertEquals(List.of("high", "low", "mid"), m.preprocessing().classLabels());
     }
 
     private void start(Path sparkHome, List<String> mainAndArgs, Path log) throws IOException {

@@ -2,6 +2,7 @@ package dev.gradus.spark.ml;
 
 import dev.gradus.data.Task;
 import dev.gradus.model.Model;
+import dev.gradus.spark.ModelBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.gradus.spark.ml;
+package dev.gradus.spark;
 
 import dev.gradus.model.Model;
 import java.io.IOException;
@@ -8,17 +8,18 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * A model as the bytes of its model file: how a Spark ML model reaches the executors without
- * Java serialization of Gradus types. Each executor JVM parses the bytes once and keeps the
- * last model it parsed.
+ * A model as the bytes of its model file: how a model reaches the executors (a Spark ML model,
+ * the scores of {@link SparkScores}) without Java serialization of Gradus types. Each executor
+ * JVM parses the bytes once and keeps the last model it parsed. Public for the Spark ML
+ * package; not an API.
  */
-final class ModelBytes {
+public final class ModelBytes {
     private ModelBytes() {}
 
     private static byte[] lastBytes;
     private static Model lastModel;
 
-    static byte[] of(Model model) {
+    public static byte[] of(Model model) {
         try {
             Path tmp = Files.createTempFile("gradus", ".gradus");
             try {
@@ -32,7 +33,7 @@ final class ModelBytes {
         }
     }
 
-    static Model model(byte[] bytes) {
+    public static Model model(byte[] bytes) {
         try {
             Path tmp = Files.createTempFile("gradus", ".gradus");
             try {
@@ -47,7 +48,7 @@ final class ModelBytes {
     }
 
     /** {@code model} when present (the driver), else the parsed bytes, parsed once per JVM. */
-    static synchronized Model cached(byte[] bytes, Model model) {
+    public static synchronized Model cached(byte[] bytes, Model model) {
         if (model != null) {
             return model;
         }
