@@ -132,6 +132,11 @@ class SparkCommandTest {
         assertEquals(coreBadRate.code(), badRate.code());
         assertEquals(coreBadRate.err(), badRate.err());
 
+        Run badFormat = gradusSpark("train", "--data", "data/iris_train.csv", "--format", "xml", "--master",
+                "local[1]", "--out", dir.resolve("m.gradus").toString());
+        assertEquals(2, badFormat.code(), badFormat.err());
+        assertTrue(badFormat.err().contains("--format xml"), badFormat.err());
+
         Run missing = gradusSpark("train", "--data", "no/such.csv", "--out", dir.resolve("m.gradus").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no/such.csv"), missing.err());
