@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A network prepared for prediction: every {@code Wᵐ} packed once into the forward layout of
@@ -23,7 +24,7 @@ import java.util.concurrent.Future;
  * blocked product of {@link Kernels} (depth blocks whose weight panels stay in the first-level
  * cache, the rows packed per block), with {@code + bᵐ} and {@code φᵐ} fused into its epilogue.
  * A batch passes in blocks of {@value #BLOCK_ROWS} rows, each through every layer while its
- * activations are in cache, and is split over threads by whole blocks.
+ * activations are in cache; threads share a batch by claiming whole blocks.
  *
  * <p><b>Same bits, alone or in a batch.</b> Every {@code Zᵐ(i,j)} is the chain
  * {@code z ← fma(Aᵐ⁻¹(i,p), Wᵐ(j,p), z)} over {@code p = 0..in-1} in order from {@code z = 0},
@@ -42,10 +43,11 @@ import java.util.concurrent.Future;
  */
 public final class Inference {
     /**
-     * Rows per block of a batch: the block's activations ({@code 128 × 256} floats = 128 KiB for
-     * a 256-wide layer) stay in the second-level cache from one layer to the next.
+     * Rows per block of a batch: the block's activations ({@code 64 × 256} floats = 64 KiB for a
+     * 256-wide layer) stay in the second-level cache from one layer to the next, and a batch of
+     * 1,024 rows gives the threads 16 blocks to share.
      */
-    static final int BLOCK_ROWS = 128;
+    static final int BLOCK_ROWS = 64;
     /** From this many rows on, a pass uses the blocked product; below, {@link RowGemm}. */
     static final int BLOCKED_MIN_ROWS = 16;
     /** Rows below which a batch is not split over threads: handing work over costs more. */
@@ -193,7 +195,7 @@ public final class Inference {
 
     /**
      * {@code Ŷ} for {@code rows} rows of {@code x} (from 0) into {@code y} (from 0), in blocks of
-     * rows, split over up to the configured threads when the batch is large. Allocates one
+     * rows, shared by up to the configured threads when the batch is large. Allocates one
      * block's buffers per thread.
      */
     public void predictBatch(float[] x, int rows, float[] y) {
@@ -204,17 +206,18 @@ public final class Inference {
         int blocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         int parts = rows < PARALLEL_MIN_ROWS ? 1 : Math.min(threads, blocks);
         if (parts <= 1) {
-            predictRange(x, 0, rows, y);
+            predictBlocks(x, rows, y, null, blocks);
             return;
         }
-        // Contiguous ranges of whole blocks, one per thread; the caller runs the first.
+        // The caller and parts − 1 pool threads claim blocks from one counter until none is
+        // left: a thread that the machine does not schedule holds nobody back. Who predicts a
+        // block changes none of its bits.
+        AtomicInteger next = new AtomicInteger();
         List<Future<?>> others = new ArrayList<>(parts - 1);
         for (int t = 1; t < parts; t++) {
-            int start = Math.min(rows, blocks * t / parts * BLOCK_ROWS);
-            int end = Math.min(rows, blocks * (t + 1) / parts * BLOCK_ROWS);
-            others.add(Pool.EXECUTOR.submit(() -> predictRange(x, start, end, y)));
+            others.add(Pool.EXECUTOR.submit(() -> predictBlocks(x, rows, y, next, blocks)));
         }
-        predictRange(x, 0, Math.min(rows, blocks / parts * BLOCK_ROWS), y);
+        predictBlocks(x, rows, y, next, blocks);
         try {
             for (Future<?> f : others) {
                 f.get();
@@ -227,11 +230,18 @@ public final class Inference {
         }
     }
 
-    private void predictRange(float[] x, int start, int end, float[] y) {
-        Scratch s = scratch(Math.min(BLOCK_ROWS, Math.max(1, end - start)));
-        for (int r = start; r < end; r += BLOCK_ROWS) {
-            int rows = Math.min(BLOCK_ROWS, end - r);
-            predict(x, r * inputs(), rows, y, r * outputs(), s);
+    /** The blocks of {@code BLOCK_ROWS} rows claimed from {@code next}, or all of them when it is null. */
+    private void predictBlocks(float[] x, int rows, float[] y, AtomicInteger next, int blocks) {
+        Scratch s = null;
+        int b = next == null ? 0 : next.getAndIncrement();
+        while (b < blocks) {
+            int r = b * BLOCK_ROWS;
+            int n = Math.min(BLOCK_ROWS, rows - r);
+            if (s == null) {
+                s = scratch(Math.min(BLOCK_ROWS, rows));
+            }
+            predict(x, r * inputs(), n, y, r * outputs(), s);
+            b = next == null ? b + 1 : next.getAndIncrement();
         }
     }
 
