@@ -208,9 +208,28 @@ public final class Tuner {
     public static boolean higherIsBetter(String metric) {
         Boolean up = DIRECTIONS.get(metric);
         if (up == null) {
-            throw new IllegalArgumentException("unknown metric '" + metric + "'");
+            throw new IllegalArgumentException("unknown metric '" + metric + "'; choose one of "
+                    + String.join(", ", DIRECTIONS.keySet()));
         }
         return up;
+    }
+
+    /**
+     * Checks that {@code metric} is one of {@code evaluate}'s scores for {@code task}.
+     *
+     * @throws IllegalArgumentException naming the metric and those of the task
+     */
+    public static void checkMetric(String metric, Task task) {
+        higherIsBetter(metric);
+        boolean regression = Set.of("r2", "rmse", "mae").contains(metric);
+        if (task == Task.REGRESSION && !regression) {
+            throw new IllegalArgumentException(metric + " is for classification; regression is tuned for r2, rmse "
+                    + "or mae");
+        }
+        if (task == Task.CLASSIFICATION && regression) {
+            throw new IllegalArgumentException(metric + " is for regression; classification is tuned for accuracy, "
+                    + "f1_macro, log_loss, roc_auc, average_precision, precision_macro or recall_macro");
+        }
     }
 
     /** The default metric of {@code task}: accuracy, or r2. */
@@ -259,14 +278,7 @@ public final class Tuner {
         Preprocessing whole = Preprocessing.fit(table, base.data());
         Task task = whole.task();
         String metric = options.metric() != null ? options.metric() : defaultMetric(task);
-        if (task == Task.REGRESSION && !Set.of("r2", "rmse", "mae").contains(metric)) {
-            throw new IllegalArgumentException("metric " + metric + " is for classification; regression is tuned "
-                    + "for r2, rmse or mae");
-        }
-        if (task == Task.CLASSIFICATION && Set.of("r2", "rmse", "mae").contains(metric)) {
-            throw new IllegalArgumentException("metric " + metric + " is for regression; classification is tuned "
-                    + "for accuracy, f1_macro, log_loss, …");
-        }
+        checkMetric(metric, task);
         boolean up = higherIsBetter(metric);
         SearchSpace.apply(base, space.sample(0), 0);    // fails now if the base cannot take the space
         String target = whole.targetNames().get(0);
