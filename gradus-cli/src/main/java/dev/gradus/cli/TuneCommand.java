@@ -114,6 +114,7 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Instant started = Instant.now();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         flags.checkRanges();
@@ -157,11 +158,9 @@ final class TuneCommand implements Callable<Integer> {
         DataSpec dataSpec = flags.dataSpec();
         Preprocessing whole = Preprocessing.fit(table, dataSpec);
         ModelSpec base = flags.modelSpec(dataSpec.withTask(whole.task()));
-        Tuner.Options options = parse("--trials", () -> Tuner.Options.defaults()
-                .withTrials(trials != null ? trials : limit == null ? 20 : 0)
-                .withTimeLimit(limit == null ? null : remaining(limit))
-                .withFolds(folds).withHoldout(holdout).withMetric(metric).withEta(eta).withMinResource(minEpochs)
-                .withSeed(flags.seed).withStudy(study));
+        Tuner.Options options = new Tuner.Options(trials != null ? trials : limit == null ? 20 : 0,
+                limit == null ? null : remaining(limit, started), folds, holdout, metric, eta, minEpochs, flags.seed,
+                study);
         Task task = whole.task();
         if (metric != null) {
             parse("--metric", () -> {
@@ -359,13 +358,12 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     /**
-     * The part of {@code limit} left for the search: it counts from the start of the JVM (so that
-     * reading the data counts too), less a second for saving the model and printing.
+     * The part of {@code limit} left for the search: the command counts from {@code started}
+     * (so reading the data counts too), less two seconds for the JVM's start before it and for
+     * saving the model and printing after.
      */
-    private static Duration remaining(Duration limit) {
-        Instant start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
-        Duration spent = Duration.between(start, Instant.now());
-        Duration left = limit.minus(spent).minusSeconds(1);
+    private static Duration remaining(Duration limit, Instant started) {
+        Duration left = limit.minus(Duration.between(started, Instant.now())).minusSeconds(2);
         return left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
     }
 

@@ -95,6 +95,13 @@ class TuneCommandTest {
     }
 
     @Test
+    void aTimeLimitEndsASearchWithoutANumberOfTrials(@TempDir Path dir) {
+        Cli r = Cli.run(tune(dir.resolve("m.gradus"), "--time-limit", "8s", "--json", "--quiet"));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("\"stopped_by_time\":true"), r.out());
+    }
+
+    @Test
     void badFlagsAreUsageErrorsNamingTheFlag(@TempDir Path dir) {
         Path out = dir.resolve("m.gradus");
         String[][] cases = {
