@@ -181,7 +181,7 @@ final class TuneCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         result.model().save(out);
-        List<String> command = command(result.best());
+        List<String> command = command(result.best(), result.epochs());
         if (json) {
             Map<String, Object> o = Json.object();
             o.put("metric", result.metric());
@@ -207,6 +207,7 @@ final class TuneCommand implements Callable<Integer> {
                 one.put("rungs", t.rungs());
                 one.put("score", t.score());
                 one.put("epochs", t.epochs());
+                one.put("best_epoch", t.bestEpoch());
                 one.put("seconds", t.seconds());
                 each.add(one);
             }
@@ -307,7 +308,7 @@ final class TuneCommand implements Callable<Integer> {
      * The {@code gradus train} command that trains {@code best}'s model: the training flags given
      * to tune (the search flags and --seed aside), the trial's settings and seed, and --out.
      */
-    private List<String> command(Trial best) {
+    private List<String> command(Trial best, int epochs) {
         List<String> c = new ArrayList<>(List.of("gradus", "train"));
         Set<String> mixin = new HashSet<>();
         for (OptionSpec o : spec.mixins().get("flags").options()) {
@@ -329,6 +330,10 @@ final class TuneCommand implements Callable<Integer> {
             }
         }
         c.addAll(SearchSpace.trainFlags(best.params()));
+        if (epochs > 0) {
+            c.add("--epochs");
+            c.add(Integer.toString(epochs));
+        }
         c.add("--seed");
         c.add(Long.toString(best.seed()));
         c.add("--out");

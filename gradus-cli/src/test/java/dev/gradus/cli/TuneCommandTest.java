@@ -39,12 +39,15 @@ class TuneCommandTest {
     @Test
     void thePrintedTrainCommandGivesTheModelWritten(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("best.gradus");
-        Cli r = Cli.run(tune(out, "--trials", "6"));
+        // no --epochs: trials stop early on the held-out rows, the retraining runs the best trial's kept epochs
+        Cli r = Cli.run("tune", "--data", Cli.data("iris.csv"), "--task", "classification", "--space", "width=4..16",
+                "--space", "depth=1..2", "--threads", "1", "--trials", "6", "--out", out.toString());
         assertEquals(0, r.code(), r.toString());
         String[] lines = r.out().strip().split("\n");
         String command = lines[lines.length - 1];
         assertTrue(command.startsWith("gradus train --data " + Cli.data("iris.csv") + " --task classification "
-                + "--epochs 30 --layers "), command);
+                + "--layers "), command);
+        assertTrue(command.matches(".* --dropout [0-9.]+ --epochs \\d+ --seed \\d+ --out .*"), command);
         assertTrue(r.out().contains("best: trial "), r.out());
         // stderr: the live table, a row per trial, and the retraining
         assertTrue(r.err().contains("trial       seed depth width"), r.err());

@@ -81,6 +81,7 @@ public record StudyFile(Map<String, String> settings, List<Trial> trials) {
                     number(g, t.score());
                     g.writeFieldName("epochs");
                     number(g, t.epochs());
+                    g.writeNumberField("best_epoch", t.bestEpoch());
                     g.writeFieldName("seconds");
                     number(g, t.seconds());
                     g.writeEndObject();
@@ -146,7 +147,8 @@ public record StudyFile(Map<String, String> settings, List<Trial> trials) {
                         strings(object(t.get("params"), at + ".params"), at + ".params"),
                         Trial.State.parse(str(t.get("state"), at + ".state")), rungs,
                         t.get("score") == null ? Double.NaN : num(t.get("score"), at + ".score"),
-                        num(t.get("epochs"), at + ".epochs"), num(t.get("seconds"), at + ".seconds")));
+                        num(t.get("epochs"), at + ".epochs"), (int) num(t.get("best_epoch"), at + ".best_epoch"),
+                        num(t.get("seconds"), at + ".seconds")));
             }
             return new StudyFile(settings, trials);
         } catch (IllegalArgumentException e) {

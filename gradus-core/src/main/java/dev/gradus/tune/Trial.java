@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param score the tuned metric (a complete trial's on its held-out rows or mean over the
  *     folds; NaN for a failed trial and for one stopped at a rung)
  * @param epochs epochs trained (the mean over folds with cross-validation)
+ * @param bestEpoch with a holdout, the epoch whose weights early stopping kept (the epochs
+ *     the retraining on all rows runs); 0 with cross-validation, or when the trial did not end
  * @param seconds wall time of the trial
  */
 public record Trial(int number, long seed, Map<String, String> params, State state, List<Double> rungs,
-                    double score, double epochs, double seconds) {
+                    double score, double epochs, int bestEpoch, double seconds) {
 
     /** How a trial ended. */
     public enum State {

@@ -52,9 +52,11 @@ import java.util.Set;
  * {@link CrossValidation} does it (the same folds for every trial), and its rungs are folds:
  * after {@code 1, η, η², …} folds it reports the mean score so far.
  *
- * <p><b>Retraining.</b> The best complete trial's settings are trained on all rows with the
- * training policy ({@link Defaults}), exactly as {@code gradus train} with those settings and
- * the trial's seed would.
+ * <p><b>Retraining.</b> The best complete trial's settings are trained on all rows with its
+ * seed, exactly as {@code gradus train} with those settings and {@code --seed} would: with a
+ * holdout for the epochs whose weights the trial kept ({@code --epochs}, no early stopping —
+ * unless the base fixes its own epochs); with cross-validation under the training policy
+ * ({@link Defaults}), as each fold was trained.
  *
  * <p><b>Resuming.</b> With a study file, the search records every finished trial there
  * (atomically, after each) and, when the file exists, first replays the trials it holds, so an
@@ -181,10 +183,13 @@ public final class Tuner {
      * @param best the best complete trial
      * @param model its settings retrained on all rows
      * @param metric the metric tuned
+     * @param epochs with a holdout, the epochs the model was retrained for: the best trial's
+     *     kept epoch ({@code gradus train --epochs}); 0 when the training policy (or the base's
+     *     own epochs) decided
      * @param resumed how many trials came from the study file
      * @param stoppedByTime whether the time limit ended the search
      */
-    public record Result(List<Trial> trials, Trial best, Model model, String metric, int resumed,
+    public record Result(List<Trial> trials, Trial best, Model model, String metric, int epochs, int resumed,
                          boolean stoppedByTime) {
         public Result {
             trials = List.copyOf(trials);
@@ -342,8 +347,10 @@ public final class Tuner {
                     : "no trial completed: " + trials.size() + " ended early or failed");
         }
         listener.onRetrain(best);
-        Model model = Model.fit(table, SearchSpace.apply(base, best.params(), best.seed())).model();
-        return new Result(trials, best, model, metric, resumed, stoppedByTime);
+        ModelSpec spec = SearchSpace.apply(base, best.params(), best.seed());
+        int epochs = options.folds() == 0 && base.training().epochs().isEmpty() ? best.bestEpoch() : 0;
+        Model model = Model.fit(table, epochs > 0 ? spec.withEpochs(epochs) : spec).model();
+        return new Result(trials, best, model, metric, epochs, resumed, stoppedByTime);
     }
 
     /** The best complete trial, the first of equals; null when none completed. */
@@ -421,12 +428,20 @@ public final class Tuner {
         /** Seconds the retraining of {@code best} on all rows is expected to take. */
         abstract double retrainSeconds(Trial best);
 
-        /** Stops training once the time left is the retraining's. */
+        /** Stops training, at the next step, once the time left is the retraining's. */
         static TrainingListener clock(long deadline, double reserve) {
             long until = deadline == Long.MAX_VALUE ? deadline : deadline - (long) (reserve * 1e9);
-            return stats -> {
-                if (System.nanoTime() >= until) {
-                    throw new Stop(true);
+            return new TrainingListener() {
+                @Override
+                public void onEpoch(EpochStats stats) {
+                    onBatch(stats.epoch(), 0, 0);
+                }
+
+                @Override
+                public void onBatch(int epoch, int step, double loss) {
+                    if (System.nanoTime() >= until) {
+                        throw new Stop(true);
+                    }
                 }
             };
         }
@@ -452,42 +467,56 @@ public final class Tuner {
             double[] bestSoFar = {Double.NEGATIVE_INFINITY};
             int[] epochs = {0};
             TrainingListener clock = clock(deadline, reserve);
-            TrainingListener rung = (EpochStats stats) -> {
-                epochs[0] = stats.epoch();
-                Double acc = stats.validationMetrics().get("accuracy");
-                double v = byAccuracy && acc != null ? acc : -stats.validationLoss();
-                if (!Double.isNaN(v) && v > bestSoFar[0]) {
-                    bestSoFar[0] = v;
+            TrainingListener rung = new TrainingListener() {
+                @Override
+                public void onBatch(int epoch, int step, double loss) {
+                    clock.onBatch(epoch, step, loss);
                 }
-                int k = reported.size();
-                if (k < rungs.size() && stats.epoch() == rungs.get(k)) {
-                    reported.add(bestSoFar[0]);
-                    if (!asha.report(k, bestSoFar[0])) {
-                        throw new Stop(false);
+
+                @Override
+                public void onEpoch(EpochStats stats) {
+                    epochs[0] = stats.epoch();
+                    Double acc = stats.validationMetrics().get("accuracy");
+                    double v = byAccuracy && acc != null ? acc : -stats.validationLoss();
+                    if (!Double.isNaN(v) && v > bestSoFar[0]) {
+                        bestSoFar[0] = v;
                     }
+                    int k = reported.size();
+                    if (k < rungs.size() && stats.epoch() == rungs.get(k)) {
+                        reported.add(bestSoFar[0]);
+                        if (!asha.report(k, bestSoFar[0])) {
+                            throw new Stop(false);
+                        }
+                    }
+                    clock.onEpoch(stats);
                 }
-                clock.onEpoch(stats);
             };
             try {
                 Model.Fit fit = Model.fit(prep, split.train(), split.test(), spec, rung);
                 double score = CrossValidation.scores(fit.model(), split.test()).get(metric);
-                return new Trial(number, seed, params, Trial.State.COMPLETE, reported, score,
-                        fit.history().epochs().size(), (System.nanoTime() - t0) / 1e9);
+                int trained = fit.history().epochs().size();
+                // the epoch whose weights the trial's model has: the best one when early stopping restores it
+                var o = spec.options(prep.task(), true, split.train().rows());
+                boolean restores = o.patience() > 0 && o.restoreBest() && fit.history().bestEpoch() > 0;
+                int kept = restores ? fit.history().bestEpoch() : trained;
+                return new Trial(number, seed, params, Trial.State.COMPLETE, reported, score, trained,
+                        Math.max(1, kept), (System.nanoTime() - t0) / 1e9);
             } catch (Stop s) {
                 if (s.timeUp) {
                     throw s;
                 }
-                return new Trial(number, seed, params, Trial.State.PRUNED, reported, Double.NaN, epochs[0],
+                return new Trial(number, seed, params, Trial.State.PRUNED, reported, Double.NaN, epochs[0], 0,
                         (System.nanoTime() - t0) / 1e9);
             } catch (TrainingDivergedException e) {
-                return new Trial(number, seed, params, Trial.State.FAILED, reported, Double.NaN, e.epoch(),
+                return new Trial(number, seed, params, Trial.State.FAILED, reported, Double.NaN, e.epoch(), 0,
                         (System.nanoTime() - t0) / 1e9);
             }
         }
 
         @Override
         double retrainSeconds(Trial best) {
-            return best.seconds() * table.rows() / split.train().rows();
+            return best.seconds() / Math.max(1, best.epochs()) * best.bestEpoch() * table.rows()
+                    / split.train().rows();
         }
     }
 
@@ -522,14 +551,14 @@ public final class Tuner {
                         reported.add(value);
                         if (!asha.report(k, value)) {
                             return new Trial(number, seed, params, Trial.State.PRUNED, reported, Double.NaN,
-                                    epochs / (f + 1), (System.nanoTime() - t0) / 1e9);
+                                    epochs / (f + 1), 0, (System.nanoTime() - t0) / 1e9);
                         }
                     }
                 }
                 return new Trial(number, seed, params, Trial.State.COMPLETE, reported, sum / folds.count(),
-                        epochs / folds.count(), (System.nanoTime() - t0) / 1e9);
+                        epochs / folds.count(), 0, (System.nanoTime() - t0) / 1e9);
             } catch (TrainingDivergedException e) {
-                return new Trial(number, seed, params, Trial.State.FAILED, reported, Double.NaN, e.epoch(),
+                return new Trial(number, seed, params, Trial.State.FAILED, reported, Double.NaN, e.epoch(), 0,
                         (System.nanoTime() - t0) / 1e9);
             }
         }

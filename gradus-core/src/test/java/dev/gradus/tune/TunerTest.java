@@ -36,7 +36,8 @@ class TunerTest {
     static List<Trial> timeless(List<Trial> trials) {
         List<Trial> t = new ArrayList<>();
         for (Trial x : trials) {
-            t.add(new Trial(x.number(), x.seed(), x.params(), x.state(), x.rungs(), x.score(), x.epochs(), 0));
+            t.add(new Trial(x.number(), x.seed(), x.params(), x.state(), x.rungs(), x.score(), x.epochs(),
+                    x.bestEpoch(), 0));
         }
         return t;
     }
@@ -104,7 +105,7 @@ class TunerTest {
     @Test
     void studyFilesRoundTripAndRejectOtherFiles(@TempDir Path dir) throws Exception {
         Trial t = new Trial(0, 123, Map.of("depth", "1"), Trial.State.FAILED, List.of(0.5, Double.NaN), Double.NaN,
-                4, 0.25);
+                4, 0, 0.25);
         StudyFile f = new StudyFile(Map.of("rows", "10"), List.of(t));
         Path p = dir.resolve("s.json");
         f.write(p);
