@@ -65,9 +65,9 @@ final class CvCommand implements Callable<Integer> {
             throw new UsageException("--validation cannot be combined with cv: each fold holds out its own "
                     + "validation rows with --validation-fraction");
         }
-        Table table = Inputs.read(flags.data, flags.labels);
+        Table table = Inputs.read(flags.data, flags.labels, flags.csvOptions());
         DataSpec dataSpec = flags.dataSpec();
-        Preprocessing whole = Preprocessing.fit(table, dataSpec);   // the task and target, as train infers them
+        Preprocessing whole = Preprocessing.fit(table, dataSpec, w -> Notices.warn(err, List.of(w)));   // the task and target, as train infers them
         ModelSpec modelSpec = flags.modelSpec(dataSpec.withTask(whole.task()));
         Task task = whole.task();
         Folds split = CrossValidation.folds(table, task, whole.targetNames().get(0), folds, flags.seed);

@@ -1,6 +1,7 @@
 package dev.gradus.cli;
 
 import dev.gradus.data.DataException;
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Split;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -111,9 +113,11 @@ public final class TrainCommand implements Callable<Integer> {
             Plots.checkPlotPath("--plot", run.plot);
         }
 
-        Table table = Inputs.read(flags.data, flags.labels);
-        Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels);
-        Table validationRows = flags.validation == null ? null : Inputs.read(flags.validation, flags.validationLabels);
+        CsvOptions csv = flags.csvOptions();
+        Table table = Inputs.read(flags.data, flags.labels, csv);
+        Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels, csv);
+        Table validationRows = flags.validation == null ? null
+                : Inputs.read(flags.validation, flags.validationLabels, csv);
         Prepared prepared = run.resume != null ? resumeRun(table, heldOut)
                 : run.init != null ? continueRun(table, heldOut)
                 : newRun(table, heldOut);
@@ -175,13 +179,16 @@ public final class TrainCommand implements Callable<Integer> {
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Prepared newRun(Table table, Table heldOut) throws DataException {
         DataSpec dataSpec = flags.dataSpec();
-        Preprocessing prep = Preprocessing.fit(table, dataSpec);
+        Consumer<String> warn = w -> Notices.warn(spec.commandLine().getErr(), List.of(w));
+        // With --test-fraction, the fit on all rows only finds the task and the classes to
+        // stratify by; the warnings come from the fit on the training rows, the one that is kept.
+        Preprocessing prep = Preprocessing.fit(table, dataSpec, run.testFraction == null ? warn : w -> { });
         Table trainRows = table;
         if (run.testFraction != null) {
             Split split = split(table, prep);
             trainRows = split.train();
             heldOut = split.test();
-            prep = Preprocessing.fit(trainRows, dataSpec);
+            prep = Preprocessing.fit(trainRows, dataSpec, warn);
         }
         ModelSpec modelSpec = flags.modelSpec(dataSpec);
         TrainingOptions options = flags.options(prep.task(), null, trainRows.rows());

@@ -85,10 +85,12 @@ public final class Matrix {
         return wrap(1, values.length, values.clone());
     }
 
+    /** The number of rows. */
     public int rows() {
         return rows;
     }
 
+    /** The number of columns. */
     public int cols() {
         return cols;
     }
@@ -103,10 +105,12 @@ public final class Matrix {
         return offset;
     }
 
+    /** Element {@code (i, j)}, row {@code i} and column {@code j} counted from 0. */
     public float get(int i, int j) {
         return data[index(i, j)];
     }
 
+    /** Writes element {@code (i, j)} (the backing array, shared with views). */
     public void set(int i, int j, float value) {
         data[index(i, j)] = value;
     }
@@ -125,6 +129,15 @@ public final class Matrix {
             System.arraycopy(data, offset + indices[r] * cols, out.data, r * cols, cols);
         }
         return out;
+    }
+
+    /**
+     * This matrix when it already fills its whole array from offset 0, else a contiguous copy:
+     * for readers that index {@code data()} directly and never write to it (a training set of a
+     * million rows is not copied).
+     */
+    public Matrix contiguous() {
+        return offset == 0 && data.length == rows * cols ? this : copy();
     }
 
     /** A contiguous copy that owns its array. */
