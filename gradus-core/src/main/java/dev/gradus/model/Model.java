@@ -2,6 +2,7 @@ package dev.gradus.model;
 
 import dev.gradus.data.DataException;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.io.ModelFile;
@@ -14,10 +15,12 @@ import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Checkpoint;
 import dev.gradus.train.CheckpointListener;
+import dev.gradus.train.GradientSource;
 import dev.gradus.train.History;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
+import dev.gradus.train.Validation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -89,7 +92,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * drawn from the training seed) and trains it.
      */
     public static Fit fit(Table train, ModelSpec spec, TrainingListener... listeners) throws DataException {
-        return fit(Preprocessing.fit(train, spec.data()), train, spec, listeners);
+        spec.weights().checkColumn(train);
+        return fit(Preprocessing.fit(train, spec.fittedData()), train, spec, listeners);
     }
 
     /**
@@ -108,6 +112,12 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Fit fit(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                           TrainingListener... listeners) throws DataException {
+        // a sample-weight column must not have become a feature
+        spec.fittedData();
+        if (spec.weights().column() != null && prep.featureNames().contains(spec.weights().column())) {
+            throw new IllegalArgumentException("column '" + spec.weights().column() + "' holds the sample weights "
+                    + "but the preprocessing uses it as a feature; fit it with spec.fittedData()");
+        }
         return fit(new TrainingStart.Fresh(prep, spec, spec.options(prep.task(), validation != null, train.rows())),
                 train,
                 validation, listeners);
@@ -136,7 +146,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
                 }
             };
         }
-        return train(start.network(), start.preprocessing(), train, validation, start.options(), all);
+        return train(start.network(), start.preprocessing(), train, validation, start.options(), start.weights(), all);
     }
 
     /**
@@ -179,17 +189,37 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
     }
 
     private static Fit train(Network initial, Preprocessing prep, Table table, Table validation,
-                             TrainingOptions options, TrainingListener... listeners) throws DataException {
+                             TrainingOptions options, RowWeights weights, TrainingListener... listeners)
+            throws DataException {
         Matrix x = prep.features(table);
         Matrix y = networkTargets(prep, options.loss(), table);
+        // class weights are fitted on the training rows and applied as they are to validation rows
+        double[] perClass = weights.classWeights(prep, table);
+        GradientSource rows = GradientSource.of(x, y, weights.rowWeights(table, prep, perClass));
         Trainer trainer = new Trainer(options);
         for (TrainingListener l : listeners) {
             trainer.addListener(l);
         }
         Trainer.Result result = validation == null
-                ? trainer.fit(initial, x, y)
-                : trainer.fit(initial, x, y, prep.features(validation), networkTargets(prep, options.loss(), validation));
-        return new Fit(trained(result.network(), prep, options), result.history());
+                ? trainer.fit(initial, rows)
+                : trainer.fit(initial, rows, new Validation(prep.features(validation),
+                        networkTargets(prep, options.loss(), validation),
+                        weights.rowWeights(validation, prep, perClass)));
+        Map<String, String> record = describe(options);
+        describe(weights).forEach(record::put);
+        return new Fit(new Model(result.network(), prep, options.loss(), record), result.history());
+    }
+
+    /** The training record's entries for row weights: {@code sample_weight}, {@code class_weight}. */
+    public static Map<String, String> describe(RowWeights weights) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (weights.column() != null) {
+            m.put("sample_weight", weights.column());
+        }
+        if (!(weights.classes() instanceof dev.gradus.data.ClassWeights.Uniform)) {
+            m.put("class_weight", weights.classes().toString());
+        }
+        return m;
     }
 
     /**
