@@ -319,6 +319,29 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
     }
 
     /**
+     * As {@link #classificationMetrics(Table, int, double)} with row {@code i} counted
+     * {@code weights[i]} times ({@code null}: unweighted); see
+     * {@link ClassificationMetrics#of(List, int[], int[], double[][], int, double[])}.
+     */
+    public ClassificationMetrics classificationMetrics(Table table, int positive, double threshold, double[] weights)
+            throws DataException {
+        Predictions p = predict(table);
+        return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table),
+                p.classIds(positive, threshold), p.probabilities() ? p.toDoubles() : null, positive, weights);
+    }
+
+    /**
+     * Regression scores with row {@code i} counted {@code weights[i]} times ({@code null}:
+     * unweighted).
+     */
+    public RegressionMetrics regressionMetrics(Table table, double[] weights) throws DataException {
+        Predictions p = predict(table);
+        Matrix actual = preprocessing.targetValues(table);
+        return RegressionMetrics.of(preprocessing.targetNames(), actual.data(), p.outputs().data(), table.rows(),
+                weights);
+    }
+
+    /**
      * The id of class {@code label}, for choosing the positive class.
      *
      * @throws IllegalArgumentException naming the classes when there is no such label
