@@ -20,7 +20,6 @@ import dev.gradus.train.History;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
-import dev.gradus.train.Validation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -202,9 +201,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         }
         Trainer.Result result = validation == null
                 ? trainer.fit(initial, rows)
-                : trainer.fit(initial, rows, new Validation(prep.features(validation),
-                        networkTargets(prep, options.loss(), validation),
-                        weights.rowWeights(validation, prep, perClass)));
+                : trainer.fit(initial, rows, prep.features(validation), networkTargets(prep, options.loss(), validation),
+                        weights.rowWeights(validation, prep, perClass));
         Map<String, String> record = describe(options);
         describe(weights).forEach(record::put);
         return new Fit(new Model(result.network(), prep, options.loss(), record), result.history());

@@ -10,14 +10,15 @@ import java.util.Map;
 
 /**
  * Validation rows and how they are scored after each epoch: the loss as a row-weighted mean of
- * chunk losses, then each {@link ValidationMetric} on all predictions. {@link Trainer} and
- * distributed trainers score through this one class, so their histories agree.
+ * chunk losses, then each {@link ValidationMetric} on all predictions. {@link Trainer} scores
+ * through this one class whatever its {@link GradientSource} (local rows or Spark partitions),
+ * so their histories agree.
  *
  * <p>Rows with weights {@code wᵢ} (sample and class weights) are scored by the weighted loss
  * {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} and weighted metrics, so early stopping watches what training
  * minimises.
  */
-public final class Validation {
+final class Validation {
     private final float[] x;
     private final float[] y;
     private final float[] weights;   // wᵢ per row; null: every wᵢ = 1
@@ -27,7 +28,7 @@ public final class Validation {
     private final int cols;
 
     /** Copies of the validation features {@code x} and targets {@code y}. */
-    public Validation(Matrix x, Matrix y) {
+    Validation(Matrix x, Matrix y) {
         this(x, y, null);
     }
 
@@ -38,7 +39,7 @@ public final class Validation {
      * @throws IllegalArgumentException when the row counts differ, or naming the first row whose
      *     weight is negative or not finite, or when every weight is 0
      */
-    public Validation(Matrix x, Matrix y, float[] weights) {
+    Validation(Matrix x, Matrix y, float[] weights) {
         if (x.rows() != y.rows()) {
             throw new IllegalArgumentException("validation x has " + x.rows() + " rows but y has " + y.rows());
         }
@@ -52,17 +53,17 @@ public final class Validation {
     }
 
     /** The number of validation rows. */
-    public int rows() {
+    int rows() {
         return rows;
     }
 
     /** The width of a feature row. */
-    public int inputs() {
+    int inputs() {
         return rows == 0 ? 0 : x.length / rows;
     }
 
     /** The width of a target row. */
-    public int outputs() {
+    int outputs() {
         return cols;
     }
 
@@ -80,7 +81,7 @@ public final class Validation {
      * The loss over all validation rows (weighted when they have weights), forwarded in chunks
      * of the workspace's capacity, and keeps the predictions for {@link #metrics}.
      */
-    public double evaluate(Network network, Workspace w, Loss loss) {
+    double evaluate(Network network, Workspace w, Loss loss) {
         int in = network.inputs();
         double sum = 0;
         double total = 0;
@@ -101,7 +102,7 @@ public final class Validation {
     }
 
     /** Each metric on the predictions of the last {@link #evaluate}, by name (weighted when the rows are). */
-    public Map<String, Double> metrics(List<ValidationMetric> metrics) {
+    Map<String, Double> metrics(List<ValidationMetric> metrics) {
         Map<String, Double> values = new HashMap<>();
         for (ValidationMetric m : metrics) {
             values.put(m.name(), weights == null ? m.evaluate(yhat, y, rows, cols)

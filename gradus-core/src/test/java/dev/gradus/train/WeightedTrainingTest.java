@@ -187,7 +187,7 @@ class WeightedTrainingTest {
         TrainingOptions o = TrainingOptions.plain().withLoss(Loss.CROSS_ENTROPY).withEpochs(1).withBatchSize(32)
                 .withValidationFraction(0.25).withMetrics(List.of(ValidationMetric.ACCURACY)).withThreads(1);
         Trainer.Result result = new Trainer(o).fit(net(d), GradientSource.of(d.x, d.y, w));
-        int[] held = Trainer.validationSplit(d.x.rows(), 0.25, o.seed())[1];
+        int[] held = dev.gradus.internal.RowOrder.validationSplit(d.x.rows(), 0.25, o.seed())[1];
         Matrix xv = d.x.selectRows(held);
         Matrix yv = d.y.selectRows(held);
         float[] wv = new float[held.length];
