@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * @param model the trained model, its training record completed with the keys below
  * @param kept the epoch whose weights were kept, or null when no epoch ran
- * @param finalLoss the loss of {@code model} on all training rows, original units
+ * @param finalLoss the loss of {@code model} on all training rows, original units (weighted
+ *     when the rows are)
  */
 record Outcome(Model model, EpochStats kept, double finalLoss) {
     static final String EPOCHS_TRAINED = "epochs_trained";
@@ -26,9 +27,14 @@ record Outcome(Model model, EpochStats kept, double finalLoss) {
 
     /** The outcome of a fit on {@code trainRows}, whose kept epoch is {@code kept}. */
     static Outcome of(Model.Fit fit, Table trainRows, EpochStats kept) throws DataException {
+        return of(fit, trainRows, kept, null);
+    }
+
+    /** As {@link #of(Model.Fit, Table, EpochStats)} for rows weighted by {@code weights} (or null). */
+    static Outcome of(Model.Fit fit, Table trainRows, EpochStats kept, float[] weights) throws DataException {
         Model m = fit.model();
         History history = fit.history();
-        double finalLoss = m.loss(trainRows);
+        double finalLoss = m.loss(trainRows, weights);
         Map<String, String> training = new LinkedHashMap<>(m.training());
         int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         training.put(EPOCHS_TRAINED, Integer.toString(last));

@@ -65,13 +65,49 @@ final class Reports {
 
     /** Classification metrics of {@code model} on {@code table} under {@code decision}. */
     static ClassificationMetrics classification(Model model, Table table, Decision decision) throws DataException {
-        return model.classificationMetrics(table, decision.positiveId(model), decision.threshold());
+        return classification(model, table, decision, null);
+    }
+
+    /** As {@link #classification(Model, Table, Decision)} with row weights (or null). */
+    static ClassificationMetrics classification(Model model, Table table, Decision decision, double[] weights)
+            throws DataException {
+        return model.classificationMetrics(table, decision.positiveId(model), decision.threshold(), weights);
+    }
+
+    /**
+     * The sample weights of {@code table} in column {@code column} as doubles, or null when
+     * {@code column} is null.
+     */
+    static double[] sampleWeights(Table table, String column) throws DataException {
+        if (column == null) {
+            return null;
+        }
+        float[] w = dev.gradus.data.RowWeights.sampleWeights(table, column);
+        double[] out = new double[w.length];
+        double total = 0;
+        for (int i = 0; i < w.length; i++) {
+            out[i] = w[i];
+            total += w[i];
+        }
+        if (!(total > 0)) {
+            throw new DataException(table.source() + ": every sample weight in column '" + column + "' is 0");
+        }
+        return out;
     }
 
     /** As {@link #metrics(Model, Table, Map)}, with a binary decision. */
     static void metrics(Model model, Table table, Decision decision, Map<String, Object> json) throws DataException {
+        metrics(model, table, decision, null, json);
+    }
+
+    /**
+     * As {@link #metrics(Model, Table, Decision, Map)} with every score weighted by
+     * {@code weights} (null: unweighted); {@code confusion} still counts rows.
+     */
+    static void metrics(Model model, Table table, Decision decision, double[] weights, Map<String, Object> json)
+            throws DataException {
         if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = classification(model, table, decision);
+            ClassificationMetrics m = classification(model, table, decision, weights);
             json.put("accuracy", m.accuracy());
             json.put("precision_macro", m.precisionMacro());
             json.put("recall_macro", m.recallMacro());
@@ -94,7 +130,7 @@ final class Reports {
             json.put("labels", m.labels());
             json.put("confusion", m.confusion());
         } else {
-            RegressionMetrics m = model.regressionMetrics(table);
+            RegressionMetrics m = model.regressionMetrics(table, weights);
             json.put("rmse", m.rmseMean());
             json.put("mae", m.maeMean());
             json.put("r2", m.r2Mean());
@@ -117,8 +153,17 @@ final class Reports {
 
     /** As {@link #print(Model, Table, PrintWriter)}, with a binary decision. */
     static void print(Model model, Table table, Decision decision, PrintWriter out) throws DataException {
+        print(model, table, decision, null, out);
+    }
+
+    /**
+     * As {@link #print(Model, Table, Decision, PrintWriter)} with every score weighted by
+     * {@code weights} (null: unweighted); support and the confusion matrix still count rows.
+     */
+    static void print(Model model, Table table, Decision decision, double[] weights, PrintWriter out)
+            throws DataException {
         if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = classification(model, table, decision);
+            ClassificationMetrics m = classification(model, table, decision, weights);
             if (m.positive() >= 0) {
                 out.printf(Locale.ROOT, "%-16s %s%s%n", "positive class", m.labels().get(m.positive()),
                         Double.isNaN(decision.threshold()) ? ""
@@ -142,7 +187,7 @@ final class Reports {
             out.println();
             printConfusion(m, out);
         } else {
-            RegressionMetrics m = model.regressionMetrics(table);
+            RegressionMetrics m = model.regressionMetrics(table, weights);
             int w = Math.max(6, m.targets().stream().mapToInt(String::length).max().orElse(6));
             out.printf(Locale.ROOT, "%-" + w + "s %12s %12s %8s%n", "target", "rmse", "mae", "r2");
             for (int t = 0; t < m.targets().size(); t++) {

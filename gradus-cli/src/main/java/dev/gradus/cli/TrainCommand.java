@@ -3,6 +3,7 @@ package dev.gradus.cli;
 import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
@@ -77,6 +78,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunFlags run = new RunFlags();
 
+    @Mixin
+    WeightFlags weights = new WeightFlags();
+
     private final Backend backend;
 
     /** {@code gradus train}, training on this machine. */
@@ -124,7 +128,10 @@ public final class TrainCommand implements Callable<Integer> {
             fit = backend.fit(prepared.start(), prepared.trainRows(), validationRows, prepared.listener().apply(p));
         }
         Run result = new Run(fit, trained, prepared.heldOut(), options);
-        Outcome outcome = Outcome.of(fit, trained, keptEpoch(fit.history(), options));
+        RowWeights rowWeights = prepared.start().weights();
+        Preprocessing prep = prepared.start().preprocessing();
+        Outcome outcome = Outcome.of(fit, trained, keptEpoch(fit.history(), options),
+                rowWeights.rowWeights(trained, prep, rowWeights.classWeights(prep, prepared.trainRows())));
         outcome.model().save(run.out);
         if (run.plot != null) {
             Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
@@ -174,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Prepared newRun(Table table, Table heldOut) throws DataException {
-        DataSpec dataSpec = flags.dataSpec();
+        DataSpec dataSpec = weights.exclude(flags.dataSpec(), table);
         Preprocessing prep = Preprocessing.fit(table, dataSpec);
         Table trainRows = table;
         if (run.testFraction != null) {
@@ -183,16 +190,18 @@ public final class TrainCommand implements Callable<Integer> {
             heldOut = split.test();
             prep = Preprocessing.fit(trainRows, dataSpec);
         }
-        ModelSpec modelSpec = flags.modelSpec(dataSpec);
+        ModelSpec modelSpec = flags.modelSpec(dataSpec).withWeights(weights.rowWeights());
         TrainingOptions options = flags.options(prep.task(), null, trainRows.rows());
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
+        weights.checkClasses(fitted, trainRows);
         checkHeldOut(fitted, heldOut);
         boolean inferred = dataSpec.task() == null;
         note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, inferred) + "; "
                 + trainRows.rows() + " training rows"
                 + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
-                + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + options.seed());
+                + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + options.seed()
+                + weights.describe());
         Notices.warn(spec.commandLine().getErr(), Notices.taskWarnings(prep, trainRows, inferred));
         return new Prepared(new TrainingStart.Fresh(fitted, modelSpec, options), trainRows, heldOut,
                 p -> checkpointing(p, fitted, options));
@@ -209,7 +218,9 @@ public final class TrainCommand implements Callable<Integer> {
             heldOut = split.test();
         }
         TrainingStart start = new TrainingStart.FromModel(model, flags.options(model.task(), model.loss(),
-                trainRows.rows()));
+                trainRows.rows()), weights.rowWeights());
+        weights.rowWeights().checkColumn(trainRows);
+        weights.checkClasses(model.preprocessing(), trainRows);
         checkHeldOut(model.preprocessing(), heldOut);
         note("starting from " + run.init + " (" + describe(model) + "), " + trainRows.rows() + " training rows");
         return new Prepared(start, trainRows, heldOut, p -> checkpointing(p, model.preprocessing(), start.options()));
@@ -241,7 +252,9 @@ public final class TrainCommand implements Callable<Integer> {
         kept.keySet().retainAll(List.of(KEY_COMMAND));
         kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
         kept.put(KEY_EVERY, Integer.toString(every));
-        return new Prepared(new TrainingStart.Resume(model, stored.checkpoint(), options), trainRows, heldOut,
+        weights.rowWeights().checkColumn(trainRows);
+        return new Prepared(new TrainingStart.Resume(model, stored.checkpoint(), options, weights.rowWeights()),
+                trainRows, heldOut,
                 p -> new CheckpointDirectory(run.checkpoint != null ? run.checkpoint : run.resume, every, p,
                         stored.checkpoint(), model.preprocessing(), model.loss(), Model.describe(options), kept));
     }
@@ -372,7 +385,8 @@ public final class TrainCommand implements Callable<Integer> {
                     seconds, seconds > 0 ? samples / seconds : 0.0, stop);
             stdout.printf(Locale.ROOT, "final loss %s on all %d training rows%s; training %s%n",
                     Progress.formatLoss(finalLoss), trainRows.rows(),
-                    model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)",
+                    (model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)")
+                            + (weights.rowWeights().any() ? " (weighted)" : ""),
                     Reports.headline(model, trainRows));
             if (kept != null && kept.validated()) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "validation (epoch %d): loss %.6f",

@@ -365,12 +365,20 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * not scaled), as the model's loss measures it.
      */
     public double loss(Table table) throws DataException {
+        return loss(table, null);
+    }
+
+    /**
+     * As {@link #loss(Table)}, the weighted loss {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} with one weight per row
+     * of {@code table} ({@code null}: unweighted).
+     */
+    public double loss(Table table, float[] weights) throws DataException {
         if (task() == Task.REGRESSION) {
             Matrix y = preprocessing.targetValues(table);
-            return loss.value(predict(table).outputs().data(), y.data(), 0, y.rows(), y.cols());
+            return loss.value(predict(table).outputs().data(), y.data(), 0, weights, y.rows(), y.cols());
         }
         Matrix y = networkTargets(preprocessing, loss, table);
-        return loss.value(outputs(table).data(), y.data(), 0, y.rows(), y.cols());
+        return loss.value(outputs(table).data(), y.data(), 0, weights, y.rows(), y.cols());
     }
 
     // ---- files ----------------------------------------------------------------------------
