@@ -70,9 +70,9 @@ final class CvCommand implements Callable<Integer> {
             throw new UsageException("--validation cannot be combined with cv: each fold holds out its own "
                     + "validation rows with --validation-fraction");
         }
-        Table table = Inputs.read(flags.data, flags.labels);
+        Table table = Inputs.read(flags.data, flags.labels, flags.csvOptions());
         DataSpec dataSpec = weights.exclude(flags.dataSpec(), table);
-        Preprocessing whole = Preprocessing.fit(table, dataSpec);   // the task and target, as train infers them
+        Preprocessing whole = Preprocessing.fit(table, dataSpec, w -> Notices.warn(err, List.of(w)));   // the task and target, as train infers them
         weights.checkClasses(whole, table);
         ModelSpec modelSpec = flags.modelSpec(dataSpec.withTask(whole.task())).withWeights(weights.rowWeights());
         Task task = whole.task();

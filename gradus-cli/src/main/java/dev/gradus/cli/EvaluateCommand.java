@@ -48,6 +48,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    CsvFlags csv = new CsvFlags();
+
     @Option(names = "--plot", paramLabel = "FILE",
             description = "Write a confusion-matrix heat map (classification) or a predicted-vs-actual scatter "
                     + "(regression) to FILE.png or FILE.svg.")
@@ -62,7 +65,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Model m = Model.load(model);
         Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
         decision.check(m);
-        Table table = Inputs.read(data, labels);
+        Table table = Inputs.read(data, labels, csv.options(Inputs.textColumns(m, null)));
         if (!m.preprocessing().hasTargets(table)) {
             throw new DataException(data + ": no target column " + String.join(", ", m.preprocessing().targetNames())
                     + " to evaluate against (columns: " + String.join(", ", table.names()) + ")");

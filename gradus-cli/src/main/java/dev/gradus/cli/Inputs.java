@@ -1,6 +1,7 @@
 package dev.gradus.cli;
 
 import dev.gradus.data.Csv;
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Idx;
 import dev.gradus.data.Table;
@@ -19,6 +20,9 @@ final class Inputs {
     /** The name of the target column of IDX data. */
     static final String IDX_LABEL = "label";
 
+    /** The data file read last, named when the command runs out of memory. */
+    static volatile Path lastInput;
+
     private Inputs() {}
 
     /**
@@ -26,8 +30,14 @@ final class Inputs {
      * prediction). IDX pixels become columns {@code pixel_0 …} scaled to [0, 1].
      */
     static Table read(Path data, Path labels) throws DataException {
+        return read(data, labels, CsvOptions.defaults());
+    }
+
+    /** As {@link #read(Path, Path)}, reading a CSV file with {@code csv}. */
+    static Table read(Path data, Path labels, CsvOptions csv) throws DataException {
+        lastInput = data;
         if (labels == null && !isIdx(data)) {
-            return Csv.read(data);
+            return Csv.read(data, csv);
         }
         Matrix images = Idx.readImages(data);
         int n = images.rows();
@@ -51,6 +61,19 @@ final class Inputs {
             }
         }
         return Table.ofNumbers(data.toString(), names, columns);
+    }
+
+    /**
+     * The columns whose cells a model reads as text even where they look like numbers: its class
+     * label, its categorical features, and the {@code --id} column (may be null).
+     */
+    static java.util.List<String> textColumns(dev.gradus.model.Model model, String id) {
+        java.util.List<String> out = new ArrayList<>(model.preprocessing().targetNames());
+        model.preprocessing().features().stream().filter(f -> f.isCategorical()).forEach(f -> out.add(f.name()));
+        if (id != null) {
+            out.add(id);
+        }
+        return out;
     }
 
     /** True when the file starts with an IDX image magic number (plain or gzipped). */

@@ -49,6 +49,16 @@ final class InspectCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "features    %d column%s: %s%n", p.features().size(), p.features().size() == 1 ? "" : "s",
                 abbreviate(p.featureNames()));
+        boolean plain = p.leftOut().isEmpty() && p.features().stream().noneMatch(f -> f.date() || f.other()
+                || f.fill() != null);
+        if (!plain) {
+            for (Map.Entry<String, String> e : columns(p).entrySet()) {
+                out.printf(Locale.ROOT, "            %-12s %s%n", e.getKey(), e.getValue());
+            }
+        }
+        if (p.unknown() != dev.gradus.data.UnknownCategory.ERROR) {
+            out.printf(Locale.ROOT, "unknown     categories unseen in training: %s%n", p.unknown());
+        }
         out.printf(Locale.ROOT, "scaling     %s%n", p.featureScaler().isIdentity() ? "none" : "fitted on training rows");
         out.printf(Locale.ROOT, "targets     %s%n", String.join(", ", p.targetNames()));
         if (!p.classLabels().isEmpty()) {
@@ -95,10 +105,28 @@ final class InspectCommand implements Callable<Integer> {
         }).toList());
         o.put("loss", m.loss().name());
         o.put("features", p.featureNames());
+        o.put("columns", columns(p).entrySet().stream().map(e -> {
+            Map<String, Object> c = Json.object();
+            c.put("name", e.getKey());
+            c.put("encoding", e.getValue());
+            return (Object) c;
+        }).toList());
         o.put("targets", p.targetNames());
         o.put("classes", p.classLabels());
         o.put("training", m.training());
         return o;
+    }
+
+    /** What was done to every input column (left-out ones included), in the model's order. */
+    private static Map<String, String> columns(Preprocessing p) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Preprocessing.Feature f : p.features()) {
+            out.put(f.name(), f.describe() + (f.fill() == null ? "" : ", missing -> " + f.fill()));
+        }
+        for (Preprocessing.LeftOut l : p.leftOut()) {
+            out.put(l.name(), "left out: " + l.reason());
+        }
+        return out;
     }
 
     private static String abbreviate(List<String> names) {

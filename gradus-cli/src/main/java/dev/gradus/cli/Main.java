@@ -80,7 +80,15 @@ public final class Main implements Runnable {
             err.flush();
             return code;
         });
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The stack has unwound, so the large arrays are garbage again and this line can be printed.
+            err.println("gradus: " + outOfMemory());
+            err.flush();
+            return FAILURE;
+        }
         if (code == OK) {
             held.commit();
         }
@@ -123,9 +131,18 @@ public final class Main implements Runnable {
             return e.getMessage();
         }
         if (e instanceof OutOfMemoryError) {
-            return "out of memory (" + e.getMessage() + "); give the JVM more with JAVA_OPTS=-Xmx…";
+            return outOfMemory();
         }
         return "internal error: " + e + " (run with --verbose for the stack trace)";
+    }
+
+    /** One line for running out of memory: the input being worked on, the heap it had, how to give more. */
+    static String outOfMemory() {
+        long mb = Runtime.getRuntime().maxMemory() >> 20;
+        long suggest = Math.max(1, Long.highestOneBit(Math.max(1, mb * 4 / 1024)));
+        java.nio.file.Path input = Inputs.lastInput;
+        return "out of memory" + (input == null ? "" : " working on " + input) + " with a " + mb + " MB Java heap; "
+                + "give it more, for example JAVA_OPTS=-Xmx" + suggest + "g (nothing was written)";
     }
 
     /** The version from the jar manifest. */

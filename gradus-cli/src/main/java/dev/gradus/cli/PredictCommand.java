@@ -52,6 +52,9 @@ final class PredictCommand implements Callable<Integer> {
                     + "(default: the more probable class).")
     Double threshold;
 
+    @picocli.CommandLine.Mixin
+    CsvFlags csv = new CsvFlags();
+
     @Option(names = "--json", description = "Write a JSON array of records, one object per row with the CSV's columns as "
             + "fields (the --id value and the label as text, scores and regression values as numbers), instead of CSV.")
     boolean json;
@@ -65,7 +68,7 @@ final class PredictCommand implements Callable<Integer> {
         Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
         decision.check(m);
         int positiveId = decision.positiveId(m);
-        Table table = Inputs.read(data, null);
+        Table table = Inputs.read(data, null, csv.options(Inputs.textColumns(m, id)));
         int idColumn = id == null ? -1 : table.indexOf(id);
         if (id != null && idColumn < 0) {
             throw new DataException(data + ": no id column '" + id + "'; available: "

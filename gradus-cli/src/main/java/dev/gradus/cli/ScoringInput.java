@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.gradus.data.Csv;
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import java.io.IOException;
@@ -65,8 +66,10 @@ final class ScoringInput {
     static List<String[]> csv(byte[] body, List<String> columns) throws BadRequest {
         Table table;
         try {
+            // Every column the model reads keeps its text as written: the cells go to the row
+            // encoder as text, so a category code such as 007 stays 007.
             table = Csv.read(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8),
-                    "request body");
+                    "request body", CsvOptions.defaults().withKeepText(columns));
         } catch (DataException e) {
             throw new BadRequest(e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.gradus.cli;
 
 import dev.gradus.data.DataException;
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.RowWeights;
@@ -115,9 +116,11 @@ public final class TrainCommand implements Callable<Integer> {
             Plots.checkPlotPath("--plot", run.plot);
         }
 
-        Table table = Inputs.read(flags.data, flags.labels);
-        Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels);
-        Table validationRows = flags.validation == null ? null : Inputs.read(flags.validation, flags.validationLabels);
+        CsvOptions csv = flags.csvOptions();
+        Table table = Inputs.read(flags.data, flags.labels, csv);
+        Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels, csv);
+        Table validationRows = flags.validation == null ? null
+                : Inputs.read(flags.validation, flags.validationLabels, csv);
         Prepared prepared = run.resume != null ? resumeRun(table, heldOut)
                 : run.init != null ? continueRun(table, heldOut)
                 : newRun(table, heldOut);
@@ -182,7 +185,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Prepared newRun(Table table, Table heldOut) throws DataException {
         DataSpec dataSpec = weights.exclude(flags.dataSpec(), table);
-        Preprocessing prep = Preprocessing.fit(table, dataSpec);
+        Preprocessing prep = Preprocessing.fit(table, dataSpec,
+                w -> Notices.warn(spec.commandLine().getErr(), List.of(w)));
         Table trainRows = table;
         if (run.testFraction != null) {
             Split split = split(table, prep);

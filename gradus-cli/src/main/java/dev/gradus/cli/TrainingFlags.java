@@ -2,10 +2,13 @@ package dev.gradus.cli;
 
 import static dev.gradus.cli.TrainCommand.parse;
 
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Impute;
+import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Scaling;
 import dev.gradus.data.Task;
+import dev.gradus.data.UnknownCategory;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
 import dev.gradus.nn.Activation;
@@ -21,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -176,6 +180,23 @@ public final class TrainingFlags {
                     + "categorical columns take their most frequent category).")
     String impute = "none";
 
+    @Mixin
+    CsvFlags csv = new CsvFlags();
+
+    @Option(names = "--categorical", split = ",", paramLabel = "COL",
+            description = "One-hot encode these columns whatever they hold (numbers as codes, nearly all distinct "
+                    + "values, dates).")
+    List<String> categorical = new ArrayList<>();
+
+    @Option(names = "--max-categories", paramLabel = "N",
+            description = "One-hot inputs per column at most; rarer categories share one '" + Preprocessing.OTHER
+                    + "' input (default: " + DataSpec.DEFAULT_MAX_CATEGORIES + ").")
+    Integer maxCategories;
+
+    @Option(names = "--unknown", paramLabel = "HOW",
+            description = "A category unseen in training, at prediction: error (default) or ignore (all-zero one-hot).")
+    String unknown;
+
     /** Whether validation rows are scored: {@code --validation} or {@code --validation-fraction}. */
     boolean validating() {
         return validation != null || validationFraction > 0;
@@ -290,6 +311,17 @@ public final class TrainingFlags {
                 () -> s.resolve(task, validation != null, rows));
     }
 
+    /**
+     * How to read the CSV files: {@code --sep}, {@code --na-values}, and the columns whose
+     * cells keep their text as written (class labels such as 007; the target, by default the
+     * last column, and {@code --categorical} columns).
+     */
+    CsvOptions csvOptions() {
+        List<String> keepText = new ArrayList<>(targets.isEmpty() ? List.of("-1") : targets);
+        keepText.addAll(categorical);
+        return csv.options(keepText);
+    }
+
     /** The data flags as a {@link DataSpec}. */
     DataSpec dataSpec() {
         DataSpec dataSpec = DataSpec.defaults()
@@ -298,7 +330,16 @@ public final class TrainingFlags {
                 .withScaling(scale == null ? Scaling.STANDARD : parse("--scale", () -> Scaling.parse(scale)))
                 .withFeatures(features)
                 .withDrop(drop)
-                .withImpute(parse("--impute", () -> Impute.parse(impute)));
+                .withImpute(parse("--impute", () -> Impute.parse(impute)))
+                .withCategorical(categorical)
+                .withUnknown(unknown == null ? UnknownCategory.ERROR
+                        : parse("--unknown", () -> UnknownCategory.parse(unknown)));
+        if (maxCategories != null) {
+            if (maxCategories < 1) {
+                throw new UsageException("--max-categories must be at least 1, got " + maxCategories);
+            }
+            dataSpec = dataSpec.withMaxCategories(maxCategories);
+        }
         if (labels != null && targets.isEmpty()) {
             dataSpec = dataSpec.withTargets(List.of(Inputs.IDX_LABEL)).withTask(Task.CLASSIFICATION);
         }

@@ -37,23 +37,45 @@ import java.util.TreeMap;
  *     classification
  */
 public record Preprocessing(Task task, List<Feature> features, Scaler featureScaler, List<String> targetNames,
-                            List<String> classLabels, Scaler targetScaler) {
+                            List<String> classLabels, Scaler targetScaler, UnknownCategory unknown,
+                            List<LeftOut> leftOut) {
+
+    /** The name of the shared input of a column's rarer categories: {@code COL=<other>}. */
+    public static final String OTHER = "<other>";
 
     /**
-     * One input column: numeric when {@code categories} is empty, else categorical with one
-     * network input per category (one-hot, in this order).
+     * One input column: numeric when {@code categories} is empty (one input), categorical with
+     * one network input per category (one-hot, in this order) and, with {@code other}, one more
+     * input shared by every other category; or a date ({@code date}): three numeric inputs, days
+     * since 1970-01-01, month and day of week (see {@code docs/training.md}).
      *
-     * @param fill what a missing cell becomes (a number's text, or a category), or
+     * @param fill what a missing cell becomes (a number's text, a category, or an ISO date), or
      *     {@code null} when a missing cell is an error
+     * @param other categorical only: rarer categories (and, at prediction, unseen ones) share one
+     *     last input
+     * @param date an ISO-8601 date or date-time column
      */
-    public record Feature(String name, List<String> categories, String fill) {
+    public record Feature(String name, List<String> categories, String fill, boolean other, boolean date) {
         public Feature {
             Objects.requireNonNull(name, "name");
             categories = List.copyOf(categories);
-            if (fill != null && (categories.isEmpty() ? Float.isNaN(Table.parseNumber(fill)) : !categories.contains(fill))) {
-                throw new IllegalArgumentException("feature '" + name + "': fill value '" + fill + "' is not "
-                        + (categories.isEmpty() ? "a finite number" : "one of its categories"));
+            if (date && !categories.isEmpty()) {
+                throw new IllegalArgumentException("feature '" + name + "': a date column has no categories");
             }
+            if (other && categories.isEmpty()) {
+                throw new IllegalArgumentException("feature '" + name + "': an 'other' input needs categories");
+            }
+            boolean badFill = fill != null && (date ? IsoDates.values(fill) == null
+                    : categories.isEmpty() ? Float.isNaN(Table.parseNumber(fill)) : !categories.contains(fill));
+            if (badFill) {
+                throw new IllegalArgumentException("feature '" + name + "': fill value '" + fill + "' is not "
+                        + (date ? "an ISO date" : categories.isEmpty() ? "a finite number" : "one of its categories"));
+            }
+        }
+
+        /** A numeric or one-hot feature. */
+        public Feature(String name, List<String> categories, String fill) {
+            this(name, categories, fill, false, false);
         }
 
         /** A feature whose missing cells are an error. */
@@ -67,11 +89,42 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
 
         /** The number of network inputs this column gives. */
         public int width() {
-            return isCategorical() ? categories.size() : 1;
+            return date ? IsoDates.WIDTH : isCategorical() ? categories.size() + (other ? 1 : 0) : 1;
+        }
+
+        /** What is done to the column, in words (for {@code gradus inspect}). */
+        public String describe() {
+            if (date) {
+                return "date: days since 1970-01-01, month, day of week";
+            }
+            if (isCategorical()) {
+                return "one-hot, " + categories.size() + " categor" + (categories.size() == 1 ? "y" : "ies")
+                        + (other ? " + other" : "");
+            }
+            return "number";
         }
     }
 
+    /**
+     * A column that training left out, and why (a text column of nearly all distinct values: an
+     * id or a name).
+     */
+    public record LeftOut(String name, String reason) {
+        public LeftOut {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** A preprocessing whose unseen categories are an error and that left no column out. */
+    public Preprocessing(Task task, List<Feature> features, Scaler featureScaler, List<String> targetNames,
+                         List<String> classLabels, Scaler targetScaler) {
+        this(task, features, featureScaler, targetNames, classLabels, targetScaler, UnknownCategory.ERROR, List.of());
+    }
+
     public Preprocessing {
+        Objects.requireNonNull(unknown, "unknown");
+        leftOut = List.copyOf(leftOut);
         Objects.requireNonNull(task, "task");
         features = List.copyOf(features);
         targetNames = List.copyOf(targetNames);
@@ -92,6 +145,15 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
     }
 
+    /**
+     * The oldest model format version that reads this preprocessing correctly: 2 when it uses a
+     * date feature, an "other" input or ignores unseen categories, else 1.
+     */
+    public int formatVersion() {
+        boolean newer = unknown != UnknownCategory.ERROR || features.stream().anyMatch(f -> f.date() || f.other());
+        return newer ? 2 : 1;
+    }
+
     /** The number of network inputs. */
     public int inputWidth() {
         return featureScaler.columns();
@@ -108,11 +170,36 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     }
 
     /**
-     * Fits the preprocessing to training rows.
+     * Fits the preprocessing to training rows; its warnings (columns left out, categories
+     * merged into "other") go to {@link System.Logger} {@code dev.gradus.data}.
      *
      * @throws DataException naming the file, and the line and column where one is at fault
      */
     public static Preprocessing fit(Table table, DataSpec spec) throws DataException {
+        return fit(table, spec, warning -> System.getLogger("dev.gradus.data").log(System.Logger.Level.WARNING, warning));
+    }
+
+    /**
+     * Fits the preprocessing to training rows, telling {@code warnings} (one line each) about
+     * columns left out and categories merged into "other".
+     *
+     * <p>Column types, one policy: a numeric column is a number; a text column whose cells are
+     * all ISO-8601 dates is a date (three numeric inputs); a text column with more distinct
+     * values than half its present cells (an id, a name) is left out; any other text column is
+     * one-hot, its {@link DataSpec#maxCategories()} most frequent categories with an input each
+     * and the rest sharing an "other" input. {@link DataSpec#categorical()} makes a column
+     * one-hot whatever it holds.
+     *
+     * @throws DataException naming the file, and the line and column where one is at fault
+     */
+    public static Preprocessing fit(Table table, DataSpec spec, java.util.function.Consumer<String> warnings)
+            throws DataException {
+        for (String name : spec.categorical()) {
+            if (table.indexOf(name) < 0) {
+                throw new DataException(table.source() + ": --categorical " + name + ": no such column; available: "
+                        + String.join(", ", table.names()));
+            }
+        }
         List<Integer> targetColumns = resolveTargets(table, spec.targets());
         List<String> targetNames = targetColumns.stream().map(c -> table.names().get(c)).toList();
         Task task = spec.task();
@@ -122,47 +209,123 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         List<Integer> featureColumns = resolveFeatures(table, spec, targetColumns);
 
         List<Feature> features = new ArrayList<>();
+        List<LeftOut> leftOut = new ArrayList<>();
         for (int c : featureColumns) {
             String name = table.names().get(c);
-            if (table.isNumeric(c)) {
+            boolean forced = spec.categorical().contains(name);
+            if (table.isNumeric(c) && !forced) {
                 features.add(new Feature(name, List.of(), numericFill(table, c, spec.impute())));
-            } else {
-                checkNotMixed(table, c);
-                Map<String, Integer> counts = new TreeMap<>();
-                for (int r = 0; r < table.rows(); r++) {
-                    String cell = table.text(r, c);
-                    if (cell != null) {   // a missing cell is reported, or filled, by features(table)
-                        counts.merge(cell.strip(), 1, Integer::sum);
-                    }
-                }
-                String mode = null;
-                for (Map.Entry<String, Integer> e : counts.entrySet()) {
-                    if (mode == null || e.getValue() > counts.get(mode)) {
-                        mode = e.getKey();
-                    }
-                }
-                features.add(new Feature(name, new ArrayList<>(counts.keySet()),
-                        spec.impute() == Impute.NONE ? null : mode));
+                continue;
             }
+            ColumnStats stats = table.isNumeric(c) ? textStats(table, c)
+                    : ColumnStats.ofCodes(table.codes(c), table.dictionary(c));
+            if (!forced) {
+                checkNotMixed(table, c);
+                double[] days = dates(stats);
+                if (days != null) {
+                    String fill = spec.impute() == Impute.NONE || days.length == 0 ? null
+                            : IsoDates.ofEpochDays(spec.impute() == Impute.MEDIAN ? days[days.length / 2]
+                                    : java.util.Arrays.stream(days).average().orElse(0));
+                    features.add(new Feature(name, List.of(), fill, false, true));
+                    continue;
+                }
+                int distinct = stats.categories().size();
+                if (distinct > stats.count() / 2.0) {
+                    String reason = String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
+                            + "a name?)", distinct, stats.count());
+                    leftOut.add(new LeftOut(name, reason));
+                    warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
+                            + " keeps it as one-hot inputs");
+                    continue;
+                }
+            }
+            if (stats.categories().isEmpty()) {
+                throw new DataException(table.source() + ": column '" + name + "' has no values to take categories "
+                        + "from");
+            }
+            List<String> categories = new ArrayList<>(stats.categories().keySet());
+            boolean other = categories.size() > spec.maxCategories();
+            if (other) {
+                List<String> byCount = new ArrayList<>(categories);
+                byCount.sort(java.util.Comparator.comparing((String k) -> -stats.categories().get(k)));
+                List<String> kept = new ArrayList<>(byCount.subList(0, spec.maxCategories()));
+                long rest = 0;
+                for (String k : byCount.subList(spec.maxCategories(), byCount.size())) {
+                    rest += stats.categories().get(k);
+                }
+                java.util.Collections.sort(kept);
+                warnings.accept(String.format(java.util.Locale.ROOT, "column '%s' has %,d categories: the %,d most "
+                        + "frequent get an input each, the other %,d (%,d rows) share one '%s' input "
+                        + "(--max-categories N changes the limit)", name, categories.size(), kept.size(),
+                        categories.size() - kept.size(), rest, OTHER));
+                categories = kept;
+            }
+            features.add(new Feature(name, categories, spec.impute() == Impute.NONE ? null : stats.mode(), other,
+                    false));
+        }
+        if (features.isEmpty()) {
+            throw new DataException(table.source() + ": no feature columns are left: "
+                    + leftOut.stream().map(l -> l.name() + " (" + l.reason() + ")").collect(
+                            java.util.stream.Collectors.joining(", "))
+                    + "; --categorical COL keeps a column");
         }
         List<String> labels = task == Task.CLASSIFICATION ? classLabels(table, targetColumns) : List.of();
         Preprocessing unscaled = new Preprocessing(task, features,
                 Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames, labels,
-                Scaler.identity(task == Task.CLASSIFICATION ? labels.size() : targetNames.size()));
-        Matrix x = unscaled.features(table);
-        boolean[] oneHot = new boolean[x.cols()];
-        int j = 0;
-        for (Feature f : features) {
-            for (int k = 0; k < f.width(); k++) {
-                oneHot[j++] = f.isCategorical();
-            }
-        }
-        Scaler featureScaler = fitScaler(table, spec.scaling(), x, oneHot, unscaled.inputNames());
+                Scaler.identity(task == Task.CLASSIFICATION ? labels.size() : targetNames.size()), spec.unknown(),
+                leftOut);
+        Scaler featureScaler = unscaled.fitFeatureScaler(table, spec.scaling());
         Scaler targetScaler = unscaled.targetScaler;
         if (task == Task.REGRESSION && spec.scaling() != Scaling.NONE) {
             targetScaler = fitScaler(table, Scaling.STANDARD, unscaled.targets(table), null, targetNames);
         }
-        return new Preprocessing(task, features, featureScaler, targetNames, unscaled.classLabels, targetScaler);
+        return new Preprocessing(task, features, featureScaler, targetNames, unscaled.classLabels, targetScaler,
+                spec.unknown(), leftOut);
+    }
+
+    /** The categories of a numeric column made categorical: its cells as written. */
+    private static ColumnStats textStats(Table table, int c) {
+        Map<String, Long> counts = new TreeMap<>();
+        long missing = 0;
+        for (int r = 0; r < table.rows(); r++) {
+            String cell = table.text(r, c);
+            if (cell == null) {
+                missing++;
+            } else {
+                counts.merge(cell, 1L, Long::sum);
+            }
+        }
+        return new ColumnStats(table.rows() - missing, missing, 0, 0, Double.POSITIVE_INFINITY,
+                Double.NEGATIVE_INFINITY, counts);
+    }
+
+    /**
+     * The days since 1970 of every present cell, sorted, when every category is an ISO date;
+     * else null.
+     */
+    private static double[] dates(ColumnStats stats) {
+        if (stats.categories().isEmpty()) {
+            return null;
+        }
+        List<double[]> values = new ArrayList<>();
+        long n = 0;
+        for (Map.Entry<String, Long> e : stats.categories().entrySet()) {
+            double[] v = IsoDates.values(e.getKey());
+            if (v == null) {
+                return null;
+            }
+            values.add(new double[] {v[0], e.getValue()});
+            n += e.getValue();
+        }
+        double[] days = new double[(int) Math.min(n, Integer.MAX_VALUE - 8)];
+        int at = 0;
+        for (double[] v : values) {
+            for (long k = 0; k < (long) v[1] && at < days.length; k++) {
+                days[at++] = v[0];
+            }
+        }
+        java.util.Arrays.sort(days);
+        return days;
     }
 
     /**
@@ -172,34 +335,38 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
      *     or an unknown category
      */
     public Matrix features(Table table) throws DataException {
-        int[] columns = new int[features.size()];
-        List<String> absent = new ArrayList<>();
-        for (int f = 0; f < features.size(); f++) {
-            columns[f] = table.indexOf(features.get(f).name());
-            if (columns[f] < 0) {
-                absent.add(features.get(f).name());
-            }
-        }
-        if (!absent.isEmpty()) {
-            throw new DataException(table.source() + ": missing feature column" + (absent.size() > 1 ? "s " : " ")
-                    + String.join(", ", absent) + " (the model reads " + String.join(", ", featureNames())
-                    + "; the file has " + String.join(", ", table.names()) + ")");
-        }
-        checkNoMissing(table, columns);
+        return features(table, 0, table.rows());
+    }
+
+    /**
+     * The scaled network inputs for rows {@code [from, to)} of {@code table}, as
+     * {@link #features(Table)} encodes them (row {@code from} is row 0 of the result).
+     */
+    public Matrix features(Table table, int from, int to) throws DataException {
+        java.util.Objects.checkFromToIndex(from, to, table.rows());
+        int[] columns = columnsOf(table);
+        checkNoMissing(table, columns, from, to);
         int width = inputWidth();
-        Matrix x = Matrix.zeros(table.rows(), width);
+        Matrix x = Matrix.zeros(to - from, width);
         float[] data = x.data();
         int j = 0;
         for (int f = 0; f < features.size(); f++) {
             Feature feature = features.get(f);
             int c = columns[f];
-            if (!feature.isCategorical()) {
+            if (feature.date()) {
+                float[][] inputs = dateInputs(table, c, feature, from, to);
+                for (int r = from; r < to; r++) {
+                    for (int k = 0; k < IsoDates.WIDTH; k++) {
+                        data[(r - from) * width + j + k] = inputs[k][r - from];
+                    }
+                }
+            } else if (!feature.isCategorical()) {
                 if (!table.isNumeric(c)) {
                     throw nonNumeric(table, c);
                 }
                 float[] values = table.numbers(c);
                 float fill = feature.fill() == null ? Float.NaN : Float.parseFloat(feature.fill());
-                for (int r = 0; r < table.rows(); r++) {
+                for (int r = from; r < to; r++) {
                     float v = values[r];
                     if (Float.isNaN(v)) {
                         if (Float.isNaN(fill)) {
@@ -207,32 +374,48 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                         }
                         v = fill;
                     }
-                    data[r * width + j] = v;
+                    data[(r - from) * width + j] = v;
                 }
             } else {
                 Map<String, Integer> index = new HashMap<>();
                 for (int k = 0; k < feature.categories().size(); k++) {
                     index.put(feature.categories().get(k), k);
                 }
-                for (int r = 0; r < table.rows(); r++) {
-                    String cell = table.text(r, c);
-                    if (cell == null) {
-                        if (feature.fill() == null) {
-                            throw missing(table, r, c);
+                if (table.isNumeric(c)) {
+                    // Numbers where categories were trained (a category column read as numbers): by their text.
+                    for (int r = from; r < to; r++) {
+                        int k = category(table, r, c, feature, index, table.text(r, c));
+                        if (k >= 0) {
+                            data[(r - from) * width + j + k] = 1f;
                         }
-                        cell = feature.fill();
                     }
-                    Integer k = index.get(cell.strip());
-                    if (k == null) {
-                        throw new DataException(at(table, r, c) + ": unknown category '" + cell + "' (known: "
-                                + String.join(", ", feature.categories()) + ")");
+                } else {
+                    // Each distinct cell is looked up once: dictionary code → category (-1: none, all zeros).
+                    List<String> dictionary = table.dictionary(c);
+                    int[] codes = table.codes(c);
+                    int[] toCategory = new int[dictionary.size()];
+                    java.util.Arrays.fill(toCategory, NOT_LOOKED_UP);
+                    for (int r = from; r < to; r++) {
+                        int code = codes[r];
+                        int k;
+                        if (code < 0) {
+                            k = category(table, r, c, feature, index, null);
+                        } else {
+                            k = toCategory[code];
+                            if (k == NOT_LOOKED_UP) {
+                                k = category(table, r, c, feature, index, dictionary.get(code));
+                                toCategory[code] = k;
+                            }
+                        }
+                        if (k >= 0) {
+                            data[(r - from) * width + j + k] = 1f;
+                        }
                     }
-                    data[r * width + j + k] = 1f;
                 }
             }
             j += feature.width();
         }
-        featureScaler.apply(data, table.rows());
+        featureScaler.apply(data, to - from);
         return x;
     }
 
@@ -314,13 +497,86 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     public List<String> inputNames() {
         List<String> names = new ArrayList<>();
         for (Feature f : features) {
-            if (f.isCategorical()) {
+            if (f.date()) {
+                for (String suffix : IsoDates.INPUTS) {
+                    names.add(f.name() + "." + suffix);
+                }
+            } else if (f.isCategorical()) {
                 f.categories().forEach(c -> names.add(f.name() + "=" + c));
+                if (f.other()) {
+                    names.add(f.name() + "=" + OTHER);
+                }
             } else {
                 names.add(f.name());
             }
         }
         return names;
+    }
+
+    /**
+     * The feature scaler, fitted column by column from {@link ColumnStats} (one-hot inputs keep
+     * shift 0 and scale 1), without building the input matrix; a missing cell is filled as
+     * {@link #features} fills it, or reported.
+     */
+    private Scaler fitFeatureScaler(Table table, Scaling kind) throws DataException {
+        int[] columns = columnsOf(table);
+        checkNoMissing(table, columns);
+        ColumnStats[] stats = new ColumnStats[inputWidth()];
+        int j = 0;
+        for (int f = 0; f < features.size(); f++) {
+            Feature feature = features.get(f);
+            if (feature.date()) {
+                float[][] inputs = dateInputs(table, columns[f], feature, 0, table.rows());
+                for (int k = 0; k < IsoDates.WIDTH; k++) {
+                    stats[j + k] = kind == Scaling.NONE ? null : ColumnStats.of(inputs[k]);
+                }
+            } else if (!feature.isCategorical()) {
+                int c = columns[f];
+                if (!table.isNumeric(c)) {
+                    throw nonNumeric(table, c);
+                }
+                float[] values = table.numbers(c);
+                if (feature.fill() != null) {
+                    float fill = Float.parseFloat(feature.fill());
+                    values = values.clone();
+                    for (int r = 0; r < values.length; r++) {
+                        if (Float.isNaN(values[r])) {
+                            values[r] = fill;
+                        }
+                    }
+                }
+                stats[j] = kind == Scaling.NONE ? null : ColumnStats.of(values);
+            }
+            j += feature.width();
+        }
+        try {
+            return Scaler.fit(kind, stats);
+        } catch (Scaler.ColumnException e) {
+            throw new DataException(table.source() + ": column '" + inputNames().get(e.column()) + "': " + e.getMessage());
+        }
+    }
+
+    /** The index in {@code table} of every feature column; absent columns are an error naming them. */
+    private int[] columnsOf(Table table) throws DataException {
+        int[] columns = new int[features.size()];
+        List<String> absent = new ArrayList<>();
+        for (int f = 0; f < features.size(); f++) {
+            columns[f] = table.indexOf(features.get(f).name());
+            if (columns[f] < 0) {
+                absent.add(features.get(f).name());
+            }
+        }
+        if (!absent.isEmpty()) {
+            throw new DataException(table.source() + ": missing feature column" + (absent.size() > 1 ? "s " : " ")
+                    + String.join(", ", absent) + " (the model reads " + String.join(", ", featureNames())
+                    + "; the file has " + String.join(", ", table.names()) + ")");
+        }
+        return columns;
+    }
+
+    /** True when row r of column c is missing. */
+    private static boolean isMissing(Table table, int r, int c) {
+        return table.isNumeric(c) ? Float.isNaN(table.numbers(c)[r]) : table.codes(c)[r] < 0;
     }
 
     /** Fits a scaler, reporting a column whose values cannot be scaled in float32 with its name. */
@@ -333,14 +589,109 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
     }
 
-    /** Reports the first missing cell, in file order, of a feature that has no fill value. */
-    private void checkNoMissing(Table table, int[] columns) throws DataException {
-        for (int r = 0; r < table.rows(); r++) {
-            for (int f = 0; f < features.size(); f++) {
-                if (features.get(f).fill() == null && table.text(r, columns[f]) == null) {
-                    throw missing(table, r, columns[f]);
+    private static final int NOT_LOOKED_UP = -2;
+
+    /** Known categories an unknown-category message lists before "… and N more". */
+    private static final int KNOWN_SHOWN = 5;
+
+    /**
+     * The one-hot index of one cell: its category; the "other" input for any other category
+     * when the feature has one; else -1 (all zeros) under {@link UnknownCategory#IGNORE}, or an
+     * error naming the column, line, value and a few known categories. A missing cell takes
+     * the fill value, or is an error.
+     */
+    private int category(Table table, int r, int c, Feature feature, Map<String, Integer> index, String cell)
+            throws DataException {
+        if (cell == null) {
+            if (feature.fill() == null) {
+                throw missing(table, r, c);
+            }
+            cell = feature.fill();
+        }
+        Integer k = index.get(cell.strip());
+        if (k != null) {
+            return k;
+        }
+        if (feature.other()) {
+            return feature.categories().size();
+        }
+        if (unknown == UnknownCategory.IGNORE) {
+            return -1;
+        }
+        List<String> known = feature.categories();
+        String shown = String.join(", ", known.subList(0, Math.min(KNOWN_SHOWN, known.size())));
+        if (known.size() > KNOWN_SHOWN) {
+            shown += String.format(java.util.Locale.ROOT, " … and %,d more", known.size() - KNOWN_SHOWN);
+        }
+        throw new DataException(at(table, r, c) + ": unknown category '" + cell + "' (known: " + shown
+                + "); train with --unknown ignore to encode unseen categories as all zeros");
+    }
+
+    /**
+     * The three inputs (days, month, weekday) of date feature column {@code c} for rows
+     * {@code [from, to)}; each distinct cell is parsed once.
+     */
+    private static float[][] dateInputs(Table table, int c, Feature feature, int from, int to) throws DataException {
+        float[][] out = new float[IsoDates.WIDTH][to - from];
+        float[] one = new float[IsoDates.WIDTH];
+        float[] fill = null;
+        if (feature.fill() != null) {
+            fill = new float[IsoDates.WIDTH];
+            IsoDates.encode(feature.fill(), fill, 0);
+        }
+        Map<String, float[]> parsed = new HashMap<>();
+        for (int r = from; r < to; r++) {
+            String cell = table.text(r, c);
+            float[] v;
+            if (cell == null) {
+                if (fill == null) {
+                    throw missing(table, r, c);
+                }
+                v = fill;
+            } else {
+                v = parsed.get(cell);
+                if (v == null) {
+                    if (!IsoDates.encode(cell, one, 0)) {
+                        throw new DataException(at(table, r, c) + ": '" + cell + "' is not an ISO-8601 date "
+                                + "(yyyy-mm-dd, optionally with a time)");
+                    }
+                    v = one.clone();
+                    parsed.put(cell, v);
                 }
             }
+            for (int k = 0; k < IsoDates.WIDTH; k++) {
+                out[k][r - from] = v[k];
+            }
+        }
+        return out;
+    }
+
+    /** Reports the first missing cell, in file order, of a feature that has no fill value. */
+    private void checkNoMissing(Table table, int[] columns) throws DataException {
+        checkNoMissing(table, columns, 0, table.rows());
+    }
+
+    /** As {@link #checkNoMissing(Table, int[])}, for rows {@code [from, to)}. */
+    private void checkNoMissing(Table table, int[] columns, int from, int to) throws DataException {
+        int firstRow = Integer.MAX_VALUE;
+        int firstColumn = -1;
+        for (int f = 0; f < features.size(); f++) {
+            if (features.get(f).fill() != null) {
+                continue;
+            }
+            int c = columns[f];
+            for (int r = from; r < to && r <= firstRow; r++) {
+                if (isMissing(table, r, c)) {
+                    if (r < firstRow) {   // the earliest row; among equal rows, the first feature
+                        firstRow = r;
+                        firstColumn = c;
+                    }
+                    break;
+                }
+            }
+        }
+        if (firstColumn >= 0) {
+            throw missing(table, firstRow, firstColumn);
         }
     }
 
@@ -477,30 +828,33 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return c;
     }
 
+    /** A text column some of whose cells are numbers and some not is an error naming the first text cell. */
     private static void checkNotMixed(Table table, int c) throws DataException {
-        int firstNumber = -1;
-        int firstText = -1;
-        for (int r = 0; r < table.rows() && (firstNumber < 0 || firstText < 0); r++) {
-            String cell = table.text(r, c);
-            if (cell == null) {
-                continue;
-            }
-            if (Float.isNaN(Table.parseNumber(cell))) {
-                firstText = firstText < 0 ? r : firstText;
-            } else {
-                firstNumber = firstNumber < 0 ? r : firstNumber;
-            }
+        boolean anyNumber = false;
+        boolean anyText = false;
+        for (String cell : table.dictionary(c)) {
+            boolean number = !Float.isNaN(Table.parseNumber(cell));
+            anyNumber |= number;
+            anyText |= !number;
         }
-        if (firstNumber >= 0 && firstText >= 0) {
+        if (anyNumber && anyText) {
             throw nonNumeric(table, c);
         }
     }
 
     private static DataException nonNumeric(Table table, int c) {
-        for (int r = 0; r < table.rows(); r++) {
-            String cell = table.text(r, c);
-            if (cell != null && Float.isNaN(Table.parseNumber(cell))) {
-                return new DataException(at(table, r, c) + ": '" + cell + "' is not a finite number");
+        if (!table.isNumeric(c)) {
+            List<String> dictionary = table.dictionary(c);
+            boolean[] text = new boolean[dictionary.size()];
+            for (int k = 0; k < text.length; k++) {
+                text[k] = Float.isNaN(Table.parseNumber(dictionary.get(k)));
+            }
+            int[] codes = table.codes(c);
+            for (int r = 0; r < table.rows(); r++) {
+                if (codes[r] >= 0 && text[codes[r]]) {
+                    return new DataException(at(table, r, c) + ": '" + dictionary.get(codes[r])
+                            + "' is not a finite number");
+                }
             }
         }
         return new DataException(table.source() + ": column '" + table.names().get(c) + "' is not numeric");

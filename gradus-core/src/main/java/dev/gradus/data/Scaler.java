@@ -53,40 +53,49 @@ public record Scaler(float[] shift, float[] scale) {
      * @throws ColumnException when a column's standard deviation or range overflows float32
      */
     public static Scaler fit(Scaling kind, float[] data, int rows, int cols, boolean[] fixed) {
-        Scaler s = identity(cols);
-        if (kind == Scaling.NONE || rows == 0) {
-            return s;
+        ColumnStats[] stats = new ColumnStats[cols];
+        if (kind != Scaling.NONE && rows > 0) {
+            float[] column = new float[rows];
+            for (int j = 0; j < cols; j++) {
+                if (fixed != null && fixed[j]) {
+                    continue;
+                }
+                for (int i = 0; i < rows; i++) {
+                    column[i] = data[i * cols + j];
+                }
+                stats[j] = ColumnStats.of(column);
+            }
+        }
+        return fit(kind, stats);
+    }
+
+    /**
+     * Fits {@code kind} to columns summarised by {@code stats}; a {@code null} entry (a one-hot
+     * column) keeps shift 0 and scale 1. Standard: shift = mean, scale = population standard
+     * deviation (1 when it is 0); minmax: shift = min, scale = max − min (1 when 0).
+     *
+     * @throws ColumnException when a column's standard deviation or range overflows float32
+     */
+    public static Scaler fit(Scaling kind, ColumnStats[] stats) {
+        int cols = stats.length;
+        if (kind == Scaling.NONE) {
+            return identity(cols);
         }
         float[] shift = new float[cols];
         float[] scale = new float[cols];
         for (int j = 0; j < cols; j++) {
             scale[j] = 1f;
-            if (fixed != null && fixed[j]) {
+            ColumnStats c = stats[j];
+            if (c == null || c.count() == 0) {
                 continue;
             }
             if (kind == Scaling.STANDARD) {
-                double sum = 0;
-                for (int i = 0; i < rows; i++) {
-                    sum += data[i * cols + j];
-                }
-                double mean = sum / rows;
-                double squares = 0;
-                for (int i = 0; i < rows; i++) {
-                    double d = data[i * cols + j] - mean;
-                    squares += d * d;
-                }
-                double std = Math.sqrt(squares / rows);
-                shift[j] = (float) mean;
+                double std = c.std();
+                shift[j] = (float) c.mean();
                 scale[j] = std > 0 && (float) std > 0 ? (float) std : 1f;
             } else {
-                float min = Float.POSITIVE_INFINITY;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < rows; i++) {
-                    min = Math.min(min, data[i * cols + j]);
-                    max = Math.max(max, data[i * cols + j]);
-                }
-                shift[j] = min;
-                double range = (double) max - min;
+                shift[j] = (float) c.min();
+                double range = c.max() - c.min();
                 scale[j] = range > 0 ? (float) range : 1f;
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Scaler;
 import dev.gradus.data.Task;
+import dev.gradus.data.UnknownCategory;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Loss;
 import java.io.IOException;
@@ -22,12 +23,18 @@ import java.util.Map;
  * <pre>
  * loss            "cross-entropy"                       {@link Loss#name()}
  * preprocessing   {"task": "classification" | "regression",
- *                  "features": [{"name": s, "categories": [s, …]?, "fill": s?}, …],
+ *                  "features": [{"name": s, "categories": [s, …]?, "fill": s?,
+ *                                "other": true?, "date": true?}, …],
+ *                  "unknown": "ignore"?,
+ *                  "left_out": [{"name": s, "reason": s}, …]?,
  *                  "feature_scaler": {"shift": [f, …], "scale": [f, …]},
  *                  "targets": [s, …], "classes": [s, …],
  *                  "target_scaler": {"shift": [f, …], "scale": [f, …]}}
  * training        {"optimizer": s, "learning_rate": s, …}     strings only; optional
  * </pre>
+ * {@code other}, {@code date}, {@code unknown} and {@code left_out} came with format version 2;
+ * absent, they mean what version 1 meant: no shared "other" input, not a date, an unseen
+ * category is an error, no column left out.
  * Numbers {@code f} are float32 values written as their shortest decimal text, so they read
  * back bit for bit. Reading is strict: a missing field, a field this version does not know
  * (an addition that changes a file's meaning comes with a new format version, which the
@@ -98,6 +105,19 @@ public final class MetadataCodec {
                 writeFeature(g, f);
             }
             g.writeEndArray();
+            if (p.unknown() != UnknownCategory.ERROR) {
+                g.writeStringField("unknown", p.unknown().toString());
+            }
+            if (!p.leftOut().isEmpty()) {
+                g.writeArrayFieldStart("left_out");
+                for (Preprocessing.LeftOut l : p.leftOut()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", l.name());
+                    g.writeStringField("reason", l.reason());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             writeScaler(g, "feature_scaler", p.featureScaler());
             g.writeFieldName("targets");
             JsonCursor.writeStrings(g, p.targetNames());
@@ -123,6 +143,8 @@ public final class MetadataCodec {
                 Scaler targetScaler;
                 List<String> targets;
                 List<String> classes;
+                UnknownCategory unknown = UnknownCategory.ERROR;
+                List<Preprocessing.LeftOut> leftOut = new ArrayList<>();
             };
             in.object(root, (name, at) -> {
                 switch (name) {
@@ -135,6 +157,8 @@ public final class MetadataCodec {
                     case "target_scaler" -> v.targetScaler = readScaler(in, at);
                     case "targets" -> v.targets = in.strings(at);
                     case "classes" -> v.classes = in.strings(at);
+                    case "unknown" -> v.unknown = parse(at, UnknownCategory::parse, in.string(at));
+                    case "left_out" -> in.array(at, (i, element) -> v.leftOut.add(readLeftOut(in, element)));
                     default -> {
                         return false;
                     }
@@ -148,14 +172,15 @@ public final class MetadataCodec {
             JsonCursor.require(v.classes, root + ".classes");
             JsonCursor.require(v.targetScaler, root + ".target_scaler");
             try {
-                return new Preprocessing(v.task, v.features, v.featureScaler, v.targets, v.classes, v.targetScaler);
+                return new Preprocessing(v.task, v.features, v.featureScaler, v.targets, v.classes, v.targetScaler,
+                        v.unknown, v.leftOut);
             } catch (IllegalArgumentException e) {
                 throw new MetadataException(root, e.getMessage(), e);
             }
         });
     }
 
-    /** One input column: {@code {"name": s, "categories": [s, …]?, "fill": s?}}. */
+    /** One input column: {@code {"name": s, "categories": [s, …]?, "fill": s?, "other": true?, "date": true?}}. */
     private static void writeFeature(JsonGenerator g, Preprocessing.Feature f) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", f.name());
@@ -166,6 +191,12 @@ public final class MetadataCodec {
         if (f.fill() != null) {
             g.writeStringField("fill", f.fill());
         }
+        if (f.other()) {
+            g.writeBooleanField("other", true);
+        }
+        if (f.date()) {
+            g.writeBooleanField("date", true);
+        }
         g.writeEndObject();
     }
 
@@ -175,12 +206,16 @@ public final class MetadataCodec {
             String name;
             List<String> categories = List.of();
             String fill;
+            boolean other;
+            boolean date;
         };
         in.object(path, (field, at) -> {
             switch (field) {
                 case "name" -> v.name = in.string(at);
                 case "categories" -> v.categories = in.strings(at);
                 case "fill" -> v.fill = in.string(at);
+                case "other" -> v.other = in.bool(at);
+                case "date" -> v.date = in.bool(at);
                 default -> {
                     return false;
                 }
@@ -189,10 +224,31 @@ public final class MetadataCodec {
         });
         JsonCursor.require(v.name, path + ".name");
         try {
-            return new Preprocessing.Feature(v.name, v.categories, v.fill);
+            return new Preprocessing.Feature(v.name, v.categories, v.fill, v.other, v.date);
         } catch (IllegalArgumentException e) {
             throw new MetadataException(path, e.getMessage(), e);
         }
+    }
+
+    /** A column left out of training: {@code {"name": s, "reason": s}}. */
+    private static Preprocessing.LeftOut readLeftOut(JsonCursor in, String path) throws IOException, MetadataException {
+        var v = new Object() {
+            String name;
+            String reason;
+        };
+        in.object(path, (field, at) -> {
+            switch (field) {
+                case "name" -> v.name = in.string(at);
+                case "reason" -> v.reason = in.string(at);
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        JsonCursor.require(v.name, path + ".name");
+        JsonCursor.require(v.reason, path + ".reason");
+        return new Preprocessing.LeftOut(v.name, v.reason);
     }
 
     private static void writeScaler(JsonGenerator g, String field, Scaler s) throws IOException {

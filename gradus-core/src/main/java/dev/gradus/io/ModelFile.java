@@ -1,5 +1,6 @@
 package dev.gradus.io;
 
+import dev.gradus.data.Preprocessing;
 import dev.gradus.io.Safetensors.Entry;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
@@ -59,8 +60,16 @@ import java.util.regex.Pattern;
  */
 public final class ModelFile {
 
-    /** The format version this library writes, and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The newest format version this library reads. Version 2 added column transformations
+     * (date features, an "other" input of rare categories, ignored unseen categories) that a
+     * version-1 reader would misread; a file that uses none of them is still written as version
+     * {@link #BASE_FORMAT_VERSION}, so older readers keep reading it.
+     */
+    public static final int FORMAT_VERSION = 2;
+
+    /** The version of a file that uses nothing newer. */
+    public static final int BASE_FORMAT_VERSION = 1;
 
     /** The value of the {@code format} metadata key. */
     public static final String FORMAT = "gradus";
@@ -138,29 +147,49 @@ public final class ModelFile {
      * @throws IOException if the file cannot be written; {@code path} is then unchanged
      */
     public static void write(Path path, Network network, Map<String, String> metadata) throws IOException {
-        write(path, network, metadata, AtomicFiles.BeforeRename.NONE);
+        write(path, network, metadata, BASE_FORMAT_VERSION);
+    }
+
+    /**
+     * As {@link #write(Path, Network, Map)}, marking the file with {@code formatVersion}: the
+     * oldest version whose readers understand everything in {@code metadata}.
+     */
+    public static void write(Path path, Network network, Map<String, String> metadata, int formatVersion)
+            throws IOException {
+        write(path, network, metadata, formatVersion, AtomicFiles.BeforeRename.NONE);
     }
 
     /**
      * Writes {@code network} with its typed {@code metadata} ({@link MetadataCodec#encode}),
-     * atomically, as {@link #write(Path, Network, Map)} does; the file is stamped with this
-     * library's version whatever {@code metadata.version()} says.
+     * atomically, as {@link #write(Path, Network, Map)} does; the file is stamped with the
+     * oldest format version that reads everything in it ({@link Preprocessing#formatVersion()}),
+     * whatever {@code metadata.version()} says.
      */
     public static void write(Path path, Network network, ModelMetadata metadata) throws IOException {
         Objects.requireNonNull(metadata, "metadata");
-        write(path, network, MetadataCodec.encode(metadata));
+        write(path, network, MetadataCodec.encode(metadata), metadata.preprocessing().formatVersion());
     }
 
     static void write(Path path, Network network, Map<String, String> metadata,
                       AtomicFiles.BeforeRename beforeRename) throws IOException {
+        write(path, network, metadata, BASE_FORMAT_VERSION, beforeRename);
+    }
+
+    static void write(Path path, Network network, Map<String, String> metadata, int formatVersion,
+                      AtomicFiles.BeforeRename beforeRename) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(metadata, "metadata");
-        Safetensors.write(path, KIND, allMetadata(network, metadata), layerTensors(network), beforeRename);
+        if (formatVersion < BASE_FORMAT_VERSION || formatVersion > FORMAT_VERSION) {
+            throw new IllegalArgumentException("format version " + formatVersion + " is outside "
+                    + BASE_FORMAT_VERSION + ".." + FORMAT_VERSION);
+        }
+        Safetensors.write(path, KIND, allMetadata(network, metadata, formatVersion), layerTensors(network),
+                beforeRename);
     }
 
     /** The reserved keys followed by the caller's keys in sorted order. */
-    private static Map<String, String> allMetadata(Network network, Map<String, String> metadata) {
+    private static Map<String, String> allMetadata(Network network, Map<String, String> metadata, int formatVersion) {
         Map<String, String> caller = new TreeMap<>();
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             String key = Objects.requireNonNull(e.getKey(), "metadata key");
@@ -175,7 +204,7 @@ public final class ModelFile {
         }
         Map<String, String> all = new LinkedHashMap<>();
         all.put(KEY_FORMAT, FORMAT);
-        all.put(KEY_FORMAT_VERSION, Integer.toString(FORMAT_VERSION));
+        all.put(KEY_FORMAT_VERSION, Integer.toString(formatVersion));
         all.put(KEY_GRADUS_VERSION, gradusVersion());
         all.put(KEY_ACTIVATIONS, MetadataCodec.activations(activations(network)));
         all.put(KEY_DATA_SHA256, "");   // its place; Safetensors.write computes the value

@@ -32,9 +32,9 @@ import java.util.Objects;
  * ModelMetadata back = ModelFile.readModel(path).metadata();   // equal fields, version stamped
  * }</pre>
  *
- * @param version the version stamp: of the file it was read from, or this library's
- *     ({@link FileVersion#current()}) for metadata about to be written; a writer always
- *     stamps its own
+ * @param version the version stamp: of the file it was read from, or, for metadata about to
+ *     be written, the one a writer stamps ({@link FileVersion#of(Preprocessing)}: the oldest
+ *     format version that reads everything in it, with this library's version)
  * @param loss the loss the network was trained with
  * @param preprocessing the map from table rows to network inputs and back
  * @param training a record of how the model was trained, in key order
@@ -49,9 +49,9 @@ public record ModelMetadata(FileVersion version, Loss loss, Preprocessing prepro
         training = Collections.unmodifiableMap(new LinkedHashMap<>(training));
     }
 
-    /** Metadata to write with this library's version stamp. */
+    /** Metadata to write, with the version stamp a writer gives it. */
     public static ModelMetadata of(Loss loss, Preprocessing preprocessing, Map<String, String> training) {
-        return new ModelMetadata(FileVersion.current(), loss, preprocessing, training);
+        return new ModelMetadata(FileVersion.of(preprocessing), loss, preprocessing, training);
     }
 
     /**
@@ -73,6 +73,15 @@ public record ModelMetadata(FileVersion version, Loss loss, Preprocessing prepro
         /** This library's: {@link ModelFile#FORMAT_VERSION} and {@link ModelFile#gradusVersion()}. */
         public static FileVersion current() {
             return new FileVersion(ModelFile.FORMAT_VERSION, ModelFile.gradusVersion());
+        }
+
+        /**
+         * The stamp a writer gives a file with {@code preprocessing}: the oldest format version
+         * that reads everything in it ({@link Preprocessing#formatVersion()}), so that older
+         * readers keep reading files that use nothing newer; and this library's version.
+         */
+        public static FileVersion of(Preprocessing preprocessing) {
+            return new FileVersion(preprocessing.formatVersion(), ModelFile.gradusVersion());
         }
     }
 }

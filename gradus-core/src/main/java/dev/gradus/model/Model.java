@@ -271,9 +271,25 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         return task() == Task.CLASSIFICATION && loss.fusedActivation() != null;
     }
 
+    /** Rows encoded and predicted at a time, so that a large table never needs its whole input matrix. */
+    static final int PREDICT_BLOCK = 1 << 16;
+
     /** Raw network outputs {@code Ŷ} for the rows of {@code table} (scaled units). */
     public Matrix outputs(Table table) throws DataException {
-        return network.predict(preprocessing.features(table));
+        int rows = table.rows();
+        if (rows <= PREDICT_BLOCK) {
+            return network.predict(preprocessing.features(table));
+        }
+        Matrix out = null;
+        for (int from = 0; from < rows; from += PREDICT_BLOCK) {
+            int to = Math.min(rows, from + PREDICT_BLOCK);
+            Matrix block = network.predict(preprocessing.features(table, from, to));
+            if (out == null) {
+                out = Matrix.zeros(rows, block.cols());
+            }
+            System.arraycopy(block.data(), block.offset(), out.data(), from * block.cols(), (to - from) * block.cols());
+        }
+        return out;
     }
 
     /** Predictions for the rows of {@code table}; its columns are matched by name. */

@@ -127,6 +127,15 @@ public final class Matrix {
         return out;
     }
 
+    /**
+     * This matrix when it already fills its whole array from offset 0, else a contiguous copy:
+     * for readers that index {@code data()} directly and never write to it (a training set of a
+     * million rows is not copied).
+     */
+    public Matrix contiguous() {
+        return offset == 0 && data.length == rows * cols ? this : copy();
+    }
+
     /** A contiguous copy that owns its array. */
     public Matrix copy() {
         return new Matrix(rows, cols, Arrays.copyOfRange(data, offset, offset + rows * cols), 0);

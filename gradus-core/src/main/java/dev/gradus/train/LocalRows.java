@@ -23,8 +23,8 @@ final class LocalRows implements GradientSource {
             throw new IllegalArgumentException("x has " + x.rows() + " rows but y has " + y.rows());
         }
         this.ws = weights == null ? null : checkWeights(weights, x.rows()).clone();
-        this.xs = x.copy().data();
-        this.ys = y.copy().data();
+        this.xs = x.contiguous().data();   // read only: no copy when x already is one array
+        this.ys = y.contiguous().data();
         this.rows = x.rows();
         this.in = x.cols();
         this.k = y.cols();

@@ -205,10 +205,11 @@ class CheckpointFileTest {
         ModelFileException back = assertThrows(ModelFileException.class, () -> ModelFile.read(file));
         assertTrue(back.getMessage().startsWith(file.toString()), back.getMessage());
 
-        Path newer = rewrite(file, m -> m.put("format_version", "2"), t -> { });
+        int next = CheckpointFile.FORMAT_VERSION + 1;
+        Path newer = rewrite(file, m -> m.put("format_version", Integer.toString(next)), t -> { });
         e = assertThrows(ModelFileException.class, () -> CheckpointFile.read(newer));
-        assertTrue(e.getMessage().contains("version 2 is newer") && e.getMessage().contains("reads format version 1"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("version " + next + " is newer")
+                && e.getMessage().contains("reads format version " + CheckpointFile.FORMAT_VERSION), e.getMessage());
     }
 
     @Test

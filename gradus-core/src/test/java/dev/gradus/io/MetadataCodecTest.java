@@ -152,7 +152,9 @@ class MetadataCodecTest {
         ModelFile.Loaded back = ModelFile.readModel(file);
         assertArrayEquals(net.parameters().values(), back.network().parameters().values());
         assertSame(classification(), back.metadata().preprocessing());
-        assertEquals(ModelMetadata.FileVersion.current(), back.metadata().version());
+        // Nothing newer than version 1 in it: written as version 1, which older readers read.
+        assertEquals(new ModelMetadata.FileVersion(1, ModelFile.gradusVersion()), back.metadata().version());
+        assertEquals(ModelMetadata.FileVersion.of(classification()), back.metadata().version());
         // The metadata entries are plain JSON text that any safetensors reader sees.
         String header = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         assertTrue(header.contains("\"preprocessing\":\"{\\\"task\\\":\\\"classification\\\""), header);

@@ -322,15 +322,17 @@ class ModelFileValidationTest {
     @Test
     void newerFormatVersionIsRefused() throws IOException {
         badHeader("\"format_version\":\"1\"", "\"format_version\":\"999\"", "format version 999",
-                "reads format version 1");
+                "reads format version " + ModelFile.FORMAT_VERSION);
     }
 
     @Test
     void newerFormatVersionIsRefusedEvenWhenItsTensorsAreUnknownHere() throws IOException {
-        SafetensorsBytes newer = parts.replace("\"format_version\":\"1\"", "\"format_version\":\"2\"")
+        String next = Integer.toString(ModelFile.FORMAT_VERSION + 1);
+        SafetensorsBytes newer = parts.replace("\"format_version\":\"1\"", "\"format_version\":\"" + next + "\"")
                 .replace("\"dtype\":\"F32\",\"shape\":[3],", "\"dtype\":\"BF16\",\"shape\":[3],\"quantized\":true,");
-        bad(newer.assemble(), "format version 2", "reads format version 1");
-        badHeader("\"format_version\":\"1\"", "\"format_version\":\"99999999999999999999\"", "reads format version 1");
+        bad(newer.assemble(), "format version " + next, "reads format version " + ModelFile.FORMAT_VERSION);
+        badHeader("\"format_version\":\"1\"", "\"format_version\":\"99999999999999999999\"",
+                "reads format version " + ModelFile.FORMAT_VERSION);
     }
 
     @Test

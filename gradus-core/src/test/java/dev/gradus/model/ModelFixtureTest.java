@@ -8,6 +8,7 @@ import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Preprocessing.Feature;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.data.UnknownCategory;
 import dev.gradus.io.ModelFile;
 import dev.gradus.io.ModelMetadata;
 import dev.gradus.nn.Activation;
@@ -154,6 +155,60 @@ class ModelFixtureTest {
                 z += (9 + 3 * k + i - 7) / 16.0 * a0[i];
             }
             assertEquals(z * scale[k] + shift[k], y[k], 1e-5, "target " + k);
+        }
+    }
+
+    @Test
+    void version2ColumnTypesLoadWithTheirExactMeaning() throws Exception {
+        Path file = fixture("model-v2-column-types.safetensors");
+        assertEquals(2, ModelFile.readModel(file).metadata().version().format());
+        Model model = Model.load(file);
+        assertEquals(List.of(new Dense(9, 3, Activation.RELU), new Dense(3, 2, Activation.SOFTMAX)),
+                model.network().layers());
+        assertTheta(model, 12);
+        Preprocessing p = model.preprocessing();
+        assertEquals(List.of(new Feature("signed up", List.of(), "2024-03-01", false, true),
+                new Feature("city", List.of("a", "b"), null, true, false),
+                new Feature("plan", List.of("basic", "pro"), null, false, false),
+                new Feature("x", List.of(), null, false, false)), p.features());
+        assertEquals(UnknownCategory.IGNORE, p.unknown());
+        assertEquals(List.of(new Preprocessing.LeftOut("customer id", "1000 distinct values in 1000 rows")),
+                p.leftOut());
+        assertArrayEquals(new float[] {19783f, 6f, 4f, 0f, 0f, 0f, 0f, 0f, 1f}, p.featureScaler().shift());
+        assertArrayEquals(new float[] {64f, 4f, 2f, 1f, 1f, 1f, 1f, 1f, 2f}, p.featureScaler().scale());
+        assertEquals(List.of("no", "yes"), p.classLabels());
+
+        // Row 1: 2024-03-08 is day 19790, March, a Friday (5); city "z" is unseen and goes to
+        // city=<other>; plan "gold" is unseen and, ignored, all zeros; x = 3. Row 2: the missing
+        // date is filled with 2024-03-01 (day 19783, March, Friday), city "a", plan "pro", x = 1.
+        // Then (x − shift)/scale.
+        Table t = Table.of("fixture.csv", List.of("customer id", "signed up", "city", "plan", "x"),
+                List.<String[]>of(new String[] {"c-17", "2024-03-08", "z", "gold", "3"},
+                        new String[] {"c-18", "", "a", "pro", "1"}));
+        double[][] x = {{7 / 64.0, -0.75, 0.5, 0, 0, 1, 0, 0, 1}, {0, -0.75, 0.5, 1, 0, 0, 0, 1, 0}};
+        double[][] probabilities = model.predict(t).toDoubles();
+        for (int r = 0; r < 2; r++) {
+            // By hand in double: W⁰ [3,9] = θ₀..₂₆, b⁰ = θ₂₇..₂₉, W¹ [2,3] = θ₃₀..₃₅, b¹ = θ₃₆..₃₇.
+            double[] a0 = new double[3];
+            for (int i = 0; i < 3; i++) {
+                double z = (27 + i - 12) / 16.0;
+                for (int j = 0; j < 9; j++) {
+                    z += (9 * i + j - 12) / 16.0 * x[r][j];
+                }
+                a0[i] = Math.max(0, z);
+            }
+            double[] z1 = new double[2];
+            for (int k = 0; k < 2; k++) {
+                z1[k] = (36 + k - 12) / 16.0;
+                for (int i = 0; i < 3; i++) {
+                    z1[k] += (30 + 3 * k + i - 12) / 16.0 * a0[i];
+                }
+            }
+            double sum = Math.exp(z1[0]) + Math.exp(z1[1]);
+            for (int k = 0; k < 2; k++) {
+                // float32 forward of two small layers: a few ulps of float each.
+                assertEquals(Math.exp(z1[k]) / sum, probabilities[r][k], 1e-5, "row " + r + ", p(class " + k + ")");
+            }
         }
     }
 

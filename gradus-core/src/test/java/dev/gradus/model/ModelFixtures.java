@@ -4,6 +4,7 @@ import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Preprocessing.Feature;
 import dev.gradus.data.Scaler;
 import dev.gradus.data.Task;
+import dev.gradus.data.UnknownCategory;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
@@ -14,18 +15,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The models of the frozen model-file fixtures {@code src/test/resources/fixtures/model-v1-*.safetensors},
+ * The models of the frozen model-file fixtures {@code src/test/resources/fixtures/model-v{N}-*.safetensors},
  * built by hand so that every stored value is typed out here and exact in float32.
  *
  * <p>{@link #main} wrote the version-1 files once, with the version-1 writer (before the
- * metadata schema had its own codec); never rerun it for an existing version: the point of a
- * fixture is that files written back then keep loading. A new format version adds its own
- * fixtures (and models here) and leaves these alone.
+ * metadata schema had its own codec), and the version-2 file once with the version-2 writer;
+ * never rerun it for an existing version: the point of a fixture is that files written back
+ * then keep loading. A new format version adds its own fixtures (and models here) and leaves
+ * these alone.
  *
  * <pre>
  * mvn -q test-compile -pl gradus-core
  * java -cp gradus-core/target/test-classes:gradus-core/target/classes:JACKSON_CORE_JAR \
- *     dev.gradus.model.ModelFixtures gradus-core/src/test/resources/fixtures
+ *     dev.gradus.model.ModelFixtures VERSION gradus-core/src/test/resources/fixtures
  * </pre>
  */
 final class ModelFixtures {
@@ -84,11 +86,40 @@ final class ModelFixtures {
         return new Model(net, prep, Loss.MSE, training);
     }
 
+    /**
+     * Format version 2's column transformations, all in one model: a date column with a fill
+     * (three inputs: days since 1970-01-01, month, weekday), a categorical column with a shared
+     * "other" input, a categorical column without one under {@code --unknown ignore}, a numeric
+     * column, and an id column left out: 9 inputs → 3 relu → 2 softmax, cross-entropy.
+     */
+    static Model columnTypes() {
+        Preprocessing prep = new Preprocessing(Task.CLASSIFICATION,
+                List.of(new Feature("signed up", List.of(), "2024-03-01", false, true),
+                        new Feature("city", List.of("a", "b"), null, true, false),
+                        new Feature("plan", List.of("basic", "pro")),
+                        new Feature("x", List.of())),
+                new Scaler(new float[] {19783f, 6f, 4f, 0f, 0f, 0f, 0f, 0f, 1f},
+                        new float[] {64f, 4f, 2f, 1f, 1f, 1f, 1f, 1f, 2f}),
+                List.of("churned"), List.of("no", "yes"), Scaler.identity(2), UnknownCategory.IGNORE,
+                List.of(new Preprocessing.LeftOut("customer id", "1000 distinct values in 1000 rows")));
+        Map<String, String> training = new LinkedHashMap<>();
+        training.put("optimizer", "adam(lr=0.001)");
+        training.put("epochs", "3");
+        Network net = network(Network.input(9).dense(3, Activation.RELU).dense(2, Activation.SOFTMAX), 12);
+        return new Model(net, prep, Loss.CROSS_ENTROPY, training);
+    }
+
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: ModelFixtures OUTPUT_FOLDER");
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: ModelFixtures VERSION OUTPUT_FOLDER");
         }
-        classification().save(Path.of(args[0], "model-v1-classification.safetensors"));
-        regression().save(Path.of(args[0], "model-v1-regression.safetensors"));
+        switch (args[0]) {
+            case "1" -> {
+                classification().save(Path.of(args[1], "model-v1-classification.safetensors"));
+                regression().save(Path.of(args[1], "model-v1-regression.safetensors"));
+            }
+            case "2" -> columnTypes().save(Path.of(args[1], "model-v2-column-types.safetensors"));
+            default -> throw new IllegalArgumentException("no fixtures for version " + args[0]);
+        }
     }
 }

@@ -116,7 +116,9 @@ public final class OnnxExport {
      * same folder is written, synced and renamed over {@code path}, so a failure leaves any
      * previous file intact.
      *
-     * @throws IllegalArgumentException if a layer's activation has no ONNX operator
+     * @throws IllegalArgumentException if a layer's activation has no ONNX operator, or the
+     *     model encodes a column in a way the graph's documented inputs cannot express (a date
+     *     column, a shared "other" category, ignored unseen categories), naming the column
      * @throws IOException if the file cannot be written
      */
     public static void write(Model model, Path path) throws IOException {
@@ -146,7 +148,7 @@ public final class OnnxExport {
     public static Matrix graphInputs(Model model, Table table) throws DataException {
         Preprocessing p = model.preprocessing();
         Preprocessing unscaled = new Preprocessing(p.task(), p.features(), Scaler.identity(p.inputWidth()),
-                p.targetNames(), p.classLabels(), p.targetScaler());
+                p.targetNames(), p.classLabels(), p.targetScaler(), p.unknown(), p.leftOut());
         return unscaled.features(table);
     }
 
@@ -154,6 +156,7 @@ public final class OnnxExport {
         Objects.requireNonNull(model, "model");
         Network network = model.network();
         Preprocessing prep = model.preprocessing();
+        checkExportable(prep);
         Graph g = new Graph();
         int d = network.inputs();
         int k = network.outputs();
@@ -273,7 +276,7 @@ public final class OnnxExport {
         }
         // The model file's own entries, written by the one metadata codec.
         Map<String, String> entries = MetadataCodec.encode(model.metadata());
-        m.put(KEY_FORMAT_VERSION, Integer.toString(ModelFile.FORMAT_VERSION));
+        m.put(KEY_FORMAT_VERSION, Integer.toString(model.preprocessing().formatVersion()));
         m.put(KEY_PREPROCESSING, entries.get(MetadataCodec.PREPROCESSING));
         m.put(KEY_LOSS, entries.get(MetadataCodec.LOSS));
         m.put(KEY_TRAINING, entries.get(MetadataCodec.TRAINING));
@@ -282,6 +285,28 @@ public final class OnnxExport {
     }
 
     /** The meaning of each input column: the feature's name, or {@code name=category} when one-hot. */
+    /**
+     * The graph's inputs are the encoded columns a client builds from {@code feature_categories}
+     * and {@code input_columns}; a column whose encoding those cannot describe is refused.
+     */
+    private static void checkExportable(Preprocessing p) {
+        for (Preprocessing.Feature f : p.features()) {
+            if (f.date()) {
+                throw new IllegalArgumentException("column '" + f.name() + "' is a date (days, month, day of week): "
+                        + "ONNX export does not cover date features yet; drop the column or train it as numbers");
+            }
+            if (f.other()) {
+                throw new IllegalArgumentException("column '" + f.name() + "' shares an '" + Preprocessing.OTHER
+                        + "' input among its rarer categories: ONNX export does not cover it yet; train with a larger "
+                        + "--max-categories");
+            }
+        }
+        if (p.unknown() != dev.gradus.data.UnknownCategory.ERROR) {
+            throw new IllegalArgumentException("the model ignores unseen categories (--unknown " + p.unknown()
+                    + "): ONNX export does not cover it yet");
+        }
+    }
+
     static List<String> inputColumns(Preprocessing p) {
         return p.features().stream()
                 .flatMap(f -> f.isCategorical()

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Ingest side by side: gradus's CSV reader and pandas.read_csv on the same file in one run, then the
+# peak RSS of `gradus train --epochs 1` and of pandas.read_csv on it (GNU time's "Maximum resident
+# set size").
+# Usage (from anywhere): gradus-bench/scripts/ingest.sh [ROWS] [REPEAT]
+# Needs python3 with numpy and pandas (Debian: apt-get install -y python3-pandas) and /usr/bin/time.
+# The data file is generated once into gradus-bench/target/ingest/ (never committed).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+rows="${1:-1000000}"
+repeat="${2:-3}"
+cd "$root"
+# Debian's python3 has python3-pandas; a pyenv python3 first on PATH may not.
+py=/usr/bin/python3
+{ [ -x "$py" ] && "$py" -c "import pandas" 2>/dev/null; } || py=python3
+dir=gradus-bench/target/ingest
+mkdir -p "$dir"
+data="$dir/ingest_${rows}.csv"
+if [ ! -f "$data" ]; then
+  "$py" gradus-bench/scripts/ingest_data.py "$data" "$rows"
+fi
+mvn -q -B -pl gradus-bench -am compile
+cp="gradus-core/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
+echo "file: $data ($(du -m "$data" | cut -f1) MB, $rows rows); $(nproc) cores; shared machine: $(uptime | sed 's/.*load/load/')"
+# Alternate the two readers, so that both see the same background load.
+for i in $(seq 1 "$repeat"); do
+  java -XX:+UseParallelGC -cp "$cp" dev.gradus.bench.IngestBench "$data" 1
+  "$py" gradus-bench/scripts/ingest_pandas.py "$data" 1
+done
+echo "peak RSS (GNU time, kB):"
+/usr/bin/time -v ./gradus train --data "$data" --epochs 1 --out "$dir/model.gradus" --quiet 2> "$dir/time.txt" || { cat "$dir/time.txt"; exit 1; }
+echo "  gradus train --epochs 1: $(grep 'Maximum resident' "$dir/time.txt" | awk '{print $NF}') kB, $(grep 'Elapsed' "$dir/time.txt" | awk '{print $NF}') wall"
+/usr/bin/time -v "$py" gradus-bench/scripts/ingest_pandas.py "$data" 1 > /dev/null 2> "$dir/time.txt"
+echo "  pandas.read_csv: $(grep 'Maximum resident' "$dir/time.txt" | awk '{print $NF}') kB"
