@@ -37,7 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--threshold", paramLabel = "T",
             description = "Two classes: predict the positive class when its probability is at least T "
-                    + "(default: the more probable class).")
+                    + "(default: the threshold stored in the model by train --threshold, else the more probable class).")
     Double threshold;
 
     @Option(names = "--sample-weight", paramLabel = "COL",
@@ -63,7 +63,8 @@ final class EvaluateCommand implements Callable<Integer> {
             Plots.checkPlotPath("--plot", plot);
         }
         Model m = Model.load(model);
-        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
+        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold)
+                .resolve(m);
         decision.check(m);
         Table table = Inputs.read(data, labels, csv.options(Inputs.textColumns(m, null)));
         if (!m.preprocessing().hasTargets(table)) {

@@ -64,6 +64,9 @@ final class InspectCommand implements Callable<Integer> {
         if (!p.classLabels().isEmpty()) {
             out.printf(Locale.ROOT, "classes     %s%n", String.join(", ", p.classLabels()));
         }
+        m.decision().ifPresent(d -> out.printf(Locale.ROOT, "threshold   %s: predicts %s when p(%s) >= %s, else %s%n",
+                d.threshold(), d.positive(), d.positive(), d.threshold(),
+                p.classLabels().get(1 - p.classLabels().indexOf(d.positive()))));
         Map<String, String> t = m.training();
         if (t.containsKey(Outcome.EPOCHS_TRAINED)) {
             boolean stopped = Boolean.parseBoolean(t.get(Outcome.STOPPED_EARLY));
@@ -113,6 +116,12 @@ final class InspectCommand implements Callable<Integer> {
         }).toList());
         o.put("targets", p.targetNames());
         o.put("classes", p.classLabels());
+        m.decision().ifPresent(d -> {
+            Map<String, Object> decision = Json.object();
+            decision.put("positive", d.positive());
+            decision.put("threshold", d.threshold());
+            o.put("decision", decision);
+        });
         o.put("training", m.training());
         return o;
     }

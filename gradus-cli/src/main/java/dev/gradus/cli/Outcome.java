@@ -41,6 +41,6 @@ record Outcome(Model model, EpochStats kept, double finalLoss) {
         training.put(STOPPED_EARLY, Boolean.toString(history.stoppedEarly()));
         training.put(KEPT_EPOCH, Integer.toString(kept == null ? 0 : kept.epoch()));
         training.put(FINAL_LOSS, Double.toString(finalLoss));
-        return new Outcome(new Model(m.network(), m.preprocessing(), m.loss(), training), kept, finalLoss);
+        return new Outcome(m.withTraining(training), kept, finalLoss);
     }
 }

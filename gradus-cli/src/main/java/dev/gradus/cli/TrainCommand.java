@@ -30,6 +30,7 @@ import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -82,6 +83,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     WeightFlags weights = new WeightFlags();
 
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Two classes: store this decision threshold in the model, so that predict, evaluate and "
+                    + "serve predict the positive class when its probability is at least T (their --threshold "
+                    + "overrides it).")
+    Double threshold;
+
+    @Option(names = "--positive", paramLabel = "LABEL",
+            description = "The positive class for --threshold (default: the second class in the sorted label "
+                    + "order).")
+    String positive;
+
     private final Backend backend;
 
     /** {@code gradus train}, training on this machine. */
@@ -125,6 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : run.init != null ? continueRun(table, heldOut)
                 : newRun(table, heldOut);
         TrainingOptions options = prepared.start().options();
+        checkThreshold(prepared.start().preprocessing(), options);
         Table trained = trainedRows(prepared.trainRows(), options);
         Model.Fit fit;
         try (Progress p = progress(err, trained, options, prepared.start().preprocessing())) {
@@ -135,6 +148,12 @@ public final class TrainCommand implements Callable<Integer> {
         Preprocessing prep = prepared.start().preprocessing();
         Outcome outcome = Outcome.of(fit, trained, keptEpoch(fit.history(), options),
                 rowWeights.rowWeights(trained, prep, rowWeights.classWeights(prep, prepared.trainRows())));
+        if (threshold != null) {
+            Model undecided = outcome.model();
+            Model decided = parse("--threshold", () -> positive == null ? undecided.withThreshold(threshold)
+                    : undecided.withThreshold(positive, threshold));
+            outcome = new Outcome(decided, outcome.kept(), outcome.finalLoss());
+        }
         outcome.model().save(run.out);
         if (run.plot != null) {
             Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
@@ -173,6 +192,37 @@ public final class TrainCommand implements Callable<Integer> {
             prep.classIds(heldOut);
         } else {
             prep.targetValues(heldOut);
+        }
+    }
+
+    /**
+     * {@code --threshold} and {@code --positive} fit the model to be trained: two classes with
+     * probabilities, a threshold in [0, 1], a known label; checked before any training.
+     */
+    private void checkThreshold(Preprocessing prep, TrainingOptions options) {
+        if (threshold == null) {
+            if (positive != null) {
+                throw new UsageException("--positive needs --threshold: train stores a positive class only with a "
+                        + "threshold");
+            }
+            return;
+        }
+        String flag = "--threshold";
+        if (prep.task() != Task.CLASSIFICATION || prep.classLabels().size() != 2) {
+            throw new UsageException(flag + " needs a two-class classification; this is "
+                    + (prep.task() == Task.CLASSIFICATION ? "a " + prep.classLabels().size() + "-class classification"
+                    : "a regression"));
+        }
+        if (options.loss().fusedActivation() == null) {
+            throw new UsageException(flag + " needs a model that outputs probabilities (loss cross-entropy or bce); "
+                    + "this one trains with " + options.loss().name());
+        }
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new UsageException(flag + " must be between 0 and 1, got " + threshold);
+        }
+        if (positive != null && !prep.classLabels().contains(positive)) {
+            throw new UsageException("--positive: no class '" + positive + "'; the classes are "
+                    + String.join(", ", prep.classLabels()));
         }
     }
 

@@ -45,9 +45,16 @@ import java.util.Optional;
  * @param loss the loss it was trained with
  * @param training a record of how it was trained (stored as model file metadata)
  */
-public record Model(Network network, Preprocessing preprocessing, Loss loss, Map<String, String> training) {
+public record Model(Network network, Preprocessing preprocessing, Loss loss, Map<String, String> training,
+                    Optional<ModelMetadata.Decision> decision) {
+
+    /** A model without a stored decision: two classes are decided by the more probable one. */
+    public Model(Network network, Preprocessing preprocessing, Loss loss, Map<String, String> training) {
+        this(network, preprocessing, loss, training, Optional.empty());
+    }
 
     public Model {
+        Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(loss, "loss");
@@ -59,6 +66,59 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
                     + " inputs and, with the " + loss.name() + " loss, expects " + outputs + " outputs");
         }
         loss.checkOutput(network.layer(network.layerCount() - 1).activation(), network.outputs());
+        if (decision.isPresent()) {
+            checkDecidable(preprocessing, loss, "a stored threshold");
+            if (!preprocessing.classLabels().contains(decision.get().positive())) {
+                throw new IllegalArgumentException("the stored positive class '" + decision.get().positive()
+                        + "' is not a class; the classes are " + String.join(", ", preprocessing.classLabels()));
+            }
+        }
+    }
+
+    /** Two classes with probabilities, or an exception saying what {@code what} needs. */
+    private static void checkDecidable(Preprocessing preprocessing, Loss loss, String what) {
+        if (preprocessing.task() != Task.CLASSIFICATION || preprocessing.classLabels().size() != 2) {
+            throw new IllegalArgumentException(what + " needs a model of two classes; this one is "
+                    + (preprocessing.task() == Task.CLASSIFICATION ? preprocessing.classLabels().size()
+                    + "-class classification" : "regression"));
+        }
+        if (loss.fusedActivation() == null) {
+            throw new IllegalArgumentException(what + " needs a model that outputs probabilities (loss cross-entropy "
+                    + "or bce); this one was trained with " + loss.name());
+        }
+    }
+
+    /**
+     * This model deciding its two classes by a threshold: predict {@code positive} when its
+     * probability is at least {@code threshold}. Stored in the model file (format version 3) and
+     * used by {@link #predict}, {@link Predictor}, {@code gradus predict}, {@code evaluate} and
+     * {@code serve} unless they are given another; this is how {@code gradus train --threshold}
+     * and a threshold search set it.
+     *
+     * @throws IllegalArgumentException unless the model has two classes with probabilities,
+     *     {@code positive} is one of them and {@code threshold} is in {@code [0, 1]}
+     */
+    public Model withThreshold(String positive, double threshold) {
+        checkDecidable(preprocessing, loss, "a threshold");
+        classId(positive);
+        return new Model(network, preprocessing, loss, training,
+                Optional.of(new ModelMetadata.Decision(positive, threshold)));
+    }
+
+    /** {@link #withThreshold(String, double)} with the second class (in sorted label order) as positive. */
+    public Model withThreshold(double threshold) {
+        checkDecidable(preprocessing, loss, "a threshold");
+        return withThreshold(preprocessing.classLabels().get(1), threshold);
+    }
+
+    /** This model without a stored threshold: it predicts the more probable class. */
+    public Model withoutThreshold() {
+        return new Model(network, preprocessing, loss, training, Optional.empty());
+    }
+
+    /** This model with the training record {@code value} (and the same decision). */
+    public Model withTraining(Map<String, String> value) {
+        return new Model(network, preprocessing, loss, value, decision);
     }
 
     /**
@@ -307,14 +367,29 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
             }
             out = both;
         }
-        return new Predictions(Task.CLASSIFICATION, preprocessing.classLabels(), out, outputsProbabilities());
+        return new Predictions(Task.CLASSIFICATION, preprocessing.classLabels(), out, outputsProbabilities(),
+                positiveId(), threshold());
     }
 
-    /** Classification scores on a table that holds the target column. */
+    /** The stored decision's positive class id, else 1 (the second class). */
+    int positiveId() {
+        return decision.map(d -> classId(d.positive())).orElse(1);
+    }
+
+    /** The stored decision's threshold, else NaN (the more probable class). */
+    double threshold() {
+        return decision.map(ModelMetadata.Decision::threshold).orElse(Double.NaN);
+    }
+
+    /**
+     * Classification scores on a table that holds the target column, deciding two classes by the
+     * stored threshold if there is one (its positive class is then the one scored by ROC AUC and
+     * average precision).
+     */
     public ClassificationMetrics classificationMetrics(Table table) throws DataException {
         Predictions p = predict(table);
         return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table), p.classIds(),
-                p.probabilities() ? p.toDoubles() : null);
+                p.probabilities() ? p.toDoubles() : null, preprocessing.classLabels().size() == 2 ? positiveId() : 1);
     }
 
     /**
@@ -409,7 +484,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * (checkpoints store the same), stamped with this library's version.
      */
     public ModelMetadata metadata() {
-        return ModelMetadata.of(loss, preprocessing, training);
+        return ModelMetadata.of(loss, preprocessing, training, decision);
     }
 
     /**
@@ -419,7 +494,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      *     outputs or output activation)
      */
     public static Model of(Network network, ModelMetadata metadata) {
-        return new Model(network, metadata.preprocessing(), metadata.loss(), metadata.training());
+        return new Model(network, metadata.preprocessing(), metadata.loss(), metadata.training(),
+                metadata.decision());
     }
 
     /**

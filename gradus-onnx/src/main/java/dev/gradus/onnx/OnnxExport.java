@@ -276,7 +276,7 @@ public final class OnnxExport {
         }
         // The model file's own entries, written by the one metadata codec.
         Map<String, String> entries = MetadataCodec.encode(model.metadata());
-        m.put(KEY_FORMAT_VERSION, Integer.toString(model.preprocessing().formatVersion()));
+        m.put(KEY_FORMAT_VERSION, Integer.toString(model.metadata().formatVersion()));
         m.put(KEY_PREPROCESSING, entries.get(MetadataCodec.PREPROCESSING));
         m.put(KEY_LOSS, entries.get(MetadataCodec.LOSS));
         m.put(KEY_TRAINING, entries.get(MetadataCodec.TRAINING));
