@@ -77,9 +77,10 @@ final class InspectCommand implements Callable<Integer> {
                     kept.equals(t.get(Outcome.EPOCHS_TRAINED)) || kept.equals("0") ? "" : ", keeping epoch " + kept);
         }
         if (t.containsKey(Outcome.FINAL_LOSS)) {
-            out.printf(Locale.ROOT, "final loss  %s (%s) on all training rows%s%n",
+            out.printf(Locale.ROOT, "final loss  %s (%s) on all training rows%s%s%n",
                     Progress.formatLoss(Double.parseDouble(t.get(Outcome.FINAL_LOSS))), m.loss().name(),
-                    p.targetScaler().isIdentity() ? "" : ", in the targets' own units");
+                    p.targetScaler().isIdentity() ? "" : ", in the targets' own units",
+                    t.containsKey("sample_weight") || t.containsKey("class_weight") ? ", weighted" : "");
         }
         Map<String, String> options = new java.util.LinkedHashMap<>(t);
         options.keySet().removeAll(List.of(Outcome.EPOCHS_TRAINED, Outcome.STOPPED_EARLY, Outcome.KEPT_EPOCH,
