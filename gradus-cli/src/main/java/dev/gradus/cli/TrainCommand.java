@@ -380,6 +380,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (!parsed.hasMatchedOption("--seed") && command.containsKey("--seed")) {
             flags.seed = Long.parseLong(command.get("--seed"));
         }
+        // The row weights, which the checkpoint's fingerprint of the weights holds the run to.
+        if (!parsed.hasMatchedOption("--sample-weight") && !"null".equals(command.getOrDefault("--sample-weight",
+                "null"))) {
+            weights.sampleWeight = command.get("--sample-weight");
+        }
+        if (!parsed.hasMatchedOption("--class-weight") && !"null".equals(command.getOrDefault("--class-weight",
+                "null"))) {
+            weights.classWeight = command.get("--class-weight");
+        }
         if (!parsed.hasMatchedOption("--test-fraction") && command.containsKey("--test-fraction")) {
             String f = command.get("--test-fraction");
             run.testFraction = f.equals("null") ? null : Double.valueOf(f);

@@ -131,4 +131,32 @@ class WeightsCliTest {
         assertEquals(0, text.code(), text.toString());
         assertTrue(text.out().contains("weighted by column w"), text.out());
     }
+
+    /** A weighted run resumes with its weights, without naming them again, and ends as an uninterrupted one. */
+    @Test
+    void aWeightedRunResumesWithItsWeights() throws Exception {
+        Path train = data("train.csv", 120, 6);
+        Path whole = dir.resolve("whole.gradus");
+        Path resumed = dir.resolve("resumed.gradus");
+        Path checkpoints = dir.resolve("ck");
+        String[] common = {"train", "--data", train.toString(), "--target", "label", "--layers", "6", "--threads",
+                "1", "--quiet"};
+        Cli a = Cli.run(concat(common, "--sample-weight", "w", "--class-weight", "rare=4", "--epochs", "6", "--out",
+                whole.toString()));
+        assertEquals(0, a.code(), a.toString());
+        Cli b = Cli.run(concat(common, "--sample-weight", "w", "--class-weight", "rare=4", "--epochs", "3",
+                "--checkpoint", checkpoints.toString(), "--out", dir.resolve("half.gradus").toString()));
+        assertEquals(0, b.code(), b.toString());
+        Cli c = Cli.run("train", "--data", train.toString(), "--resume", checkpoints.toString(), "--epochs", "6",
+                "--quiet", "--out", resumed.toString());
+        assertEquals(0, c.code(), c.toString());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Model.load(whole).network().parameters().values(),
+                Model.load(resumed).network().parameters().values());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
