@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -235,14 +236,16 @@ public final class TrainCommand implements Callable<Integer> {
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Prepared newRun(Table table, Table heldOut) throws DataException {
         DataSpec dataSpec = weights.exclude(flags.dataSpec(), table);
-        Preprocessing prep = Preprocessing.fit(table, dataSpec,
-                w -> Notices.warn(spec.commandLine().getErr(), List.of(w)));
+        Consumer<String> warn = w -> Notices.warn(spec.commandLine().getErr(), List.of(w));
+        // With --test-fraction, the fit on all rows only finds the task and the classes to
+        // stratify by; the warnings come from the fit on the training rows, the one that is kept.
+        Preprocessing prep = Preprocessing.fit(table, dataSpec, run.testFraction == null ? warn : w -> { });
         Table trainRows = table;
         if (run.testFraction != null) {
             Split split = split(table, prep);
             trainRows = split.train();
             heldOut = split.test();
-            prep = Preprocessing.fit(trainRows, dataSpec);
+            prep = Preprocessing.fit(trainRows, dataSpec, warn);
         }
         ModelSpec modelSpec = flags.modelSpec(dataSpec).withWeights(weights.rowWeights());
         TrainingOptions options = flags.options(prep.task(), null, trainRows.rows());
