@@ -25,6 +25,7 @@ public record Predictions(Task task, List<String> names, Matrix outputs, boolean
         this(task, names, outputs, probabilities, 1, Double.NaN);
     }
 
+    /** The number of predicted rows {@code N}. */
     public int rows() {
         return outputs.rows();
     }
