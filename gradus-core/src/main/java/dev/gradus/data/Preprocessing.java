@@ -221,47 +221,11 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                     : ColumnStats.ofCodes(table.codes(c), table.dictionary(c));
             if (!forced) {
                 checkNotMixed(table, c);
-                double[] days = dates(stats);
-                if (days != null) {
-                    String fill = spec.impute() == Impute.NONE || days.length == 0 ? null
-                            : IsoDates.ofEpochDays(spec.impute() == Impute.MEDIAN ? days[days.length / 2]
-                                    : java.util.Arrays.stream(days).average().orElse(0));
-                    features.add(new Feature(name, List.of(), fill, false, true));
-                    continue;
-                }
-                int distinct = stats.categories().size();
-                if (distinct > stats.count() / 2.0) {
-                    String reason = String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
-                            + "a name?)", distinct, stats.count());
-                    leftOut.add(new LeftOut(name, reason));
-                    warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
-                            + " keeps it as one-hot inputs");
-                    continue;
-                }
             }
-            if (stats.categories().isEmpty()) {
-                throw new DataException(table.source() + ": column '" + name + "' has no values to take categories "
-                        + "from");
+            Feature feature = textFeature(table.source(), name, stats, forced, spec, warnings, leftOut);
+            if (feature != null) {
+                features.add(feature);
             }
-            List<String> categories = new ArrayList<>(stats.categories().keySet());
-            boolean other = categories.size() > spec.maxCategories();
-            if (other) {
-                List<String> byCount = new ArrayList<>(categories);
-                byCount.sort(java.util.Comparator.comparing((String k) -> -stats.categories().get(k)));
-                List<String> kept = new ArrayList<>(byCount.subList(0, spec.maxCategories()));
-                long rest = 0;
-                for (String k : byCount.subList(spec.maxCategories(), byCount.size())) {
-                    rest += stats.categories().get(k);
-                }
-                java.util.Collections.sort(kept);
-                warnings.accept(String.format(java.util.Locale.ROOT, "column '%s' has %,d categories: the %,d most "
-                        + "frequent get an input each, the other %,d (%,d rows) share one '%s' input "
-                        + "(--max-categories N changes the limit)", name, categories.size(), kept.size(),
-                        categories.size() - kept.size(), rest, OTHER));
-                categories = kept;
-            }
-            features.add(new Feature(name, categories, spec.impute() == Impute.NONE ? null : stats.mode(), other,
-                    false));
         }
         if (features.isEmpty()) {
             throw new DataException(table.source() + ": no feature columns are left: "
@@ -283,8 +247,98 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 spec.unknown(), leftOut);
     }
 
+    /**
+     * The feature of text column {@code name} (or of a numeric one made categorical,
+     * {@code forced}) summarised by {@code stats}: a date, one-hot inputs (with "other" beyond
+     * {@link DataSpec#maxCategories()}), or null when it is left out (added to {@code leftOut},
+     * with a warning) as an id or a name.
+     */
+    static Feature textFeature(String source, String name, ColumnStats stats, boolean forced, DataSpec spec,
+                               java.util.function.Consumer<String> warnings, List<LeftOut> leftOut)
+            throws DataException {
+        if (!forced) {
+            double[] days = dates(stats);
+            if (days != null) {
+                String fill = spec.impute() == Impute.NONE || days.length == 0 ? null
+                        : IsoDates.ofEpochDays(spec.impute() == Impute.MEDIAN ? days[days.length / 2]
+                                : java.util.Arrays.stream(days).average().orElse(0));
+                return new Feature(name, List.of(), fill, false, true);
+            }
+            int distinct = stats.categories().size();
+            if (distinct > stats.count() / 2.0) {
+                leaveOut(name, String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
+                        + "a name?)", distinct, stats.count()), warnings, leftOut);
+                return null;
+            }
+        }
+        if (stats.categories().isEmpty()) {
+            throw new DataException(source + ": column '" + name + "' has no values to take categories from");
+        }
+        List<String> categories = new ArrayList<>(stats.categories().keySet());
+        boolean other = categories.size() > spec.maxCategories();
+        if (other) {
+            List<String> byCount = new ArrayList<>(categories);
+            byCount.sort(java.util.Comparator.comparing((String k) -> -stats.categories().get(k)));
+            List<String> kept = new ArrayList<>(byCount.subList(0, spec.maxCategories()));
+            long rest = 0;
+            for (String k : byCount.subList(spec.maxCategories(), byCount.size())) {
+                rest += stats.categories().get(k);
+            }
+            java.util.Collections.sort(kept);
+            warnings.accept(String.format(java.util.Locale.ROOT, "column '%s' has %,d categories: the %,d most "
+                    + "frequent get an input each, the other %,d (%,d rows) share one '%s' input "
+                    + "(--max-categories N changes the limit)", name, categories.size(), kept.size(),
+                    categories.size() - kept.size(), rest, OTHER));
+            categories = kept;
+        }
+        return new Feature(name, categories, spec.impute() == Impute.NONE ? null : stats.mode(), other, false);
+    }
+
+    /** Records that column {@code name} is left out for {@code reason}, with a warning. */
+    static void leaveOut(String name, String reason, java.util.function.Consumer<String> warnings,
+                         List<LeftOut> leftOut) {
+        leftOut.add(new LeftOut(name, reason));
+        warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
+                + " keeps it as one-hot inputs");
+    }
+
+    /**
+     * This preprocessing (fitted with identity scalers, as {@link StreamingFit#unscaled()} is)
+     * with its scalers fitted as {@link #fit(Table, DataSpec)} fits them, from the statistics of
+     * every encoded input column ({@code inputs}, entries of one-hot inputs ignored) and of the
+     * regression targets in original units ({@code targets}; ignored for classification).
+     *
+     * @throws DataException naming {@code source} and the column whose values cannot be scaled
+     */
+    public Preprocessing scaled(Scaling kind, ColumnStats[] inputs, ColumnStats[] targets, String source)
+            throws DataException {
+        ColumnStats[] stats = new ColumnStats[inputWidth()];
+        int j = 0;
+        for (Feature f : features) {
+            for (int k = 0; k < f.width(); k++) {
+                stats[j + k] = f.isCategorical() || kind == Scaling.NONE ? null : inputs[j + k];
+            }
+            j += f.width();
+        }
+        Scaler x;
+        Scaler y = targetScaler;
+        try {
+            x = Scaler.fit(kind, stats);
+        } catch (Scaler.ColumnException e) {
+            throw new DataException(source + ": column '" + inputNames().get(e.column()) + "': " + e.getMessage());
+        }
+        if (task == Task.REGRESSION && kind != Scaling.NONE) {
+            try {
+                y = Scaler.fit(Scaling.STANDARD, targets);
+            } catch (Scaler.ColumnException e) {
+                throw new DataException(source + ": column '" + targetNames.get(e.column()) + "': " + e.getMessage());
+            }
+        }
+        return new Preprocessing(task, features, x, targetNames, classLabels, y, unknown, leftOut);
+    }
+
     /** The categories of a numeric column made categorical: its cells as written. */
-    private static ColumnStats textStats(Table table, int c) {
+    static ColumnStats textStats(Table table, int c) {
         Map<String, Long> counts = new TreeMap<>();
         long missing = 0;
         for (int r = 0; r < table.rows(); r++) {
@@ -303,7 +357,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
      * The days since 1970 of every present cell, sorted, when every category is an ISO date;
      * else null.
      */
-    private static double[] dates(ColumnStats stats) {
+    static double[] dates(ColumnStats stats) {
         if (stats.categories().isEmpty()) {
             return null;
         }
@@ -697,7 +751,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
 
     // ---- fitting helpers ------------------------------------------------------------------
 
-    private static List<Integer> resolveTargets(Table table, List<String> requested) throws DataException {
+    static List<Integer> resolveTargets(Table table, List<String> requested) throws DataException {
         if (requested.isEmpty()) {
             return List.of(table.columnCount() - 1);
         }
@@ -724,7 +778,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return List.copyOf(out);
     }
 
-    private static List<Integer> resolveFeatures(Table table, DataSpec spec, List<Integer> targets)
+    static List<Integer> resolveFeatures(Table table, DataSpec spec, List<Integer> targets)
             throws DataException {
         for (String name : spec.drop()) {
             if (table.indexOf(name) < 0) {
@@ -802,20 +856,29 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             }
             labels.add(labelOf(table, r, c));
         }
+        return sortLabels(table.source(), table.names().get(c), labels);
+    }
+
+    /**
+     * Class labels in output order: numerically when every label is a number, else as text.
+     *
+     * @throws DataException when there are fewer than two
+     */
+    static List<String> sortLabels(String source, String column, Set<String> labels) throws DataException {
         List<String> sorted = new ArrayList<>(labels);
         boolean numeric = sorted.stream().allMatch(l -> !Float.isNaN(Table.parseNumber(l)));
         // Numerically when every label is a number (ties, such as 1 and 1.0, by their text), else as text.
         sorted.sort(numeric ? Comparator.comparing((String l) -> new java.math.BigDecimal(l))
                 .thenComparing(Comparator.naturalOrder()) : Comparator.naturalOrder());
         if (sorted.size() < 2) {
-            throw new DataException(table.source() + ": target column '" + table.names().get(c)
+            throw new DataException(source + ": target column '" + column
                     + "' has only one class (" + sorted.get(0) + "); classification needs at least two");
         }
         return sorted;
     }
 
     /** A class label: the cell as written (without surrounding spaces), so {@code 007} stays {@code 007}. */
-    private static String labelOf(Table table, int r, int c) {
+    static String labelOf(Table table, int r, int c) {
         return table.text(r, c).strip();
     }
 
@@ -842,7 +905,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
     }
 
-    private static DataException nonNumeric(Table table, int c) {
+    static DataException nonNumeric(Table table, int c) {
         if (!table.isNumeric(c)) {
             List<String> dictionary = table.dictionary(c);
             boolean[] text = new boolean[dictionary.size()];
@@ -860,12 +923,12 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return new DataException(table.source() + ": column '" + table.names().get(c) + "' is not numeric");
     }
 
-    private static DataException missing(Table table, int r, int c) {
+    static DataException missing(Table table, int r, int c) {
         return new DataException(at(table, r, c) + ": missing value (no imputation was chosen)");
     }
 
     /** A missing target cell: never filled, whatever {@code --impute} says. */
-    private static DataException missingTarget(Table table, int r, int c) {
+    static DataException missingTarget(Table table, int r, int c) {
         return new DataException(at(table, r, c) + ": missing target value (targets are never imputed; --impute "
                 + "fills missing feature cells only): remove the row or fill in its target");
     }
