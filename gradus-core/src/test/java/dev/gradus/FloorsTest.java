@@ -3,8 +3,15 @@ package dev.gradus;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.JavaType;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.gradus.model.Model;
@@ -12,6 +19,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +28,16 @@ import org.junit.jupiter.api.Test;
  * {@code kernel, tensor, optim, metrics → nn, data → train → io → model}, with the ONNX, CLI,
  * Spark and benchmark modules above all of core. Within a floor, imports go one way only (no
  * cycles between packages anywhere in core).
+ *
+ * <p>{@code dev.gradus.internal} is plumbing shared by Gradus's own packages and modules, not
+ * API: no public signature of a user-facing package may mention one of its types, so a user
+ * never has to touch it.
  */
 class FloorsTest {
 
     /** Floor 0 at the bottom; a package may import its own floor and those below. */
     private static final List<List<String>> FLOORS = List.of(
-            List.of("kernel", "tensor", "optim", "metrics"),
+            List.of("internal", "kernel", "tensor", "optim", "metrics"),
             List.of("nn", "data"),
             List.of("train"),
             List.of("io"),
@@ -77,6 +89,55 @@ class FloorsTest {
                     .because("floor " + f + " " + FLOORS.get(f) + " sits below " + higher)
                     .check(core);
         }
+    }
+
+    /** The packages whose public types are plumbing, not API (see their package-info). */
+    private static final String INTERNAL = "dev.gradus.internal";
+
+    @Test
+    void noPublicSignatureOfAnApiPackageMentionsAnInternalType() {
+        List<String> leaks = new ArrayList<>();
+        for (JavaClass c : core) {
+            if (c.getPackageName().startsWith(INTERNAL) || !visible(c.getModifiers())
+                    || (c.getEnclosingClass().isPresent() && !visible(c.getEnclosingClass().get().getModifiers()))) {
+                continue;
+            }
+            List<JavaType> seen = new ArrayList<>();
+            c.getRawSuperclass().ifPresent(seen::add);
+            seen.addAll(c.getInterfaces());
+            leaks.addAll(internal(c.getName(), seen));
+            for (JavaField f : c.getFields()) {
+                if (visible(f.getModifiers())) {
+                    leaks.addAll(internal(c.getName() + "." + f.getName(), List.of(f.getType())));
+                }
+            }
+            for (JavaCodeUnit u : c.getCodeUnits()) {
+                if (visible(u.getModifiers()) && !u.getModifiers().contains(JavaModifier.SYNTHETIC)) {
+                    List<JavaType> types = new ArrayList<>(u.getParameterTypes());
+                    types.add(u.getReturnType());
+                    u.getThrowsClause().getTypes().forEach(types::add);
+                    leaks.addAll(internal(u.getFullName(), types));
+                }
+            }
+        }
+        assertTrue(core.stream().anyMatch(c -> c.getPackageName().equals(INTERNAL)), "no internal classes imported");
+        assertEquals(List.of(), leaks, "public API that exposes " + INTERNAL + " (keep those types behind the API)");
+    }
+
+    private static boolean visible(Set<JavaModifier> modifiers) {
+        return modifiers.contains(JavaModifier.PUBLIC) || modifiers.contains(JavaModifier.PROTECTED);
+    }
+
+    private static List<String> internal(String where, List<? extends JavaType> types) {
+        List<String> found = new ArrayList<>();
+        for (JavaType t : types) {
+            for (JavaClass raw : t.getAllInvolvedRawTypes()) {
+                if (raw.getPackageName().startsWith(INTERNAL)) {
+                    found.add(where + " uses " + raw.getName());
+                }
+            }
+        }
+        return found;
     }
 
     @Test

@@ -15,7 +15,6 @@ import dev.gradus.tensor.Matrix;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.HealthReport;
 import dev.gradus.train.History;
-import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
 import dev.gradus.train.ValidationMetric;
@@ -173,7 +172,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** The rows the trainer trains on: all of {@code rows} but those a validation fraction holds out. */
     private static Table trainedRows(Table rows, TrainingOptions options) {
         double f = options.validationFraction();
-        return f == 0 ? rows : rows.selectRows(Trainer.validationSplit(rows.rows(), f, options.seed())[0]);
+        return f == 0 ? rows : Split.validation(rows, f, options.seed()).train();
     }
 
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */

@@ -1,5 +1,6 @@
 package dev.gradus.data;
 
+import dev.gradus.internal.RowOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -72,6 +73,19 @@ public record Split(Table train, Table test) {
         return of(table, test.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /**
+     * The rows that {@link dev.gradus.train.TrainingOptions#validationFraction()} {@code fraction}
+     * holds out when training on {@code table} with that seed: {@code train()} is the rows the
+     * trainer fits on, {@code test()} the validation rows it scores after each epoch (a seeded
+     * {@code round(fraction · N)} of them).
+     *
+     * @throws IllegalArgumentException when either part would be empty
+     */
+    public static Split validation(Table table, double fraction, long seed) {
+        int[][] parts = RowOrder.validationSplit(table.rows(), fraction, seed);
+        return new Split(table.selectRows(parts[0]), table.selectRows(parts[1]));
+    }
+
     private static Split of(Table table, int[] testRows) {
         boolean[] isTest = new boolean[table.rows()];
         for (int r : testRows) {
@@ -94,15 +108,7 @@ public record Split(Table train, Table test) {
     /** A seeded Fisher–Yates permutation of {@code 0..n−1}; the folds of {@link Folds} draw theirs here too. */
     static int[] permutation(int n, SplittableRandom random) {
         int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        RowOrder.permute(order, random);
         return order;
     }
 

@@ -19,7 +19,8 @@ import java.util.Map;
  * sources agree bit for bit wherever they see the same blocks.
  *
  * <p>The rows are numbered {@code 0 .. N−1}. Epoch {@code e} visits them in row order, or, when
- * the run shuffles, in the order {@link Trainer#shuffledOrder} draws from {@code (seed, e)};
+ * the run shuffles, in a Fisher–Yates order drawn from {@code (seed, e)} alone (Gradus's own
+ * sources share it, so a resumed or distributed run visits the rows as a local one does);
  * batch {@code s} is the rows at positions {@code [start, start + count)} of that order.
  */
 public interface GradientSource extends AutoCloseable {

@@ -1,5 +1,6 @@
 package dev.gradus.train;
 
+import dev.gradus.internal.RowOrder;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import java.util.Map;
@@ -87,7 +88,7 @@ final class LocalRows implements GradientSource {
         @Override
         public double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta) {
             if (order != null && orderEpoch != epoch) {
-                Trainer.shuffledOrder(order, options.seed(), epoch);
+                RowOrder.epoch(order, options.seed(), epoch);
                 orderEpoch = epoch;
             }
             this.start = start;

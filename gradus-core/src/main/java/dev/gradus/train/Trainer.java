@@ -1,10 +1,10 @@
 package dev.gradus.train;
 
+import dev.gradus.internal.RowOrder;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.nn.Workspace;
-import dev.gradus.optim.Clipping;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
 import java.io.IOException;
@@ -14,14 +14,12 @@ import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -104,29 +102,6 @@ public final class Trainer {
     }
 
     /**
-     * The rows a validation fraction {@code f} holds out of {@code rows}: a seeded
-     * {@code round(f·rows)} of them. Returns {@code {training rows, validation rows}}, each in
-     * increasing order; {@link #fit(Network, Matrix, Matrix)} trains on exactly these.
-     *
-     * @throws IllegalArgumentException when either part would be empty
-     */
-    public static int[][] validationSplit(int rows, double f, long seed) {
-        int held = (int) Math.round(f * rows);
-        if (held < 1 || held >= rows) {
-            throw new IllegalArgumentException("validation fraction " + f + " of " + rows
-                    + " rows leaves " + held + " validation and " + (rows - held)
-                    + " training rows; both need at least 1");
-        }
-        int[] order = new int[rows];
-        shuffledOrder(order, seed ^ 0x5DEECE66DL, 0);
-        int[] validation = Arrays.copyOfRange(order, 0, held);
-        int[] training = Arrays.copyOfRange(order, held, rows);
-        Arrays.sort(validation);
-        Arrays.sort(training);
-        return new int[][] {training, validation};
-    }
-
-    /**
      * Trains a copy of {@code initial} on {@code (x, y)} and validates on the separate
      * {@code (xValidation, yValidation)} after every epoch.
      *
@@ -154,7 +129,7 @@ public final class Trainer {
         if (f == 0 || options.epochs() == 0) {
             return run(initial, train, null);
         }
-        GradientSource.HeldOut split = train.holdOut(validationSplit(train.rows(), f, options.seed())[1]);
+        GradientSource.HeldOut split = train.holdOut(RowOrder.validationSplit(train.rows(), f, options.seed())[1]);
         try (GradientSource rest = split.train()) {
             return run(initial, rest, new Validation(split.x(), split.y()));
         }
@@ -417,24 +392,6 @@ public final class Trainer {
                 Clipping.clipByGlobalNorm(dTheta, clipNorm);
             }
             return value;
-        }
-    }
-
-    /**
-     * The visiting order of epoch {@code epoch}: a Fisher–Yates shuffle drawn from a generator
-     * seeded by {@code (seed, epoch)} alone, so an epoch's order does not depend on what came
-     * before it (a resumed run, or a distributed trainer, visits the rows exactly as this one).
-     */
-    public static void shuffledOrder(int[] order, long seed, int epoch) {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed + 0x9E3779B97F4A7C15L * epoch);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
         }
     }
 

@@ -10,10 +10,11 @@ import java.util.Map;
 
 /**
  * Validation rows and how they are scored after each epoch: the loss as a row-weighted mean of
- * chunk losses, then each {@link ValidationMetric} on all predictions. {@link Trainer} and
- * distributed trainers score through this one class, so their histories agree.
+ * chunk losses, then each {@link ValidationMetric} on all predictions. {@link Trainer} scores
+ * through this one class whatever its {@link GradientSource} (local rows or Spark partitions),
+ * so their histories agree.
  */
-public final class Validation {
+final class Validation {
     private final float[] x;
     private final float[] y;
     private final float[] yhat;
@@ -21,7 +22,7 @@ public final class Validation {
     private final int cols;
 
     /** Copies of the validation features {@code x} and targets {@code y}. */
-    public Validation(Matrix x, Matrix y) {
+    Validation(Matrix x, Matrix y) {
         if (x.rows() != y.rows()) {
             throw new IllegalArgumentException("validation x has " + x.rows() + " rows but y has " + y.rows());
         }
@@ -33,7 +34,7 @@ public final class Validation {
     }
 
     /** The number of validation rows. */
-    public int rows() {
+    int rows() {
         return rows;
     }
 
@@ -46,7 +47,7 @@ public final class Validation {
      * The loss over all validation rows, forwarded in chunks of the workspace's capacity, and
      * keeps the predictions for {@link #metrics}.
      */
-    public double evaluate(Network network, Workspace w, Loss loss) {
+    double evaluate(Network network, Workspace w, Loss loss) {
         int in = network.inputs();
         double sum = 0;
         for (int start = 0; start < rows; start += w.capacity()) {
@@ -59,7 +60,7 @@ public final class Validation {
     }
 
     /** Each metric on the predictions of the last {@link #evaluate}, by name. */
-    public Map<String, Double> metrics(List<ValidationMetric> metrics) {
+    Map<String, Double> metrics(List<ValidationMetric> metrics) {
         Map<String, Double> values = new HashMap<>();
         for (ValidationMetric m : metrics) {
             values.put(m.name(), m.evaluate(yhat, y, rows, cols));

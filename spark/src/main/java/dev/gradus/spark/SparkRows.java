@@ -1,5 +1,6 @@
 package dev.gradus.spark;
 
+import dev.gradus.internal.RowOrder;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
@@ -222,8 +223,8 @@ final class SparkRows implements GradientSource {
         @Override
         public double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta) {
             if (order != null && visitEpoch != epoch) {
-                // position of row r in this epoch = the index of r in Trainer's visiting order
-                Trainer.shuffledOrder(order, options.seed(), epoch);
+                // position of row r in this epoch = the index of r in the local trainer's visiting order
+                RowOrder.epoch(order, options.seed(), epoch);
                 for (int p = 0; p < order.length; p++) {
                     positions[order[p]] = p;
                 }

@@ -1,4 +1,4 @@
-package dev.gradus.optim;
+package dev.gradus.train;
 
 /**
  * Gradient clipping by global norm, PyTorch's {@code clip_grad_norm_}: with
@@ -10,8 +10,10 @@ package dev.gradus.optim;
  * <pre>{@code
  * double norm = Clipping.clipByGlobalNorm(dTheta, 1.0);   // the norm before clipping
  * }</pre>
+ *
+ * <p>{@link Trainer} applies it when {@link TrainingOptions#clipNorm()} is set.
  */
-public final class Clipping {
+final class Clipping {
     private Clipping() {}
 
     /**
@@ -20,7 +22,7 @@ public final class Clipping {
      *
      * @throws IllegalArgumentException unless {@code maxNorm > 0}
      */
-    public static double clipByGlobalNorm(float[] dTheta, double maxNorm) {
+    static double clipByGlobalNorm(float[] dTheta, double maxNorm) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("clip norm must be positive, got " + maxNorm);
         }
