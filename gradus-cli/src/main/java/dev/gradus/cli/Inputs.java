@@ -76,6 +76,15 @@ final class Inputs {
         return out;
     }
 
+    /** True when the file starts with gzip's magic bytes. */
+    static boolean isGzip(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** True when the file starts with an IDX image magic number (plain or gzipped). */
     static boolean isIdx(Path path) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(path))) {

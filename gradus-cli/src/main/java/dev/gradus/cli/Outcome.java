@@ -26,9 +26,13 @@ record Outcome(Model model, EpochStats kept, double finalLoss) {
 
     /** The outcome of a fit on {@code trainRows}, whose kept epoch is {@code kept}. */
     static Outcome of(Model.Fit fit, Table trainRows, EpochStats kept) throws DataException {
+        return of(fit, fit.model().loss(trainRows), kept);
+    }
+
+    /** The outcome of a fit whose loss on all its training rows is {@code finalLoss}. */
+    static Outcome of(Model.Fit fit, double finalLoss, EpochStats kept) {
         Model m = fit.model();
         History history = fit.history();
-        double finalLoss = m.loss(trainRows);
         Map<String, String> training = new LinkedHashMap<>(m.training());
         int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         training.put(EPOCHS_TRAINED, Integer.toString(last));

@@ -86,7 +86,9 @@ public final class Csv {
             throw new DataException(path + ": is a directory, not a CSV file");
         }
         try {
-            new CsvParser(() -> open(path), path.toString(), options, threads()).stream(text, sink);
+            // Chunks of 1 MiB: the few held at once stay small beside a small heap.
+            new CsvParser(() -> open(path), path.toString(), options, threads(), CsvParser.FIRST_CHUNK,
+                    CsvParser.FIRST_CHUNK).stream(text, sink);
         } catch (NoSuchFileException e) {
             throw new DataException(path + ": file not found");
         } catch (AccessDeniedException e) {

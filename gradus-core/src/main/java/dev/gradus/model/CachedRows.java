@@ -8,7 +8,7 @@ import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.BlockedPass;
 import dev.gradus.train.GradientSource;
-import dev.gradus.train.Trainer;
+import dev.gradus.internal.RowOrder;
 import dev.gradus.train.TrainingOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -171,7 +171,7 @@ final class CachedRows implements GradientSource {
         @Override
         public double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta) {
             if (order != null && orderEpoch != epoch) {
-                Trainer.shuffledOrder(order, options.seed(), epoch);
+                RowOrder.epoch(order, options.seed(), epoch);
                 orderEpoch = epoch;
             }
             this.start = start;

@@ -303,14 +303,18 @@ public final class RowCache implements AutoCloseable {
                 }
             }
             first.first(rowsOut, 0, n, stride);
-            if (buffer == null || buffer.capacity() < rowsOut.length * 4) {
-                buffer = ByteBuffer.allocate(rowsOut.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            if (buffer == null) {
+                buffer = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             }
-            buffer.clear();
-            buffer.asFloatBuffer().put(rowsOut);
-            buffer.limit(rowsOut.length * 4);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
+            for (int at = 0; at < rowsOut.length; ) {
+                int take = Math.min(rowsOut.length - at, buffer.capacity() / 4);
+                buffer.clear();
+                buffer.asFloatBuffer().put(rowsOut, at, take);
+                buffer.limit(take * 4);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                at += take;
             }
             rows = Math.addExact(rows, n);
         }
