@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gradus.data.Scaling;
 import dev.gradus.data.Task;
+import dev.gradus.io.ModelFile;
 import dev.gradus.model.Model;
 import dev.gradus.nn.Activation;
 import java.nio.file.Files;
@@ -68,7 +69,8 @@ class OnnxDamagedFileTest {
         var proto = OnnxExport.toProto(model);
         Path file = dir.resolve("edited.onnx");
         for (String[] edit : new String[][] {
-                {OnnxExport.KEY_FORMAT_VERSION, "2", "format version 2 is newer"},
+                {OnnxExport.KEY_FORMAT_VERSION, Integer.toString(ModelFile.FORMAT_VERSION + 1),
+                        "format version " + (ModelFile.FORMAT_VERSION + 1) + " is newer"},
                 {OnnxExport.KEY_PREPROCESSING, null, "gradus.preprocessing.features[0].date_parts"}}) {
             var builder = proto.toBuilder();
             for (int i = 0; i < builder.getMetadataPropsCount(); i++) {
