@@ -23,6 +23,9 @@ final class Inputs {
     /** The data file read last, named when the command runs out of memory. */
     static volatile Path lastInput;
 
+    /** Whether {@code gradus train} is reading a CSV into memory that {@code --stream} could read instead. */
+    static volatile boolean streamable;
+
     private Inputs() {}
 
     /**

@@ -146,6 +146,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (streams()) {
             return callStreamed(stdout, err, csv);
         }
+        Inputs.streamable = backend == LOCAL && flags.labels == null && inMemoryFlags().isEmpty();
         Table table = Inputs.read(flags.data, flags.labels, csv);
         Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels, csv);
         Table validationRows = flags.validation == null ? null
@@ -346,14 +347,16 @@ public final class TrainCommand implements Callable<Integer> {
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Prepared newRun(Table table, Table heldOut) throws DataException {
         DataSpec dataSpec = flags.dataSpec();
-        Preprocessing prep = Preprocessing.fit(table, dataSpec,
-                w -> Notices.warn(spec.commandLine().getErr(), List.of(w)));
+        java.util.function.Consumer<String> warn = w -> Notices.warn(spec.commandLine().getErr(), List.of(w));
+        // With --test-fraction the first fit only gives the task (for a stratified split); the
+        // warnings are those of the fit on the training rows.
+        Preprocessing prep = Preprocessing.fit(table, dataSpec, run.testFraction != null ? w -> { } : warn);
         Table trainRows = table;
         if (run.testFraction != null) {
             Split split = split(table, prep);
             trainRows = split.train();
             heldOut = split.test();
-            prep = Preprocessing.fit(trainRows, dataSpec);
+            prep = Preprocessing.fit(trainRows, dataSpec, warn);
         }
         ModelSpec modelSpec = flags.modelSpec(dataSpec);
         TrainingOptions options = flags.options(prep.task(), null, trainRows.rows());

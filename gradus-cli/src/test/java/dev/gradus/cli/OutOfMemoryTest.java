@@ -39,6 +39,7 @@ class OutOfMemoryTest {
         assertEquals(1, lines.size(), err);
         assertTrue(lines.get(0).startsWith("gradus: out of memory working on " + data), err);
         assertTrue(lines.get(0).contains("JAVA_OPTS=-Xmx"), err);
+        assertTrue(lines.get(0).contains("or train with --stream"), err);
         assertFalse(err.contains("\tat "), err);
         assertFalse(Files.exists(model));
     }
