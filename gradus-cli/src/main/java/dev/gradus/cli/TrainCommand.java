@@ -229,11 +229,31 @@ public final class TrainCommand implements Callable<Integer> {
             }
             return true;
         }
-        if (!needMemory.isEmpty() || Inputs.isIdx(flags.data) || !Files.isRegularFile(flags.data)) {
+        return needMemory.isEmpty() && streams(stream, flags.data);
+    }
+
+    /**
+     * Whether a command reading the CSV {@code data} streams it: {@code on}, or {@code auto} with a
+     * file larger than {@code 1/AUTO_HEAP_SHARE} of the Java heap (gzipped: five times its size).
+     *
+     * @throws UsageException for {@code on} with IDX images
+     */
+    static boolean streams(Streaming when, Path data) {
+        if (when == Streaming.OFF) {
+            return false;
+        }
+        boolean idx = Inputs.isIdx(data);
+        if (when == Streaming.ON) {
+            if (idx) {
+                throw new UsageException("--stream reads CSV files; " + data + " holds IDX images");
+            }
+            return true;
+        }
+        if (idx || !Files.isRegularFile(data)) {
             return false;
         }
         try {
-            long size = Files.size(flags.data) * (Inputs.isGzip(flags.data) ? 5 : 1);
+            long size = Files.size(data) * (Inputs.isGzip(data) ? 5 : 1);
             return size > Runtime.getRuntime().maxMemory() / AUTO_HEAP_SHARE;
         } catch (java.io.IOException e) {
             return false;   // reading it will report the problem

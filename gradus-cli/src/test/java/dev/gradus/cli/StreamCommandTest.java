@@ -96,6 +96,57 @@ class StreamCommandTest {
     }
 
     @Test
+    void streamedPredictionsAreThoseOfTheWholeFileAndAnErrorOnStdoutSaysWhereItStopped() throws Exception {
+        Path model = dir.resolve("m.gradus");
+        assertEquals(0, train(model, "--stream", "off").code());
+        // Many rows (more than one chunk of the reader), then one with an unknown city.
+        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
+        StringBuilder big = new StringBuilder(lines.get(0)).append('\n');
+        int rows = 0;
+        while (big.length() < 3 << 19) {   // 1.5 MiB: two chunks of the streamed reader
+            big.append(lines.get(1 + rows % (lines.size() - 1))).append('\n');
+            rows++;
+        }
+        Path data = dir.resolve("many.csv");
+        Files.writeString(data, big);
+        for (String format : List.of("csv", "json")) {
+            List<String> args = new ArrayList<>(List.of("predict", "--model", model.toString(), "--data",
+                    data.toString(), "--id", "customer_id"));
+            if (format.equals("json")) {
+                args.add("--json");
+            }
+            args.addAll(List.of("--stream", "off"));
+            Cli whole = Cli.run(args.toArray(String[]::new));
+            args.set(args.size() - 1, "on");
+            Cli streamed = Cli.run(args.toArray(String[]::new));
+            assertEquals(0, whole.code(), whole.toString());
+            assertEquals(0, streamed.code(), streamed.toString());
+            assertEquals(whole.out(), streamed.out(), format);
+            Path out = dir.resolve("p." + format);
+            args.addAll(List.of("--out", out.toString()));
+            assertEquals(0, Cli.run(args.toArray(String[]::new)).code());
+            assertEquals(whole.out(), Files.readString(out), format + " to --out");
+        }
+        assertEquals(1 + rows, Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--stream")
+                .out().lines().count());
+
+        Files.writeString(data, big.append("CU-99999;2023-01-01;Atlantis;40;3;10.00;no\n"));
+        Path out = dir.resolve("bad.csv");
+        Cli toFile = Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--stream", "--out",
+                out.toString());
+        assertEquals(1, toFile.code(), toFile.toString());
+        assertFalse(Files.exists(out), "nothing is written to --out");
+        Cli toStdout = Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--stream");
+        assertEquals(1, toStdout.code(), toStdout.toString());
+        assertEquals(1, toStdout.err().lines().count(), toStdout.err());
+        assertTrue(toStdout.err().contains("line " + (rows + 2) + ", column 'city': unknown category 'Atlantis'"),
+                toStdout.err());
+        assertTrue(toStdout.err().contains("predictions for the " + rows + " rows before it were written to stdout"),
+                toStdout.err());
+        assertEquals(1 + rows, toStdout.out().lines().count(), "the rows before the bad one are out");
+    }
+
+    @Test
     void flagsThatNeedEveryRowInMemoryAreUsageErrors() throws Exception {
         Path out = dir.resolve("m.gradus");
         Cli a = train(out, "--stream", "--test-fraction", "0.2");
