@@ -7,6 +7,7 @@ import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
 import dev.gradus.nn.Loss;
 import dev.gradus.optim.Adam;
+import dev.gradus.train.Defaults;
 import dev.gradus.train.TrainingOptions;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -37,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
     int epochs = 30;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of weights and shuffling (default: 42).")
-    long seed = TrainingOptions.DEFAULT_SEED;
+    long seed = Defaults.SEED;
 
     @Option(names = "--out", paramLabel = "MODEL", description = "Also write the trained model here.")
     Path out;

@@ -1,6 +1,6 @@
 package dev.gradus.cli;
 
-import dev.gradus.io.AtomicFiles;
+import dev.gradus.internal.AtomicFiles;
 import dev.gradus.metrics.ClassificationMetrics;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.History;

@@ -4,7 +4,7 @@ import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
-import dev.gradus.io.AtomicFiles;
+import dev.gradus.internal.AtomicFiles;
 import dev.gradus.model.Model;
 import dev.gradus.model.Predictions;
 import java.io.IOException;

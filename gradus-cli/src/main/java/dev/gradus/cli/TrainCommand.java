@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -268,7 +269,7 @@ public final class TrainCommand implements Callable<Integer> {
     private int callStreamed(PrintWriter stdout, PrintWriter err, CsvOptions csv) throws Exception {
         DataSpec dataSpec = flags.dataSpec();
         Inputs.lastInput = flags.data;
-        java.util.function.Consumer<String> warn = w -> Notices.warn(err, List.of(w));
+        Consumer<String> warn = w -> Notices.warn(err, List.of(w));
         try (RowCache cache = parse("--impute", () -> {
             try {
                 return RowCache.open(flags.data, csv, dataSpec, !noCache, warn);
@@ -367,10 +368,10 @@ public final class TrainCommand implements Callable<Integer> {
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Prepared newRun(Table table, Table heldOut) throws DataException {
         DataSpec dataSpec = flags.dataSpec();
-        java.util.function.Consumer<String> warn = w -> Notices.warn(spec.commandLine().getErr(), List.of(w));
-        // With --test-fraction the first fit only gives the task (for a stratified split); the
-        // warnings are those of the fit on the training rows.
-        Preprocessing prep = Preprocessing.fit(table, dataSpec, run.testFraction != null ? w -> { } : warn);
+        Consumer<String> warn = w -> Notices.warn(spec.commandLine().getErr(), List.of(w));
+        // With --test-fraction, the fit on all rows only finds the task and the classes to
+        // stratify by; the warnings come from the fit on the training rows, the one that is kept.
+        Preprocessing prep = Preprocessing.fit(table, dataSpec, run.testFraction == null ? warn : w -> { });
         Table trainRows = table;
         if (run.testFraction != null) {
             Split split = split(table, prep);

@@ -924,7 +924,8 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     }
 
     static DataException missing(Table table, int r, int c) {
-        return new DataException(at(table, r, c) + ": missing value (no imputation was chosen)");
+        return new DataException(at(table, r, c) + ": missing value, and the column has no fill value (train with "
+                + "--impute mean or --impute median to fill missing feature cells, or leave the column out with --drop)");
     }
 
     /** A missing target cell: never filled, whatever {@code --impute} says. */

@@ -1,5 +1,6 @@
 package dev.gradus.io;
 
+import dev.gradus.internal.AtomicFiles;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
 import dev.gradus.nn.Network;

@@ -1,6 +1,7 @@
 package dev.gradus.io;
 
 import dev.gradus.data.Preprocessing;
+import dev.gradus.internal.AtomicFiles;
 import dev.gradus.io.Safetensors.Entry;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;

@@ -164,14 +164,17 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
         return ap;
     }
 
+    /** The mean of the per-class precisions (macro average; every class weighs the same). */
     public double precisionMacro() {
         return Arrays.stream(precision).average().orElse(Double.NaN);
     }
 
+    /** The mean of the per-class recalls (macro average). */
     public double recallMacro() {
         return Arrays.stream(recall).average().orElse(Double.NaN);
     }
 
+    /** The mean of the per-class F1 scores (macro average), as scikit-learn's {@code f1_score(average="macro")}. */
     public double f1Macro() {
         return Arrays.stream(f1).average().orElse(Double.NaN);
     }

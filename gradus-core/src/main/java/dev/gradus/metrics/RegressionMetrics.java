@@ -47,14 +47,17 @@ public record RegressionMetrics(List<String> targets, double[] rmse, double[] ma
         return new RegressionMetrics(List.copyOf(targets), rmse, mae, r2);
     }
 
+    /** The mean over targets of each target's RMSE. */
     public double rmseMean() {
         return Arrays.stream(rmse).average().orElse(Double.NaN);
     }
 
+    /** The mean over targets of each target's MAE. */
     public double maeMean() {
         return Arrays.stream(mae).average().orElse(Double.NaN);
     }
 
+    /** The mean over targets of each target's R² (scikit-learn's {@code multioutput="uniform_average"}). */
     public double r2Mean() {
         return Arrays.stream(r2).average().orElse(Double.NaN);
     }

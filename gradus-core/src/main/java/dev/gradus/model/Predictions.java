@@ -16,6 +16,7 @@ import java.util.List;
  */
 public record Predictions(Task task, List<String> names, Matrix outputs, boolean probabilities) {
 
+    /** The number of predicted rows {@code N}. */
     public int rows() {
         return outputs.rows();
     }

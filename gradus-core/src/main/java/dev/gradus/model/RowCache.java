@@ -10,7 +10,7 @@ import dev.gradus.data.StreamingFit;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.data.TwoPassStats;
-import dev.gradus.io.AtomicFiles;
+import dev.gradus.internal.AtomicFiles;
 import dev.gradus.io.MetadataCodec;
 import dev.gradus.io.MetadataException;
 import dev.gradus.tensor.Matrix;

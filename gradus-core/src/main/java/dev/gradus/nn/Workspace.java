@@ -170,11 +170,6 @@ public final class Workspace {
         return rows;
     }
 
-    /** The kernels this workspace's passes use. */
-    public Kernels kernels() {
-        return kernels;
-    }
-
     /** {@code Aⁿ = Ŷ} of the last forward pass, {@code rows × outputs} from index 0. */
     public float[] output() {
         return a[a.length - 1];

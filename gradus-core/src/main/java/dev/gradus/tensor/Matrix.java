@@ -85,10 +85,12 @@ public final class Matrix {
         return wrap(1, values.length, values.clone());
     }
 
+    /** The number of rows. */
     public int rows() {
         return rows;
     }
 
+    /** The number of columns. */
     public int cols() {
         return cols;
     }
@@ -103,10 +105,12 @@ public final class Matrix {
         return offset;
     }
 
+    /** Element {@code (i, j)}, row {@code i} and column {@code j} counted from 0. */
     public float get(int i, int j) {
         return data[index(i, j)];
     }
 
+    /** Writes element {@code (i, j)} (the backing array, shared with views). */
     public void set(int i, int j, float value) {
         data[index(i, j)] = value;
     }

@@ -57,9 +57,6 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
                               double validationFraction, int patience, String monitor,
                               List<ValidationMetric> metrics, boolean restoreBest, double minDelta) {
 
-    /** The default seed, fixed so that two identical runs give identical models. */
-    public static final long DEFAULT_SEED = Defaults.SEED;
-
     /** The monitor that watches the training loss of each epoch. */
     public static final String TRAIN_LOSS = "train_loss";
 
@@ -115,7 +112,7 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, int epochs, int ba
      * which {@link TrainingSpec#defaults()} gives.
      */
     public static TrainingOptions plain() {
-        return new TrainingOptions(Loss.MSE, new Sgd(0.01), 100, 32, true, DEFAULT_SEED,
+        return new TrainingOptions(Loss.MSE, new Sgd(0.01), 100, 32, true, Defaults.SEED,
                 Runtime.getRuntime().availableProcessors(), Schedule.CONSTANT, 0, 0, 0, 0, "loss", List.of(), true, 0);
     }
 

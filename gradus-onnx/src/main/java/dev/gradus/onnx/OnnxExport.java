@@ -124,7 +124,7 @@ public final class OnnxExport {
     public static void write(Model model, Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         byte[] bytes = toProto(model).toByteArray();
-        dev.gradus.io.AtomicFiles.write(path, out -> out.write(bytes));
+        dev.gradus.internal.AtomicFiles.write(path, out -> out.write(bytes));
     }
 
     /** The ONNX model as bytes, exactly what {@link #write} stores. */

@@ -12,6 +12,7 @@ import dev.gradus.optim.Optimizer;
 import dev.gradus.spark.RowBlocks;
 import dev.gradus.spark.SparkTrainer;
 import dev.gradus.tensor.Matrix;
+import dev.gradus.train.Defaults;
 import dev.gradus.train.TrainingOptions;
 import dev.gradus.train.ValidationMetric;
 import java.io.IOException;
@@ -72,7 +73,7 @@ final class GradusML {
             parent.setDefault(epochs, 100);
             parent.setDefault(batchSize, 32);
             parent.setDefault(shuffle, true);
-            parent.setDefault(seed, TrainingOptions.DEFAULT_SEED);
+            parent.setDefault(seed, Defaults.SEED);
             validation = new ValidationParams(parent, defaultLoss.equals(Loss.CROSS_ENTROPY.name()));
         }
 

@@ -1,4 +1,4 @@
-package dev.gradus.io;
+package dev.gradus.internal;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -20,6 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <pre>{@code
  * AtomicFiles.write(Path.of("predictions.csv"), out -> out.write(bytes));
  * }</pre>
+ *
+ * <p>Gradus's model and checkpoint files, and the command line's predictions and plots, are
+ * written through it.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -27,6 +30,7 @@ public final class AtomicFiles {
     /** Writes the content to a stream. */
     @FunctionalInterface
     public interface Content {
+        /** Writes the whole content to {@code out}, which the caller flushes and closes. */
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -37,13 +41,14 @@ public final class AtomicFiles {
 
     /** Called between writing the complete temporary file and renaming it over the target (tests inject failures). */
     @FunctionalInterface
-    interface BeforeRename {
+    public interface BeforeRename {
         BeforeRename NONE = temporary -> { };
 
         void run(Path temporary) throws IOException;
     }
 
-    static void write(Path path, Content content, BeforeRename beforeRename) throws IOException {
+    /** As {@link #write(Path, Content)}, running {@code beforeRename} just before the rename. */
+    public static void write(Path path, Content content, BeforeRename beforeRename) throws IOException {
         Path target = path.toAbsolutePath();
         Path folder = target.getParent();
         Path temporary = createTemporary(folder, target.getFileName().toString());
