@@ -2,13 +2,16 @@
 # Gradus's inference path beside ONNX Runtime for Java on the same W1-shaped classifier
 # (784-256-128-10), each side with the same number of threads (1 and 2): one-row latency
 # percentiles and the time for 1,024 rows. Arguments go to JMH (e.g. -p threads=1).
-#   gradus-bench/scripts/serving-bench.sh --cpu-time   the same in CPU time (for a shared machine)
+#   gradus-bench/scripts/serving-bench.sh --rounds [--rounds-count N] [--reps N]
+#       the same contenders in interleaved rounds, wall and CPU time, medians and ratios
+#       (ServingRounds, for a shared machine)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-if [ "${1:-}" = "--cpu-time" ]; then
+if [ "${1:-}" = "--rounds" ]; then
+  shift
   cd "$root"
   mvn -q -pl gradus-bench -am compile
-  cp="gradus-core/target/classes:gradus-onnx/target/classes:gradus-cli/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
-  exec java --add-modules jdk.incubator.vector -cp "$cp" dev.gradus.bench.ServingCpuTime
+  cp="gradus-core/target/classes:gradus-onnx/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
+  exec java --add-modules jdk.incubator.vector -Xmx2g -cp "$cp" dev.gradus.bench.ServingRounds "$@"
 fi
 exec "$root/gradus-bench/scripts/jmh.sh" 'ServingBench\.(gradus|onnx)' "$@"

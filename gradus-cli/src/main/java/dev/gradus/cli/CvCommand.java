@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
  * {@code gradus cv}: K-fold cross-validation with every flag of {@code gradus train}
  * ({@link TrainingFlags}): folds stratified by class for classification and shuffled for
  * regression, drawn from {@code --seed}; each fold's model (preprocessing included) is fitted on
- * the other folds and scored on it with {@code evaluate}'s measures.
+ * the other folds and scored on it with {@code evaluate}'s measures. With {@code --sample-weight}
+ * and {@code --class-weight} ({@link WeightFlags}) each fold trains weighted, and its scores
+ * weight the held-out rows by their sample weights.
  */
 @Command(name = "cv", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Cross-validate the model that gradus train would fit with the same flags: K folds "
@@ -36,6 +38,9 @@ final class CvCommand implements Callable<Integer> {
 
     @Mixin
     TrainingFlags flags = new TrainingFlags();
+
+    @Mixin
+    WeightFlags weights = new WeightFlags();
 
     @Option(names = "--folds", paramLabel = "K", description = "Number of folds (default: 5).")
     int folds = 5;
@@ -66,15 +71,18 @@ final class CvCommand implements Callable<Integer> {
                     + "validation rows with --validation-fraction");
         }
         Table table = Inputs.read(flags.data, flags.labels, flags.csvOptions());
-        DataSpec dataSpec = flags.dataSpec();
+        DataSpec dataSpec = weights.exclude(flags.dataSpec(), table);
         Preprocessing whole = Preprocessing.fit(table, dataSpec, w -> Notices.warn(err, List.of(w)));   // the task and target, as train infers them
-        ModelSpec modelSpec = flags.modelSpec(dataSpec.withTask(whole.task()));
+        weights.checkClasses(whole, table);
+        ModelSpec modelSpec = flags.modelSpec(dataSpec.withTask(whole.task())).withWeights(weights.rowWeights());
         Task task = whole.task();
         Folds split = CrossValidation.folds(table, task, whole.targetNames().get(0), folds, flags.seed);
         if (!quiet && !json) {
-            err.printf(Locale.ROOT, "cv: %d folds of %d rows of %s (%s, seed %d), %s%n", folds, table.rows(),
+            err.printf(Locale.ROOT, "cv: %d folds of %d rows of %s (%s, seed %d), %s%s%n", folds, table.rows(),
                     flags.data, task == Task.CLASSIFICATION ? "stratified by class" : "shuffled", flags.seed,
-                    parallel == 1 ? "one at a time" : parallel + " at a time");
+                    parallel == 1 ? "one at a time" : parallel + " at a time",
+                    weights.describe() + (weights.sampleWeight == null ? ""
+                            : "; scores weighted by " + weights.sampleWeight));
             err.flush();
         }
         CrossValidation.Result result = CrossValidation.run(table, modelSpec, split, parallel);
@@ -83,6 +91,9 @@ final class CvCommand implements Callable<Integer> {
             o.put("task", task.toString());
             o.put("rows", table.rows());
             o.put("seed", flags.seed);
+            if (weights.sampleWeight != null) {
+                o.put("sample_weight", weights.sampleWeight);
+            }
             List<Object> each = new ArrayList<>();
             for (CrossValidation.Fold f : result.folds()) {
                 Map<String, Object> one = Json.object();

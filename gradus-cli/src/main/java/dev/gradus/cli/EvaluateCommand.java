@@ -37,8 +37,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--threshold", paramLabel = "T",
             description = "Two classes: predict the positive class when its probability is at least T "
-                    + "(default: the more probable class).")
+                    + "(default: the threshold stored in the model by train --threshold, else the more probable class).")
     Double threshold;
+
+    @Option(names = "--sample-weight", paramLabel = "COL",
+            description = "Weight each row's part in every score by its value in column COL (a number >= 0), as "
+                    + "scikit-learn's sample_weight; support and the confusion matrix still count rows.")
+    String sampleWeight;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
@@ -58,7 +63,8 @@ final class EvaluateCommand implements Callable<Integer> {
             Plots.checkPlotPath("--plot", plot);
         }
         Model m = Model.load(model);
-        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
+        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold)
+                .resolve(m);
         decision.check(m);
         Table table = Inputs.read(data, labels, csv.options(Inputs.textColumns(m, null)));
         if (!m.preprocessing().hasTargets(table)) {
@@ -75,15 +81,20 @@ final class EvaluateCommand implements Callable<Integer> {
                         "Predicted vs actual: " + title);
             }
         }
+        double[] weights = Reports.sampleWeights(table, sampleWeight);
         if (json) {
             Map<String, Object> o = Json.object();
             o.put("task", m.task().toString());
             o.put("rows", table.rows());
-            Reports.metrics(m, table, decision, o);
+            if (sampleWeight != null) {
+                o.put("sample_weight", sampleWeight);
+            }
+            Reports.metrics(m, table, decision, weights, o);
             out.println(Json.write(o));
         } else {
-            out.println(m.task() + " on " + table.rows() + " rows of " + data);
-            Reports.print(m, table, decision, out);
+            out.println(m.task() + " on " + table.rows() + " rows of " + data
+                    + (sampleWeight == null ? "" : ", weighted by column " + sampleWeight));
+            Reports.print(m, table, decision, weights, out);
         }
         if (plot != null && !json) {
             out.println("plot written to " + plot);

@@ -64,6 +64,9 @@ final class InspectCommand implements Callable<Integer> {
         if (!p.classLabels().isEmpty()) {
             out.printf(Locale.ROOT, "classes     %s%n", String.join(", ", p.classLabels()));
         }
+        m.decision().ifPresent(d -> out.printf(Locale.ROOT, "threshold   %s: predicts %s when p(%s) >= %s, else %s%n",
+                d.threshold(), d.positive(), d.positive(), d.threshold(),
+                p.classLabels().get(1 - p.classLabels().indexOf(d.positive()))));
         Map<String, String> t = m.training();
         if (t.containsKey(Outcome.EPOCHS_TRAINED)) {
             boolean stopped = Boolean.parseBoolean(t.get(Outcome.STOPPED_EARLY));
@@ -74,9 +77,10 @@ final class InspectCommand implements Callable<Integer> {
                     kept.equals(t.get(Outcome.EPOCHS_TRAINED)) || kept.equals("0") ? "" : ", keeping epoch " + kept);
         }
         if (t.containsKey(Outcome.FINAL_LOSS)) {
-            out.printf(Locale.ROOT, "final loss  %s (%s) on all training rows%s%n",
+            out.printf(Locale.ROOT, "final loss  %s (%s) on all training rows%s%s%n",
                     Progress.formatLoss(Double.parseDouble(t.get(Outcome.FINAL_LOSS))), m.loss().name(),
-                    p.targetScaler().isIdentity() ? "" : ", in the targets' own units");
+                    p.targetScaler().isIdentity() ? "" : ", in the targets' own units",
+                    t.containsKey("sample_weight") || t.containsKey("class_weight") ? ", weighted" : "");
         }
         Map<String, String> options = new java.util.LinkedHashMap<>(t);
         options.keySet().removeAll(List.of(Outcome.EPOCHS_TRAINED, Outcome.STOPPED_EARLY, Outcome.KEPT_EPOCH,
@@ -113,6 +117,12 @@ final class InspectCommand implements Callable<Integer> {
         }).toList());
         o.put("targets", p.targetNames());
         o.put("classes", p.classLabels());
+        m.decision().ifPresent(d -> {
+            Map<String, Object> decision = Json.object();
+            decision.put("positive", d.positive());
+            decision.put("threshold", d.threshold());
+            o.put("decision", decision);
+        });
         o.put("training", m.training());
         return o;
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Feed-forward neural networks trained by backpropagation.",
-        subcommands = {TrainCommand.class, CvCommand.class, EvaluateCommand.class, PredictCommand.class,
+        subcommands = {TrainCommand.class, CvCommand.class, TuneCommand.class, EvaluateCommand.class, PredictCommand.class,
                 InspectCommand.class, ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class})
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, cv, evaluate, "
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, cv, tune, evaluate, "
                 + "predict, inspect, export, import, demo, bench, serve)");
     }
 

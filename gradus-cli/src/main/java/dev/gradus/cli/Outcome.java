@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * @param model the trained model, its training record completed with the keys below
  * @param kept the epoch whose weights were kept, or null when no epoch ran
- * @param finalLoss the loss of {@code model} on all training rows, original units
+ * @param finalLoss the loss of {@code model} on all training rows, original units (weighted
+ *     when the rows are)
  */
 record Outcome(Model model, EpochStats kept, double finalLoss) {
     static final String EPOCHS_TRAINED = "epochs_trained";
@@ -26,7 +27,12 @@ record Outcome(Model model, EpochStats kept, double finalLoss) {
 
     /** The outcome of a fit on {@code trainRows}, whose kept epoch is {@code kept}. */
     static Outcome of(Model.Fit fit, Table trainRows, EpochStats kept) throws DataException {
-        return of(fit, fit.model().loss(trainRows), kept);
+        return of(fit, trainRows, kept, null);
+    }
+
+    /** As {@link #of(Model.Fit, Table, EpochStats)} for rows weighted by {@code weights} (or null). */
+    static Outcome of(Model.Fit fit, Table trainRows, EpochStats kept, float[] weights) throws DataException {
+        return of(fit, fit.model().loss(trainRows, weights), kept);
     }
 
     /** The outcome of a fit whose loss on all its training rows is {@code finalLoss}. */
@@ -39,6 +45,6 @@ record Outcome(Model model, EpochStats kept, double finalLoss) {
         training.put(STOPPED_EARLY, Boolean.toString(history.stoppedEarly()));
         training.put(KEPT_EPOCH, Integer.toString(kept == null ? 0 : kept.epoch()));
         training.put(FINAL_LOSS, Double.toString(finalLoss));
-        return new Outcome(new Model(m.network(), m.preprocessing(), m.loss(), training), kept, finalLoss);
+        return new Outcome(m.withTraining(training), kept, finalLoss);
     }
 }

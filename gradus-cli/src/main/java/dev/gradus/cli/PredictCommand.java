@@ -49,7 +49,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--threshold", paramLabel = "T",
             description = "Two classes: predict the positive class when its probability is at least T "
-                    + "(default: the more probable class).")
+                    + "(default: the threshold stored in the model by train --threshold, else the more probable class).")
     Double threshold;
 
     @picocli.CommandLine.Mixin
@@ -72,7 +72,8 @@ final class PredictCommand implements Callable<Integer> {
             TrainCommand.checkWritable(out, "--out");
         }
         Model m = Model.load(model);
-        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
+        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold)
+                .resolve(m);
         decision.check(m);
         int positiveId = decision.positiveId(m);
         dev.gradus.data.CsvOptions options = csv.options(Inputs.textColumns(m, id));

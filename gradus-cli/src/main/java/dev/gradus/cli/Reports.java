@@ -3,6 +3,7 @@ package dev.gradus.cli;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.io.ModelMetadata;
 import dev.gradus.metrics.ClassificationMetrics;
 import dev.gradus.metrics.RegressionMetrics;
 import dev.gradus.model.Model;
@@ -16,9 +17,12 @@ import java.util.Map;
 final class Reports {
     private Reports() {}
 
-    /** Adds the evaluate JSON fields (DESIGN §6) for {@code model} on {@code table} to {@code json}. */
+    /**
+     * Adds the evaluate JSON fields (DESIGN §6) for {@code model} on {@code table} to {@code json},
+     * deciding two classes by the model's stored threshold if it has one.
+     */
     static void metrics(Model model, Table table, Map<String, Object> json) throws DataException {
-        metrics(model, table, Decision.DEFAULT, json);
+        metrics(model, table, Decision.DEFAULT.resolve(model), json);
     }
 
     /**
@@ -28,6 +32,40 @@ final class Reports {
      */
     record Decision(String positive, double threshold) {
         static final Decision DEFAULT = new Decision(null, Double.NaN);
+
+        /**
+         * The decision these flags ask for on {@code model}, given the threshold it may store
+         * ({@code gradus train --threshold}): neither flag takes the stored decision; a
+         * {@code --threshold} alone applies to the stored positive class (else the second
+         * class); a {@code --positive} is taken as given (without {@code --threshold}: the more
+         * probable class).
+         */
+        Decision resolve(Model model) {
+            if (model.decision().isEmpty() || positive != null) {
+                return this;
+            }
+            ModelMetadata.Decision stored = model.decision().get();
+            return new Decision(stored.positive(), Double.isNaN(threshold) ? stored.threshold() : threshold);
+        }
+
+        /**
+         * {@code model} deciding as {@link #resolve} says, for a server: with a threshold it is
+         * stored in the model, without one the model predicts the more probable class.
+         */
+        Model apply(Model model) {
+            Decision d = resolve(model);
+            d.check(model);
+            if (Double.isNaN(d.threshold())) {
+                return model.withoutThreshold();
+            }
+            return model.withThreshold(model.preprocessing().classLabels().get(d.positiveId(model)), d.threshold());
+        }
+
+        /** Whether the threshold is the one stored in {@code model}. */
+        boolean stored(Model model) {
+            return model.decision().isPresent() && model.decision().get().threshold() == threshold
+                    && model.decision().get().positive().equals(positive);
+        }
 
         /** The positive class id of {@code model}; a label that is not a class is a usage error. */
         int positiveId(Model model) {
@@ -65,13 +103,49 @@ final class Reports {
 
     /** Classification metrics of {@code model} on {@code table} under {@code decision}. */
     static ClassificationMetrics classification(Model model, Table table, Decision decision) throws DataException {
-        return model.classificationMetrics(table, decision.positiveId(model), decision.threshold());
+        return classification(model, table, decision, null);
+    }
+
+    /** As {@link #classification(Model, Table, Decision)} with row weights (or null). */
+    static ClassificationMetrics classification(Model model, Table table, Decision decision, double[] weights)
+            throws DataException {
+        return model.classificationMetrics(table, decision.positiveId(model), decision.threshold(), weights);
+    }
+
+    /**
+     * The sample weights of {@code table} in column {@code column} as doubles, or null when
+     * {@code column} is null.
+     */
+    static double[] sampleWeights(Table table, String column) throws DataException {
+        if (column == null) {
+            return null;
+        }
+        float[] w = dev.gradus.data.RowWeights.sampleWeights(table, column);
+        double[] out = new double[w.length];
+        double total = 0;
+        for (int i = 0; i < w.length; i++) {
+            out[i] = w[i];
+            total += w[i];
+        }
+        if (!(total > 0)) {
+            throw new DataException(table.source() + ": every sample weight in column '" + column + "' is 0");
+        }
+        return out;
     }
 
     /** As {@link #metrics(Model, Table, Map)}, with a binary decision. */
     static void metrics(Model model, Table table, Decision decision, Map<String, Object> json) throws DataException {
+        metrics(model, table, decision, null, json);
+    }
+
+    /**
+     * As {@link #metrics(Model, Table, Decision, Map)} with every score weighted by
+     * {@code weights} (null: unweighted); {@code confusion} still counts rows.
+     */
+    static void metrics(Model model, Table table, Decision decision, double[] weights, Map<String, Object> json)
+            throws DataException {
         if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = classification(model, table, decision);
+            ClassificationMetrics m = classification(model, table, decision, weights);
             json.put("accuracy", m.accuracy());
             json.put("precision_macro", m.precisionMacro());
             json.put("recall_macro", m.recallMacro());
@@ -94,7 +168,7 @@ final class Reports {
             json.put("labels", m.labels());
             json.put("confusion", m.confusion());
         } else {
-            RegressionMetrics m = model.regressionMetrics(table);
+            RegressionMetrics m = model.regressionMetrics(table, weights);
             json.put("rmse", m.rmseMean());
             json.put("mae", m.maeMean());
             json.put("r2", m.r2Mean());
@@ -110,19 +184,29 @@ final class Reports {
         }
     }
 
-    /** Prints the metrics of {@code model} on {@code table} as an aligned table. */
+    /** Prints the metrics of {@code model} on {@code table} as an aligned table (stored threshold, if any). */
     static void print(Model model, Table table, PrintWriter out) throws DataException {
-        print(model, table, Decision.DEFAULT, out);
+        print(model, table, Decision.DEFAULT.resolve(model), out);
     }
 
     /** As {@link #print(Model, Table, PrintWriter)}, with a binary decision. */
     static void print(Model model, Table table, Decision decision, PrintWriter out) throws DataException {
+        print(model, table, decision, null, out);
+    }
+
+    /**
+     * As {@link #print(Model, Table, Decision, PrintWriter)} with every score weighted by
+     * {@code weights} (null: unweighted); support and the confusion matrix still count rows.
+     */
+    static void print(Model model, Table table, Decision decision, double[] weights, PrintWriter out)
+            throws DataException {
         if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = classification(model, table, decision);
+            ClassificationMetrics m = classification(model, table, decision, weights);
             if (m.positive() >= 0) {
                 out.printf(Locale.ROOT, "%-16s %s%s%n", "positive class", m.labels().get(m.positive()),
                         Double.isNaN(decision.threshold()) ? ""
-                                : String.format(Locale.ROOT, " (predicted when p >= %s)", decision.threshold()));
+                                : String.format(Locale.ROOT, " (predicted when p >= %s%s)", decision.threshold(),
+                                        decision.stored(model) ? ", the model's stored threshold" : ""));
             }
             out.printf(Locale.ROOT, "%-16s %.4f%n", "accuracy", m.accuracy());
             out.printf(Locale.ROOT, "%-16s %.4f%n", "precision_macro", m.precisionMacro());
@@ -142,7 +226,7 @@ final class Reports {
             out.println();
             printConfusion(m, out);
         } else {
-            RegressionMetrics m = model.regressionMetrics(table);
+            RegressionMetrics m = model.regressionMetrics(table, weights);
             int w = Math.max(6, m.targets().stream().mapToInt(String::length).max().orElse(6));
             out.printf(Locale.ROOT, "%-" + w + "s %12s %12s %8s%n", "target", "rmse", "mae", "r2");
             for (int t = 0; t < m.targets().size(); t++) {

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.gradus.data.RowException;
 import dev.gradus.model.Prediction;
+import dev.gradus.model.Model;
 import dev.gradus.model.Predictor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,9 +55,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class ScoringServer implements AutoCloseable {
     /** Settings of one server. */
-    record Config(Path model, String host, int port, int threads, long maxBodyBytes, long reloadMillis) {
+    record Config(Path model, String host, int port, int threads, long maxBodyBytes, long reloadMillis,
+                  Reports.Decision decision) {
+        /** Serving each model file with its own stored decision (if any). */
+        Config(Path model, String host, int port, int threads, long maxBodyBytes, long reloadMillis) {
+            this(model, host, port, threads, maxBodyBytes, reloadMillis, Reports.Decision.DEFAULT);
+        }
+
         Config {
             Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(decision, "decision");
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
             }
@@ -153,7 +161,13 @@ final class ScoringServer implements AutoCloseable {
 
     private Loaded load(Path path) throws IOException {
         Object stamp = stamp(path);
-        Predictor predictor = Predictor.load(path);
+        Model model = Model.load(path);
+        try {
+            model = config.decision().apply(model);   // --threshold/--positive, else the model's own
+        } catch (UsageException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+        Predictor predictor = Predictor.of(model);
         byte[] metadata = Json.write(InspectCommand.describe(predictor.model())).getBytes(StandardCharsets.UTF_8);
         return new Loaded(predictor, metadata, stamp);
     }

@@ -46,6 +46,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often the model file is checked for a new version (default: ${DEFAULT-VALUE}).")
     long reloadMillis;
 
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Two classes: answer the positive class when its probability is at least T (default: the "
+                    + "threshold stored in the model by train --threshold, else the more probable class).")
+    Double threshold;
+
+    @Option(names = "--positive", paramLabel = "LABEL",
+            description = "The positive class for --threshold (default: the model's stored one, else the second "
+                    + "class in the sorted label order).")
+    String positive;
+
     @Option(names = "--grace-seconds", paramLabel = "S", defaultValue = "30",
             description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
@@ -60,7 +70,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         PrintWriter err = spec.commandLine().getErr();
-        ScoringServer.Config config = new ScoringServer.Config(model, host, port, n, maxBodyBytes, reloadMillis);
+        Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold);
+        if (threshold != null || positive != null) {
+            decision.apply(dev.gradus.model.Model.load(model));   // a flag that does not fit is a usage error now
+        }
+        ScoringServer.Config config = new ScoringServer.Config(model, host, port, n, maxBodyBytes, reloadMillis,
+                decision);
         ScoringServer server;
         try {
             server = ScoringServer.start(config, err);

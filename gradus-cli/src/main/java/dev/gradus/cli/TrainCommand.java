@@ -4,6 +4,7 @@ import dev.gradus.data.DataException;
 import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -81,6 +83,20 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     RunFlags run = new RunFlags();
+
+    @Mixin
+    WeightFlags weights = new WeightFlags();
+
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Two classes: store this decision threshold in the model, so that predict, evaluate and "
+                    + "serve predict the positive class when its probability is at least T (their --threshold "
+                    + "overrides it).")
+    Double threshold;
+
+    @Option(names = "--positive", paramLabel = "LABEL",
+            description = "The positive class for --threshold (default: the second class in the sorted label "
+                    + "order).")
+    String positive;
 
     private final Backend backend;
 
@@ -156,13 +172,17 @@ public final class TrainCommand implements Callable<Integer> {
                 : run.init != null ? continueRun(table, heldOut)
                 : newRun(table, heldOut);
         TrainingOptions options = prepared.start().options();
+        checkThreshold(prepared.start().preprocessing(), options);
         Table trained = trainedRows(prepared.trainRows(), options);
         Model.Fit fit;
         try (Progress p = progress(err, trained, options, prepared.start().preprocessing())) {
             fit = backend.fit(prepared.start(), prepared.trainRows(), validationRows, prepared.listener().apply(p));
         }
         Run result = new Run(fit, trained.rows(), prepared.heldOut(), options);
-        Outcome outcome = Outcome.of(fit, fit.model().loss(trained), keptEpoch(fit.history(), options));
+        RowWeights rowWeights = prepared.start().weights();
+        Preprocessing prep = prepared.start().preprocessing();
+        Outcome outcome = decided(Outcome.of(fit, trained, keptEpoch(fit.history(), options),
+                rowWeights.rowWeights(trained, prep, rowWeights.classWeights(prep, prepared.trainRows()))));
         outcome.model().save(run.out);
         if (run.plot != null) {
             Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
@@ -177,6 +197,17 @@ public final class TrainCommand implements Callable<Integer> {
             stdout.flush();
         }
         return Main.OK;
+    }
+
+    /** The outcome with {@code --threshold} (and {@code --positive}) stored in its model, when given. */
+    private Outcome decided(Outcome outcome) {
+        if (threshold == null) {
+            return outcome;
+        }
+        Model undecided = outcome.model();
+        Model decided = parse("--threshold", () -> positive == null ? undecided.withThreshold(threshold)
+                : undecided.withThreshold(positive, threshold));
+        return new Outcome(decided, outcome.kept(), outcome.finalLoss());
     }
 
     /** Flags that need every row in memory, which a streamed run refuses. */
@@ -199,6 +230,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (run.health) {
             out.add("--health");
+        }
+        if (weights.rowWeights().any()) {
+            out.add("--sample-weight, --class-weight");
         }
         return out;
     }
@@ -301,7 +335,7 @@ public final class TrainCommand implements Callable<Integer> {
                 fit = cache.fit(new TrainingStart.Fresh(prep, modelSpec, options), validationRows, p);
             }
             RowCache.Score score = cache.score(fit.model(), trainedRows);
-            Outcome outcome = Outcome.of(fit, score.loss(), keptEpoch(fit.history(), options));
+            Outcome outcome = decided(Outcome.of(fit, score.loss(), keptEpoch(fit.history(), options)));
             outcome.model().save(run.out);
             if (run.plot != null) {
                 Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
@@ -359,6 +393,37 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code --threshold} and {@code --positive} fit the model to be trained: two classes with
+     * probabilities, a threshold in [0, 1], a known label; checked before any training.
+     */
+    private void checkThreshold(Preprocessing prep, TrainingOptions options) {
+        if (threshold == null) {
+            if (positive != null) {
+                throw new UsageException("--positive needs --threshold: train stores a positive class only with a "
+                        + "threshold");
+            }
+            return;
+        }
+        String flag = "--threshold";
+        if (prep.task() != Task.CLASSIFICATION || prep.classLabels().size() != 2) {
+            throw new UsageException(flag + " needs a two-class classification; this is "
+                    + (prep.task() == Task.CLASSIFICATION ? "a " + prep.classLabels().size() + "-class classification"
+                    : "a regression"));
+        }
+        if (options.loss().fusedActivation() == null) {
+            throw new UsageException(flag + " needs a model that outputs probabilities (loss cross-entropy or bce); "
+                    + "this one trains with " + options.loss().name());
+        }
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new UsageException(flag + " must be between 0 and 1, got " + threshold);
+        }
+        if (positive != null && !prep.classLabels().contains(positive)) {
+            throw new UsageException("--positive: no class '" + positive + "'; the classes are "
+                    + String.join(", ", prep.classLabels()));
+        }
+    }
+
     /** The rows the trainer trains on: all of {@code rows} but those a validation fraction holds out. */
     private static Table trainedRows(Table rows, TrainingOptions options) {
         double f = options.validationFraction();
@@ -367,7 +432,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** A new network: preprocessing fitted on the training rows, weights drawn from --seed. */
     private Prepared newRun(Table table, Table heldOut) throws DataException {
-        DataSpec dataSpec = flags.dataSpec();
+        DataSpec dataSpec = weights.exclude(flags.dataSpec(), table);
         Consumer<String> warn = w -> Notices.warn(spec.commandLine().getErr(), List.of(w));
         // With --test-fraction, the fit on all rows only finds the task and the classes to
         // stratify by; the warnings come from the fit on the training rows, the one that is kept.
@@ -379,16 +444,18 @@ public final class TrainCommand implements Callable<Integer> {
             heldOut = split.test();
             prep = Preprocessing.fit(trainRows, dataSpec, warn);
         }
-        ModelSpec modelSpec = flags.modelSpec(dataSpec);
+        ModelSpec modelSpec = flags.modelSpec(dataSpec).withWeights(weights.rowWeights());
         TrainingOptions options = flags.options(prep.task(), null, trainRows.rows());
         Preprocessing fitted = prep;
         parse("--loss", () -> Model.outputWidth(fitted, options.loss()));
+        weights.checkClasses(fitted, trainRows);
         checkHeldOut(fitted, heldOut);
         boolean inferred = dataSpec.task() == null;
         note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, inferred) + "; "
                 + trainRows.rows() + " training rows"
                 + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows") + ", " + prep.inputWidth()
-                + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + options.seed());
+                + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed " + options.seed()
+                + weights.describe());
         Notices.warn(spec.commandLine().getErr(), Notices.taskWarnings(prep, trainRows, inferred));
         return new Prepared(new TrainingStart.Fresh(fitted, modelSpec, options), trainRows, heldOut,
                 p -> checkpointing(p, fitted, options));
@@ -405,7 +472,9 @@ public final class TrainCommand implements Callable<Integer> {
             heldOut = split.test();
         }
         TrainingStart start = new TrainingStart.FromModel(model, flags.options(model.task(), model.loss(),
-                trainRows.rows()));
+                trainRows.rows()), weights.rowWeights());
+        weights.rowWeights().checkColumn(trainRows);
+        weights.checkClasses(model.preprocessing(), trainRows);
         checkHeldOut(model.preprocessing(), heldOut);
         note("starting from " + run.init + " (" + describe(model) + "), " + trainRows.rows() + " training rows");
         return new Prepared(start, trainRows, heldOut, p -> checkpointing(p, model.preprocessing(), start.options()));
@@ -437,7 +506,9 @@ public final class TrainCommand implements Callable<Integer> {
         kept.keySet().retainAll(List.of(KEY_COMMAND));
         kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
         kept.put(KEY_EVERY, Integer.toString(every));
-        return new Prepared(new TrainingStart.Resume(model, stored.checkpoint(), options), trainRows, heldOut,
+        weights.rowWeights().checkColumn(trainRows);
+        return new Prepared(new TrainingStart.Resume(model, stored.checkpoint(), options, weights.rowWeights()),
+                trainRows, heldOut,
                 p -> new CheckpointDirectory(run.checkpoint != null ? run.checkpoint : run.resume, every, p,
                         stored.checkpoint(), model.preprocessing(), model.loss(), Model.describe(options), kept));
     }
@@ -509,6 +580,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (!parsed.hasMatchedOption("--seed") && command.containsKey("--seed")) {
             flags.seed = Long.parseLong(command.get("--seed"));
         }
+        // The row weights, which the checkpoint's fingerprint of the weights holds the run to.
+        if (!parsed.hasMatchedOption("--sample-weight") && !"null".equals(command.getOrDefault("--sample-weight",
+                "null"))) {
+            weights.sampleWeight = command.get("--sample-weight");
+        }
+        if (!parsed.hasMatchedOption("--class-weight") && !"null".equals(command.getOrDefault("--class-weight",
+                "null"))) {
+            weights.classWeight = command.get("--class-weight");
+        }
         if (!parsed.hasMatchedOption("--test-fraction") && command.containsKey("--test-fraction")) {
             String f = command.get("--test-fraction");
             run.testFraction = f.equals("null") ? null : Double.valueOf(f);
@@ -574,7 +654,9 @@ public final class TrainCommand implements Callable<Integer> {
                     seconds, seconds > 0 ? samples / seconds : 0.0, stop);
             stdout.printf(Locale.ROOT, "final loss %s on all %d training rows%s; training %s%n",
                     Progress.formatLoss(finalLoss), trainRows,
-                    model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)", headline.get());
+                    (model.preprocessing().targetScaler().isIdentity() ? "" : " (original units)")
+                            + (weights.rowWeights().any() ? " (weighted)" : ""),
+                    headline.get());
             if (kept != null && kept.validated()) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "validation (epoch %d): loss %.6f",
                         kept.epoch(), kept.validationLoss()));

@@ -77,4 +77,14 @@ class JavaApiMatchesCliTest {
         assertSame(IRIS, ModelSpec.classification("label").withOptimizer(Optimizer.parse("lbfgs")).withEpochs(5),
                 "--task", "classification", "--target", "label", "--optimizer", "lbfgs", "--epochs", "5");
     }
+
+    @Test
+    void classWeightsMeanWhatTheFlagMeans() throws Exception {
+        assertSame(IRIS, ModelSpec.classification("label").withEpochs(10)
+                        .withClassWeight(dev.gradus.data.ClassWeights.parse("0=3,2=0.5")),
+                "--task", "classification", "--target", "label", "--epochs", "10", "--class-weight", "0=3,2=0.5");
+        assertSame(IRIS, ModelSpec.classification("label").withEpochs(10)
+                        .withClassWeight(dev.gradus.data.ClassWeights.BALANCED),
+                "--task", "classification", "--target", "label", "--epochs", "10", "--class-weight", "balanced");
+    }
 }

@@ -31,7 +31,9 @@ import java.util.Map;
  *                  "targets": [s, …], "classes": [s, …],
  *                  "target_scaler": {"shift": [f, …], "scale": [f, …]}}
  * training        {"optimizer": s, "learning_rate": s, …}     strings only; optional
+ * decision        {"positive": s, "threshold": d}           optional; format version 3
  * </pre>
+ * {@code d} is a double as {@link Double#toString} writes it, in a JSON string.
  * {@code other}, {@code date}, {@code unknown} and {@code left_out} came with format version 2;
  * absent, they mean what version 1 meant: no shared "other" input, not a date, an unseen
  * category is an error, no column left out.
@@ -53,19 +55,66 @@ public final class MetadataCodec {
     public static final String PREPROCESSING = "preprocessing";
     /** The metadata entry of the training record. */
     public static final String TRAINING = "training";
+    /** The metadata entry of the stored binary decision (format version 3). */
+    public static final String DECISION = "decision";
 
     private MetadataCodec() {
     }
 
     // ---- the model's entries ------------------------------------------------------------
 
-    /** The entries {@code loss}, {@code preprocessing} and {@code training}, in that order. */
+    /**
+     * The entries {@code loss}, {@code preprocessing} and {@code training}, in that order, and
+     * {@code decision} when the metadata stores one.
+     */
     public static Map<String, String> encode(ModelMetadata m) {
         Map<String, String> out = new LinkedHashMap<>();
         out.put(LOSS, m.loss().name());
         out.put(PREPROCESSING, preprocessing(m.preprocessing()));
         out.put(TRAINING, stringMap(m.training()));
+        m.decision().ifPresent(d -> out.put(DECISION, decision(d)));
         return out;
+    }
+
+    /** The {@code decision} entry's JSON text. */
+    public static String decision(ModelMetadata.Decision d) {
+        return JsonCursor.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("positive", d.positive());
+            g.writeStringField("threshold", Double.toString(d.threshold()));
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * Reads the {@code decision} entry's JSON text.
+     *
+     * @throws MetadataException naming the field at fault
+     */
+    public static ModelMetadata.Decision decision(String json) throws MetadataException {
+        return JsonCursor.read(json, DECISION, in -> {
+            var v = new Object() {
+                String positive;
+                Double threshold;
+            };
+            in.object(DECISION, (name, at) -> {
+                switch (name) {
+                    case "positive" -> v.positive = in.string(at);
+                    case "threshold" -> v.threshold = in.doubleText(at);
+                    default -> {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            JsonCursor.require(v.positive, DECISION + ".positive");
+            JsonCursor.require(v.threshold, DECISION + ".threshold");
+            try {
+                return new ModelMetadata.Decision(v.positive, v.threshold);
+            } catch (IllegalArgumentException e) {
+                throw new MetadataException(DECISION + ".threshold", e.getMessage(), e);
+            }
+        });
     }
 
     /**
@@ -90,7 +139,15 @@ public final class MetadataCodec {
         Preprocessing prep = preprocessing(entries.get(PREPROCESSING));
         Map<String, String> training = entries.containsKey(TRAINING) ? stringMap(entries.get(TRAINING), TRAINING)
                 : Map.of();
-        return new ModelMetadata(version, loss, prep, training);
+        java.util.Optional<ModelMetadata.Decision> decision = java.util.Optional.empty();
+        if (entries.containsKey(DECISION)) {
+            if (version.format() < ModelMetadata.DECISION_FORMAT_VERSION) {
+                throw new MetadataException(DECISION, "came with format version " + ModelMetadata.DECISION_FORMAT_VERSION
+                        + ", but the file says it is version " + version.format());
+            }
+            decision = java.util.Optional.of(decision(entries.get(DECISION)));
+        }
+        return new ModelMetadata(version, loss, prep, training, decision);
     }
 
     // ---- preprocessing --------------------------------------------------------------------

@@ -65,9 +65,11 @@ public final class ModelFile {
      * The newest format version this library reads. Version 2 added column transformations
      * (date features, an "other" input of rare categories, ignored unseen categories) that a
      * version-1 reader would misread; a file that uses none of them is still written as version
-     * {@link #BASE_FORMAT_VERSION}, so older readers keep reading it.
+     * {@link #BASE_FORMAT_VERSION}, so older readers keep reading it. Version 3 added a stored
+     * decision threshold ({@link ModelMetadata#decision()}), which changes the labels a model
+     * predicts; only files that store one are version 3.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** The version of a file that uses nothing newer. */
     public static final int BASE_FORMAT_VERSION = 1;
@@ -163,12 +165,12 @@ public final class ModelFile {
     /**
      * Writes {@code network} with its typed {@code metadata} ({@link MetadataCodec#encode}),
      * atomically, as {@link #write(Path, Network, Map)} does; the file is stamped with the
-     * oldest format version that reads everything in it ({@link Preprocessing#formatVersion()}),
+     * oldest format version that reads everything in it ({@link ModelMetadata#formatVersion()}),
      * whatever {@code metadata.version()} says.
      */
     public static void write(Path path, Network network, ModelMetadata metadata) throws IOException {
         Objects.requireNonNull(metadata, "metadata");
-        write(path, network, MetadataCodec.encode(metadata), metadata.preprocessing().formatVersion());
+        write(path, network, MetadataCodec.encode(metadata), metadata.formatVersion());
     }
 
     static void write(Path path, Network network, Map<String, String> metadata,

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a model file says about a model besides its tensors and activations: the schema
@@ -19,6 +20,8 @@ import java.util.Objects;
  * │   ├── featureScaler / targetScaler   Scaler: shift and scale per column
  * │   ├── targetNames  the target columns
  * │   └── classLabels  the classes, in output order
+ * ├── decision         Decision (optional, format version 3): the positive class and the
+ * │                    probability threshold at which a two-class model predicts it
  * └── training         how it was trained: optimizer, learning_rate, epochs, seed, …
  * </pre>
  * Every field but {@code training} changes what the model predicts, so a file whose fields
@@ -38,20 +41,63 @@ import java.util.Objects;
  * @param loss the loss the network was trained with
  * @param preprocessing the map from table rows to network inputs and back
  * @param training a record of how the model was trained, in key order
+ * @param decision the stored binary decision of a two-class model, if any
  */
 public record ModelMetadata(FileVersion version, Loss loss, Preprocessing preprocessing,
-                            Map<String, String> training) {
+                            Map<String, String> training, Optional<Decision> decision) {
+
+    /** The format version that added {@link #decision()}. */
+    public static final int DECISION_FORMAT_VERSION = 3;
 
     public ModelMetadata {
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(preprocessing, "preprocessing");
         training = Collections.unmodifiableMap(new LinkedHashMap<>(training));
+        Objects.requireNonNull(decision, "decision");
+    }
+
+    /** Metadata without a stored decision. */
+    public ModelMetadata(FileVersion version, Loss loss, Preprocessing preprocessing, Map<String, String> training) {
+        this(version, loss, preprocessing, training, Optional.empty());
     }
 
     /** Metadata to write, with the version stamp a writer gives it. */
     public static ModelMetadata of(Loss loss, Preprocessing preprocessing, Map<String, String> training) {
-        return new ModelMetadata(FileVersion.of(preprocessing), loss, preprocessing, training);
+        return of(loss, preprocessing, training, Optional.empty());
+    }
+
+    /** Metadata to write with a stored decision (or none), with the version stamp a writer gives it. */
+    public static ModelMetadata of(Loss loss, Preprocessing preprocessing, Map<String, String> training,
+                                   Optional<Decision> decision) {
+        return new ModelMetadata(FileVersion.of(preprocessing, decision), loss, preprocessing, training, decision);
+    }
+
+    /**
+     * The oldest format version that reads everything in this metadata: the preprocessing's
+     * ({@link Preprocessing#formatVersion()}), or {@value #DECISION_FORMAT_VERSION} with a
+     * stored decision. A writer stamps files with it, so older readers keep reading files that
+     * use nothing newer.
+     */
+    public int formatVersion() {
+        return FileVersion.of(preprocessing, decision).format();
+    }
+
+    /**
+     * The binary decision stored with a two-class model: predict {@code positive} when its
+     * probability is at least {@code threshold}, the other class otherwise. Without one, a model
+     * predicts the more probable class.
+     *
+     * @param positive the positive class's label
+     * @param threshold in {@code [0, 1]}
+     */
+    public record Decision(String positive, double threshold) {
+        public Decision {
+            Objects.requireNonNull(positive, "positive");
+            if (!(threshold >= 0 && threshold <= 1)) {
+                throw new IllegalArgumentException("the threshold must be between 0 and 1, got " + threshold);
+            }
+        }
     }
 
     /**
@@ -82,6 +128,15 @@ public record ModelMetadata(FileVersion version, Loss loss, Preprocessing prepro
          */
         public static FileVersion of(Preprocessing preprocessing) {
             return new FileVersion(preprocessing.formatVersion(), ModelFile.gradusVersion());
+        }
+
+        /** As {@link #of(Preprocessing)}, at least {@value #DECISION_FORMAT_VERSION} with a stored decision. */
+        public static FileVersion of(Preprocessing preprocessing, Optional<Decision> decision) {
+            int format = preprocessing.formatVersion();
+            if (decision.isPresent()) {
+                format = Math.max(format, DECISION_FORMAT_VERSION);
+            }
+            return new FileVersion(format, ModelFile.gradusVersion());
         }
     }
 }

@@ -70,6 +70,28 @@ public final class Functions {
     }
 
     /**
+     * {@code a[aOff + i] = z > 0 ? z : 0} with {@code z = z[zOff + i]}, for {@code i < length}
+     * ({@code NaN} and {@code −0} give {@code 0}); {@code z} and {@code a} may be the same. Without
+     * a branch per element, which the signs of a layer's pre-activations would mispredict half the
+     * time.
+     */
+    public static void relu(float[] z, int zOff, float[] a, int aOff, int length) {
+        relu(Engine.DEFAULT, z, zOff, a, aOff, length);
+    }
+
+    /** The same on a chosen engine (for tests). */
+    static void relu(int engine, float[] z, int zOff, float[] a, int aOff, int length) {
+        int i = 0;
+        if (engine == Engine.VECTOR) {
+            i = VectorMath.relu(z, zOff, a, aOff, length);
+        }
+        for (; i < length; i++) {
+            float v = z[zOff + i];
+            a[aOff + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    /**
      * {@code tanh z = sign(z)·(1 − 2/(e^{2|z|} + 1))} in double, rounded to float; {@code z}
      * itself below {@code |z| = 10⁻⁴}. The scalar twin of the vector path.
      */

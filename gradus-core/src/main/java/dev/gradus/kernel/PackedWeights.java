@@ -24,7 +24,8 @@ import java.util.Arrays;
  * <p><b>Life cycle.</b> An instance owns its buffers and is reused: training packs each
  * {@code Wᵐ} once per step ({@link #packForward} before the forward pass, {@link #packBackward}
  * before the backward pass) into the same arrays, so steps allocate nothing. An inference path
- * packs once ({@link #of}) and then only reads: once packed, an instance may be read by any
+ * ({@code nn.Inference}) packs once ({@link #of}) and then only reads, with {@link RowGemm} for a
+ * few rows and with {@link Kernels} for batches: once packed, an instance may be read by any
  * number of threads at once, provided none packs it again meanwhile (packing is not
  * synchronised; publish a packed instance to other threads safely, e.g. through a final field).
  *
@@ -110,8 +111,21 @@ public final class PackedWeights {
         return withBackward;
     }
 
+    /**
+     * {@link #outputs()} rounded up to whole panels of the forward layout: the row stride of the
+     * {@code Z} that {@link RowGemm} writes, and the length of a bias padded for it.
+     */
+    public int paddedOutputs() {
+        return roundUp(outputs, nr);
+    }
+
     int engine() {
         return engine;
+    }
+
+    /** Columns per panel. */
+    int nr() {
+        return nr;
     }
 
     float[] forwardPanels() {

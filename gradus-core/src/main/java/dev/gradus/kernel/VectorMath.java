@@ -29,6 +29,18 @@ final class VectorMath {
 
     private VectorMath() {}
 
+    /** The vector part of {@link Functions#relu(float[], int, float[], int, int)}: returns how many elements it did. */
+    static int relu(float[] z, int zOff, float[] a, int aOff, int length) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        FloatVector zero = FloatVector.zero(s);
+        int i = 0;
+        for (; i + s.length() <= length; i += s.length()) {
+            FloatVector v = FloatVector.fromArray(s, z, zOff + i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aOff + i);
+        }
+        return i;
+    }
+
     /** The vector part of {@link Functions#tanh(float[], int, float[], int, int)}: returns how many elements it did. */
     static int tanh(float[] z, int zOff, float[] a, int aOff, int length) {
         if (F.length() != LANES) {

@@ -18,6 +18,11 @@ import java.util.List;
  * scikit-learn's {@code average_precision_score} computes it (precision {@code Pₙ} and recall
  * {@code Rₙ} at each distinct score taken as threshold, in decreasing order, no interpolation).
  *
+ * <p>With row weights {@code wᵢ} (scikit-learn's {@code sample_weight}) a row counts {@code wᵢ}
+ * times in every score: accuracy {@code Σ wᵢ[ŷᵢ = yᵢ] / Σ wᵢ}; precision, recall and F1 from the
+ * weighted confusion matrix; log-loss {@code −Σ wᵢ ln pᵢ / Σ wᵢ}; ROC AUC and average precision
+ * from weighted true and false positives. {@link #confusion} still counts rows.
+ *
  * @param labels class labels, index = class id
  * @param confusion {@code confusion[actual][predicted]} counts
  * @param positive the positive class id for two classes, else -1
@@ -94,6 +99,155 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
         }
         return new ClassificationMetrics(List.copyOf(labels), confusion, n == 0 ? Double.NaN : (double) correct / n,
                 precision, recall, f1, logLoss, k == 2 ? positive : -1, auc, ap);
+    }
+
+    /**
+     * As {@link #of(List, int[], int[], double[][], int)} with each row {@code i} counted
+     * {@code weights[i]} times ({@code weights} {@code null}: unweighted, the same numbers as
+     * without it).
+     *
+     * @throws IllegalArgumentException for a negative or non-finite weight, or weights that add
+     *     up to 0
+     */
+    public static ClassificationMetrics of(List<String> labels, int[] actual, int[] predicted,
+                                           double[][] probabilities, int positive, double[] weights) {
+        if (weights == null) {
+            return of(labels, actual, predicted, probabilities, positive);
+        }
+        ClassificationMetrics counts = of(labels, actual, predicted, probabilities, positive);
+        int k = labels.size();
+        int n = actual.length;
+        if (weights.length != n) {
+            throw new IllegalArgumentException(n + " rows but " + weights.length + " weights");
+        }
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
+                throw new IllegalArgumentException("row " + i + " has weight " + weights[i]
+                        + "; a row weight must be finite and at least 0");
+            }
+            total += weights[i];
+        }
+        if (!(total > 0)) {
+            throw new IllegalArgumentException("the row weights add up to 0; nothing to score");
+        }
+        double[][] confusion = new double[k][k];
+        double correct = 0;
+        for (int i = 0; i < n; i++) {
+            confusion[actual[i]][predicted[i]] += weights[i];
+            if (actual[i] == predicted[i]) {
+                correct += weights[i];
+            }
+        }
+        double[] precision = new double[k];
+        double[] recall = new double[k];
+        double[] f1 = new double[k];
+        for (int c = 0; c < k; c++) {
+            double tp = confusion[c][c];
+            double predictedC = 0;
+            double actualC = 0;
+            for (int o = 0; o < k; o++) {
+                predictedC += confusion[o][c];
+                actualC += confusion[c][o];
+            }
+            precision[c] = predictedC == 0 ? 0 : tp / predictedC;
+            recall[c] = actualC == 0 ? 0 : tp / actualC;
+            f1[c] = precision[c] + recall[c] == 0 ? 0 : 2 * precision[c] * recall[c] / (precision[c] + recall[c]);
+        }
+        double logLoss = Double.NaN;
+        double auc = Double.NaN;
+        double ap = Double.NaN;
+        if (probabilities != null) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                double p = Math.min(1.0, Math.max(1e-15, probabilities[i][actual[i]]));
+                sum -= weights[i] * Math.log(p);
+            }
+            logLoss = sum / total;
+            if (k == 2) {
+                auc = weightedRocAuc(actual, probabilities, positive, weights);
+                ap = weightedAveragePrecision(actual, probabilities, positive, weights);
+            }
+        }
+        return new ClassificationMetrics(counts.labels(), counts.confusion(), correct / total, precision, recall, f1,
+                logLoss, counts.positive(), auc, ap);
+    }
+
+    /**
+     * ROC AUC with row weights: {@code Σ over positive–negative pairs of wₚ·wₙ·[sₚ > sₙ] (½ for
+     * ties) / (Σ wₚ · Σ wₙ)}, the trapezoidal area under the weighted ROC curve.
+     */
+    private static double weightedRocAuc(int[] actual, double[][] probabilities, int positive, double[] weights) {
+        Integer[] order = ascending(probabilities, positive);
+        double negativesBelow = 0;
+        double area = 0;
+        double positives = 0;
+        int n = actual.length;
+        int i = 0;
+        while (i < n) {
+            int j = i;
+            double p = 0;
+            double q = 0;
+            while (j < n && probabilities[order[j]][positive] == probabilities[order[i]][positive]) {
+                if (actual[order[j]] == positive) {
+                    p += weights[order[j]];
+                } else {
+                    q += weights[order[j]];
+                }
+                j++;
+            }
+            area += p * (negativesBelow + q / 2);
+            negativesBelow += q;
+            positives += p;
+            i = j;
+        }
+        if (positives == 0 || negativesBelow == 0) {
+            return Double.NaN;
+        }
+        return area / (positives * negativesBelow);
+    }
+
+    /** Average precision with weighted true and false positives (scikit-learn's {@code sample_weight}). */
+    private static double weightedAveragePrecision(int[] actual, double[][] probabilities, int positive,
+                                                   double[] weights) {
+        int n = actual.length;
+        Integer[] order = ascending(probabilities, positive);
+        double positives = 0;
+        for (int i = 0; i < n; i++) {
+            positives += actual[i] == positive ? weights[i] : 0;
+        }
+        if (positives == 0) {
+            return Double.NaN;
+        }
+        double ap = 0;
+        double recallBefore = 0;
+        double tp = 0;
+        double predicted = 0;
+        int i = n - 1;           // decreasing score
+        while (i >= 0) {
+            int j = i;
+            while (j >= 0 && probabilities[order[j]][positive] == probabilities[order[i]][positive]) {
+                tp += actual[order[j]] == positive ? weights[order[j]] : 0;
+                predicted += weights[order[j]];
+                j--;
+            }
+            double recall = tp / positives;
+            if (predicted > 0) {
+                ap += (recall - recallBefore) * (tp / predicted);
+            }
+            recallBefore = recall;
+            i = j;
+        }
+        return ap;
+    }
+
+    private static Integer[] ascending(double[][] probabilities, int positive) {
+        Integer[] order = new Integer[probabilities.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(probabilities[a][positive], probabilities[b][positive]));
+        return order;
     }
 
     /** The area under the ROC curve: the probability a positive outranks a negative (Mann–Whitney). */

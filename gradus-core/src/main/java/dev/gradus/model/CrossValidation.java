@@ -28,6 +28,8 @@ import java.util.concurrent.Future;
  *
  * <p>Every fold trains with the same spec (and so the same seed); folds share nothing, so
  * running them in parallel gives the same models and scores as running them one after another.
+ * A spec with row weights trains each fold with them ({@code balanced} class weights counted on
+ * the fold's training rows) and scores the held-out fold weighted by its sample weights.
  */
 public final class CrossValidation {
 
@@ -130,7 +132,7 @@ public final class CrossValidation {
         Split s = folds.split(table, f);
         Model.Fit fit = Model.fit(s.train(), spec);
         return new Fold(f, s.train().rows(), s.test().rows(), fit.history().epochs().size(),
-                scores(fit.model(), s.test()));
+                scores(fit.model(), s.test(), spec.weights().column()));
     }
 
     /**
@@ -140,9 +142,28 @@ public final class CrossValidation {
      * {@code average_precision} of the second class for two classes); for regression {@code rmse}, {@code mae}, {@code r2} (means over targets).
      */
     public static Map<String, Double> scores(Model model, Table table) throws DataException {
+        return scores(model, table, null);
+    }
+
+    /**
+     * As {@link #scores(Model, Table)}, each row weighted by its value in the column
+     * {@code sampleWeight} ({@code null}: unweighted): the scores of a spec trained with sample
+     * weights ({@link ModelSpec#withSampleWeight}). Class weights change training only; the
+     * scores count rows by their sample weights alone, as scikit-learn's scorers do.
+     */
+    public static Map<String, Double> scores(Model model, Table table, String sampleWeight) throws DataException {
+        double[] w = null;
+        if (sampleWeight != null) {
+            float[] f = dev.gradus.data.RowWeights.sampleWeights(table, sampleWeight);
+            w = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                w[i] = f[i];
+            }
+        }
         Map<String, Double> s = new LinkedHashMap<>();
         if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = model.classificationMetrics(table);
+            ClassificationMetrics m = w == null ? model.classificationMetrics(table)
+                    : model.classificationMetrics(table, 1, Double.NaN, w);
             s.put("accuracy", m.accuracy());
             s.put("precision_macro", m.precisionMacro());
             s.put("recall_macro", m.recallMacro());
@@ -157,7 +178,7 @@ public final class CrossValidation {
                 s.put("average_precision", m.averagePrecision());
             }
         } else {
-            RegressionMetrics m = model.regressionMetrics(table);
+            RegressionMetrics m = model.regressionMetrics(table, w);
             s.put("rmse", m.rmseMean());
             s.put("mae", m.maeMean());
             s.put("r2", m.r2Mean());

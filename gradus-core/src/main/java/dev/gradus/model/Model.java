@@ -2,6 +2,7 @@ package dev.gradus.model;
 
 import dev.gradus.data.DataException;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.io.ModelFile;
@@ -14,6 +15,7 @@ import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Checkpoint;
 import dev.gradus.train.CheckpointListener;
+import dev.gradus.train.GradientSource;
 import dev.gradus.train.History;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
@@ -43,9 +45,16 @@ import java.util.Optional;
  * @param loss the loss it was trained with
  * @param training a record of how it was trained (stored as model file metadata)
  */
-public record Model(Network network, Preprocessing preprocessing, Loss loss, Map<String, String> training) {
+public record Model(Network network, Preprocessing preprocessing, Loss loss, Map<String, String> training,
+                    Optional<ModelMetadata.Decision> decision) {
+
+    /** A model without a stored decision: two classes are decided by the more probable one. */
+    public Model(Network network, Preprocessing preprocessing, Loss loss, Map<String, String> training) {
+        this(network, preprocessing, loss, training, Optional.empty());
+    }
 
     public Model {
+        Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(loss, "loss");
@@ -57,6 +66,59 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
                     + " inputs and, with the " + loss.name() + " loss, expects " + outputs + " outputs");
         }
         loss.checkOutput(network.layer(network.layerCount() - 1).activation(), network.outputs());
+        if (decision.isPresent()) {
+            checkDecidable(preprocessing, loss, "a stored threshold");
+            if (!preprocessing.classLabels().contains(decision.get().positive())) {
+                throw new IllegalArgumentException("the stored positive class '" + decision.get().positive()
+                        + "' is not a class; the classes are " + String.join(", ", preprocessing.classLabels()));
+            }
+        }
+    }
+
+    /** Two classes with probabilities, or an exception saying what {@code what} needs. */
+    private static void checkDecidable(Preprocessing preprocessing, Loss loss, String what) {
+        if (preprocessing.task() != Task.CLASSIFICATION || preprocessing.classLabels().size() != 2) {
+            throw new IllegalArgumentException(what + " needs a model of two classes; this one is "
+                    + (preprocessing.task() == Task.CLASSIFICATION ? preprocessing.classLabels().size()
+                    + "-class classification" : "regression"));
+        }
+        if (loss.fusedActivation() == null) {
+            throw new IllegalArgumentException(what + " needs a model that outputs probabilities (loss cross-entropy "
+                    + "or bce); this one was trained with " + loss.name());
+        }
+    }
+
+    /**
+     * This model deciding its two classes by a threshold: predict {@code positive} when its
+     * probability is at least {@code threshold}. Stored in the model file (format version 3) and
+     * used by {@link #predict}, {@link Predictor}, {@code gradus predict}, {@code evaluate} and
+     * {@code serve} unless they are given another; this is how {@code gradus train --threshold}
+     * and a threshold search set it.
+     *
+     * @throws IllegalArgumentException unless the model has two classes with probabilities,
+     *     {@code positive} is one of them and {@code threshold} is in {@code [0, 1]}
+     */
+    public Model withThreshold(String positive, double threshold) {
+        checkDecidable(preprocessing, loss, "a threshold");
+        classId(positive);
+        return new Model(network, preprocessing, loss, training,
+                Optional.of(new ModelMetadata.Decision(positive, threshold)));
+    }
+
+    /** {@link #withThreshold(String, double)} with the second class (in sorted label order) as positive. */
+    public Model withThreshold(double threshold) {
+        checkDecidable(preprocessing, loss, "a threshold");
+        return withThreshold(preprocessing.classLabels().get(1), threshold);
+    }
+
+    /** This model without a stored threshold: it predicts the more probable class. */
+    public Model withoutThreshold() {
+        return new Model(network, preprocessing, loss, training, Optional.empty());
+    }
+
+    /** This model with the training record {@code value} (and the same decision). */
+    public Model withTraining(Map<String, String> value) {
+        return new Model(network, preprocessing, loss, value, decision);
     }
 
     /**
@@ -89,7 +151,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * drawn from the training seed) and trains it.
      */
     public static Fit fit(Table train, ModelSpec spec, TrainingListener... listeners) throws DataException {
-        return fit(Preprocessing.fit(train, spec.data()), train, spec, listeners);
+        spec.weights().checkColumn(train);
+        return fit(Preprocessing.fit(train, spec.fittedData()), train, spec, listeners);
     }
 
     /**
@@ -108,6 +171,12 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Fit fit(Preprocessing prep, Table train, Table validation, ModelSpec spec,
                           TrainingListener... listeners) throws DataException {
+        // a sample-weight column must not have become a feature
+        spec.fittedData();
+        if (spec.weights().column() != null && prep.featureNames().contains(spec.weights().column())) {
+            throw new IllegalArgumentException("column '" + spec.weights().column() + "' holds the sample weights "
+                    + "but the preprocessing uses it as a feature; fit it with spec.fittedData()");
+        }
         return fit(new TrainingStart.Fresh(prep, spec, spec.options(prep.task(), validation != null, train.rows())),
                 train,
                 validation, listeners);
@@ -136,7 +205,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
                 }
             };
         }
-        return train(start.network(), start.preprocessing(), train, validation, start.options(), all);
+        return train(start.network(), start.preprocessing(), train, validation, start.options(), start.weights(), all);
     }
 
     /**
@@ -179,17 +248,36 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
     }
 
     private static Fit train(Network initial, Preprocessing prep, Table table, Table validation,
-                             TrainingOptions options, TrainingListener... listeners) throws DataException {
+                             TrainingOptions options, RowWeights weights, TrainingListener... listeners)
+            throws DataException {
         Matrix x = prep.features(table);
         Matrix y = networkTargets(prep, options.loss(), table);
+        // class weights are fitted on the training rows and applied as they are to validation rows
+        double[] perClass = weights.classWeights(prep, table);
+        GradientSource rows = GradientSource.of(x, y, weights.rowWeights(table, prep, perClass));
         Trainer trainer = new Trainer(options);
         for (TrainingListener l : listeners) {
             trainer.addListener(l);
         }
         Trainer.Result result = validation == null
-                ? trainer.fit(initial, x, y)
-                : trainer.fit(initial, x, y, prep.features(validation), networkTargets(prep, options.loss(), validation));
-        return new Fit(trained(result.network(), prep, options), result.history());
+                ? trainer.fit(initial, rows)
+                : trainer.fit(initial, rows, prep.features(validation), networkTargets(prep, options.loss(), validation),
+                        weights.rowWeights(validation, prep, perClass));
+        Map<String, String> record = describe(options);
+        describe(weights).forEach(record::put);
+        return new Fit(new Model(result.network(), prep, options.loss(), record), result.history());
+    }
+
+    /** The training record's entries for row weights: {@code sample_weight}, {@code class_weight}. */
+    public static Map<String, String> describe(RowWeights weights) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (weights.column() != null) {
+            m.put("sample_weight", weights.column());
+        }
+        if (!(weights.classes() instanceof dev.gradus.data.ClassWeights.Uniform)) {
+            m.put("class_weight", weights.classes().toString());
+        }
+        return m;
     }
 
     /**
@@ -279,14 +367,29 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
             }
             out = both;
         }
-        return new Predictions(Task.CLASSIFICATION, preprocessing.classLabels(), out, outputsProbabilities());
+        return new Predictions(Task.CLASSIFICATION, preprocessing.classLabels(), out, outputsProbabilities(),
+                positiveId(), threshold());
     }
 
-    /** Classification scores on a table that holds the target column. */
+    /** The stored decision's positive class id, else 1 (the second class). */
+    int positiveId() {
+        return decision.map(d -> classId(d.positive())).orElse(1);
+    }
+
+    /** The stored decision's threshold, else NaN (the more probable class). */
+    double threshold() {
+        return decision.map(ModelMetadata.Decision::threshold).orElse(Double.NaN);
+    }
+
+    /**
+     * Classification scores on a table that holds the target column, deciding two classes by the
+     * stored threshold if there is one (its positive class is then the one scored by ROC AUC and
+     * average precision).
+     */
     public ClassificationMetrics classificationMetrics(Table table) throws DataException {
         Predictions p = predict(table);
         return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table), p.classIds(),
-                p.probabilities() ? p.toDoubles() : null);
+                p.probabilities() ? p.toDoubles() : null, preprocessing.classLabels().size() == 2 ? positiveId() : 1);
     }
 
     /**
@@ -302,6 +405,29 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         Predictions p = predict(table);
         return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table),
                 p.classIds(positive, threshold), p.probabilities() ? p.toDoubles() : null, positive);
+    }
+
+    /**
+     * As {@link #classificationMetrics(Table, int, double)} with row {@code i} counted
+     * {@code weights[i]} times ({@code null}: unweighted); see
+     * {@link ClassificationMetrics#of(List, int[], int[], double[][], int, double[])}.
+     */
+    public ClassificationMetrics classificationMetrics(Table table, int positive, double threshold, double[] weights)
+            throws DataException {
+        Predictions p = predict(table);
+        return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table),
+                p.classIds(positive, threshold), p.probabilities() ? p.toDoubles() : null, positive, weights);
+    }
+
+    /**
+     * Regression scores with row {@code i} counted {@code weights[i]} times ({@code null}:
+     * unweighted).
+     */
+    public RegressionMetrics regressionMetrics(Table table, double[] weights) throws DataException {
+        Predictions p = predict(table);
+        Matrix actual = preprocessing.targetValues(table);
+        return RegressionMetrics.of(preprocessing.targetNames(), actual.data(), p.outputs().data(), table.rows(),
+                weights);
     }
 
     /**
@@ -330,12 +456,20 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * not scaled), as the model's loss measures it.
      */
     public double loss(Table table) throws DataException {
+        return loss(table, null);
+    }
+
+    /**
+     * As {@link #loss(Table)}, the weighted loss {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} with one weight per row
+     * of {@code table} ({@code null}: unweighted).
+     */
+    public double loss(Table table, float[] weights) throws DataException {
         if (task() == Task.REGRESSION) {
             Matrix y = preprocessing.targetValues(table);
-            return loss.value(predict(table).outputs().data(), y.data(), 0, y.rows(), y.cols());
+            return loss.value(predict(table).outputs().data(), y.data(), 0, weights, y.rows(), y.cols());
         }
         Matrix y = networkTargets(preprocessing, loss, table);
-        return loss.value(outputs(table).data(), y.data(), 0, y.rows(), y.cols());
+        return loss.value(outputs(table).data(), y.data(), 0, weights, y.rows(), y.cols());
     }
 
     // ---- files ----------------------------------------------------------------------------
@@ -350,7 +484,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * (checkpoints store the same), stamped with this library's version.
      */
     public ModelMetadata metadata() {
-        return ModelMetadata.of(loss, preprocessing, training);
+        return ModelMetadata.of(loss, preprocessing, training, decision);
     }
 
     /**
@@ -360,7 +494,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      *     outputs or output activation)
      */
     public static Model of(Network network, ModelMetadata metadata) {
-        return new Model(network, metadata.preprocessing(), metadata.loss(), metadata.training());
+        return new Model(network, metadata.preprocessing(), metadata.loss(), metadata.training(),
+                metadata.decision());
     }
 
     /**

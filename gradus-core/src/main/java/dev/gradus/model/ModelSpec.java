@@ -1,6 +1,8 @@
 package dev.gradus.model;
 
+import dev.gradus.data.ClassWeights;
 import dev.gradus.data.DataSpec;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Scaling;
 import dev.gradus.data.Task;
 import dev.gradus.nn.Activation;
@@ -31,11 +33,20 @@ import java.util.Objects;
  * @param init weight initialiser; {@link Init#DEFAULT} picks per activation
  * @param training loss, optimizer, epochs, batches, seed (which also seeds the weights): the
  *     choices made, the rest resolved by {@link Defaults} for the task ({@link #options})
+ * @param weights row weights of the loss: a sample-weight column and class weights
+ *     ({@link RowWeights#NONE}: every row weighs 1)
  */
 public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activation, Activation outputActivation,
-                        Init init, TrainingSpec training) {
+                        Init init, TrainingSpec training, RowWeights weights) {
+
+    /** A spec whose rows all weigh 1. */
+    public ModelSpec(DataSpec data, List<Integer> hidden, Activation activation, Activation outputActivation,
+                     Init init, TrainingSpec training) {
+        this(data, hidden, activation, outputActivation, init, training, RowWeights.NONE);
+    }
 
     public ModelSpec {
+        Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(data, "data");
         hidden = List.copyOf(hidden);
         for (int width : hidden) {
@@ -55,7 +66,7 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
      */
     public static ModelSpec defaults() {
         return new ModelSpec(DataSpec.defaults(), Defaults.HIDDEN, Defaults.ACTIVATION, null, Defaults.INIT,
-                TrainingSpec.defaults());
+                TrainingSpec.defaults(), RowWeights.NONE);
     }
 
     /** Defaults, classifying the column {@code target}. */
@@ -88,7 +99,7 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
     }
 
     public ModelSpec withData(DataSpec value) {
-        return new ModelSpec(value, hidden, activation, outputActivation, init, training);
+        return new ModelSpec(value, hidden, activation, outputActivation, init, training, weights);
     }
 
     public ModelSpec withScaling(Scaling value) {
@@ -96,23 +107,51 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
     }
 
     public ModelSpec withHidden(List<Integer> value) {
-        return new ModelSpec(data, value, activation, outputActivation, init, training);
+        return new ModelSpec(data, value, activation, outputActivation, init, training, weights);
     }
 
     public ModelSpec withActivation(Activation value) {
-        return new ModelSpec(data, hidden, value, outputActivation, init, training);
+        return new ModelSpec(data, hidden, value, outputActivation, init, training, weights);
     }
 
     public ModelSpec withOutputActivation(Activation value) {
-        return new ModelSpec(data, hidden, activation, value, init, training);
+        return new ModelSpec(data, hidden, activation, value, init, training, weights);
     }
 
     public ModelSpec withInit(Init value) {
-        return new ModelSpec(data, hidden, activation, outputActivation, value, training);
+        return new ModelSpec(data, hidden, activation, outputActivation, value, training, weights);
     }
 
     public ModelSpec withTraining(TrainingSpec value) {
-        return new ModelSpec(data, hidden, activation, outputActivation, init, value);
+        return new ModelSpec(data, hidden, activation, outputActivation, init, value, weights);
+    }
+
+    /**
+     * Row weights for the loss {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ}, as {@code gradus train --sample-weight}
+     * and {@code --class-weight}.
+     */
+    public ModelSpec withWeights(RowWeights value) {
+        return new ModelSpec(data, hidden, activation, outputActivation, init, training, value);
+    }
+
+    /** Sample weights from the column {@code column}, as {@code --sample-weight COL}; the column is no feature. */
+    public ModelSpec withSampleWeight(String column) {
+        return withWeights(weights.withColumn(column));
+    }
+
+    /** Class weights, as {@code --class-weight balanced|LABEL=W,…}. */
+    public ModelSpec withClassWeight(ClassWeights value) {
+        return withWeights(weights.withClasses(value));
+    }
+
+    /**
+     * The data spec that preprocessing is fitted with: {@link #data()} with the sample-weight
+     * column kept out of the features.
+     *
+     * @throws IllegalArgumentException when the data spec names that column as a feature or target
+     */
+    public DataSpec fittedData() {
+        return weights.excludeFrom(data);
     }
 
     /** Trains with exactly {@code options}: nothing is left to {@link Defaults}. */

@@ -10,7 +10,9 @@ public sealed interface Prediction permits Prediction.Classification, Prediction
 
     /**
      * A classification: the label with the highest score (the first on ties, as
-     * {@code gradus predict} chooses), its index, and one score per class in {@code classes} order.
+     * {@code gradus predict} chooses) or, for a model with a stored threshold, the positive class
+     * where its probability reaches the threshold; its index, and one score per class in
+     * {@code classes} order.
      *
      * @param label the predicted class label, as written in the training data
      * @param classId the index of {@code label} in {@code classes}

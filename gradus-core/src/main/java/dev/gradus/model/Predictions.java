@@ -13,16 +13,34 @@ import java.util.List;
  *     classification one score per class (class probabilities when
  *     {@code probabilities} is true)
  * @param probabilities whether classification outputs are probabilities (summing to 1)
+ * @param positive the positive class id of a stored decision (1 when there is none)
+ * @param threshold the stored decision's threshold on the positive class's probability, or NaN
+ *     for none: {@link #classIds()} and {@link #labels()} then give the most probable class
  */
-public record Predictions(Task task, List<String> names, Matrix outputs, boolean probabilities) {
+public record Predictions(Task task, List<String> names, Matrix outputs, boolean probabilities, int positive,
+                          double threshold) {
+
+    /** Predictions decided by the highest score. */
+    public Predictions(Task task, List<String> names, Matrix outputs, boolean probabilities) {
+        this(task, names, outputs, probabilities, 1, Double.NaN);
+    }
 
     /** The number of predicted rows {@code N}. */
     public int rows() {
         return outputs.rows();
     }
 
-    /** For classification: the class id with the highest score in each row (first on ties). */
+    /**
+     * For classification: the class id with the highest score in each row (first on ties), or,
+     * with a stored decision, the positive class where its probability is at least the
+     * threshold and the other class elsewhere.
+     */
     public int[] classIds() {
+        return Double.isNaN(threshold) ? mostProbable() : classIds(positive, threshold);
+    }
+
+    /** The class id with the highest score in each row (first on ties), whatever the stored decision. */
+    public int[] mostProbable() {
         if (task != Task.CLASSIFICATION) {
             throw new IllegalStateException("class ids exist for classification only");
         }
@@ -43,7 +61,7 @@ public record Predictions(Task task, List<String> names, Matrix outputs, boolean
     /**
      * For two classes with probabilities: class {@code positive} where its probability is at
      * least {@code threshold}, the other class elsewhere. A NaN threshold means
-     * {@link #classIds()} (the more probable class).
+     * {@link #mostProbable()} (the more probable class), whatever the stored decision.
      *
      * @throws IllegalStateException for regression, more than two classes or scores that are not
      *     probabilities
@@ -52,7 +70,7 @@ public record Predictions(Task task, List<String> names, Matrix outputs, boolean
      */
     public int[] classIds(int positive, double threshold) {
         if (Double.isNaN(threshold)) {
-            return classIds();
+            return mostProbable();
         }
         if (task != Task.CLASSIFICATION || outputs.cols() != 2 || !probabilities) {
             throw new IllegalStateException("a decision threshold needs two classes with probabilities; these are "
@@ -81,7 +99,7 @@ public record Predictions(Task task, List<String> names, Matrix outputs, boolean
         return out;
     }
 
-    /** For classification: the predicted label of each row. */
+    /** For classification: the predicted label of each row ({@link #classIds()}'s). */
     public String[] labels() {
         int[] ids = classIds();
         String[] out = new String[ids.length];

@@ -28,6 +28,10 @@ import java.util.Objects;
  * Prediction q = wine.predict(row);
  * }</pre>
  *
+ * <p>A two-class model with a stored threshold ({@link Model#withThreshold}) predicts its
+ * positive class where that class's probability is at least the threshold; to serve another
+ * threshold, serve {@code model.withThreshold(…)}.
+ *
  * <p><b>Same answers as {@code gradus predict}.</b> A row is encoded as a CSV row with the same
  * cells is (same number parsing, fill values, one-hot order and scaling) and run through the
  * same network: a row predicted alone, in a batch, here or by {@code gradus predict} gives the
@@ -45,6 +49,8 @@ public final class Predictor {
     private final boolean classification;
     private final boolean probabilities;
     private final boolean sigmoidPair;       // bce: one output p(class 1), reported as (1 − p, p)
+    private final int positive;              // the stored decision's positive class id
+    private final double threshold;          // its threshold; NaN: the most probable class
     private final float[] targetShift;
     private final float[] targetScale;
     private final ThreadLocal<Buffers> buffers;
@@ -57,6 +63,8 @@ public final class Predictor {
         this.names = classification ? model.preprocessing().classLabels() : model.preprocessing().targetNames();
         this.probabilities = model.outputsProbabilities();
         this.sigmoidPair = classification && model.network().outputs() == 1;
+        this.positive = model.positiveId();
+        this.threshold = model.threshold();
         this.targetShift = model.preprocessing().targetScaler().shift();
         this.targetScale = model.preprocessing().targetScaler().scale();
         this.buffers = ThreadLocal.withInitial(() -> new Buffers(encoder.columns().size(), encoder.inputWidth(),
@@ -247,9 +255,14 @@ public final class Predictor {
         }
         float[] scores = sigmoidPair ? new float[] {1f - y[off], y[off]} : Arrays.copyOfRange(y, off, off + k);
         int best = 0;
-        for (int c = 1; c < scores.length; c++) {
-            if (scores[c] > scores[best]) {
-                best = c;
+        if (!Double.isNaN(threshold)) {
+            // the stored decision, as Predictions.classIds(positive, threshold)
+            best = scores[positive] >= threshold ? positive : 1 - positive;
+        } else {
+            for (int c = 1; c < scores.length; c++) {
+                if (scores[c] > scores[best]) {
+                    best = c;
+                }
             }
         }
         return new Prediction.Classification(names.get(best), best, names, scores, probabilities);

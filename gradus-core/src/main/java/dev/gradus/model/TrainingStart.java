@@ -1,6 +1,7 @@
 package dev.gradus.model;
 
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.nn.Network;
 import dev.gradus.train.Checkpoint;
 import dev.gradus.train.TrainingOptions;
@@ -32,6 +33,9 @@ public sealed interface TrainingStart {
     /** The options the run trains with. */
     TrainingOptions options();
 
+    /** Where the rows' weights in the loss come from ({@link RowWeights#NONE}: every row weighs 1). */
+    RowWeights weights();
+
     /**
      * A new network for {@code preprocessing}: the spec's layers, weights drawn from its
      * initialiser and {@code options.seed()} ({@link Model#initialNetwork(Preprocessing, ModelSpec, TrainingOptions)}).
@@ -49,18 +53,31 @@ public sealed interface TrainingStart {
         public Network network() {
             return Model.initialNetwork(preprocessing, spec, options);
         }
+
+        /** The spec's weights. */
+        @Override
+        public RowWeights weights() {
+            return spec.weights();
+        }
     }
 
     /**
      * An existing model — its architecture, weights and preprocessing — trained further with
      * {@code options} ({@code gradus train --init MODEL}).
      *
+     * @param weights the rows' weights in the loss
      * @throws IllegalArgumentException when {@code options} has another loss than the model,
      *     which would change its output layer
      */
-    record FromModel(Model model, TrainingOptions options) implements TrainingStart {
+    record FromModel(Model model, TrainingOptions options, RowWeights weights) implements TrainingStart {
+        /** Rows that all weigh 1. */
+        public FromModel(Model model, TrainingOptions options) {
+            this(model, options, RowWeights.NONE);
+        }
+
         public FromModel {
             Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(weights, "weights");
             if (!options.loss().equals(model.loss())) {
                 throw new IllegalArgumentException("this model was trained with the " + model.loss().name()
                         + " loss; continuing with " + options.loss().name() + " would change its output layer");
@@ -84,9 +101,18 @@ public sealed interface TrainingStart {
      * not been interrupted.
      *
      * @param model the checkpoint's network with the preprocessing and loss stored beside it
+     * @param weights the rows' weights in the loss, as the run started with them (the
+     *     checkpoint's fingerprint of the weights refuses others)
      */
-    record Resume(Model model, Checkpoint checkpoint, TrainingOptions options) implements TrainingStart {
+    record Resume(Model model, Checkpoint checkpoint, TrainingOptions options, RowWeights weights)
+            implements TrainingStart {
+        /** Rows that all weigh 1. */
+        public Resume(Model model, Checkpoint checkpoint, TrainingOptions options) {
+            this(model, checkpoint, options, RowWeights.NONE);
+        }
+
         public Resume {
+            Objects.requireNonNull(weights, "weights");
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(checkpoint, "checkpoint");
             Objects.requireNonNull(options, "options");

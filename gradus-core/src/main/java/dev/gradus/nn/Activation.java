@@ -254,11 +254,9 @@ public sealed interface Activation {
         @Override public float derivative(float z) { return z > 0f ? 1f : 0f; }
         @Override public double applyDouble(double z) { return z > 0 ? z : 0.0; }
         @Override public Init defaultInit() { return Init.HE_UNIFORM; }
+        /** Vectorised where the Vector API is on, without a branch per element; the same bits as {@link #apply}. */
         @Override public void applyAll(float[] z, int zOff, float[] a, int aOff, int length) {
-            for (int i = 0; i < length; i++) {
-                float v = z[zOff + i];
-                a[aOff + i] = v > 0f ? v : 0f;
-            }
+            Functions.relu(z, zOff, a, aOff, length);
         }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             multiplyDerivative(z, null, g, delta, 0, length);

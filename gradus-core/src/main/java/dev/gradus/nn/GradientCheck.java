@@ -194,14 +194,26 @@ public final class GradientCheck {
      *     not positive and finite
      */
     public static Report check(Network network, Loss loss, Matrix x, Matrix y, double h) {
+        return check(network, loss, x, y, null, h);
+    }
+
+    /**
+     * As {@link #check(Network, Loss, Matrix, Matrix, double)} for the weighted loss
+     * {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} with one weight per row of {@code x} ({@code null}: unweighted);
+     * the numeric side evaluates it in {@code double} by {@link Loss#valueDouble(double[], double[], double[], int, int)}.
+     */
+    public static Report check(Network network, Loss loss, Matrix x, Matrix y, float[] weights, double h) {
         checkArguments(network, loss, x, y, h);
         int rows = x.rows();
+        if (weights != null && weights.length != rows) {
+            throw new IllegalArgumentException("x has " + rows + " rows but there are " + weights.length + " weights");
+        }
         Workspace w = network.workspace(rows, Kernels.singleThreaded());
         float[] analytic = new float[network.parameters().size()];
         network.forward(x.data(), x.offset(), rows, w);
-        loss.valueAndBackwardStart(w, y.data(), y.offset());
+        loss.valueAndBackwardStart(w, y.data(), y.offset(), weights);
         network.backward(x.data(), x.offset(), w, analytic);
-        return compare(network, loss, x, y, analytic, h);
+        return compare(network, loss, x, y, weights, analytic, h);
     }
 
     /**
@@ -209,13 +221,23 @@ public final class GradientCheck {
      * central differences. Package-private so that tests can show that a wrong gradient fails.
      */
     static Report compare(Network network, Loss loss, Matrix x, Matrix y, float[] analytic, double h) {
+        return compare(network, loss, x, y, null, analytic, h);
+    }
+
+    /** As {@link #compare} for the weighted loss with row weights {@code weights}. */
+    static Report compareWeighted(Network network, Loss loss, Matrix x, Matrix y, float[] weights, float[] analytic) {
+        return compare(network, loss, x, y, weights, analytic, DEFAULT_STEP);
+    }
+
+    private static Report compare(Network network, Loss loss, Matrix x, Matrix y, float[] weights, float[] analytic,
+                                  double h) {
         checkArguments(network, loss, x, y, h);
         Parameters parameters = network.parameters();
         if (analytic.length != parameters.size()) {
             throw new IllegalArgumentException("analytic gradient holds " + analytic.length
                     + " values, the network has " + parameters.size() + " parameters");
         }
-        DoubleForward forward = new DoubleForward(network, x, y, loss);
+        DoubleForward forward = new DoubleForward(network, x, y, weights, loss);
         double[] theta = new double[parameters.size()];
         for (int i = 0; i < theta.length; i++) {
             theta[i] = parameters.values()[i];
@@ -305,16 +327,25 @@ public final class GradientCheck {
         private final int rows;
         private final double[] x;   // (rows, inputs)
         private final double[] y;   // (rows, outputs)
+        private final double[] w;   // (rows), or null: unweighted
         private final double[][] z; // z[m]: (rows, outputs of m)
         private final double[][] a; // a[m]: (rows, outputs of m)
 
-        DoubleForward(Network network, Matrix xs, Matrix ys, Loss loss) {
+        DoubleForward(Network network, Matrix xs, Matrix ys, float[] weights, Loss loss) {
             this.layers = network.layers();
             this.layout = network.parameters();
             this.loss = loss;
             this.rows = xs.rows();
             this.x = flatten(xs);
             this.y = flatten(ys);
+            if (weights == null) {
+                this.w = null;
+            } else {
+                this.w = new double[weights.length];
+                for (int i = 0; i < weights.length; i++) {
+                    w[i] = weights[i];
+                }
+            }
             this.z = new double[layers.size()][];
             this.a = new double[layers.size()][];
             for (int m = 0; m < layers.size(); m++) {
@@ -353,7 +384,7 @@ public final class GradientCheck {
                 layer.activation().applyAllDouble(z[m], a[m], rows, out);
                 aPrev = a[m];
             }
-            return loss.valueDouble(aPrev, y, rows, layers.get(layers.size() - 1).outputs());
+            return loss.valueDouble(aPrev, y, w, rows, layers.get(layers.size() - 1).outputs());
         }
     }
 }

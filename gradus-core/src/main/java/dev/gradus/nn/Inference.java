@@ -1,28 +1,38 @@
 package dev.gradus.nn;
 
+import dev.gradus.kernel.Kernels;
+import dev.gradus.kernel.PackedWeights;
 import dev.gradus.kernel.RowGemm;
 import dev.gradus.tensor.Matrix;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A network prepared for prediction: every {@code Wᵐ} packed once (the panels of
- * {@link RowGemm}), then only read. Immutable; any number of threads may predict at once.
+ * A network prepared for prediction: every {@code Wᵐ} packed once into the forward layout of
+ * {@link PackedWeights} — the representation training's products read — then only read.
+ * Immutable; any number of threads may predict at once.
  *
  * <p>{@code Ŷ = φⁿ(… φ⁰(X W⁰ᵀ + b⁰) … Wⁿᵀ + bⁿ)} over row-major batches {@code X}
- * ({@code rows × inputs}); per layer the product, the bias and {@code φᵐ} run on a block of at
- * most {@value #BLOCK_ROWS} rows while it is in cache.
+ * ({@code rows × inputs}). A few rows (fewer than {@value #BLOCKED_MIN_ROWS}) go through
+ * {@link RowGemm}, which reads {@code X} and the packed panels in place; more rows go through the
+ * blocked product of {@link Kernels} (depth blocks whose weight panels stay in the first-level
+ * cache, the rows packed per block), with {@code + bᵐ} and {@code φᵐ} fused into its epilogue.
+ * A batch passes in blocks of {@value #BLOCK_ROWS} rows, each through every layer while its
+ * activations are in cache; threads share a batch by claiming whole blocks.
  *
  * <p><b>Same bits, alone or in a batch.</b> Every {@code Zᵐ(i,j)} is the chain
  * {@code z ← fma(Aᵐ⁻¹(i,p), Wᵐ(j,p), z)} over {@code p = 0..in-1} in order from {@code z = 0},
- * then {@code z + bᵐ(j)}, then {@code φᵐ} — the operations, in the same order, of
- * {@link Network#predict(Matrix)} and of training's forward pass. Rows never mix, so a row
- * predicted alone, in a batch of any size, or on any number of threads gives the same bits
- * (tested against {@link Network#predict(Matrix)} in {@code InferenceTest}).
+ * then {@code z + bᵐ(j)}, then {@code φᵐ} — on both paths, and the operations, in the same
+ * order, of {@link Network#predict(Matrix)} and of training's forward pass. Rows never mix, so a
+ * row predicted alone, in a batch of any size, or on any number of threads gives the same bits,
+ * on the Vector API and the plain engine alike (tested against {@link Network#predict(Matrix)}
+ * in {@code InferenceTest}).
  *
  * <pre>{@code
  * Inference inf = Inference.of(network);
@@ -32,17 +42,24 @@ import java.util.concurrent.Future;
  * }</pre>
  */
 public final class Inference {
-    /** Rows per block of a batch: their activations stay in the first-level caches. */
-    static final int BLOCK_ROWS = 32;
+    /**
+     * Rows per block of a batch: the block's activations ({@code 64 × 256} floats = 64 KiB for a
+     * 256-wide layer) stay in the second-level cache from one layer to the next, and a batch of
+     * 1,024 rows gives the threads 16 blocks to share.
+     */
+    static final int BLOCK_ROWS = 64;
+    /** From this many rows on, a pass uses the blocked product; below, {@link RowGemm}. */
+    static final int BLOCKED_MIN_ROWS = 16;
     /** Rows below which a batch is not split over threads: handing work over costs more. */
     static final int PARALLEL_MIN_ROWS = 64;
+    /** The blocked products run on the calling thread; a batch is split over threads by rows. */
+    private static final Kernels KERNELS = Kernels.singleThreaded();
 
     private final int layers;
-    private final int[] in;
     private final int[] out;
-    private final int[] ld;                 // row stride of Aᵐ: out rounded up to whole panels
-    private final float[][] w;              // Wᵐ packed
-    private final float[][] b;              // bᵐ padded
+    private final int[] ld;                 // row stride of Aᵐ on the few-rows path: whole panels
+    private final PackedWeights[] w;        // Wᵐ in the forward layout
+    private final float[][] b;              // bᵐ padded with zeros to whole panels
     private final Activation[] phi;
     private final int threads;
 
@@ -52,20 +69,19 @@ public final class Inference {
         }
         this.threads = threads;
         layers = network.layerCount();
-        in = new int[layers];
         out = new int[layers];
         ld = new int[layers];
-        w = new float[layers][];
+        w = new PackedWeights[layers];
         b = new float[layers][];
         phi = new Activation[layers];
         float[] theta = network.parameters().values();
         for (int m = 0; m < layers; m++) {
             Dense d = network.layer(m);
-            in[m] = d.inputs();
             out[m] = d.outputs();
-            ld[m] = RowGemm.paddedWidth(out[m]);
-            w[m] = RowGemm.pack(theta, network.parameters().weightView(m).offset(), out[m], in[m]);
-            b[m] = RowGemm.padBias(theta, network.parameters().biasView(m).offset(), out[m]);
+            w[m] = PackedWeights.of(theta, network.parameters().weightView(m).offset(), d.outputs(), d.inputs());
+            ld[m] = w[m].paddedOutputs();
+            int bOff = network.parameters().biasView(m).offset();
+            b[m] = Arrays.copyOf(Arrays.copyOfRange(theta, bOff, bOff + out[m]), ld[m]);
             phi[m] = d.activation();
         }
     }
@@ -85,7 +101,7 @@ public final class Inference {
 
     /** The width of an input row. */
     public int inputs() {
-        return in[0];
+        return w[0].inputs();
     }
 
     /** The width of an output row. */
@@ -119,13 +135,22 @@ public final class Inference {
         if (rows == 0) {
             return;
         }
+        if (rows < BLOCKED_MIN_ROWS) {
+            fewRows(x, xOff, rows, y, yOff, scratch);
+        } else {
+            blocked(x, xOff, rows, y, yOff, scratch);
+        }
+    }
+
+    /** The few-rows pass: {@link RowGemm} straight from {@code X}, rows {@code ld[m]} apart. */
+    private void fewRows(float[] x, int xOff, int rows, float[] y, int yOff, Scratch scratch) {
         float[] aPrev = x;
         int aPrevOff = xOff;
         int ldPrev = inputs();
         for (int m = 0; m < layers; m++) {
             float[] a = scratch.a[m];
             // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ                          (rows, out), A⁻¹ = X
-            RowGemm.abtBias(aPrev, aPrevOff, ldPrev, rows, w[m], out[m], in[m], b[m], a, 0, ld[m]);
+            RowGemm.abtBias(aPrev, aPrevOff, ldPrev, rows, w[m], b[m], a, 0, ld[m]);
             // Aᵐ = φᵐ(Zᵐ), in place                        (rows, out)
             for (int i = 0; i < rows; i++) {
                 phi[m].applyRows(a, i * ld[m], a, i * ld[m], 1, out[m]);
@@ -140,6 +165,24 @@ public final class Inference {
         }
     }
 
+    /** The blocked pass: {@link Kernels}' product over the packed weights, dense rows. */
+    private void blocked(float[] x, int xOff, int rows, float[] y, int yOff, Scratch scratch) {
+        float[] aPrev = x;
+        int aPrevOff = xOff;
+        for (int m = 0; m < layers; m++) {
+            float[] a = scratch.a[m];
+            // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ and Aᵐ = φᵐ(Zᵐ) in place  (rows, out), bias and φᵐ fused into the product
+            KERNELS.abt(a, 0, aPrev, aPrevOff, w[m], rows, scratch.epilogue[m]);
+            if (!phi[m].elementWise()) {
+                // a row-wise φⁿ (softmax) needs whole rows: after the product
+                phi[m].applyRows(a, 0, a, 0, rows, out[m]);
+            }
+            aPrev = a;
+            aPrevOff = 0;
+        }
+        System.arraycopy(aPrev, 0, y, yOff, rows * outputs());
+    }
+
     /** {@code ŷ(x)} for one row. */
     public float[] predict(float[] x) {
         if (x.length != inputs()) {
@@ -152,34 +195,29 @@ public final class Inference {
 
     /**
      * {@code Ŷ} for {@code rows} rows of {@code x} (from 0) into {@code y} (from 0), in blocks of
-     * rows, split over up to the configured threads when the batch is large.
+     * rows, shared by up to the configured threads when the batch is large. Allocates one
+     * block's buffers per thread.
      */
     public void predictBatch(float[] x, int rows, float[] y) {
         if (rows < 0 || (long) rows * inputs() > x.length || (long) rows * outputs() > y.length) {
             throw new IllegalArgumentException(rows + " rows do not fit x (" + x.length + " floats) or y ("
                     + y.length + " floats)");
         }
-        int parts = rows < PARALLEL_MIN_ROWS ? 1 : Math.min(threads, (rows + BLOCK_ROWS - 1) / BLOCK_ROWS);
+        int blocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        int parts = rows < PARALLEL_MIN_ROWS ? 1 : Math.min(threads, blocks);
         if (parts <= 1) {
-            predictRange(x, 0, rows, y);
+            predictBlocks(x, rows, y, null, blocks);
             return;
         }
-        // Contiguous ranges of whole blocks, one per thread; the caller runs the first.
-        int blocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        // The caller and parts − 1 pool threads claim blocks from one counter until none is
+        // left: a thread that the machine does not schedule holds nobody back. Who predicts a
+        // block changes none of its bits.
+        AtomicInteger next = new AtomicInteger();
         List<Future<?>> others = new ArrayList<>(parts - 1);
-        int first = 0;
-        int firstEnd = 0;
-        for (int t = 0; t < parts; t++) {
-            int start = Math.min(rows, blocks * t / parts * BLOCK_ROWS);
-            int end = Math.min(rows, blocks * (t + 1) / parts * BLOCK_ROWS);
-            if (t == 0) {
-                first = start;
-                firstEnd = end;
-            } else {
-                others.add(Pool.EXECUTOR.submit(() -> predictRange(x, start, end, y)));
-            }
+        for (int t = 1; t < parts; t++) {
+            others.add(Pool.EXECUTOR.submit(() -> predictBlocks(x, rows, y, next, blocks)));
         }
-        predictRange(x, first, firstEnd, y);
+        predictBlocks(x, rows, y, next, blocks);
         try {
             for (Future<?> f : others) {
                 f.get();
@@ -192,11 +230,18 @@ public final class Inference {
         }
     }
 
-    private void predictRange(float[] x, int start, int end, float[] y) {
-        Scratch s = scratch(Math.min(BLOCK_ROWS, Math.max(1, end - start)));
-        for (int r = start; r < end; r += BLOCK_ROWS) {
-            int rows = Math.min(BLOCK_ROWS, end - r);
-            predict(x, r * inputs(), rows, y, r * outputs(), s);
+    /** The blocks of {@code BLOCK_ROWS} rows claimed from {@code next}, or all of them when it is null. */
+    private void predictBlocks(float[] x, int rows, float[] y, AtomicInteger next, int blocks) {
+        Scratch s = null;
+        int b = next == null ? 0 : next.getAndIncrement();
+        while (b < blocks) {
+            int r = b * BLOCK_ROWS;
+            int n = Math.min(BLOCK_ROWS, rows - r);
+            if (s == null) {
+                s = scratch(Math.min(BLOCK_ROWS, rows));
+            }
+            predict(x, r * inputs(), n, y, r * outputs(), s);
+            b = next == null ? b + 1 : next.getAndIncrement();
         }
     }
 
@@ -212,11 +257,16 @@ public final class Inference {
         return y;
     }
 
-    /** Per-thread buffers: {@code Aᵐ} for up to {@link #capacity()} rows per layer. */
+    /**
+     * Per-thread buffers: {@code Aᵐ} for up to {@link #capacity()} rows per layer (rows
+     * {@code ld[m]} apart on the few-rows path, {@code out[m]} apart on the blocked one), and
+     * the epilogues that write them.
+     */
     public static final class Scratch {
         final Inference owner;
         final int capacity;
         final float[][] a;
+        final BiasActivation[] epilogue;
 
         Scratch(Inference owner, int capacity) {
             if (capacity < 1) {
@@ -225,8 +275,10 @@ public final class Inference {
             this.owner = owner;
             this.capacity = capacity;
             a = new float[owner.layers][];
+            epilogue = new BiasActivation[owner.layers];
             for (int m = 0; m < owner.layers; m++) {
                 a[m] = new float[Math.multiplyExact(capacity, owner.ld[m])];
+                epilogue[m] = new BiasActivation(owner.phi[m], a[m]).bias(owner.b[m], 0);
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.gradus.nn;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -29,6 +30,17 @@ import java.util.Locale;
  *   <tr><td>{@code huber}</td><td>{@code ½r²} if {@code |r| ≤ δ}, else {@code δ(|r| − ½δ)}</td>
  *       <td>{@code clamp(r, −δ, δ)/N}</td><td>{@code HuberLoss(reduction='sum', delta=δ)/N}</td></tr>
  * </table>
+ *
+ * <p><b>Row weights.</b> Every method also comes in a weighted form taking one weight
+ * {@code wᵢ ≥ 0} per row (an addition to the seed, for sample and class weights):
+ * <pre>
+ * ℓ = Σᵢ wᵢ Σⱼ L(ŷᵢⱼ, yᵢⱼ) / Σᵢ wᵢ
+ * </pre>
+ * so an integer weight counts a row that many times. Weights {@code null} mean every
+ * {@code wᵢ = 1}, and the weighted form with every {@code wᵢ = 1} computes the same bits as the
+ * unweighted one: each term is multiplied by {@code wᵢ} (exact for 1) and divided by
+ * {@code W = Σᵢ wᵢ} (which is {@code N}). Rows of weight 0 are ignored; rows that all weigh 0
+ * have loss 0 and gradient 0.
  *
  * <p><b>Fused output activations.</b> Cross-entropy needs a {@link Activation#SOFTMAX} output
  * and binary cross-entropy a {@link Activation#SIGMOID} output. For those pairs the loss reads
@@ -62,14 +74,27 @@ public sealed interface Loss
      * {@code yOff}), both {@code rows × cols} row-major. For the fused losses {@code yhat} holds
      * probabilities (the softmax or sigmoid output).
      */
-    double value(float[] yhat, float[] y, int yOff, int rows, int cols);
+    default double value(float[] yhat, float[] y, int yOff, int rows, int cols) {
+        return value(yhat, y, yOff, null, rows, cols);
+    }
+
+    /**
+     * The weighted loss {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} with row weights {@code weights} (one per row
+     * from index 0, or {@code null} for all 1); otherwise as {@link #value(float[], float[], int, int, int)}.
+     */
+    double value(float[] yhat, float[] y, int yOff, float[] weights, int rows, int cols);
 
     /**
      * Writes {@code G = ∂ℓ/∂Ŷ} into {@code g} ({@code rows × cols}, from index 0) and returns
      * {@code ℓ}. For the fused losses this is the unfused form on probabilities, kept for
      * gradient checks; training uses {@link #valueAndBackwardStart}.
      */
-    double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols);
+    default double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols) {
+        return valueAndGradient(yhat, y, yOff, null, g, rows, cols);
+    }
+
+    /** As {@link #valueAndGradient(float[], float[], int, float[], int, int)} for the weighted loss. */
+    double valueAndGradient(float[] yhat, float[] y, int yOff, float[] weights, float[] g, int rows, int cols);
 
     /**
      * The same loss evaluated in {@code double} precision throughout, on {@code double}
@@ -79,7 +104,12 @@ public sealed interface Loss
      * nor {@code ℓ} is rounded to {@code float} on the way. Every loss implements it from its
      * own formula, so that the check works for any loss.
      */
-    double valueDouble(double[] yhat, double[] y, int rows, int cols);
+    default double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+        return valueDouble(yhat, y, null, rows, cols);
+    }
+
+    /** As {@link #valueDouble(double[], double[], int, int)} for the weighted loss ({@code weights} may be null). */
+    double valueDouble(double[] yhat, double[] y, double[] weights, int rows, int cols);
 
     /** The name used on the command line and in model files. */
     String name();
@@ -94,12 +124,18 @@ public sealed interface Loss
 
     /**
      * For a fused loss: {@code ℓ} from the logits {@code z} ({@code rows × cols}, from 0), and
-     * {@code Δⁿ = ∂ℓ/∂Zⁿ} into {@code delta}.
+     * {@code Δⁿ = ∂ℓ/∂Zⁿ} into {@code delta}, with row weights {@code weights} (or {@code null}).
      *
      * @throws UnsupportedOperationException for a loss that is not fused
      */
-    default double valueAndOutputDelta(float[] z, float[] y, int yOff, float[] delta, int rows, int cols) {
+    default double valueAndOutputDelta(float[] z, float[] y, int yOff, float[] weights, float[] delta, int rows,
+                                       int cols) {
         throw new UnsupportedOperationException(name() + " is not fused with an output activation");
+    }
+
+    /** {@link #valueAndOutputDelta(float[], float[], int, float[], float[], int, int)} with every row weighing 1. */
+    default double valueAndOutputDelta(float[] z, float[] y, int yOff, float[] delta, int rows, int cols) {
+        return valueAndOutputDelta(z, y, yOff, null, delta, rows, cols);
     }
 
     /**
@@ -128,13 +164,22 @@ public sealed interface Loss
      * {@code Δⁿ = ∂ℓ/∂Zⁿ} directly (and {@link Network#backward} skips {@code φⁿ'}).
      */
     default double valueAndBackwardStart(Workspace w, float[] y, int yOff) {
+        return valueAndBackwardStart(w, y, yOff, null);
+    }
+
+    /**
+     * As {@link #valueAndBackwardStart(Workspace, float[], int)} for the weighted loss
+     * {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ}: {@code weights} holds one weight per row of the pass from index 0,
+     * or is {@code null} for all 1.
+     */
+    default double valueAndBackwardStart(Workspace w, float[] y, int yOff, float[] weights) {
         int last = w.z.length - 1;
         if (fusedActivation() != null && w.outputActivation.getClass().equals(fusedActivation().getClass())) {
             w.outputDeltaGiven = true;
-            return valueAndOutputDelta(w.z[last], y, yOff, w.delta, w.rows, w.outputs);
+            return valueAndOutputDelta(w.z[last], y, yOff, weights, w.delta, w.rows, w.outputs);
         }
         w.outputDeltaGiven = false;
-        return valueAndGradient(w.a[last], y, yOff, w.g, w.rows, w.outputs);
+        return valueAndGradient(w.a[last], y, yOff, weights, w.g, w.rows, w.outputs);
     }
 
     /**
@@ -142,16 +187,62 @@ public sealed interface Loss
      * the logits for a fused loss.
      */
     default double value(Workspace w, float[] y, int yOff) {
+        return value(w, y, yOff, null);
+    }
+
+    /** As {@link #value(Workspace, float[], int)} with row weights {@code weights} (or {@code null}). */
+    default double value(Workspace w, float[] y, int yOff, float[] weights) {
         int last = w.z.length - 1;
         if (fusedActivation() != null && w.outputActivation.getClass().equals(fusedActivation().getClass())) {
-            return valueFromLogits(w.z[last], y, yOff, w.rows, w.outputs);
+            return valueFromLogits(w.z[last], y, yOff, weights, w.rows, w.outputs);
         }
-        return value(w.a[last], y, yOff, w.rows, w.outputs);
+        return value(w.a[last], y, yOff, weights, w.rows, w.outputs);
+    }
+
+    /** For a fused loss, {@code ℓ} from the logits with row weights (or {@code null}); otherwise unsupported. */
+    default double valueFromLogits(float[] z, float[] y, int yOff, float[] weights, int rows, int cols) {
+        throw new UnsupportedOperationException(name() + " is not fused with an output activation");
     }
 
     /** For a fused loss, {@code ℓ} from the logits; otherwise unsupported. */
     default double valueFromLogits(float[] z, float[] y, int yOff, int rows, int cols) {
-        throw new UnsupportedOperationException(name() + " is not fused with an output activation");
+        return valueFromLogits(z, y, yOff, null, rows, cols);
+    }
+
+    /**
+     * {@code W = Σᵢ wᵢ} over the first {@code rows} weights, added in row order in {@code double}
+     * (exact for integer weights); {@code rows} when {@code weights} is {@code null}.
+     */
+    static double weightSum(float[] weights, int rows) {
+        if (weights == null) {
+            return rows;
+        }
+        double sum = 0;
+        for (int i = 0; i < rows; i++) {
+            sum += weights[i];
+        }
+        return sum;
+    }
+
+    /** {@code wᵢ}, 1 when there are no weights. */
+    private static float weight(float[] weights, int row) {
+        return weights == null ? 1f : weights[row];
+    }
+
+    /** {@code W = Σᵢ wᵢ} in double for the double-precision forms. */
+    private static double weightSum(double[] weights, int rows) {
+        if (weights == null) {
+            return rows;
+        }
+        double sum = 0;
+        for (int i = 0; i < rows; i++) {
+            sum += weights[i];
+        }
+        return sum;
+    }
+
+    private static double weight(double[] weights, int row) {
+        return weights == null ? 1.0 : weights[row];
     }
 
     /**
@@ -186,39 +277,61 @@ public sealed interface Loss
     }
 
     /**
-     * The seed's {@code ℓ2 = (1/N) Σ (ŷ − y)ᵀ(ŷ − y)} with gradient {@code G = (2/N)(Ŷ − Y)}.
+     * The seed's {@code ℓ2 = (1/N) Σ (ŷ − y)ᵀ(ŷ − y)} with gradient {@code G = (2/N)(Ŷ − Y)};
+     * weighted, {@code ℓ = Σᵢ wᵢ (ŷᵢ − yᵢ)ᵀ(ŷᵢ − yᵢ) / W} and {@code Gᵢ = (2wᵢ/W)(ŷᵢ − yᵢ)}.
      */
     record SquaredError() implements Loss {
         @Override
-        public double value(float[] yhat, float[] y, int yOff, int rows, int cols) {
-            double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                double r = (double) yhat[i] - y[yOff + i];
-                sum += r * r;
+        public double value(float[] yhat, float[] y, int yOff, float[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                return 0;
             }
-            return sum / rows;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    double d = (double) yhat[i] - y[yOff + i];
+                    sum += w * (d * d);
+                }
+            }
+            return sum / total;
         }
 
         @Override
-        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+        public double valueDouble(double[] yhat, double[] y, double[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
             double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                double r = yhat[i] - y[i];
-                sum += r * r;
+            for (int r = 0; r < rows; r++) {
+                double w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    double d = yhat[i] - y[i];
+                    sum += w * (d * d);
+                }
             }
-            return sum / rows;
+            return total == 0 ? 0 : sum / total;
         }
 
         @Override
-        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols) {
-            float twoOverN = 2f / rows;
-            double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                float r = yhat[i] - y[yOff + i];
-                sum += (double) r * r;
-                g[i] = twoOverN * r;
+        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] weights, float[] g, int rows,
+                                       int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                Arrays.fill(g, 0, rows * cols, 0f);
+                return 0;
             }
-            return sum / rows;
+            float twoOverW = 2f / (float) total;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                float scale = twoOverW * w;     // 2wᵢ/W (2/N for wᵢ = 1)
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    float d = yhat[i] - y[yOff + i];
+                    sum += w * ((double) d * d);
+                    g[i] = scale * d;
+                }
+            }
+            return sum / total;
         }
 
         @Override
@@ -239,19 +352,23 @@ public sealed interface Loss
      *
      * <p>Fused with the softmax output: {@code ln pᵢⱼ = zᵢⱼ − max zᵢ − ln Σₖ e^{zᵢₖ − max zᵢ}} and
      * {@code Δⁿᵢⱼ = (pᵢⱼ Σₖ yᵢₖ − yᵢⱼ)/N}, which is {@code (P − Y)/N} for rows of {@code Y}
-     * that sum to 1.
+     * that sum to 1; weighted, {@code 1/N} becomes {@code wᵢ/W}.
      */
     record CrossEntropy() implements Loss {
-        /** {@code −(1/N) Σ y ln p} on probabilities {@code p = ŷ}, in double. */
+        /** {@code −Σᵢ wᵢ Σⱼ yᵢⱼ ln pᵢⱼ / W} on probabilities {@code p = ŷ}, in double. */
         @Override
-        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+        public double valueDouble(double[] yhat, double[] y, double[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
             double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                if (y[i] != 0) {
-                    sum -= y[i] * Math.log(yhat[i]);
+            for (int r = 0; r < rows; r++) {
+                double w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    if (y[i] != 0) {
+                        sum -= w * (y[i] * Math.log(yhat[i]));
+                    }
                 }
             }
-            return sum / rows;
+            return total == 0 ? 0 : sum / total;
         }
 
         /** The smallest probability whose logarithm is taken in the unfused form: ln of it ≈ −103.3. */
@@ -272,64 +389,93 @@ public sealed interface Loss
         }
 
         @Override
-        public double value(float[] yhat, float[] y, int yOff, int rows, int cols) {
+        public double value(float[] yhat, float[] y, int yOff, float[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                return 0;
+            }
             double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                float t = y[yOff + i];
-                if (t != 0f) {
-                    sum -= t * Math.log(Math.max(yhat[i], MIN_PROBABILITY));
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    float t = y[yOff + i];
+                    if (t != 0f) {
+                        sum -= w * (t * Math.log(Math.max(yhat[i], MIN_PROBABILITY)));
+                    }
                 }
             }
-            return sum / rows;
+            return sum / total;
         }
 
-        /** The unfused form on probabilities: {@code Gᵢⱼ = −yᵢⱼ / (N pᵢⱼ)}. */
+        /** The unfused form on probabilities: {@code Gᵢⱼ = −wᵢ yᵢⱼ / (W pᵢⱼ)}. */
         @Override
-        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols) {
-            for (int i = 0; i < rows * cols; i++) {
-                g[i] = (float) (-y[yOff + i] / ((double) rows * Math.max(yhat[i], MIN_PROBABILITY)));
+        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] weights, float[] g, int rows,
+                                       int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                Arrays.fill(g, 0, rows * cols, 0f);
+                return 0;
             }
-            return value(yhat, y, yOff, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    g[i] = (float) (-y[yOff + i] * (double) w / (total * Math.max(yhat[i], MIN_PROBABILITY)));
+                }
+            }
+            return value(yhat, y, yOff, weights, rows, cols);
         }
 
         @Override
-        public double valueFromLogits(float[] z, float[] y, int yOff, int rows, int cols) {
+        public double valueFromLogits(float[] z, float[] y, int yOff, float[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                return 0;
+            }
             double sum = 0;
             for (int i = 0; i < rows; i++) {
                 int row = i * cols;
+                float w = weight(weights, i);
                 double logSumExp = logSumExp(z, row, cols);
                 for (int j = 0; j < cols; j++) {
                     float t = y[yOff + row + j];
                     if (t != 0f) {
-                        sum -= t * (z[row + j] - logSumExp);
+                        sum -= w * (t * (z[row + j] - logSumExp));
                     }
                 }
             }
-            return sum / rows;
+            return sum / total;
         }
 
         @Override
-        public double valueAndOutputDelta(float[] z, float[] y, int yOff, float[] delta, int rows, int cols) {
+        public double valueAndOutputDelta(float[] z, float[] y, int yOff, float[] weights, float[] delta, int rows,
+                                          int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                Arrays.fill(delta, 0, rows * cols, 0f);
+                return 0;
+            }
             double sum = 0;
-            double invN = 1.0 / rows;
+            double invW = 1.0 / total;
             for (int i = 0; i < rows; i++) {
                 int row = i * cols;
+                float w = weight(weights, i);
+                double scale = w * invW;        // wᵢ/W (1/N for wᵢ = 1)
                 double logSumExp = logSumExp(z, row, cols);
                 double targetSum = 0;
                 for (int j = 0; j < cols; j++) {
                     float t = y[yOff + row + j];
                     targetSum += t;
                     if (t != 0f) {
-                        sum -= t * (z[row + j] - logSumExp);
+                        sum -= w * (t * (z[row + j] - logSumExp));
                     }
                 }
-                // Δⁿᵢⱼ = (pᵢⱼ Σₖ yᵢₖ − yᵢⱼ) / N                 (rows, cols)
+                // Δⁿᵢⱼ = (pᵢⱼ Σₖ yᵢₖ − yᵢⱼ) wᵢ/W                 (rows, cols)
                 for (int j = 0; j < cols; j++) {
                     double p = Math.exp(z[row + j] - logSumExp);
-                    delta[row + j] = (float) ((p * targetSum - y[yOff + row + j]) * invN);
+                    delta[row + j] = (float) ((p * targetSum - y[yOff + row + j]) * scale);
                 }
             }
-            return sum / rows;
+            return sum / total;
         }
 
         /** {@code ln Σⱼ e^{zⱼ}} over one row, as {@code max + ln Σ e^{zⱼ − max}}. */
@@ -363,18 +509,23 @@ public sealed interface Loss
      *
      * <p>Fused with the sigmoid output, the value is computed from the logits as
      * {@code max(z, 0) − z·y + ln(1 + e^{−|z|})} (PyTorch's {@code BCEWithLogitsLoss}) and
-     * {@code Δⁿ = (σ(Zⁿ) − Y)/N}. The unfused form on probabilities clamps each logarithm at
-     * −100, as PyTorch's {@code BCELoss} does.
+     * {@code Δⁿ = (σ(Zⁿ) − Y)/N} ({@code wᵢ/W} in place of {@code 1/N} when weighted). The
+     * unfused form on probabilities clamps each logarithm at −100, as PyTorch's {@code BCELoss}
+     * does.
      */
     record BinaryCrossEntropy() implements Loss {
-        /** {@code −(1/N) Σ [y ln p + (1 − y) ln(1 − p)]} on probabilities {@code p = ŷ}, in double. */
+        /** {@code −Σᵢ wᵢ Σⱼ [y ln p + (1 − y) ln(1 − p)] / W} on probabilities {@code p = ŷ}, in double. */
         @Override
-        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+        public double valueDouble(double[] yhat, double[] y, double[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
             double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                sum -= y[i] * Math.log(yhat[i]) + (1 - y[i]) * Math.log1p(-yhat[i]);
+            for (int r = 0; r < rows; r++) {
+                double w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    sum -= w * (y[i] * Math.log(yhat[i]) + (1 - y[i]) * Math.log1p(-yhat[i]));
+                }
             }
-            return sum / rows;
+            return total == 0 ? 0 : sum / total;
         }
 
         @Override
@@ -383,46 +534,79 @@ public sealed interface Loss
         }
 
         @Override
-        public double value(float[] yhat, float[] y, int yOff, int rows, int cols) {
-            double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                double t = y[yOff + i];
-                double p = yhat[i];
-                sum -= t * Math.max(Math.log(p), -100.0) + (1 - t) * Math.max(Math.log1p(-p), -100.0);
+        public double value(float[] yhat, float[] y, int yOff, float[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                return 0;
             }
-            return sum / rows;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    double t = y[yOff + i];
+                    double p = yhat[i];
+                    sum -= w * (t * Math.max(Math.log(p), -100.0) + (1 - t) * Math.max(Math.log1p(-p), -100.0));
+                }
+            }
+            return sum / total;
         }
 
-        /** The unfused form on probabilities: {@code Gᵢⱼ = (pᵢⱼ − yᵢⱼ) / (N pᵢⱼ (1 − pᵢⱼ))}. */
+        /** The unfused form on probabilities: {@code Gᵢⱼ = wᵢ (pᵢⱼ − yᵢⱼ) / (W pᵢⱼ (1 − pᵢⱼ))}. */
         @Override
-        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols) {
-            for (int i = 0; i < rows * cols; i++) {
-                double p = Math.min(Math.max(yhat[i], 1e-12), 1 - 1e-12);
-                g[i] = (float) ((p - y[yOff + i]) / ((double) rows * p * (1 - p)));
+        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] weights, float[] g, int rows,
+                                       int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                Arrays.fill(g, 0, rows * cols, 0f);
+                return 0;
             }
-            return value(yhat, y, yOff, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    double p = Math.min(Math.max(yhat[i], 1e-12), 1 - 1e-12);
+                    g[i] = (float) ((p - y[yOff + i]) * w / (total * p * (1 - p)));
+                }
+            }
+            return value(yhat, y, yOff, weights, rows, cols);
         }
 
         @Override
-        public double valueFromLogits(float[] z, float[] y, int yOff, int rows, int cols) {
-            double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                sum += softplusForm(z[i], y[yOff + i]);
+        public double valueFromLogits(float[] z, float[] y, int yOff, float[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                return 0;
             }
-            return sum / rows;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    sum += w * softplusForm(z[i], y[yOff + i]);
+                }
+            }
+            return sum / total;
         }
 
         @Override
-        public double valueAndOutputDelta(float[] z, float[] y, int yOff, float[] delta, int rows, int cols) {
-            double sum = 0;
-            double invN = 1.0 / rows;
-            for (int i = 0; i < rows * cols; i++) {
-                double t = y[yOff + i];
-                sum += softplusForm(z[i], t);
-                // Δⁿ = (σ(Zⁿ) − Y) / N
-                delta[i] = (float) ((1.0 / (1.0 + Math.exp(-(double) z[i])) - t) * invN);
+        public double valueAndOutputDelta(float[] z, float[] y, int yOff, float[] weights, float[] delta, int rows,
+                                          int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                Arrays.fill(delta, 0, rows * cols, 0f);
+                return 0;
             }
-            return sum / rows;
+            double sum = 0;
+            double invW = 1.0 / total;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                double scale = w * invW;        // wᵢ/W (1/N for wᵢ = 1)
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    double t = y[yOff + i];
+                    sum += w * softplusForm(z[i], t);
+                    // Δⁿ = (σ(Zⁿ) − Y) wᵢ/W
+                    delta[i] = (float) ((1.0 / (1.0 + Math.exp(-(double) z[i])) - t) * scale);
+                }
+            }
+            return sum / total;
         }
 
         /** {@code −y ln σ(z) − (1−y) ln(1−σ(z)) = max(z, 0) − z·y + ln(1 + e^{−|z|})}. */
@@ -443,38 +627,60 @@ public sealed interface Loss
 
     /**
      * Mean absolute error (an addition to the seed): {@code ℓ = (1/N) Σᵢ Σⱼ |ŷᵢⱼ − yᵢⱼ|} with
-     * {@code G = sign(Ŷ − Y)/N} and {@code sign(0) = 0}, as PyTorch's {@code L1Loss}.
+     * {@code G = sign(Ŷ − Y)/N} and {@code sign(0) = 0}, as PyTorch's {@code L1Loss}; weighted,
+     * {@code Gᵢ = sign(ŷᵢ − yᵢ) wᵢ/W}.
      */
     record AbsoluteError() implements Loss {
-        /** {@code (1/N) Σ |ŷ − y|}, in double. */
+        /** {@code Σᵢ wᵢ Σⱼ |ŷ − y| / W}, in double. */
         @Override
-        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+        public double valueDouble(double[] yhat, double[] y, double[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
             double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                sum += Math.abs(yhat[i] - y[i]);
+            for (int r = 0; r < rows; r++) {
+                double w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    sum += w * Math.abs(yhat[i] - y[i]);
+                }
             }
-            return sum / rows;
+            return total == 0 ? 0 : sum / total;
         }
 
         @Override
-        public double value(float[] yhat, float[] y, int yOff, int rows, int cols) {
-            double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                sum += Math.abs((double) yhat[i] - y[yOff + i]);
+        public double value(float[] yhat, float[] y, int yOff, float[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                return 0;
             }
-            return sum / rows;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    sum += w * Math.abs((double) yhat[i] - y[yOff + i]);
+                }
+            }
+            return sum / total;
         }
 
         @Override
-        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols) {
-            float invN = 1f / rows;
-            double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                float r = yhat[i] - y[yOff + i];
-                sum += Math.abs((double) r);
-                g[i] = Math.signum(r) * invN;
+        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] weights, float[] g, int rows,
+                                       int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                Arrays.fill(g, 0, rows * cols, 0f);
+                return 0;
             }
-            return sum / rows;
+            float invW = 1f / (float) total;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                float scale = invW * w;         // wᵢ/W (1/N for wᵢ = 1)
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    float d = yhat[i] - y[yOff + i];
+                    sum += w * Math.abs((double) d);
+                    g[i] = Math.signum(d) * scale;
+                }
+            }
+            return sum / total;
         }
 
         @Override
@@ -491,22 +697,26 @@ public sealed interface Loss
     /**
      * Huber loss (an addition to the seed), PyTorch's {@code HuberLoss(delta=δ)} convention:
      * for {@code r = ŷ − y}, {@code L = ½r²} when {@code |r| ≤ δ}, else {@code δ(|r| − ½δ)};
-     * {@code ℓ = (1/N) Σᵢ Σⱼ L} and {@code G = clamp(R, −δ, δ)/N}. Note the ½: inside
-     * {@code δ} it is half of one sample's squared error, so a quarter of the seed's {@code ℓ2}
-     * gradient.
+     * {@code ℓ = (1/N) Σᵢ Σⱼ L} and {@code G = clamp(R, −δ, δ)/N} ({@code wᵢ/W} in place of
+     * {@code 1/N} when weighted). Note the ½: inside {@code δ} it is half of one sample's squared
+     * error, so a quarter of the seed's {@code ℓ2} gradient.
      *
      * @param delta {@code δ > 0}, where the loss turns from quadratic to linear
      */
     record Huber(double delta) implements Loss {
-        /** {@code (1/N) Σ h(ŷ − y)} with {@code h(r) = ½r²} for {@code |r| ≤ δ}, else {@code δ(|r| − ½δ)}, in double. */
+        /** {@code Σᵢ wᵢ Σⱼ h(ŷ − y) / W} with {@code h(r) = ½r²} for {@code |r| ≤ δ}, else {@code δ(|r| − ½δ)}, in double. */
         @Override
-        public double valueDouble(double[] yhat, double[] y, int rows, int cols) {
+        public double valueDouble(double[] yhat, double[] y, double[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
             double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                double r = Math.abs(yhat[i] - y[i]);
-                sum += r <= delta ? 0.5 * r * r : delta * (r - 0.5 * delta);
+            for (int row = 0; row < rows; row++) {
+                double w = weight(weights, row);
+                for (int i = row * cols; i < (row + 1) * cols; i++) {
+                    double r = Math.abs(yhat[i] - y[i]);
+                    sum += w * (r <= delta ? 0.5 * r * r : delta * (r - 0.5 * delta));
+                }
             }
-            return sum / rows;
+            return total == 0 ? 0 : sum / total;
         }
 
         public Huber {
@@ -516,25 +726,42 @@ public sealed interface Loss
         }
 
         @Override
-        public double value(float[] yhat, float[] y, int yOff, int rows, int cols) {
-            double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                sum += element((double) yhat[i] - y[yOff + i]);
+        public double value(float[] yhat, float[] y, int yOff, float[] weights, int rows, int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                return 0;
             }
-            return sum / rows;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                float w = weight(weights, r);
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    sum += w * element((double) yhat[i] - y[yOff + i]);
+                }
+            }
+            return sum / total;
         }
 
         @Override
-        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] g, int rows, int cols) {
-            float invN = 1f / rows;
+        public double valueAndGradient(float[] yhat, float[] y, int yOff, float[] weights, float[] g, int rows,
+                                       int cols) {
+            double total = Loss.weightSum(weights, rows);
+            if (total == 0) {
+                Arrays.fill(g, 0, rows * cols, 0f);
+                return 0;
+            }
+            float invW = 1f / (float) total;
             float d = (float) delta;
             double sum = 0;
-            for (int i = 0; i < rows * cols; i++) {
-                float r = yhat[i] - y[yOff + i];
-                sum += element(r);
-                g[i] = Math.max(-d, Math.min(d, r)) * invN;
+            for (int row = 0; row < rows; row++) {
+                float w = weight(weights, row);
+                float scale = invW * w;         // wᵢ/W (1/N for wᵢ = 1)
+                for (int i = row * cols; i < (row + 1) * cols; i++) {
+                    float r = yhat[i] - y[yOff + i];
+                    sum += w * element(r);
+                    g[i] = Math.max(-d, Math.min(d, r)) * scale;
+                }
             }
-            return sum / rows;
+            return sum / total;
         }
 
         private double element(double r) {

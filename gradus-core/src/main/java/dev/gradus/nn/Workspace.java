@@ -65,45 +65,6 @@ public final class Workspace {
         }
     }
 
-    /**
-     * The forward epilogue of one layer: {@code Zᵐ ← Zᵐ + bᵐ}, then {@code Aᵐ = φᵐ(Zᵐ)} for an
-     * element-wise {@code φᵐ} (a row-wise one, softmax, runs after the whole product). The same
-     * operations, in the same order per element, as adding the bias and applying {@code φᵐ} in
-     * separate passes.
-     */
-    static final class BiasActivation implements Epilogue {
-        private final Activation phi;
-        private final float[] a;
-        private float[] theta;
-        private int biasOffset;
-
-        BiasActivation(Activation phi, float[] a) {
-            this.phi = phi;
-            this.a = a;
-        }
-
-        void bias(float[] theta, int biasOffset) {
-            this.theta = theta;
-            this.biasOffset = biasOffset;
-        }
-
-        @Override
-        public void finish(float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
-            float[] t = theta;
-            int b = biasOffset;
-            boolean elementWise = phi.elementWise();
-            for (int i = i0; i < i1; i++) {
-                int row = cOff + i * ldc;
-                for (int j = j0; j < j1; j++) {
-                    c[row + j] += t[b + j];
-                }
-                if (elementWise) {
-                    phi.applyAll(c, row + j0, a, i * ldc + j0, j1 - j0);
-                }
-            }
-        }
-    }
-
     /** The backward epilogue: {@code Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ} in place, {@code φᵐ'} from {@code Zᵐ} and {@code Aᵐ}. */
     static final class Derivative implements Epilogue {
         private final Activation phi;

@@ -22,7 +22,17 @@ import java.util.concurrent.Future;
  * ℓ = (Σⱼ nⱼ·Lⱼ) / N        ∂ℓ/∂θ = float( (Σⱼ nⱼ·gⱼ) / N )
  * </pre>
  * {@code nⱼ·gⱼ} is exact in {@code double}, so a batch of one block gives {@code g₀} bit for
- * bit, as an unblocked pass would. {@code B} is a constant (DESIGN §3): never derived from the
+ * bit, as an unblocked pass would.
+ *
+ * <p>When the {@link Reader} gives row weights {@code wᵢ} (sample and class weights), each
+ * block's loss is the weighted mean {@code Lⱼ = Σᵢ wᵢ Lᵢ / Wⱼ} with {@code Wⱼ = Σᵢ wᵢ} over its
+ * rows, and {@code Wⱼ} takes the place of {@code nⱼ} and {@code W = Σⱼ Wⱼ} that of {@code N}:
+ * <pre>
+ * ℓ = (Σⱼ Wⱼ·Lⱼ) / W = Σᵢ wᵢ Lᵢ / Σᵢ wᵢ        ∂ℓ/∂θ = float( (Σⱼ Wⱼ·gⱼ) / W )
+ * </pre>
+ * Unweighted rows have {@code Wⱼ = nⱼ}, and the loss's weighted form with every weight 1 is its
+ * unweighted form bit for bit, so weights of 1 give exactly the unweighted bits. A batch whose
+ * weights are all 0 has loss 0 and gradient 0. {@code B} is a constant (DESIGN §3): never derived from the
  * heap, the workspace, the thread count or the partitioning, so the same rows give the same bits
  * everywhere; a Spark partition that holds whole blocks in the same order computes the same
  * sums. A block's working set (its rows, {@code Zᵐ}, {@code Aᵐ}, {@code G} and {@code Δ}) stays
@@ -60,6 +70,15 @@ public final class BlockedPass implements AutoCloseable {
     @FunctionalInterface
     public interface Reader {
         void read(int from, int n, float[] x, float[] y);
+
+        /**
+         * The weights {@code wᵢ ≥ 0} of rows {@code [from, from + n)} copied into {@code w} from
+         * index 0, returning true; or false, leaving {@code w} alone, when the rows are unweighted
+         * (every {@code wᵢ = 1}), which the default says.
+         */
+        default boolean weights(int from, int n, float[] w) {
+            return false;
+        }
     }
 
     private final Network network;
@@ -68,7 +87,8 @@ public final class BlockedPass implements AutoCloseable {
     private final int size;
     private final Block single;          // a batch of one block: products over `threads` cores
     private Block[] blocks;              // a batch of several: one block per thread, made on first use
-    private double[] sum;                // Σⱼ nⱼ·gⱼ
+    private double[] sum;                // Σⱼ Wⱼ·gⱼ
+    private double weight;               // W = Σⱼ Wⱼ of the last call
     private ExecutorService pool;
     private Future<?>[] running;
     private double dropout;
@@ -105,8 +125,8 @@ public final class BlockedPass implements AutoCloseable {
 
     /**
      * The mean loss {@code ℓ} of the batch's {@code count} rows and the mean gradient
-     * {@code ∂ℓ/∂θ} into {@code dTheta} (overwritten). A non-finite loss is returned as it is,
-     * with {@code dTheta} unspecified.
+     * {@code ∂ℓ/∂θ} into {@code dTheta} (overwritten), weighted by the reader's row weights if it
+     * gives them. A non-finite loss is returned as it is, with {@code dTheta} unspecified.
      */
     public double lossAndGradient(Reader batch, int count, float[] dTheta) {
         if (dTheta.length != size) {
@@ -114,27 +134,45 @@ public final class BlockedPass implements AutoCloseable {
                     + size + " parameters");
         }
         if (count <= BLOCK_ROWS) {
-            // One block: its mean is the batch's mean (nⱼ·gⱼ/nⱼ = gⱼ exactly; the loss goes
+            // One block: its mean is the batch's mean (Wⱼ·gⱼ/Wⱼ = gⱼ exactly; the loss goes
             // through the same double arithmetic as the blocked sum).
             single.run(network, loss, batch, 0, count, dropout, seed, epoch, step);
+            weight = single.weight;
+            if (weight == 0) {
+                java.util.Arrays.fill(dTheta, 0f);
+                return 0;
+            }
             System.arraycopy(single.g, 0, dTheta, 0, size);
-            return single.value * count / count;
+            return single.value * weight / weight;
         }
         if (sum == null) {
             sum = new double[size];
         }
         java.util.Arrays.fill(sum, 0);
         double lossSum = accumulate(batch, count, 0, sum);
-        for (int i = 0; i < size; i++) {
-            dTheta[i] = (float) (sum[i] / count);
+        if (weight == 0) {
+            java.util.Arrays.fill(dTheta, 0f);
+            return 0;
         }
-        return lossSum / count;
+        for (int i = 0; i < size; i++) {
+            dTheta[i] = (float) (sum[i] / weight);
+        }
+        return lossSum / weight;
     }
 
     /**
-     * Adds {@code Σⱼ nⱼ·gⱼ} over the blocks of rows {@code [0, count)} of {@code batch} into
-     * {@code sum} (laid out as {@code θ}) and returns {@code Σⱼ nⱼ·Lⱼ}: the sums a Spark partition
-     * returns. Row 0 of {@code batch} is row {@code firstRow} of the step's batch, for the dropout
+     * {@code W = Σᵢ wᵢ} over the rows of the last {@link #lossAndGradient} or {@link #accumulate}:
+     * the row count when the rows are unweighted.
+     */
+    public double weight() {
+        return weight;
+    }
+
+    /**
+     * Adds {@code Σⱼ Wⱼ·gⱼ} over the blocks of rows {@code [0, count)} of {@code batch} into
+     * {@code sum} (laid out as {@code θ}) and returns {@code Σⱼ Wⱼ·Lⱼ}: the sums a Spark partition
+     * returns ({@code Wⱼ = nⱼ} for unweighted rows; {@link #weight()} then gives {@code Σⱼ Wⱼ}).
+     * Row 0 of {@code batch} is row {@code firstRow} of the step's batch, for the dropout
      * masks. A block with a non-finite loss adds its loss (making the total non-finite) and no
      * gradient.
      */
@@ -147,15 +185,19 @@ public final class BlockedPass implements AutoCloseable {
         if (threads == 1 || blockCount == 1) {
             Block b = single.capacity == BLOCK_ROWS || count <= single.capacity ? single : block(0);
             double lossSum = 0;
+            double weightSum = 0;
             for (int j = 0; j < blockCount; j++) {
                 int from = j * BLOCK_ROWS;
                 int n = Math.min(BLOCK_ROWS, count - from);
                 b.run(network, loss, batch, from, n, dropout, seed, epoch, step, firstRow);
                 lossSum += b.addTo(sum);
+                weightSum += b.weight;
             }
+            weight = weightSum;
             return lossSum;
         }
         double lossSum = 0;
+        double weightSum = 0;
         for (int j0 = 0; j0 < blockCount; j0 += threads) {
             int round = Math.min(threads, blockCount - j0);
             for (int t = 1; t < round; t++) {
@@ -173,8 +215,10 @@ public final class BlockedPass implements AutoCloseable {
             }
             for (int t = 0; t < round; t++) {   // block order, whatever finished first
                 lossSum += blocks[t].addTo(sum);
+                weightSum += blocks[t].weight;
             }
         }
+        weight = weightSum;
         return lossSum;
     }
 
@@ -226,21 +270,23 @@ public final class BlockedPass implements AutoCloseable {
         }
     }
 
-    /** One block's buffers and results: its rows, workspace, mean gradient and mean loss. */
+    /** One block's buffers and results: its rows, weights, workspace, mean gradient and mean loss. */
     private static final class Block {
         final int capacity;
         final Workspace w;
         final float[] x;
         final float[] y;
-        final float[] g;     // gⱼ, the block's mean gradient
-        double value;        // Lⱼ, the block's mean loss
-        int rows;            // nⱼ
+        final float[] rowWeights;  // wᵢ of the block's rows, when the reader gives them
+        final float[] g;           // gⱼ, the block's mean gradient
+        double value;              // Lⱼ, the block's mean loss
+        double weight;             // Wⱼ = Σᵢ wᵢ, or nⱼ for unweighted rows
 
         Block(Network network, int capacity, Kernels kernels, int size) {
             this.capacity = capacity;
             this.w = network.workspace(capacity, kernels);
             this.x = new float[capacity * network.inputs()];
             this.y = new float[capacity * network.outputs()];
+            this.rowWeights = new float[capacity];
             this.g = new float[size];
         }
 
@@ -252,27 +298,28 @@ public final class BlockedPass implements AutoCloseable {
         void run(Network network, Loss loss, Reader batch, int from, int n, double dropout, long seed, int epoch,
                  int step, long firstRow) {
             batch.read(from, n, x, y);
+            float[] weights = batch.weights(from, n, rowWeights) ? rowWeights : null;
             if (dropout > 0) {
                 w.dropout(dropout, seed, epoch, step, firstRow + from);
             } else {
                 w.noDropout();
             }
-            rows = n;
+            weight = Loss.weightSum(weights, n);
             network.forward(x, 0, n, w);
-            value = loss.valueAndBackwardStart(w, y, 0);
+            value = loss.valueAndBackwardStart(w, y, 0, weights);
             if (Double.isFinite(value)) {
                 network.backward(x, 0, w, g);
             }
         }
 
-        /** {@code sum += nⱼ·gⱼ} (skipped for a non-finite loss); returns {@code nⱼ·Lⱼ}. */
+        /** {@code sum += Wⱼ·gⱼ} (skipped for a non-finite loss); returns {@code Wⱼ·Lⱼ}. */
         double addTo(double[] sum) {
             if (Double.isFinite(value)) {
                 for (int i = 0; i < sum.length; i++) {
-                    sum[i] += (double) g[i] * rows;
+                    sum[i] += (double) g[i] * weight;
                 }
             }
-            return value * rows;
+            return value * weight;
         }
     }
 }

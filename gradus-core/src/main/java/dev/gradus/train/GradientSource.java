@@ -14,6 +14,9 @@ import java.util.Map;
  * <pre>
  * ℓ = (1/N_batch) Σᵢ Lᵢ      ∂ℓ/∂θ = (1/N_batch) Σᵢ ∂Lᵢ/∂θ      over the rows i of the batch
  * </pre>
+ * or, for rows with weights {@code wᵢ} (sample and class weights),
+ * {@code ℓ = Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} and its gradient, so that in full-batch gradient descent an
+ * integer weight equals that many copies of the row.
  * {@link #of(Matrix, Matrix)} holds the rows in this JVM; the Spark module's source holds them
  * on the executors. A source computes batches with {@link BlockedPass}'s block order, so that
  * sources agree bit for bit wherever they see the same blocks.
@@ -59,6 +62,15 @@ public interface GradientSource extends AutoCloseable {
          */
         double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta);
 
+        /**
+         * {@code W = Σᵢ wᵢ} over the rows of the last {@link #lossAndGradient} call, which
+         * passed {@code count} rows: the weight of its loss in the epoch's mean. The default,
+         * for unweighted rows, is {@code count}.
+         */
+        default double batchWeight(int count) {
+            return count;
+        }
+
         @Override
         void close();
     }
@@ -66,13 +78,22 @@ public interface GradientSource extends AutoCloseable {
     /**
      * This source without the rows numbered {@code held} (sorted, distinct), the rest renumbered
      * {@code 0 .. N − held.length − 1} in row order, and the held rows, in row order, as
-     * validation features and targets: {@link Trainer}'s validation fraction. The caller closes
-     * the new source.
+     * validation features, targets and weights: {@link Trainer}'s validation fraction. The caller
+     * closes the new source.
      */
     HeldOut holdOut(int[] held);
 
-    /** Training rows and the validation rows held out of them. */
-    record HeldOut(GradientSource train, Matrix x, Matrix y) {}
+    /**
+     * Training rows and the validation rows held out of them.
+     *
+     * @param weights the held rows' weights, or {@code null} when the rows are unweighted
+     */
+    record HeldOut(GradientSource train, Matrix x, Matrix y, float[] weights) {
+        /** Unweighted held-out rows. */
+        public HeldOut(GradientSource train, Matrix x, Matrix y) {
+            this(train, x, y, null);
+        }
+    }
 
     /** Releases what the source holds (cached rows of a split); the default holds nothing. */
     @Override
@@ -86,6 +107,18 @@ public interface GradientSource extends AutoCloseable {
      * @throws IllegalArgumentException when the row counts differ
      */
     static GradientSource of(Matrix x, Matrix y) {
-        return new LocalRows(x, y);
+        return new LocalRows(x, y, null);
+    }
+
+    /**
+     * The rows of {@code x} and {@code y} with row weights {@code weights} ({@code N} of them,
+     * finite and at least 0, not all 0; {@code null}: unweighted), copied into this JVM: the loss
+     * of a batch is {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ}.
+     *
+     * @throws IllegalArgumentException when the row counts differ, or naming the first row whose
+     *     weight is negative or not finite, or when every weight is 0
+     */
+    static GradientSource of(Matrix x, Matrix y, float[] weights) {
+        return new LocalRows(x, y, weights);
     }
 }

@@ -131,7 +131,7 @@ public final class Trainer {
         }
         GradientSource.HeldOut split = train.holdOut(RowOrder.validationSplit(train.rows(), f, options.seed())[1]);
         try (GradientSource rest = split.train()) {
-            return run(initial, rest, new Validation(split.x(), split.y()));
+            return run(initial, rest, new Validation(split.x(), split.y(), split.weights()));
         }
     }
 
@@ -140,16 +140,39 @@ public final class Trainer {
      * after every epoch.
      */
     public Result fit(Network initial, GradientSource train, Matrix xValidation, Matrix yValidation) {
-        checkWidths(initial, train);
+        return fit(initial, train, xValidation, yValidation, null);
+    }
+
+    /**
+     * As {@link #fit(Network, GradientSource, Matrix, Matrix)} with validation rows weighted by
+     * {@code validationWeights} (one per row, finite, at least 0, not all 0; {@code null}:
+     * unweighted): the validation loss and metrics are the weighted ones, as the training loss
+     * of weighted rows ({@link GradientSource#of(Matrix, Matrix, float[])}).
+     *
+     * @throws IllegalArgumentException for mismatched shapes, no validation rows, bad weights or a
+     *     validation fraction set as well
+     */
+    public Result fit(Network initial, GradientSource train, Matrix xValidation, Matrix yValidation,
+                      float[] validationWeights) {
         checkShapes(initial, xValidation, yValidation, "validation x", "validation y");
+        return fit(initial, train, new Validation(xValidation, yValidation, validationWeights));
+    }
+
+    private Result fit(Network initial, GradientSource train, Validation validation) {
+        checkWidths(initial, train);
         if (options.validationFraction() != 0) {
             throw new IllegalArgumentException("a validation set was given and a validation fraction of "
                     + options.validationFraction() + " too; use one of them");
         }
-        if (xValidation.rows() == 0) {
+        if (validation.rows() == 0) {
             throw new IllegalArgumentException("the validation set has no rows");
         }
-        return run(initial, train, new Validation(xValidation, yValidation));
+        if (validation.inputs() != initial.inputs() || validation.outputs() != initial.outputs()) {
+            throw new IllegalArgumentException("the network maps " + initial.inputs() + " inputs to "
+                    + initial.outputs() + " outputs but the validation rows have " + validation.inputs()
+                    + " features and " + validation.outputs() + " targets");
+        }
+        return run(initial, train, validation);
     }
 
     /**
@@ -218,7 +241,8 @@ public final class Trainer {
             for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
                 long started = System.nanoTime();
                 double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
-                double lossSum = 0;
+                double lossSum = 0;      // Σ over batches of ℓ_b·W_b
+                double weightSum = 0;    // Σ W_b: the rows, or their total weight
                 int step = 0;
                 for (int start = 0; start < rows; start += batch) {
                     step++;
@@ -234,7 +258,9 @@ public final class Trainer {
                     float[] t = lastGood;     // θ before this step had a finite loss: it is the last good one
                     lastGood = candidate;
                     candidate = t;
-                    lossSum += batchLoss * rowsInBatch;
+                    double batchWeight = pass.batchWeight(rowsInBatch);
+                    lossSum += batchLoss * batchWeight;
+                    weightSum += batchWeight;
                     for (int l = 0; l < listeners.size(); l++) {   // indexed: no iterator per step
                         listeners.get(l).onBatch(epoch, step, batchLoss);
                     }
@@ -245,7 +271,7 @@ public final class Trainer {
                     validationLoss = validation.evaluate(network, validationSpace, loss);
                     metrics = validation.metrics(options.metrics());
                 }
-                EpochStats stats = new EpochStats(epoch, lossSum / rows, step, (System.nanoTime() - started) / 1e9,
+                EpochStats stats = new EpochStats(epoch, lossSum / weightSum, step, (System.nanoTime() - started) / 1e9,
                         lr, validationLoss, metrics);
                 epochs.add(stats);
                 for (TrainingListener listener : listeners) {

@@ -22,14 +22,23 @@ public interface ValidationMetric {
         @Override public double evaluate(float[] yhat, float[] y, int rows, int cols) {
             int right = 0;
             for (int i = 0; i < rows; i++) {
-                int off = i * cols;
-                if (cols == 1) {
-                    right += (yhat[off] >= 0.5f) == (y[off] >= 0.5f) ? 1 : 0;
-                } else {
-                    right += argMax(yhat, off, cols) == argMax(y, off, cols) ? 1 : 0;
-                }
+                right += correct(yhat, y, i, cols) ? 1 : 0;
             }
             return (double) right / rows;
+        }
+        /** {@code Σᵢ wᵢ [row i is right] / Σᵢ wᵢ}. */
+        @Override public double evaluate(float[] yhat, float[] y, float[] weights, int rows, int cols) {
+            double right = 0;
+            double total = 0;
+            for (int i = 0; i < rows; i++) {
+                right += correct(yhat, y, i, cols) ? weights[i] : 0;
+                total += weights[i];
+            }
+            return right / total;
+        }
+        private boolean correct(float[] yhat, float[] y, int i, int cols) {
+            int off = i * cols;
+            return cols == 1 ? (yhat[off] >= 0.5f) == (y[off] >= 0.5f) : argMax(yhat, off, cols) == argMax(y, off, cols);
         }
         @Override public String toString() { return name(); }
     };
@@ -42,6 +51,17 @@ public interface ValidationMetric {
 
     /** The score of {@code yhat} against {@code y}, both {@code rows × cols} row-major from 0. */
     double evaluate(float[] yhat, float[] y, int rows, int cols);
+
+    /**
+     * The score with row weights {@code weights} (one per row, at least 0, not all 0), where a
+     * row of weight {@code w} counts as {@code w} rows. A metric that does not override it
+     * cannot take weights.
+     *
+     * @throws UnsupportedOperationException naming the metric when it does not take weights
+     */
+    default double evaluate(float[] yhat, float[] y, float[] weights, int rows, int cols) {
+        throw new UnsupportedOperationException("validation metric " + name() + " does not take row weights");
+    }
 
     /** The index of the first largest value of one row. */
     static int argMax(float[] v, int off, int cols) {

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The vectorised tanh and sigmoid against their plain twins (bit for bit) and against
+ * ReLU on both engines against its definition, and the vectorised tanh and sigmoid against their plain twins (bit for bit) and against
  * {@code Math.tanh} / {@code Math.exp} in double rounded once (within one float ulp).
  */
 class FunctionsTest {
@@ -46,6 +46,26 @@ class FunctionsTest {
                 assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(plain[i]), name + " plain " + z[i]);
                 assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(vector[i]), name + " vector " + z[i]);
             }
+        }
+    }
+
+    @Test
+    void reluIsZOrZeroOnBothEnginesWithNaNAndNegativeZeroGivingZero() {
+        float[] z = inputs();
+        z[z.length - 1] = Float.NaN;
+        for (int engine : KernelsTest.engines()) {
+            float[] a = new float[z.length + 2];
+            Functions.relu(engine, z, 0, a, 1, z.length);
+            for (int i = 0; i < z.length; i++) {
+                float want = z[i] > 0f ? z[i] : 0f;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(a[i + 1]),
+                        "relu(" + z[i] + ") on " + Engine.name(engine));
+            }
+            assertEquals(0f, a[0], "wrote before its range");
+            assertEquals(0f, a[z.length + 1], "wrote past its range");
+            float[] inPlace = z.clone();
+            Functions.relu(engine, inPlace, 0, inPlace, 0, inPlace.length);
+            assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(inPlace[1]), "relu(−0) in place");
         }
     }
 

@@ -47,6 +47,36 @@ class CrossValidationTest {
         assertEquals(CrossValidation.scores(model, split.test()), cv.folds().get(1).scores());
     }
 
+    /**
+     * With sample weights each fold trains weighted and scores its held-out rows weighted by
+     * their weight column: the fold's scores are those of the weighted model on the weighted rows.
+     */
+    @Test
+    void weightedFoldsTrainAndScoreWithTheWeights() throws Exception {
+        Table iris = Csv.read(DATA.resolve("iris.csv"));
+        String[][] cells = new String[iris.rows()][];
+        for (int r = 0; r < iris.rows(); r++) {
+            cells[r] = new String[iris.columnCount() + 1];
+            for (int c = 0; c < iris.columnCount(); c++) {
+                cells[r][c] = iris.text(r, c);
+            }
+            cells[r][iris.columnCount()] = Integer.toString(1 + r % 5);   // weights 1..5
+        }
+        List<String> names = new java.util.ArrayList<>(iris.names());
+        names.add("w");
+        Table weighted = Table.of("iris-w.csv", names, List.of(cells));
+        ModelSpec spec = irisSpec().withSampleWeight("w");
+        Folds folds = CrossValidation.folds(weighted, Task.CLASSIFICATION, "label", 3, 5);
+        CrossValidation.Result cv = CrossValidation.run(weighted, spec, folds, 2);
+        var split = folds.split(weighted, 2);
+        Model model = Model.fit(split.train(), spec).model();
+        assertEquals(iris.names().subList(0, 4), model.preprocessing().featureNames(), "the weight column is no feature");
+        Map<String, Double> expected = CrossValidation.scores(model, split.test(), "w");
+        assertEquals(expected, cv.folds().get(2).scores());
+        assertTrue(!expected.equals(CrossValidation.scores(model, split.test())),
+                "weighted scores should differ from unweighted ones");
+    }
+
     @Test
     void meanAndSampleStandardDeviationOverFolds() {
         var folds = List.of(new CrossValidation.Fold(0, 9, 1, 1, Map.of("r2", 0.5)),

@@ -212,6 +212,62 @@ class ModelFixtureTest {
         }
     }
 
+    /**
+     * Version 3's stored decision: "fraud" (class 0) is predicted where its probability is at
+     * least 0.25, even where "ok" is more probable; the probabilities are the network's.
+     */
+    @Test
+    void version3StoredThresholdDecidesTheLabels() throws Exception {
+        Path file = fixture("model-v3-threshold.safetensors");
+        ModelFile.Loaded loaded = ModelFile.readModel(file);
+        assertEquals(3, loaded.metadata().version().format());
+        assertEquals(java.util.Optional.of(new ModelMetadata.Decision("fraud", 0.25)), loaded.metadata().decision());
+        Model model = Model.load(file);
+        assertEquals(List.of(new Dense(2, 3, Activation.TANH), new Dense(3, 2, Activation.SOFTMAX)),
+                model.network().layers());
+        assertTheta(model, 9);
+        assertEquals(List.of("fraud", "ok"), model.preprocessing().classLabels());
+        assertEquals("balanced", model.training().get("class_weight"));
+        // Rows (amount, hour) scaled by ((a − 100)/50, (h − 12)/6); by hand in double:
+        // W⁰ [3,2] = θ₀..₅, b⁰ = θ₆..₈, W¹ [2,3] = θ₉..₁₄, b¹ = θ₁₅..₁₆, θᵢ = (i − 9)/16.
+        double[][] rows = {{100, 12}, {150, 18}, {0, 0}, {400, 23}};
+        Table t = Table.of("fixture.csv", List.of("amount", "hour"), List.of(new String[] {"100", "12"},
+                new String[] {"150", "18"}, new String[] {"0", "0"}, new String[] {"400", "23"}));
+        Predictions p = model.predict(t);
+        double[][] probabilities = p.toDoubles();
+        String[] labels = p.labels();
+        boolean decidedAgainstTheMoreProbable = false;
+        for (int r = 0; r < rows.length; r++) {
+            double[] x = {(rows[r][0] - 100) / 50, (rows[r][1] - 12) / 6};
+            double[] a0 = new double[3];
+            for (int i = 0; i < 3; i++) {
+                double z = (6 + i - 9) / 16.0;
+                for (int j = 0; j < 2; j++) {
+                    z += (2 * i + j - 9) / 16.0 * x[j];
+                }
+                a0[i] = Math.tanh(z);
+            }
+            double[] z1 = new double[2];
+            for (int k = 0; k < 2; k++) {
+                z1[k] = (15 + k - 9) / 16.0;
+                for (int i = 0; i < 3; i++) {
+                    z1[k] += (9 + 3 * k + i - 9) / 16.0 * a0[i];
+                }
+            }
+            double fraud = Math.exp(z1[0]) / (Math.exp(z1[0]) + Math.exp(z1[1]));
+            assertEquals(fraud, probabilities[r][0], 1e-5, "row " + r + ", p(fraud)");
+            assertEquals(fraud >= 0.25 ? "fraud" : "ok", labels[r], "row " + r + ", p(fraud) = " + fraud);
+            decidedAgainstTheMoreProbable |= fraud >= 0.25 && fraud < 0.5;
+        }
+        assertEquals(true, decidedAgainstTheMoreProbable, "some row should show the threshold at work");
+        // Predictor (gradus serve) decides alike
+        Predictor predictor = Predictor.of(model);
+        for (int r = 0; r < rows.length; r++) {
+            Prediction q = predictor.predict(Map.of("amount", rows[r][0], "hour", rows[r][1]));
+            assertEquals(labels[r], ((Prediction.Classification) q).label(), "row " + r);
+        }
+    }
+
     /** The rule of docs/model-file.md: each format version keeps frozen fixtures. */
     @Test
     void everyFormatVersionHasFrozenFixtures() throws Exception {

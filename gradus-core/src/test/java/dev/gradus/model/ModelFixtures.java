@@ -19,7 +19,8 @@ import java.util.Map;
  * built by hand so that every stored value is typed out here and exact in float32.
  *
  * <p>{@link #main} wrote the version-1 files once, with the version-1 writer (before the
- * metadata schema had its own codec), and the version-2 file once with the version-2 writer;
+ * metadata schema had its own codec), the version-2 file once with the version-2 writer and the
+ * version-3 file once with the version-3 writer;
  * never rerun it for an existing version: the point of a fixture is that files written back
  * then keep loading. A new format version adds its own fixtures (and models here) and leaves
  * these alone.
@@ -109,6 +110,22 @@ final class ModelFixtures {
         return new Model(net, prep, Loss.CROSS_ENTROPY, training);
     }
 
+    /**
+     * Format version 3's stored decision: two classes, "fraud" the positive one, predicted when
+     * its probability is at least 0.25: 2 inputs → 3 tanh → 2 softmax, cross-entropy.
+     */
+    static Model threshold() {
+        Preprocessing prep = new Preprocessing(Task.CLASSIFICATION,
+                List.of(new Feature("amount", List.of()), new Feature("hour", List.of())),
+                new Scaler(new float[] {100f, 12f}, new float[] {50f, 6f}),
+                List.of("label"), List.of("fraud", "ok"), Scaler.identity(2));
+        Map<String, String> training = new LinkedHashMap<>();
+        training.put("optimizer", "adam(lr=0.001)");
+        training.put("class_weight", "balanced");
+        Network net = network(Network.input(2).dense(3, Activation.TANH).dense(2, Activation.SOFTMAX), 9);
+        return new Model(net, prep, Loss.CROSS_ENTROPY, training).withThreshold("fraud", 0.25);
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
             throw new IllegalArgumentException("usage: ModelFixtures VERSION OUTPUT_FOLDER");
@@ -119,6 +136,7 @@ final class ModelFixtures {
                 regression().save(Path.of(args[1], "model-v1-regression.safetensors"));
             }
             case "2" -> columnTypes().save(Path.of(args[1], "model-v2-column-types.safetensors"));
+            case "3" -> threshold().save(Path.of(args[1], "model-v3-threshold.safetensors"));
             default -> throw new IllegalArgumentException("no fixtures for version " + args[0]);
         }
     }

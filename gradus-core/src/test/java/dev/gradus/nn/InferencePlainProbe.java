@@ -18,7 +18,7 @@ public final class InferencePlainProbe {
         for (int s = 0; s < shapes.length; s++) {
             Network net = InferenceTest.network(inputs[s], shapes[s], InferenceTest.HIDDEN[s], Activation.SOFTMAX, s);
             Inference inf = Inference.of(net);
-            for (int rows : new int[] {1, 2, 3, 5, 9}) {
+            for (int rows : new int[] {1, 2, 3, 5, 9, 20, 130}) {
                 Matrix y = inf.predict(InferenceTest.randomRows(rows, inputs[s], rows));
                 for (float v : y.data()) {
                     h = h * 1_000_003L + Float.floatToRawIntBits(v);

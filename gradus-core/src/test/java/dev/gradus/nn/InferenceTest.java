@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The inference path's guarantee: the same bits as {@link Network#predict(Matrix)} (the forward
- * pass that training runs), for a row alone, in batches of every size, on any number of threads,
- * and on the plain engine as on the Vector API.
+ * pass that training runs), for a row alone, in batches of every size (through {@code RowGemm}
+ * and through the blocked product), on any number of threads, and on the plain engine as on the
+ * Vector API.
  */
 class InferenceTest {
 
@@ -66,7 +67,9 @@ class InferenceTest {
                 Network net = network(in, shape, HIDDEN[seed % HIDDEN.length], out, seed);
                 Inference one = Inference.of(net);
                 Inference two = Inference.of(net, 2);
-                for (int rows : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 33, 130}) {
+                // below and from BLOCKED_MIN_ROWS (RowGemm, then the blocked product), one and several
+                // blocks of BLOCK_ROWS (split over two threads from PARALLEL_MIN_ROWS)
+                for (int rows : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64, 129, 300}) {
                     Matrix x = randomRows(rows, in, seed * 100L + rows);
                     Matrix expected = net.predict(x);
                     String what = net + ", " + rows + " rows";

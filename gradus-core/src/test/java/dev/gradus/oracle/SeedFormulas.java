@@ -258,6 +258,69 @@ public final class SeedFormulas {
         }
     }
 
+    // ---------------------------------------------------------------- weighted rows
+
+    /**
+     * The weighted {@code ℓ = Σₓ wₓ (ŷ(x) − y)ᵀ(ŷ(x) − y) / Σₓ wₓ} (the seed's {@code ℓ2} with each
+     * sample counted {@code wₓ} times).
+     */
+    public double loss(double[][] xs, double[][] ys, double[] ws) {
+        double sum = 0;
+        double total = 0;
+        for (int s = 0; s < xs.length; s++) {
+            double[] r = minus(predict(xs[s]), ys[s]);
+            sum += ws[s] * times(r, r);
+            total += ws[s];
+        }
+        return sum / total;
+    }
+
+    /** {@code ∂ℓ/∂Wᵐᵢⱼ = (2/Σw) Σₓ wₓ (ŷ(x) − y)ᵀ ∂ŷ/∂Wᵐᵢⱼ(x)}. */
+    public double dLossDWeight(int m, int i, int j, double[][] xs, double[][] ys, double[] ws) {
+        double sum = 0;
+        double total = 0;
+        for (int s = 0; s < xs.length; s++) {
+            sum += ws[s] * times(minus(predict(xs[s]), ys[s]), dYhatDWeight(m, i, j, xs[s]));
+            total += ws[s];
+        }
+        return 2.0 / total * sum;
+    }
+
+    /** {@code ∂ℓ/∂bᵐᵢ = (2/Σw) Σₓ wₓ (ŷ(x) − y)ᵀ ∂ŷ/∂bᵐᵢ(x)}. */
+    public double dLossDBias(int m, int i, double[][] xs, double[][] ys, double[] ws) {
+        double sum = 0;
+        double total = 0;
+        for (int s = 0; s < xs.length; s++) {
+            sum += ws[s] * times(minus(predict(xs[s]), ys[s]), dYhatDBias(m, i, xs[s]));
+            total += ws[s];
+        }
+        return 2.0 / total * sum;
+    }
+
+    /** The update {@code θ ← θ − α ∂ℓ/∂θ} of the weighted loss, in double. */
+    public void gradientDescentStep(double[][] xs, double[][] ys, double[] ws, double alpha) {
+        double[][][] dW = new double[w.length][][];
+        double[][] dB = new double[w.length][];
+        for (int m = 0; m <= n(); m++) {
+            dW[m] = new double[w[m].length][w[m][0].length];
+            dB[m] = new double[w[m].length];
+            for (int i = 0; i < w[m].length; i++) {
+                for (int j = 0; j < w[m][i].length; j++) {
+                    dW[m][i][j] = dLossDWeight(m, i, j, xs, ys, ws);
+                }
+                dB[m][i] = dLossDBias(m, i, xs, ys, ws);
+            }
+        }
+        for (int m = 0; m <= n(); m++) {
+            for (int i = 0; i < w[m].length; i++) {
+                for (int j = 0; j < w[m][i].length; j++) {
+                    w[m][i][j] -= alpha * dW[m][i][j];
+                }
+                b[m][i] -= alpha * dB[m][i];
+            }
+        }
+    }
+
     /** {@code ∂ℓ2/∂Wᵐ} and {@code ∂ℓ2/∂bᵐ} per layer {@code m}. */
     public record Gradient(List<double[][]> dW, List<double[]> dB) {
         /** The largest magnitude of any component: the gradient's scale. */

@@ -99,6 +99,8 @@ public final class OnnxExport {
     public static final String KEY_LOSS = "gradus.loss";
     /** Metadata key: the training record as a flat JSON object. */
     public static final String KEY_TRAINING = "gradus.training";
+    /** Metadata key: the stored decision threshold of a two-class model (format version 3), when it has one. */
+    public static final String KEY_DECISION = "gradus.decision";
     /** Metadata key: the activations as Gradus names, a JSON array. */
     public static final String KEY_ACTIVATIONS = "gradus.activations";
     /**
@@ -276,10 +278,13 @@ public final class OnnxExport {
         }
         // The model file's own entries, written by the one metadata codec.
         Map<String, String> entries = MetadataCodec.encode(model.metadata());
-        m.put(KEY_FORMAT_VERSION, Integer.toString(model.preprocessing().formatVersion()));
+        m.put(KEY_FORMAT_VERSION, Integer.toString(model.metadata().formatVersion()));
         m.put(KEY_PREPROCESSING, entries.get(MetadataCodec.PREPROCESSING));
         m.put(KEY_LOSS, entries.get(MetadataCodec.LOSS));
         m.put(KEY_TRAINING, entries.get(MetadataCodec.TRAINING));
+        if (entries.containsKey(MetadataCodec.DECISION)) {
+            m.put(KEY_DECISION, entries.get(MetadataCodec.DECISION));
+        }
         m.put(KEY_ACTIVATIONS, MetadataCodec.activations(model.activations()));
         return m;
     }

@@ -824,7 +824,8 @@ public final class OnnxImport {
                 training.put("producer", (proto.getProducerName() + " " + proto.getProducerVersion()).strip());
             }
             try {
-                return new Model(network, prep, loss, training);
+                return new Model(network, prep, loss, training,
+                        meta == null ? java.util.Optional.empty() : meta.decision());
             } catch (IllegalArgumentException e) {
                 throw fail("the graph and its metadata do not make a model: " + e.getMessage());
             }
@@ -846,7 +847,8 @@ public final class OnnxImport {
                 int version = MetadataCodec.formatVersion(metadata.getOrDefault(OnnxExport.KEY_FORMAT_VERSION, "1"),
                         "Gradus model", "format_version");
                 Map<String, String> entries = new LinkedHashMap<>();
-                for (String key : List.of(MetadataCodec.LOSS, MetadataCodec.PREPROCESSING, MetadataCodec.TRAINING)) {
+                for (String key : List.of(MetadataCodec.LOSS, MetadataCodec.PREPROCESSING, MetadataCodec.TRAINING,
+                        MetadataCodec.DECISION)) {
                     if (metadata.containsKey(prefix + key)) {
                         entries.put(key, metadata.get(prefix + key));
                     }
