@@ -23,6 +23,9 @@ final class Inputs {
     /** The data file read last, named when the command runs out of memory. */
     static volatile Path lastInput;
 
+    /** Whether {@code gradus train} is reading a CSV into memory that {@code --stream} could read instead. */
+    static volatile boolean streamable;
+
     private Inputs() {}
 
     /**
@@ -74,6 +77,15 @@ final class Inputs {
             out.add(id);
         }
         return out;
+    }
+
+    /** True when the file starts with gzip's magic bytes. */
+    static boolean isGzip(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** True when the file starts with an IDX image magic number (plain or gzipped). */

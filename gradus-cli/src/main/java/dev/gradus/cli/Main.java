@@ -142,7 +142,9 @@ public final class Main implements Runnable {
         long suggest = Math.max(1, Long.highestOneBit(Math.max(1, mb * 4 / 1024)));
         java.nio.file.Path input = Inputs.lastInput;
         return "out of memory" + (input == null ? "" : " working on " + input) + " with a " + mb + " MB Java heap; "
-                + "give it more, for example JAVA_OPTS=-Xmx" + suggest + "g (nothing was written)";
+                + "give it more, for example JAVA_OPTS=-Xmx" + suggest + "g"
+                + (Inputs.streamable ? ", or train with --stream (rows read from a disk cache)" : "")
+                + " (nothing was written)";
     }
 
     /** The version from the jar manifest. */

@@ -35,7 +35,7 @@ record Outcome(Model model, EpochStats kept, double finalLoss) {
         return of(fit, fit.model().loss(trainRows, weights), kept);
     }
 
-    /** The outcome of a fit whose loss on all training rows, original units, is {@code finalLoss}. */
+    /** The outcome of a fit whose loss on all its training rows is {@code finalLoss}. */
     static Outcome of(Model.Fit fit, double finalLoss, EpochStats kept) {
         Model m = fit.model();
         History history = fit.history();

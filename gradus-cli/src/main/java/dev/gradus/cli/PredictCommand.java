@@ -59,6 +59,13 @@ final class PredictCommand implements Callable<Integer> {
             + "fields (the --id value and the label as text, scores and regression values as numbers), instead of CSV.")
     boolean json;
 
+    @Option(names = "--stream", arity = "0..1", fallbackValue = "on", paramLabel = "WHEN",
+            converter = TrainCommand.StreamingConverter.class,
+            description = "Read and predict the rows a chunk at a time, writing as it goes, instead of reading the "
+                    + "whole file first: on, off, or auto (the default: on when the CSV file is larger than a sixth "
+                    + "of the Java heap). --stream alone means on.")
+    TrainCommand.Streaming stream = TrainCommand.Streaming.AUTO;
+
     @Override
     public Integer call() throws Exception {
         if (out != null) {
@@ -69,74 +76,246 @@ final class PredictCommand implements Callable<Integer> {
                 .resolve(m);
         decision.check(m);
         int positiveId = decision.positiveId(m);
-        Table table = Inputs.read(data, null, csv.options(Inputs.textColumns(m, id)));
-        int idColumn = id == null ? -1 : table.indexOf(id);
-        if (id != null && idColumn < 0) {
-            throw new DataException(data + ": no id column '" + id + "'; available: "
-                    + String.join(", ", table.names()));
+        dev.gradus.data.CsvOptions options = csv.options(Inputs.textColumns(m, id));
+        if (TrainCommand.streams(stream, data)) {
+            return predictStreamed(m, options, positiveId, decision.threshold());
         }
+        Table table = Inputs.read(data, null, options);
+        int idColumn = idColumn(table);
         Predictions p = m.predict(table);
         if (out == null) {
             PrintWriter stdout = spec.commandLine().getOut();
             DeferredOut.stream(stdout);     // every prediction is made: the rows may be many, stream them
-            if (json) {
-                writeJson(stdout, table, idColumn, p, positiveId, decision.threshold());
-            } else {
-                write(stdout, table, idColumn, p, positiveId, decision.threshold());
-            }
+            Rows rows = new Rows(stdout, positiveId, decision.threshold());
+            rows.write(table, idColumn, p);
+            rows.end();
             stdout.flush();
         } else {
             AtomicFiles.write(out, stream -> {
                 Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-                if (json) {
-                    writeJson(w, table, idColumn, p, positiveId, decision.threshold());
-                } else {
-                    write(w, table, idColumn, p, positiveId, decision.threshold());
-                }
+                Rows rows = new Rows(w, positiveId, decision.threshold());
+                rows.write(table, idColumn, p);
+                rows.end();
                 w.flush();
             });
         }
         return Main.OK;
     }
 
-    /**
-     * The predictions as a JSON array of records ({@code [{"id": "7", "prediction": "cat",
-     * "p_cat": 0.9, …}, …]}, one record per line), the fields named as the CSV's columns.
-     */
-    private void writeJson(Writer writer, Table table, int idColumn, Predictions p, int positiveId, double cut)
-            throws IOException {
-        boolean classification = p.task() == Task.CLASSIFICATION;
-        List<String> fields = new ArrayList<>();
-        for (String name : p.names()) {
-            fields.add(classification ? (p.probabilities() ? "p_" : "score_") + name : name);
+    private int idColumn(Table table) throws DataException {
+        int c = id == null ? -1 : table.indexOf(id);
+        if (id != null && c < 0) {
+            throw new DataException(data + ": no id column '" + id + "'; available: "
+                    + String.join(", ", table.names()));
         }
-        String[] labels = classification ? p.labels(positiveId, cut) : null;
-        com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory()
-                .createGenerator(writer);
-        g.setPrettyPrinter(new OneRecordPerLine());
-        g.writeStartArray();
-        for (int r = 0; r < p.rows(); r++) {
-            g.writeStartObject();
-            if (idColumn >= 0) {
-                g.writeStringField(id, table.text(r, idColumn));
+        return c;
+    }
+
+    /**
+     * Predicts the rows a chunk at a time ({@link dev.gradus.data.Csv#stream}) and writes each
+     * chunk's predictions before reading the next, so a file larger than the heap can be scored.
+     * To {@code --out}, the file is replaced atomically once every row is written (nothing is
+     * written on an error). To stdout, the rows before a bad one are already out: the error says
+     * so, naming the line where it stopped.
+     */
+    private int predictStreamed(Model m, dev.gradus.data.CsvOptions options, int positiveId, double cut)
+            throws Exception {
+        Inputs.lastInput = data;
+        class Sink implements dev.gradus.data.Csv.Chunks {
+            final Rows rows;
+            long written;      // rows written, kept when the reading starts again
+            long skip;
+
+            Sink(Writer w) {
+                rows = new Rows(w, positiveId, cut);
             }
-            if (classification) {
-                g.writeStringField("prediction", labels[r]);
+
+            @Override
+            public void accept(Table chunk) throws DataException, IOException {
+                int from = (int) Math.min(skip, chunk.rows());
+                skip -= from;
+                if (from == chunk.rows()) {
+                    return;
+                }
+                Table rest = from == 0 ? chunk : chunk.selectRows(java.util.stream.IntStream.range(from,
+                        chunk.rows()).toArray());
+                Predictions p;
+                try {
+                    p = m.predict(rest);
+                } catch (DataException e) {
+                    if (out != null) {
+                        throw e;
+                    }
+                    // To stdout: the rows before the bad one go out first. The longest good prefix
+                    // of the chunk, by bisection; the prefix one row longer fails on the bad row.
+                    int good = 0;
+                    int bad = rest.rows();
+                    while (bad - good > 1) {
+                        int mid = (good + bad) >>> 1;
+                        try {
+                            m.predict(prefix(rest, mid));
+                            good = mid;
+                        } catch (DataException again) {
+                            bad = mid;
+                        }
+                    }
+                    if (good > 0) {
+                        Table ok = prefix(rest, good);
+                        rows.write(ok, idColumn(ok), m.predict(ok));
+                        written += good;
+                    }
+                    m.predict(prefix(rest, good + 1));   // throws, naming the bad row
+                    throw e;
+                }
+                rows.write(rest, idColumn(rest), p);
+                written += rest.rows();
             }
-            for (int c = 0; c < fields.size(); c++) {
-                float v = p.outputs().get(r, c);
-                g.writeFieldName(fields.get(c));
-                if (Float.isFinite(v)) {
-                    g.writeNumber(v);
+
+            private Table prefix(Table t, int n) {
+                return t.selectRows(java.util.stream.IntStream.range(0, n).toArray());
+            }
+
+            @Override
+            public void restart() {
+                skip = written;   // the rows already written are read again: skip them
+            }
+        }
+        if (out != null) {
+            try {
+                AtomicFiles.write(out, stream -> {
+                    Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+                    Sink sink = new Sink(w);
+                    try {
+                        dev.gradus.data.Csv.stream(data, options, Inputs.textColumns(m, id), sink);
+                    } catch (DataException e) {
+                        throw new Rethrown(e);
+                    }
+                    sink.rows.end();
+                    w.flush();
+                });
+            } catch (Rethrown e) {
+                throw (DataException) e.getCause();
+            }
+            return Main.OK;
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        DeferredOut.stream(stdout);
+        Sink sink = new Sink(stdout);
+        try {
+            dev.gradus.data.Csv.stream(data, options, Inputs.textColumns(m, id), sink);
+        } catch (DataException e) {
+            stdout.flush();
+            throw new DataException(e.getMessage() + " (predictions for the " + sink.written + " rows before it "
+                    + "were written to stdout; stopped there)", e);
+        }
+        sink.rows.end();
+        stdout.flush();
+        return Main.OK;
+    }
+
+    /** A data error from inside an atomic write, carried out of it. */
+    private static final class Rethrown extends IOException {
+        Rethrown(DataException e) {
+            super(e);
+        }
+    }
+
+    /**
+     * Writes predictions as CSV (a header, then one record per row) or as a JSON array of
+     * records ({@code [{"id": "7", "prediction": "cat", "p_cat": 0.9, …}, …]}, one record per
+     * line, the fields named as the CSV's columns), a table of rows at a time.
+     */
+    private final class Rows {
+        private final Writer writer;
+        private final int positiveId;
+        private final double cut;
+        private CsvWriter csvWriter;
+        private com.fasterxml.jackson.core.JsonGenerator g;
+        private List<String> fields;
+
+        Rows(Writer writer, int positiveId, double cut) {
+            this.writer = writer;
+            this.positiveId = positiveId;
+            this.cut = cut;
+        }
+
+        void write(Table table, int idColumn, Predictions p) throws IOException {
+            boolean classification = p.task() == Task.CLASSIFICATION;
+            if (fields == null) {
+                fields = new ArrayList<>();
+                for (String name : p.names()) {
+                    fields.add(classification ? (p.probabilities() ? "p_" : "score_") + name : name);
+                }
+                if (json) {
+                    g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(writer);
+                    g.setPrettyPrinter(new OneRecordPerLine());
+                    g.writeStartArray();
                 } else {
-                    g.writeNull();          // JSON has no NaN or infinity
+                    csvWriter = CsvWriter.builder().lineDelimiter(de.siegmar.fastcsv.writer.LineDelimiter.LF)
+                            .build(writer);
+                    List<String> header = new ArrayList<>();
+                    if (idColumn >= 0) {
+                        header.add(id);
+                    }
+                    if (classification) {
+                        header.add("prediction");
+                    }
+                    header.addAll(fields);
+                    csvWriter.writeRecord(header);
                 }
             }
-            g.writeEndObject();
+            String[] labels = classification ? p.labels(positiveId, cut) : null;
+            int k = fields.size();
+            for (int r = 0; r < p.rows(); r++) {
+                if (json) {
+                    g.writeStartObject();
+                    if (idColumn >= 0) {
+                        g.writeStringField(id, table.text(r, idColumn));
+                    }
+                    if (classification) {
+                        g.writeStringField("prediction", labels[r]);
+                    }
+                    for (int c = 0; c < k; c++) {
+                        float v = p.outputs().get(r, c);
+                        g.writeFieldName(fields.get(c));
+                        if (Float.isFinite(v)) {
+                            g.writeNumber(v);
+                        } else {
+                            g.writeNull();          // JSON has no NaN or infinity
+                        }
+                    }
+                    g.writeEndObject();
+                    continue;
+                }
+                List<String> row = new ArrayList<>(k + 2);
+                if (idColumn >= 0) {
+                    String v = table.text(r, idColumn);
+                    row.add(v == null ? "" : v);
+                }
+                if (classification) {
+                    row.add(labels[r]);
+                }
+                for (int c = 0; c < k; c++) {
+                    row.add(Float.toString(p.outputs().get(r, c)));
+                }
+                csvWriter.writeRecord(row);
+            }
+            if (json) {
+                g.flush();
+            } else {
+                csvWriter.flush();
+            }
         }
-        g.writeEndArray();
-        g.flush();
-        writer.write('\n');
+
+        /** Ends the output (the JSON array's bracket). */
+        void end() throws IOException {
+            if (json) {
+                g.writeEndArray();
+                g.flush();
+                writer.write('\n');
+            }
+            writer.flush();
+        }
     }
 
     /** Compact records, one per line, inside the array's brackets. */
@@ -155,41 +334,5 @@ final class PredictCommand implements Callable<Integer> {
         public void writeEndArray(com.fasterxml.jackson.core.JsonGenerator g, int values) throws IOException {
             g.writeRaw(values > 0 ? "\n]" : "]");
         }
-    }
-
-    private void write(Writer writer, Table table, int idColumn, Predictions p, int positiveId, double cut)
-            throws IOException {
-        CsvWriter csv = CsvWriter.builder().lineDelimiter(de.siegmar.fastcsv.writer.LineDelimiter.LF).build(writer);
-        List<String> header = new ArrayList<>();
-        if (idColumn >= 0) {
-            header.add(id);
-        }
-        boolean classification = p.task() == Task.CLASSIFICATION;
-        if (classification) {
-            header.add("prediction");
-            for (String label : p.names()) {
-                header.add((p.probabilities() ? "p_" : "score_") + label);
-            }
-        } else {
-            header.addAll(p.names());
-        }
-        csv.writeRecord(header);
-        String[] labels = classification ? p.labels(positiveId, cut) : null;
-        int k = p.names().size();
-        for (int r = 0; r < p.rows(); r++) {
-            List<String> row = new ArrayList<>(header.size());
-            if (idColumn >= 0) {
-                String v = table.text(r, idColumn);
-                row.add(v == null ? "" : v);
-            }
-            if (classification) {
-                row.add(labels[r]);
-            }
-            for (int c = 0; c < k; c++) {
-                row.add(Float.toString(p.outputs().get(r, c)));
-            }
-            csv.writeRecord(row);
-        }
-        csv.flush();
     }
 }

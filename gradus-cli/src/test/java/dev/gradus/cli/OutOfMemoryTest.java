@@ -29,7 +29,7 @@ class OutOfMemoryTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "-Xmx24m", "-XX:+UseSerialGC", "-cp",
                 System.getProperty("java.class.path"), "dev.gradus.cli.Main", "train", "--data", data.toString(),
-                "--out", model.toString(), "--epochs", "1"))
+                "--out", model.toString(), "--epochs", "1", "--stream", "off"))
                 .redirectErrorStream(false).start();
         p.getOutputStream().close();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -39,6 +39,7 @@ class OutOfMemoryTest {
         assertEquals(1, lines.size(), err);
         assertTrue(lines.get(0).startsWith("gradus: out of memory working on " + data), err);
         assertTrue(lines.get(0).contains("JAVA_OPTS=-Xmx"), err);
+        assertTrue(lines.get(0).contains("or train with --stream"), err);
         assertFalse(err.contains("\tat "), err);
         assertFalse(Files.exists(model));
     }

@@ -58,6 +58,46 @@ public final class Csv {
         }
     }
 
+    /**
+     * Where {@link #stream} hands the rows of a file, a chunk of consecutive rows at a time (a
+     * few thousand; each a {@link Table} whose {@link Table#line} numbers the file's lines).
+     */
+    public interface Chunks {
+        /** The next rows, in file order. */
+        void accept(Table rows) throws DataException, IOException;
+
+        /**
+         * Forget every chunk handed over so far: a column turned out to be text after chunks
+         * holding it as numbers were handed over, and every chunk comes again.
+         */
+        void restart() throws DataException, IOException;
+    }
+
+    /**
+     * Reads {@code path} a chunk of rows at a time into {@code sink}, holding only a few chunks
+     * in memory, so that a file larger than the heap can be read. The columns named in
+     * {@code text} are read as text; every chunk holds each column as the same type (numbers or
+     * text). The errors are those of {@link #read(Path, CsvOptions)}, raised when the reading
+     * reaches them.
+     */
+    public static void stream(Path path, CsvOptions options, java.util.Collection<String> text, Chunks sink)
+            throws DataException {
+        if (Files.isDirectory(path)) {
+            throw new DataException(path + ": is a directory, not a CSV file");
+        }
+        try {
+            // Chunks of 1 MiB: the few held at once stay small beside a small heap.
+            new CsvParser(() -> open(path), path.toString(), options, threads(), CsvParser.FIRST_CHUNK,
+                    CsvParser.FIRST_CHUNK).stream(text, sink);
+        } catch (NoSuchFileException e) {
+            throw new DataException(path + ": file not found");
+        } catch (AccessDeniedException e) {
+            throw new DataException(path + ": permission denied");
+        } catch (IOException e) {
+            throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
     /** Reads CSV text from {@code reader} and closes it; {@code source} names it in messages. */
     public static Table read(Reader reader, String source) throws DataException {
         return read(reader, source, CsvOptions.defaults());

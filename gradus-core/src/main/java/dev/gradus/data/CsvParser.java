@@ -72,12 +72,33 @@ final class CsvParser {
     Table read() throws DataException, IOException {
         boolean[] forcedText = null;
         while (true) {
-            Pass pass = new Pass(forcedText);
+            Pass pass = new Pass(forcedText, null);
             Table t = pass.run();
             if (t != null) {
                 return t;
             }
             forcedText = pass.finalText();
+        }
+    }
+
+    /**
+     * Hands the source to {@code sink} a chunk of rows at a time, in file order, keeping only a
+     * few chunks in memory. Columns named in {@code text} are read as text. When a column turns
+     * out to be text after chunks holding it as numbers were handed over, {@code sink} is
+     * restarted and every chunk is handed over again with that column as text.
+     */
+    void stream(java.util.Collection<String> text, Csv.Chunks sink) throws DataException, IOException {
+        boolean[] forcedText = null;
+        java.util.Set<String> named = new java.util.HashSet<>(text);
+        while (true) {
+            Pass pass = new Pass(forcedText, sink);
+            pass.named = named;
+            if (pass.run() != null) {
+                return;
+            }
+            forcedText = pass.finalText();
+            named = java.util.Set.of();
+            sink.restart();
         }
     }
 
@@ -90,11 +111,18 @@ final class CsvParser {
 
     private final class Pass {
         private final boolean[] forcedText;
+        private final Csv.Chunks sink;            // streaming: chunks go here as they are parsed; else joined
+        private java.util.Set<String> named = java.util.Set.of();   // streaming: columns read as text
         private Layout layout;
         private byte[] headerBytes;
+        private List<String> names;
+        private long lineOffset;                  // streaming: the line of the next chunk's first line
+        private long delivered;                   // streaming: rows handed over so far
+        private boolean[] asNumbers;              // streaming: columns handed over as numbers
 
-        Pass(boolean[] forcedText) {
+        Pass(boolean[] forcedText, Csv.Chunks sink) {
             this.forcedText = forcedText;
+            this.sink = sink;
         }
 
         boolean[] finalText() {
@@ -138,7 +166,7 @@ final class CsvParser {
                     throw new DataException(name + ": line " + line + ": a quoted cell is not closed before the end "
                             + "of the file");
                 }
-                List<String> names = checkHeader(header.cells, line);
+                names = checkHeader(header.cells, line);
                 headerBytes = Arrays.copyOfRange(first, p, header.end);
                 long headerLines = countByte(first, p, header.end, eol);
                 long firstDataLine = line + headerLines;
@@ -152,6 +180,13 @@ final class CsvParser {
                         layout.text.set(c, forcedText[c] ? 1 : 0);
                     }
                 }
+                for (int c = 0; c < columns; c++) {
+                    if (named.contains(names.get(c))) {
+                        layout.text.set(c, 1);
+                    }
+                }
+                lineOffset = firstDataLine;
+                asNumbers = new boolean[columns];
                 chunker.start = header.end;
                 List<ChunkResult> results = new ArrayList<>();
                 List<Future<ChunkResult>> pending = new ArrayList<>();
@@ -163,7 +198,7 @@ final class CsvParser {
                     while (chunker.next(bytes, bounds, chunk)) {
                         ChunkParser job = new ChunkParser(layout, bytes[0], bounds[0], bounds[1]);
                         if (onCaller || threads == 1) {
-                            results.add(job.call());
+                            add(results, job.call());
                             onCaller = false;
                             if (last(results).error != null) {
                                 break;
@@ -179,7 +214,7 @@ final class CsvParser {
                             pending.add(pool.submit(job));
                             // Bound the chunks in memory: wait for the oldest when too many are queued.
                             while (pending.size() > threads + 1 && last(results).error == null) {
-                                results.add(take(pending.remove(0)));
+                                add(results, take(pending.remove(0)));
                             }
                             if (last(results).error != null) {
                                 break;
@@ -187,15 +222,80 @@ final class CsvParser {
                         }
                     }
                     while (!pending.isEmpty() && (results.isEmpty() || last(results).error == null)) {
-                        results.add(take(pending.remove(0)));
+                        add(results, take(pending.remove(0)));
                     }
                 } finally {
                     if (pool != null) {
                         pool.shutdownNow();
                     }
                 }
-                return join(names, results, firstDataLine);
+                if (sink == null) {
+                    return join(names, results, firstDataLine);
+                }
+                if (!results.isEmpty()) {
+                    deliver(last(results));
+                }
+                if (restartNeeded()) {
+                    return null;
+                }
+                if (delivered == 0) {
+                    throw new DataException(name + ": the file has a header but no data rows");
+                }
+                return Table.ofNumbers(name, List.of(), new float[0][]);   // done (not null: no second pass)
             }
+        }
+
+        /**
+         * Keeps a parsed chunk. Streaming, the chunk before it is handed to the sink (the last
+         * one is kept for the error checks of the loop) and dropped.
+         */
+        private void add(List<ChunkResult> results, ChunkResult r) throws DataException, IOException {
+            if (sink != null && !results.isEmpty()) {
+                deliver(results.remove(0));
+            }
+            results.add(r);
+        }
+
+        /** True when a column handed over as numbers has turned out to be text. */
+        private boolean restartNeeded() {
+            for (int c = 0; c < asNumbers.length; c++) {
+                if (asNumbers[c] && layout.text.get(c) != 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Hands one chunk's rows to the sink as a table, or reports its error. */
+        private void deliver(ChunkResult r) throws DataException, IOException {
+            if (r.error != null) {
+                throw new DataException(name + ": line " + (lineOffset + r.errorLine) + r.error + hint(r, lineOffset));
+            }
+            if (r.rows > 0 && !restartNeeded()) {
+                int columns = names.size();
+                Table.Column[] out = new Table.Column[columns];
+                for (int c = 0; c < columns; c++) {
+                    if (r.numbers[c] == null) {
+                        out[c] = new Table.Texts(Arrays.copyOf(r.codes[c], r.rows), r.dictionaries[c]);
+                        continue;
+                    }
+                    asNumbers[c] = true;
+                    float[] values = Arrays.copyOf(r.numbers[c], r.rows);
+                    boolean written = r.writtenCodes[c] != null && (layout.keepText[c]
+                            || r.dictionaries[c].length <= CsvOptions.KEPT_DISTINCT_TEXTS);
+                    out[c] = written ? new Table.Numbers(values, Arrays.copyOf(r.writtenCodes[c], r.rows),
+                            r.dictionaries[c]) : new Table.Numbers(values, null, null);
+                }
+                long[] lines = new long[r.rows];
+                for (int i = 0; i < r.rows; i++) {
+                    lines[i] = lineOffset + r.relLines[i];
+                }
+                if (!restartNeeded()) {
+                    sink.accept(new Table(name, names, out, r.rows, 0, lines));
+                    delivered += r.rows;
+                }
+            }
+            lineOffset += r.lineCount;
         }
 
         private boolean[] keepTextColumns(List<String> names) {

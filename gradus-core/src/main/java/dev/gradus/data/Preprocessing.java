@@ -222,7 +222,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             if (!forced) {
                 checkNotMixed(table, c);
             }
-            Feature feature = textFeature(table.source(), name, stats, forced, spec, leftOut, warnings);
+            Feature feature = textFeature(table.source(), name, stats, forced, spec, warnings, leftOut);
             if (feature != null) {
                 features.add(feature);
             }
@@ -243,13 +243,13 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     }
 
     /**
-     * The column rules for a text column (or a numeric one made {@code --categorical}, which
-     * {@code forced} says) from its cells' counts: a date, left out as an id or a name (null,
-     * recorded in {@code leftOut}), or one-hot with its most frequent categories and an "other"
-     * input past {@link DataSpec#maxCategories()}.
+     * The feature of text column {@code name} (or of a numeric one made categorical,
+     * {@code forced}) summarised by {@code stats}: a date, one-hot inputs (with "other" beyond
+     * {@link DataSpec#maxCategories()}), or null when it is left out (added to {@code leftOut},
+     * with a warning) as an id or a name.
      */
-    private static Feature textFeature(String source, String name, ColumnStats stats, boolean forced, DataSpec spec,
-                                       List<LeftOut> leftOut, java.util.function.Consumer<String> warnings)
+    static Feature textFeature(String source, String name, ColumnStats stats, boolean forced, DataSpec spec,
+                               java.util.function.Consumer<String> warnings, List<LeftOut> leftOut)
             throws DataException {
         if (!forced) {
             double[] days = dates(stats);
@@ -261,11 +261,8 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             }
             int distinct = stats.categories().size();
             if (distinct > stats.count() / 2.0) {
-                String reason = String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
-                        + "a name?)", distinct, stats.count());
-                leftOut.add(new LeftOut(name, reason));
-                warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
-                        + " keeps it as one-hot inputs");
+                leaveOut(name, String.format(java.util.Locale.ROOT, "%,d distinct values in %,d rows (an id or "
+                        + "a name?)", distinct, stats.count()), warnings, leftOut);
                 return null;
             }
         }
@@ -368,7 +365,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             if (!forced) {
                 checkNotMixed(source, name, s);
             }
-            Feature feature = textFeature(source, name, s.cells(), forced, spec, leftOut, warnings);
+            Feature feature = textFeature(source, name, s.cells(), forced, spec, warnings, leftOut);
             if (feature != null) {
                 features.add(feature);
             }
@@ -388,7 +385,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 throw new DataException(source + ": target column '" + targetNames.get(0) + "' has more than "
                         + t.maxCells() + " distinct values: too many classes (a regression target? --task regression)");
             }
-            labels = sortedLabels(source, targetNames.get(0), t.cells().categories().keySet());
+            labels = sortLabels(source, targetNames.get(0), t.cells().categories().keySet());
         }
         Preprocessing unscaled = new Preprocessing(task, features,
                 Scaler.identity(features.stream().mapToInt(Feature::width).sum()), targetNames, labels,
@@ -509,8 +506,51 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return new ColumnStats(n, 0, v, 0, v, v, Map.of());
     }
 
+    /** Records that column {@code name} is left out for {@code reason}, with a warning. */
+    static void leaveOut(String name, String reason, java.util.function.Consumer<String> warnings,
+                         List<LeftOut> leftOut) {
+        leftOut.add(new LeftOut(name, reason));
+        warnings.accept("column '" + name + "' is left out: " + reason + "; --categorical " + name
+                + " keeps it as one-hot inputs");
+    }
+
+    /**
+     * This preprocessing (fitted with identity scalers, as {@link StreamingFit#unscaled()} is)
+     * with its scalers fitted as {@link #fit(Table, DataSpec)} fits them, from the statistics of
+     * every encoded input column ({@code inputs}, entries of one-hot inputs ignored) and of the
+     * regression targets in original units ({@code targets}; ignored for classification).
+     *
+     * @throws DataException naming {@code source} and the column whose values cannot be scaled
+     */
+    public Preprocessing scaled(Scaling kind, ColumnStats[] inputs, ColumnStats[] targets, String source)
+            throws DataException {
+        ColumnStats[] stats = new ColumnStats[inputWidth()];
+        int j = 0;
+        for (Feature f : features) {
+            for (int k = 0; k < f.width(); k++) {
+                stats[j + k] = f.isCategorical() || kind == Scaling.NONE ? null : inputs[j + k];
+            }
+            j += f.width();
+        }
+        Scaler x;
+        Scaler y = targetScaler;
+        try {
+            x = Scaler.fit(kind, stats);
+        } catch (Scaler.ColumnException e) {
+            throw new DataException(source + ": column '" + inputNames().get(e.column()) + "': " + e.getMessage());
+        }
+        if (task == Task.REGRESSION && kind != Scaling.NONE) {
+            try {
+                y = Scaler.fit(Scaling.STANDARD, targets);
+            } catch (Scaler.ColumnException e) {
+                throw new DataException(source + ": column '" + targetNames.get(e.column()) + "': " + e.getMessage());
+            }
+        }
+        return new Preprocessing(task, features, x, targetNames, classLabels, y, unknown, leftOut);
+    }
+
     /** The categories of a numeric column made categorical: its cells as written. */
-    private static ColumnStats textStats(Table table, int c) {
+    static ColumnStats textStats(Table table, int c) {
         Map<String, Long> counts = new TreeMap<>();
         long missing = 0;
         for (int r = 0; r < table.rows(); r++) {
@@ -529,7 +569,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
      * The days since 1970 of every present cell, sorted, when every category is an ISO date;
      * else null.
      */
-    private static double[] dates(ColumnStats stats) {
+    static double[] dates(ColumnStats stats) {
         if (stats.categories().isEmpty()) {
             return null;
         }
@@ -923,6 +963,10 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
 
     // ---- fitting helpers ------------------------------------------------------------------
 
+    static List<Integer> resolveTargets(Table table, List<String> requested) throws DataException {
+        return resolveTargets(table.source(), table.names(), requested);
+    }
+
     private static List<Integer> resolveTargets(String source, List<String> names, List<String> requested) throws DataException {
         if (requested.isEmpty()) {
             return List.of(names.size() - 1);
@@ -948,6 +992,10 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             }
         }
         return List.copyOf(out);
+    }
+
+    static List<Integer> resolveFeatures(Table table, DataSpec spec, List<Integer> targets) throws DataException {
+        return resolveFeatures(table.source(), table.names(), spec, targets);
     }
 
     private static List<Integer> resolveFeatures(String source, List<String> names, DataSpec spec,
@@ -1029,12 +1077,15 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
             }
             labels.add(labelOf(table, r, c));
         }
-        return sortedLabels(table.source(), table.names().get(c), labels);
+        return sortLabels(table.source(), table.names().get(c), labels);
     }
 
-    /** The class labels in output order: numerically when every label is a number, else as text. */
-    private static List<String> sortedLabels(String source, String column, java.util.Collection<String> labels)
-            throws DataException {
+    /**
+     * Class labels in output order: numerically when every label is a number, else as text.
+     *
+     * @throws DataException when there are fewer than two
+     */
+    static List<String> sortLabels(String source, String column, Set<String> labels) throws DataException {
         List<String> sorted = new ArrayList<>(labels);
         boolean numeric = sorted.stream().allMatch(l -> !Float.isNaN(Table.parseNumber(l)));
         // Numerically when every label is a number (ties, such as 1 and 1.0, by their text), else as text.
@@ -1048,7 +1099,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
     }
 
     /** A class label: the cell as written (without surrounding spaces), so {@code 007} stays {@code 007}. */
-    private static String labelOf(Table table, int r, int c) {
+    static String labelOf(Table table, int r, int c) {
         return table.text(r, c).strip();
     }
 
@@ -1075,7 +1126,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         }
     }
 
-    private static DataException nonNumeric(Table table, int c) {
+    static DataException nonNumeric(Table table, int c) {
         if (!table.isNumeric(c)) {
             List<String> dictionary = table.dictionary(c);
             boolean[] text = new boolean[dictionary.size()];
@@ -1093,13 +1144,13 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return new DataException(table.source() + ": column '" + table.names().get(c) + "' is not numeric");
     }
 
-    private static DataException missing(Table table, int r, int c) {
+    static DataException missing(Table table, int r, int c) {
         return new DataException(at(table, r, c) + ": missing value, and the column has no fill value (train with "
                 + "--impute mean or --impute median to fill missing feature cells, or leave the column out with --drop)");
     }
 
     /** A missing target cell: never filled, whatever {@code --impute} says. */
-    private static DataException missingTarget(Table table, int r, int c) {
+    static DataException missingTarget(Table table, int r, int c) {
         return new DataException(at(table, r, c) + ": missing target value (targets are never imputed; --impute "
                 + "fills missing feature cells only): remove the row or fill in its target");
     }

@@ -1,0 +1,207 @@
+package dev.gradus.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradus.model.Model;
+import dev.gradus.model.RowCache;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code gradus train --stream}: the rows go through the disk cache (here a temporary folder, never
+ * the real home), the model's weights are those of the in-memory run, the cache is reused and
+ * {@code --no-cache} leaves nothing behind; flags that need every row in memory are usage errors.
+ */
+class StreamCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path cache;
+    private String previous;
+
+    @BeforeEach
+    void pointTheCacheAtATemporaryFolder() {
+        cache = dir.resolve("cache");
+        previous = System.getProperty(RowCache.DIRECTORY_PROPERTY);
+        System.setProperty(RowCache.DIRECTORY_PROPERTY, cache.toString());
+    }
+
+    @AfterEach
+    void restore() {
+        if (previous == null) {
+            System.clearProperty(RowCache.DIRECTORY_PROPERTY);
+        } else {
+            System.setProperty(RowCache.DIRECTORY_PROPERTY, previous);
+        }
+    }
+
+    private Cli train(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("train", "--data", Cli.data("customers.csv"), "--target",
+                "churned", "--impute", "mean", "--epochs", "3", "--batch-size", "32", "--validation-fraction", "0.2",
+                "--out", out.toString()));
+        args.addAll(List.of(more));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    private static long files(Path folder) throws Exception {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void aStreamedRunGivesTheInMemoryWeightsAndReusesItsCache() throws Exception {
+        Path memory = dir.resolve("memory.gradus");
+        Path streamed = dir.resolve("streamed.gradus");
+        Cli a = train(memory, "--stream", "off");
+        assertEquals(0, a.code(), a.toString());
+        assertEquals(0, files(cache), "an in-memory run writes no cache");
+        Cli b = train(streamed, "--stream");
+        assertEquals(0, b.code(), b.toString());
+        assertTrue(b.err().contains("streaming the rows from a new cache"), b.err());
+        assertTrue(b.err().contains("'customer_id' is left out"), b.err());
+        assertArrayEquals(Model.load(memory).network().parameters().values(),
+                Model.load(streamed).network().parameters().values());
+        assertEquals(Model.load(memory).preprocessing(), Model.load(streamed).preprocessing());
+        assertEquals(2, files(cache), "one rows file and one description");
+
+        Cli c = train(dir.resolve("again.gradus"), "--stream", "on");
+        assertEquals(0, c.code(), c.toString());
+        assertTrue(c.err().contains("streaming the rows from the cache"), c.err());
+        assertTrue(c.err().contains("'customer_id' is left out"), "the warnings come again: " + c.err());
+        assertArrayEquals(Model.load(memory).network().parameters().values(),
+                Model.load(dir.resolve("again.gradus")).network().parameters().values());
+
+        Cli d = train(dir.resolve("temporary.gradus"), "--stream", "--no-cache", "--json");
+        assertEquals(0, d.code(), d.toString());
+        assertTrue(d.out().contains("\"rows\":480"), d.out());
+        assertEquals(2, files(cache), "--no-cache adds nothing to the cache");
+    }
+
+    @Test
+    void streamedPredictionsAreThoseOfTheWholeFileAndAnErrorOnStdoutSaysWhereItStopped() throws Exception {
+        Path model = dir.resolve("m.gradus");
+        assertEquals(0, train(model, "--stream", "off").code());
+        // Many rows (more than one chunk of the reader), then one with an unknown city.
+        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
+        StringBuilder big = new StringBuilder(lines.get(0)).append('\n');
+        int rows = 0;
+        while (big.length() < 3 << 19) {   // 1.5 MiB: two chunks of the streamed reader
+            big.append(lines.get(1 + rows % (lines.size() - 1))).append('\n');
+            rows++;
+        }
+        Path data = dir.resolve("many.csv");
+        Files.writeString(data, big);
+        for (String format : List.of("csv", "json")) {
+            List<String> args = new ArrayList<>(List.of("predict", "--model", model.toString(), "--data",
+                    data.toString(), "--id", "customer_id"));
+            if (format.equals("json")) {
+                args.add("--json");
+            }
+            args.addAll(List.of("--stream", "off"));
+            Cli whole = Cli.run(args.toArray(String[]::new));
+            args.set(args.size() - 1, "on");
+            Cli streamed = Cli.run(args.toArray(String[]::new));
+            assertEquals(0, whole.code(), whole.toString());
+            assertEquals(0, streamed.code(), streamed.toString());
+            assertEquals(whole.out(), streamed.out(), format);
+            Path out = dir.resolve("p." + format);
+            args.addAll(List.of("--out", out.toString()));
+            assertEquals(0, Cli.run(args.toArray(String[]::new)).code());
+            assertEquals(whole.out(), Files.readString(out), format + " to --out");
+        }
+        assertEquals(1 + rows, Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--stream")
+                .out().lines().count());
+
+        Files.writeString(data, big.append("CU-99999;2023-01-01;Atlantis;40;3;10.00;no\n"));
+        Path out = dir.resolve("bad.csv");
+        Cli toFile = Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--stream", "--out",
+                out.toString());
+        assertEquals(1, toFile.code(), toFile.toString());
+        assertFalse(Files.exists(out), "nothing is written to --out");
+        Cli toStdout = Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--stream");
+        assertEquals(1, toStdout.code(), toStdout.toString());
+        assertEquals(1, toStdout.err().lines().count(), toStdout.err());
+        assertTrue(toStdout.err().contains("line " + (rows + 2) + ", column 'city': unknown category 'Atlantis'"),
+                toStdout.err());
+        assertTrue(toStdout.err().contains("predictions for the " + rows + " rows before it were written to stdout"),
+                toStdout.err());
+        assertEquals(1 + rows, toStdout.out().lines().count(), "the rows before the bad one are out");
+    }
+
+    @Test
+    void flagsThatNeedEveryRowInMemoryAreUsageErrors() throws Exception {
+        Path out = dir.resolve("m.gradus");
+        Cli a = train(out, "--stream", "--test-fraction", "0.2");
+        assertEquals(2, a.code(), a.toString());
+        assertTrue(a.err().contains("--stream cannot be combined with --test-fraction"), a.err());
+        Cli b = train(out, "--stream", "off", "--no-cache");
+        assertEquals(2, b.code(), b.toString());
+        assertTrue(b.err().contains("--no-cache"), b.err());
+        Cli c = train(out, "--stream", "sometimes");
+        assertEquals(2, c.code(), c.toString());
+        assertTrue(c.err().contains("'sometimes' is not on, off or auto"), c.err());
+        assertFalse(Files.exists(out));
+        assertEquals(0, files(cache));
+    }
+
+    /**
+     * A file whose rows do not fit in a 32 MB heap: read into memory it runs out of memory (one
+     * line, exit 1); streamed (chosen automatically, the file being larger than a sixth of the
+     * heap) it trains.
+     */
+    @Test
+    void aFileLargerThanTheHeapTrainsWhenStreamed() throws Exception {
+        Path data = dir.resolve("big.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(data, StandardCharsets.UTF_8)) {
+            w.write("a,b,c,d,y\n");
+            for (int i = 0; i < 400_000; i++) {
+                w.write(String.format(Locale.ROOT, "%d.5,%d,%d,%d,%d%n", i, i % 7, i % 11, i % 13, i % 2));
+            }
+        }
+        Path model = dir.resolve("m.gradus");
+        Process memory = gradus("32m", data, model, "--stream", "off");
+        String inMemory = new String(memory.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(memory.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(1, memory.exitValue(), inMemory);
+        assertTrue(inMemory.contains("gradus: out of memory working on " + data), inMemory);
+        assertFalse(Files.exists(model));
+
+        Process streamed = gradus("32m", data, model);
+        String output = new String(streamed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(streamed.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, streamed.exitValue(), output);
+        assertTrue(output.contains("on all 400000 training rows"), output);
+        assertTrue(Files.exists(model));
+        assertEquals(2, files(cache), "streamed automatically: the file is larger than a sixth of the heap");
+    }
+
+    private Process gradus(String heap, Path data, Path model, String... more) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
+                "-D" + RowCache.DIRECTORY_PROPERTY + "=" + cache, "-cp", System.getProperty("java.class.path"),
+                "dev.gradus.cli.Main", "train", "--data", data.toString(), "--out", model.toString(), "--epochs", "1",
+                "--batch-size", "0", "--quiet"));
+        command.addAll(List.of(more));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        return p;
+    }
+}

@@ -1,0 +1,503 @@
+package dev.gradus.model;
+
+import dev.gradus.data.ColumnStats;
+import dev.gradus.data.Csv;
+import dev.gradus.data.CsvOptions;
+import dev.gradus.data.DataException;
+import dev.gradus.data.DataSpec;
+import dev.gradus.data.Preprocessing;
+import dev.gradus.data.StreamingFit;
+import dev.gradus.data.Table;
+import dev.gradus.data.Task;
+import dev.gradus.data.TwoPassStats;
+import dev.gradus.internal.AtomicFiles;
+import dev.gradus.io.MetadataCodec;
+import dev.gradus.io.MetadataException;
+import dev.gradus.tensor.Matrix;
+import dev.gradus.train.BlockedPass;
+import dev.gradus.train.GradientSource;
+import dev.gradus.train.Trainer;
+import dev.gradus.train.TrainingListener;
+import dev.gradus.train.TrainingOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A CSV file's training rows encoded once into a float32 file on disk and memory-mapped, so that
+ * training, scoring and the final loss read them a block at a time and a file larger than the
+ * Java heap can be trained on.
+ *
+ * <p>The first read streams the CSV twice, a chunk of rows at a time: the first pass fits the
+ * column decisions ({@link StreamingFit}), the second encodes every row (features before
+ * scaling, then the class id or the regression targets in original units) into the cache file
+ * and adds up the scalers' statistics, whose second pass runs over the mapped cache
+ * ({@link TwoPassStats}). The result equals, bit for bit, what {@link Preprocessing#fit} and
+ * {@link Preprocessing#features} give on the whole table, so training on the cache gives the
+ * same weights as training in memory. The scaling is applied as rows are gathered.
+ *
+ * <p>The cache lives in {@link #directory()}, one {@code .rows} file (little-endian float32,
+ * {@code rows × (inputs + t)}) and one {@code .json} file per key; the key is the CSV's absolute
+ * path, size and modification time with the reading and preprocessing options, so a changed
+ * file or other options encode again. Without {@code keep} ({@code --no-cache}), the rows go to
+ * a temporary file that {@link #close()} deletes, and nothing is read from the cache.
+ *
+ * <pre>{@code
+ * try (RowCache cache = RowCache.open(Path.of("big.csv"), CsvOptions.defaults(), spec, true, System.err::println)) {
+ *     Model.Fit fit = cache.fit(start, listener);
+ * }
+ * }</pre>
+ */
+public final class RowCache implements AutoCloseable {
+    /** The system property that overrides the cache directory (tests point it at a temporary folder). */
+    public static final String DIRECTORY_PROPERTY = "gradus.cache.dir";
+
+    /** Changes when the layout of the cache files changes, so old files are not read. */
+    private static final int VERSION = 1;
+
+    private static final long SEGMENT_BYTES = 1L << 30;
+
+    private final Path source;
+    private final Path rowsFile;
+    private final boolean temporary;
+    private final Preprocessing prep;
+    private final int rows;
+    private final int inputs;
+    private final int stride;            // floats per cached row: inputs + (1 for a class id, or targets)
+    private final int rowsPerSegment;
+    private final FloatBuffer[] segments;
+    private final boolean reused;
+
+    private RowCache(Path source, Path rowsFile, boolean temporary, Preprocessing prep, int rows, boolean reused)
+            throws IOException {
+        this.source = source;
+        this.rowsFile = rowsFile;
+        this.temporary = temporary;
+        this.prep = prep;
+        this.rows = rows;
+        this.inputs = prep.inputWidth();
+        this.stride = inputs + targetWidth(prep);
+        this.reused = reused;
+        long rowBytes = 4L * stride;
+        this.rowsPerSegment = (int) Math.max(1, SEGMENT_BYTES / rowBytes);
+        int count = (int) ((rows + (long) rowsPerSegment - 1) / rowsPerSegment);
+        this.segments = new FloatBuffer[count];
+        try (FileChannel ch = FileChannel.open(rowsFile, StandardOpenOption.READ)) {
+            if (ch.size() != rowBytes * rows) {
+                throw new IOException(rowsFile + ": holds " + ch.size() + " bytes, expected " + rowBytes * rows);
+            }
+            for (int s = 0; s < count; s++) {
+                long first = (long) s * rowsPerSegment;
+                long n = Math.min(rowsPerSegment, rows - first);
+                segments[s] = ch.map(FileChannel.MapMode.READ_ONLY, first * rowBytes, n * rowBytes)
+                        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            }
+        }
+    }
+
+    private static int targetWidth(Preprocessing prep) {
+        return prep.task() == Task.CLASSIFICATION ? 1 : prep.targetNames().size();
+    }
+
+    /**
+     * The cache directory: the {@value #DIRECTORY_PROPERTY} system property, else
+     * {@code $XDG_CACHE_HOME/gradus}, else {@code ~/.cache/gradus}.
+     */
+    public static Path directory() {
+        String property = System.getProperty(DIRECTORY_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "gradus");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "gradus");
+    }
+
+    /**
+     * The encoded training rows of {@code csv} under {@code spec}: from the cache when it holds
+     * them for this file as it is now (and {@code keep}), else read and encoded, and kept in the
+     * cache when {@code keep}. Warnings (columns left out, categories merged) go to
+     * {@code warnings}, also when the rows come from the cache.
+     *
+     * @throws DataException naming the file, line and column of bad data, as reading it whole would
+     * @throws IOException when the cache cannot be written or read
+     * @throws IllegalArgumentException for options that need every row at once (median imputation)
+     */
+    public static RowCache open(Path csv, CsvOptions options, DataSpec spec, boolean keep, Consumer<String> warnings)
+            throws DataException, IOException {
+        Path absolute = csv.toAbsolutePath().normalize();
+        BasicFileAttributes before = attributes(csv);
+        String key = sha256(VERSION + "\n" + absolute + "\n" + before.size() + "\n"
+                + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + spec);
+        Path dir = directory();
+        Path meta = dir.resolve(key + ".json");
+        Path cached = dir.resolve(key + ".rows");
+        if (keep && Files.isRegularFile(meta) && Files.isRegularFile(cached)) {
+            RowCache hit = reuse(csv, meta, cached, warnings);
+            if (hit != null) {
+                return hit;
+            }
+        }
+        List<String> given = new ArrayList<>();
+        StreamingFit fit = new StreamingFit(spec, w -> {
+            given.add(w);
+            warnings.accept(w);
+        });
+        Csv.stream(csv, options, List.of(), fit);
+        Preprocessing unscaled = fit.unscaled();
+        if (keep) {
+            Files.createDirectories(dir);
+        }
+        Path partial = keep ? Files.createTempFile(dir, key, ".partial")
+                : Files.createTempFile("gradus-rows", ".partial");
+        boolean done = false;
+        try {
+            Writer writer = new Writer(partial, unscaled);
+            try {
+                Csv.stream(csv, options, fit.textColumns(), writer);
+            } finally {
+                writer.close();
+            }
+            BasicFileAttributes after = attributes(csv);
+            if (after.size() != before.size() || !after.lastModifiedTime().equals(before.lastModifiedTime())) {
+                throw new DataException(csv + ": the file changed while it was being read; run again");
+            }
+            RowCache raw = new RowCache(csv, partial, !keep, unscaled, writer.rows, false);
+            Preprocessing prep = raw.fitScalers(writer.first, spec, csv.toString());
+            Path rowsFile = partial;
+            if (keep) {
+                Files.move(partial, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                rowsFile = cached;
+                Map<String, String> entries = new LinkedHashMap<>();
+                entries.put("source", absolute.toString());
+                entries.put("rows", Integer.toString(writer.rows));
+                entries.put("preprocessing", MetadataCodec.preprocessing(prep));
+                entries.put("warnings", MetadataCodec.strings(given));
+                byte[] text = MetadataCodec.stringMap(entries).getBytes(StandardCharsets.UTF_8);
+                AtomicFiles.write(meta, o -> o.write(text));
+            }
+            RowCache result = new RowCache(csv, rowsFile, !keep, prep, writer.rows, false);
+            done = true;
+            return result;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(partial);
+            }
+        }
+    }
+
+    private static RowCache reuse(Path csv, Path meta, Path cached, Consumer<String> warnings) throws IOException {
+        try {
+            Map<String, String> entries = MetadataCodec.stringMap(Files.readString(meta), "cache");
+            Preprocessing prep = MetadataCodec.preprocessing(entries.get("preprocessing"));
+            int rows = Integer.parseInt(entries.get("rows"));
+            RowCache hit = new RowCache(csv, cached, false, prep, rows, true);
+            MetadataCodec.strings(entries.get("warnings"), "warnings").forEach(warnings);
+            return hit;
+        } catch (MetadataException | RuntimeException | IOException e) {
+            return null;   // a damaged or foreign cache entry: encode again (and replace it)
+        }
+    }
+
+    private static BasicFileAttributes attributes(Path csv) throws DataException {
+        try {
+            return Files.readAttributes(csv, BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new DataException(csv + ": file not found");
+        } catch (IOException e) {
+            throw new DataException(csv + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Second pass of the scalers' statistics over the cached rows; the fitted preprocessing. */
+    private Preprocessing fitScalers(TwoPassStats first, DataSpec spec, String name) throws DataException {
+        float[] block = new float[BLOCK * stride];
+        for (int from = 0; from < rows; from += BLOCK) {
+            int n = Math.min(BLOCK, rows - from);
+            readRaw(from, n, block);
+            first.second(block, 0, n, stride);
+        }
+        int t = stride - inputs;
+        ColumnStats[] x = new ColumnStats[inputs];
+        ColumnStats[] y = new ColumnStats[t];
+        for (int j = 0; j < inputs; j++) {
+            x[j] = first.column(j);
+        }
+        for (int j = 0; j < t; j++) {
+            y[j] = first.column(inputs + j);
+        }
+        return prep.scaled(spec.scaling(), x, y, name);
+    }
+
+    /** Rows read at a time by the passes over the cache. */
+    static final int BLOCK = 1 << 13;
+
+    /** Encodes chunks of rows into the cache file and adds up the first pass of their statistics. */
+    private static final class Writer implements Csv.Chunks {
+        private final Path file;
+        private final Preprocessing unscaled;
+        private final int inputs;
+        private final int stride;
+        private FileChannel out;
+        private ByteBuffer buffer;
+        TwoPassStats first;
+        int rows;
+
+        Writer(Path file, Preprocessing unscaled) throws IOException {
+            this.file = file;
+            this.unscaled = unscaled;
+            this.inputs = unscaled.inputWidth();
+            this.stride = inputs + targetWidth(unscaled);
+            restart();
+        }
+
+        @Override
+        public void restart() throws IOException {
+            if (out != null) {
+                out.close();
+            }
+            out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            first = new TwoPassStats(stride);
+            rows = 0;
+        }
+
+        @Override
+        public void accept(Table chunk) throws DataException, IOException {
+            int n = chunk.rows();
+            float[] x = unscaled.features(chunk).data();
+            float[] rowsOut = new float[n * stride];
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(x, r * inputs, rowsOut, r * stride, inputs);
+            }
+            if (unscaled.task() == Task.CLASSIFICATION) {
+                int[] ids = unscaled.classIds(chunk);
+                for (int r = 0; r < n; r++) {
+                    rowsOut[r * stride + inputs] = ids[r];
+                }
+            } else {
+                float[] y = unscaled.targetValues(chunk).data();
+                int t = stride - inputs;
+                for (int r = 0; r < n; r++) {
+                    System.arraycopy(y, r * t, rowsOut, r * stride + inputs, t);
+                }
+            }
+            first.first(rowsOut, 0, n, stride);
+            if (buffer == null) {
+                buffer = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            for (int at = 0; at < rowsOut.length; ) {
+                int take = Math.min(rowsOut.length - at, buffer.capacity() / 4);
+                buffer.clear();
+                buffer.asFloatBuffer().put(rowsOut, at, take);
+                buffer.limit(take * 4);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                at += take;
+            }
+            rows = Math.addExact(rows, n);
+        }
+
+        void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /**
+     * Trains from {@code start} on the cached rows (a validation fraction holds out the same rows
+     * as in memory), scoring {@code validation} rows (may be {@code null}) after every epoch: the
+     * same run, bit for bit, as {@link Model#fit(TrainingStart, Table, Table, TrainingListener...)}
+     * on the whole table.
+     *
+     * @throws IllegalArgumentException when the start's preprocessing is not the cache's (the
+     *     rows are encoded for this one)
+     */
+    public Model.Fit fit(TrainingStart start, Table validation, TrainingListener... listeners) throws DataException {
+        if (!start.preprocessing().equals(prep)) {
+            throw new IllegalArgumentException("the rows of " + source + " are encoded for their own preprocessing, "
+                    + "not the one this run starts from");
+        }
+        TrainingOptions options = start.options();
+        Trainer trainer = new Trainer(options);
+        for (TrainingListener l : listeners) {
+            trainer.addListener(l);
+        }
+        Trainer.Result result;
+        try (GradientSource rows = new CachedRows(this, null, options.loss())) {
+            result = validation == null ? trainer.fit(start.network(), rows)
+                    : trainer.fit(start.network(), rows, prep.features(validation),
+                            Model.networkTargets(prep, options.loss(), validation));
+        }
+        return new Model.Fit(Model.trained(result.network(), prep, options), result.history());
+    }
+
+    /**
+     * How {@code model} scores on cached rows: its loss (original units for regression, as
+     * {@link Model#loss} measures it), and accuracy, or the mean over targets of r² and RMSE.
+     *
+     * @param rows the rows, the number of rows scored
+     * @param loss the row-weighted mean of the loss over blocks of rows
+     * @param accuracy classification only (else NaN)
+     * @param r2 regression only (else NaN)
+     * @param rmse regression only (else NaN)
+     */
+    public record Score(int rows, double loss, double accuracy, double r2, double rmse) {}
+
+    /**
+     * {@code model}'s score on the cached rows {@code rows} (in increasing order), or on all of them
+     * when {@code rows} is null, read a block at a time.
+     */
+    public Score score(Model model, int[] rows) {
+        int n = rows == null ? this.rows : rows.length;
+        Preprocessing p = model.preprocessing();
+        CachedRows source = new CachedRows(this, rows, model.loss());
+        int k = source.outputs();
+        int block = BlockedPass.BLOCK_ROWS;
+        float[] x = new float[block * inputs];
+        float[] y = new float[block * k];
+        double lossSum = 0;
+        long correct = 0;
+        int targets = p.task() == Task.REGRESSION ? p.targetNames().size() : 0;
+        double[] squares = new double[targets];
+        double[] sum = new double[targets];
+        double[] sumSquares = new double[targets];
+        for (int from = 0; from < n; from += block) {
+            int m = Math.min(block, n - from);
+            source.gather(null, from, m, x, y);
+            Matrix out = model.network().predict(Matrix.wrap(m, inputs, java.util.Arrays.copyOf(x, m * inputs)));
+            float[] yhat = out.contiguous().data();
+            if (p.task() == Task.REGRESSION) {
+                p.targetScaler().invert(yhat, m);
+                p.targetScaler().invert(y, m);
+                lossSum += model.loss().value(yhat, y, 0, m, k) * m;
+                for (int r = 0; r < m; r++) {
+                    for (int j = 0; j < k; j++) {
+                        double actual = y[r * k + j];
+                        double d = yhat[r * k + j] - actual;
+                        squares[j] += d * d;
+                        sum[j] += actual;
+                        sumSquares[j] += actual * actual;
+                    }
+                }
+            } else {
+                lossSum += model.loss().value(yhat, y, 0, m, k) * m;
+                for (int r = 0; r < m; r++) {
+                    int predicted;
+                    int actual;
+                    if (k == 1) {
+                        predicted = yhat[r] > 1f - yhat[r] ? 1 : 0;
+                        actual = y[r] == 1f ? 1 : 0;
+                    } else {
+                        predicted = 0;
+                        actual = 0;
+                        for (int j = 1; j < k; j++) {
+                            predicted = yhat[r * k + j] > yhat[r * k + predicted] ? j : predicted;
+                            actual = y[r * k + j] > y[r * k + actual] ? j : actual;
+                        }
+                    }
+                    correct += predicted == actual ? 1 : 0;
+                }
+            }
+        }
+        if (p.task() == Task.CLASSIFICATION) {
+            return new Score(n, lossSum / n, (double) correct / n, Double.NaN, Double.NaN);
+        }
+        double r2 = 0;
+        double rmse = 0;
+        for (int j = 0; j < targets; j++) {
+            double total = sumSquares[j] - sum[j] * sum[j] / n;
+            r2 += total <= 0 ? (squares[j] == 0 ? 1 : 0) : 1 - squares[j] / total;
+            rmse += Math.sqrt(squares[j] / n);
+        }
+        return new Score(n, lossSum / n, Double.NaN, r2 / targets, rmse / targets);
+    }
+
+    /** The file the rows were read from. */
+    public Path source() {
+        return source;
+    }
+
+    /** Whether the rows came from the cache (no CSV was read). */
+    public boolean reused() {
+        return reused;
+    }
+
+    /** The preprocessing fitted on all rows (scalers included). */
+    public Preprocessing preprocessing() {
+        return prep;
+    }
+
+    /** The number of rows. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Rows {@code [from, from + n)} as cached (features before scaling, then targets) into {@code out}. */
+    void readRaw(long from, int n, float[] out) {
+        int at = 0;
+        while (n > 0) {
+            int s = (int) (from / rowsPerSegment);
+            int inSegment = (int) (from - (long) s * rowsPerSegment);
+            int take = Math.min(n, rowsPerSegment - inSegment);
+            segments[s].get(inSegment * stride, out, at, take * stride);
+            at += take * stride;
+            from += take;
+            n -= take;
+        }
+    }
+
+    /** Row {@code row}'s features before scaling into {@code x} at {@code xOff}, and returns nothing. */
+    void readRow(int row, float[] x, int xOff, float[] t, int tOff) {
+        int s = row / rowsPerSegment;
+        int inSegment = row - s * rowsPerSegment;
+        FloatBuffer b = segments[s];
+        b.get(inSegment * stride, x, xOff, inputs);
+        b.get(inSegment * stride + inputs, t, tOff, stride - inputs);
+    }
+
+    int stride() {
+        return stride;
+    }
+
+    int inputs() {
+        return inputs;
+    }
+
+    /** Deletes the rows file when it is temporary ({@code --no-cache}). */
+    @Override
+    public void close() throws IOException {
+        if (temporary) {
+            Files.deleteIfExists(rowsFile);
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
+    }
+}
