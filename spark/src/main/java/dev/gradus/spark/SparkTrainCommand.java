@@ -85,7 +85,24 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         return true;
     }
 
-    /** A fresh run's rows: read, preprocessed and encoded on the executors. */
+    /**
+     * Whether Spark can reach files here: Spark's Hadoop client asks {@code UserGroupInformation}
+     * for the user, which calls {@code Subject.getSubject}, refused by JDK 24 and later (JEP 486;
+     * HADOOP-19212).
+     */
+    private static boolean hadoopFileSystemsWork() {
+        try {
+            org.apache.hadoop.security.UserGroupInformation.getCurrentUser();
+            return true;
+        } catch (UnsupportedOperationException | java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A fresh run's rows: read, preprocessed and encoded on the executors; null (the rows are
+     * read on the driver) where Spark cannot read files.
+     */
     @Override
     public TrainCommand.RemoteRows read(Path data, DataSpec dataSpec, CsvOptions csv, Consumer<String> warnings)
             throws DataException {
@@ -100,6 +117,11 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             SparkInput.Format.of(path, format);   // an unknown --format is a usage error before Spark starts
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!hadoopFileSystemsWork()) {
+            warnings.accept("Spark cannot read files on JDK " + Runtime.version().feature() + " (its Hadoop client "
+                    + "calls Subject.getSubject, which JDK 24 and later refuse); " + path + " is read on the driver");
+            return null;
         }
         SparkSession spark = session();
         boolean done = false;
