@@ -5,7 +5,7 @@ package dev.gradus.kernel;
  *
  * <pre>
  * for jc in columns by NC:                 B block  KC × NC  (packed once per (jc, pc))
- *   for pc in 0..k by KC:
+ *   for pc in 0..k by kc ≤ KC:             (k cut into blocks of even depth)
  *     pack op(B)(pc.., jc..) in NR-wide column panels
  *     for ic in rows by MC:                A block  MC × KC  (stays in L2)
  *       pack op(A)(ic.., pc..) in MR-tall row panels
@@ -26,6 +26,21 @@ final class TiledGemm {
     static final int NC_PANELS = 64;
 
     private TiledGemm() {}
+
+    /**
+     * The depth of the blocks of {@code k}: at most {@link #KC}, and as even as whole blocks
+     * allow ({@code k = 784} gives 4 × 196, not 3 × 256 + 16, whose last block would pay a
+     * micro-kernel's loads and stores of {@code C} for 16 steps). A multiple of 4 when
+     * {@code k} exceeds {@code KC}.
+     */
+    static int depthBlock(int k) {
+        if (k <= KC) {
+            return k;
+        }
+        int blocks = (k + KC - 1) / KC;
+        int kc = ((k + blocks - 1) / blocks + 3) / 4 * 4;
+        return Math.min(KC, kc);
+    }
 
     static int mr(int engine) {
         return engine == Engine.VECTOR ? VectorGemm.MR : PlainGemm.MR;
@@ -67,14 +82,14 @@ final class TiledGemm {
         int nr = nr(engine);
         int mcMax = mr * MC_PANELS;
         int ncMax = nr * NC_PANELS;
-        int kcMax = Math.min(KC, k);
+        int kcMax = depthBlock(k);
         float[] packedA = scratch.packedA(mcMax * kcMax);
         float[] packedB = bPacked ? b : scratch.packedB(ncMax * kcMax);
         float[] tile = scratch.tile(mr * nr);
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
                 boolean accumulate = pc > 0;
                 boolean last = pc + kc == k;
                 // Column panel q of this block starts at bBase + q·bPanel; its rows are NR apart.

@@ -155,6 +155,47 @@ class KernelsTest {
     }
 
     @Test
+    void everyElementOfABlockedProductIsOneChainOverTheWholeDepth() {
+        // 9 rows: two full 4-row panels (packed four rows side by side) and a ragged one; k = 784
+        // runs in depth blocks that continue each chain from C, never as partial sums added later.
+        SplittableRandom random = new SplittableRandom(6);
+        int m = 9;
+        int n = 20;
+        int k = 784;
+        float[] a = randomArray(m * k, random);
+        float[] b = randomArray(n * k, random);
+        float[] expected = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float chain = 0f;
+                for (int p = 0; p < k; p++) {
+                    chain = Math.fma(a[i * k + p], b[j * k + p], chain);
+                }
+                expected[i * n + j] = chain;
+            }
+        }
+        for (int engine : engines()) {
+            float[] c = new float[m * n];
+            Kernels.of(1, engine, 0).abt(c, 0, a, 0, b, 0, m, n, k);
+            assertBitIdentical(expected, c, Engine.name(engine));
+        }
+    }
+
+    @Test
+    void depthBlocksAreEvenAndAtMostKc() {
+        for (int k = 1; k <= 3000; k++) {
+            int kc = TiledGemm.depthBlock(k);
+            int blocks = (k + kc - 1) / kc;
+            assertTrue(kc >= 1 && kc <= TiledGemm.KC, "k=" + k + ": kc=" + kc);
+            assertEquals((k + TiledGemm.KC - 1) / TiledGemm.KC, blocks, "k=" + k + ": no more blocks than KC needs");
+            assertTrue(k - (blocks - 1) * kc > kc - 4 * blocks, "k=" + k + ": kc=" + kc + " leaves a short last block");
+        }
+        assertEquals(196, TiledGemm.depthBlock(784));
+        assertEquals(256, TiledGemm.depthBlock(256));
+        assertEquals(100, TiledGemm.depthBlock(100));
+    }
+
+    @Test
     void concurrentCallersGetCorrectResults() throws Exception {
         int m = 128;
         int n = 256;
