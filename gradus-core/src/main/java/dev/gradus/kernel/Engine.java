@@ -6,6 +6,14 @@ package dev.gradus.kernel;
  * warning through {@link System.Logger} (logger {@code dev.gradus.kernel}). {@link VectorGemm} is never loaded when the module is absent.
  *
  * <p>{@code -Dgradus.kernels=plain} forces the plain path (for measuring it).
+ *
+ * <p><b>Warm-up.</b> Until the JIT's last tier has compiled them, Vector API code runs through
+ * the API's Java fallbacks, hundreds of times slower than plain Java; the JIT needs a fixed
+ * amount of such slow work before it compiles them (about 0.3 s on two cores), whenever that work
+ * happens. A short run of a small network (iris, a second of training) is faster without ever
+ * paying it. So small products and element-wise loops run on the plain engine until this JVM
+ * has done {@link #PLAIN_FIRST_WORK} operations of them, and on the vector engine from then on
+ * ({@link #warmingUp}). Both engines give the same bits, so the switch changes no result.
  */
 final class Engine {
     static final int PLAIN = 0;
@@ -14,7 +22,39 @@ final class Engine {
     /** The engine every {@link Kernels} uses. */
     static final int DEFAULT = choose();
 
+    /**
+     * Operations (multiply-adds counted as two, element-wise evaluations as their cost) that small
+     * products and element-wise loops run on the plain engine before the vector engine takes over,
+     * {@code -Dgradus.plainFirstWork=N} to change (0: vector from the start). 2³⁰ ≈ 1.1·10⁹ take
+     * about 0.3–0.4 s on the plain kernels at iris's sizes, about what the vector code's warm-up
+     * costs: a run never loses more than that to either choice, and a run shorter than that
+     * (the default iris training does ~0.1·10⁹) never loads the Vector API's code paths.
+     */
+    static final long PLAIN_FIRST_WORK = Long.getLong("gradus.plainFirstWork", 1L << 30);
+
+    /** The work done by {@link #warmingUp} so far; updated without locks (a lost update only delays the switch). */
+    private static long plainWork;
+    /** Set once {@link #plainWork} reaches {@link #PLAIN_FIRST_WORK}: from then on the default engine runs. */
+    private static volatile boolean warm = PLAIN_FIRST_WORK <= 0;
+
     private Engine() {}
+
+    /**
+     * Whether work of {@code operations} that could run on the vector engine should run on the
+     * plain one, because this JVM has not yet done {@link #PLAIN_FIRST_WORK} operations of such
+     * work (the call counts them). Always false once warm, and when the default engine is plain.
+     */
+    static boolean warmingUp(long operations) {
+        if (warm || DEFAULT == PLAIN) {
+            return false;
+        }
+        long done = plainWork + operations;
+        plainWork = done;
+        if (done >= PLAIN_FIRST_WORK) {
+            warm = true;
+        }
+        return true;
+    }
 
     private static int choose() {
         if ("plain".equals(System.getProperty("gradus.kernels"))) {
