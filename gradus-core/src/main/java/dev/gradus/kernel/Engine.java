@@ -9,7 +9,7 @@ package dev.gradus.kernel;
  *
  * <p><b>Warm-up.</b> Until the JIT's last tier has compiled them, Vector API code runs through
  * the API's Java fallbacks, hundreds of times slower than plain Java; the JIT needs a fixed
- * amount of such slow work before it compiles them (about 0.3 s on two cores), whenever that work
+ * amount of such slow work before it compiles them (a few tenths of a second), whenever that work
  * happens. A short run of a small network (iris, a second of training) is faster without ever
  * paying it. So small products and element-wise loops run on the plain engine until this JVM
  * has done {@link #PLAIN_FIRST_WORK} operations of them, and on the vector engine from then on
@@ -25,12 +25,13 @@ final class Engine {
     /**
      * Operations (multiply-adds counted as two, element-wise evaluations as their cost) that small
      * products and element-wise loops run on the plain engine before the vector engine takes over,
-     * {@code -Dgradus.plainFirstWork=N} to change (0: vector from the start). 2³⁰ ≈ 1.1·10⁹ take
-     * about 0.3–0.4 s on the plain kernels at iris's sizes, about what the vector code's warm-up
-     * costs: a run never loses more than that to either choice, and a run shorter than that
-     * (the default iris training does ~0.1·10⁹) never loads the Vector API's code paths.
+     * {@code -Dgradus.plainFirstWork=N} to change (0: vector from the start). 2²⁷ ≈ 1.3·10⁸ take
+     * well under 0.1 s on the plain kernels at these sizes: the default iris training (4-100-3,
+     * ~0.7·10⁸) never runs the Vector API, while W2 (8-32-32-1, 20,000 rows, ~1.2·10⁵ per step)
+     * switches in its second epoch, so its vector code is warm before the epochs a steady-state
+     * measurement counts (after 5 warm-up epochs).
      */
-    static final long PLAIN_FIRST_WORK = Long.getLong("gradus.plainFirstWork", 1L << 30);
+    static final long PLAIN_FIRST_WORK = Long.getLong("gradus.plainFirstWork", 1L << 27);
 
     /** The work done by {@link #warmingUp} so far; updated without locks (a lost update only delays the switch). */
     private static long plainWork;
