@@ -67,11 +67,12 @@ public final class PackedWeights {
     }
 
     /**
-     * Buffers for an {@code outputs × inputs} matrix in both layouts, not packed yet: call
-     * {@link #packForward} and {@link #packBackward} whenever {@code W} changes.
+     * Buffers for an {@code outputs × inputs} matrix in both layouts, for products over up to
+     * {@code rows} rows, not packed yet: call {@link #packForward} and {@link #packBackward}
+     * whenever {@code W} changes.
      */
-    public static PackedWeights forTraining(int outputs, int inputs) {
-        return new PackedWeights(engineFor(outputs, inputs), outputs, inputs, true);
+    public static PackedWeights forTraining(int outputs, int inputs, int rows) {
+        return new PackedWeights(engineFor(outputs, inputs, rows), outputs, inputs, true);
     }
 
     /**
@@ -81,6 +82,18 @@ public final class PackedWeights {
      */
     static int engineFor(int outputs, int inputs) {
         return (long) outputs * inputs <= PLAIN_MAX_SIZE ? Engine.PLAIN : Engine.DEFAULT;
+    }
+
+    /**
+     * As {@link #engineFor(int, int)}, but a small matrix whose products over {@code rows} rows
+     * reach {@link Kernels#PLAIN_BELOW_FLOPS} (the rule of {@link Kernels} for unpacked products)
+     * takes the default engine: a blocked full-batch pass multiplies a 2 × 32 output layer by
+     * 1,024 rows, where the plain kernel, padded to its 16 columns, ran at a fraction of the
+     * vector kernel's speed.
+     */
+    static int engineFor(int outputs, int inputs, int rows) {
+        long flops = 2L * rows * outputs * inputs;
+        return flops >= Kernels.PLAIN_BELOW_FLOPS ? Engine.DEFAULT : engineFor(outputs, inputs);
     }
 
     /** Weight matrices up to this many values are packed for the plain engine. */
