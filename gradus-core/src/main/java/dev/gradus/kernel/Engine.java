@@ -25,13 +25,13 @@ final class Engine {
     /**
      * Operations (multiply-adds counted as two, element-wise evaluations as their cost) that small
      * products and element-wise loops run on the plain engine before the vector engine takes over,
-     * {@code -Dgradus.plainFirstWork=N} to change (0: vector from the start). 2²⁷ ≈ 1.3·10⁸ take
-     * well under 0.1 s on the plain kernels at these sizes: the default iris training (4-100-3,
-     * ~0.7·10⁸) never runs the Vector API, while W2 (8-32-32-1, 20,000 rows, ~1.2·10⁵ per step)
-     * switches in its second epoch, so its vector code is warm before the epochs a steady-state
-     * measurement counts (after 5 warm-up epochs).
+     * {@code -Dgradus.plainFirstWork=N} to change (0: vector from the start). 2²⁸ ≈ 2.7·10⁸ take
+     * about 0.1 s on the plain kernels at these sizes: the default iris training (4-100-3, batch
+     * 32: ~1.1·10⁵ per step, ~1.7·10⁸ in all) never runs the Vector API, while W2 (8-32-32-1,
+     * 20,000 rows, ~2.8·10⁵ per step) switches in its second epoch, so its vector code is warm
+     * before the epochs a steady-state measurement counts (after 5 warm-up epochs).
      */
-    static final long PLAIN_FIRST_WORK = Long.getLong("gradus.plainFirstWork", 1L << 27);
+    static final long PLAIN_FIRST_WORK = Long.getLong("gradus.plainFirstWork", 1L << 28);
 
     /** The work done by {@link #warmingUp} so far; updated without locks (a lost update only delays the switch). */
     private static long plainWork;
@@ -39,6 +39,11 @@ final class Engine {
     private static volatile boolean warm = PLAIN_FIRST_WORK <= 0;
 
     private Engine() {}
+
+    /** Whether small work now runs on the default engine: this JVM is warm, or the default engine is plain. */
+    static boolean warm() {
+        return warm || DEFAULT == PLAIN;
+    }
 
     /**
      * Whether work of {@code operations} that could run on the vector engine should run on the

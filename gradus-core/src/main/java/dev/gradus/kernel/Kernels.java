@@ -123,6 +123,7 @@ public final class Kernels {
     public void abt(float[] c, int cOff, float[] a, int aOff, PackedWeights w, int m, Epilogue epilogue) {
         checkPacked(w, "abt");
         check(Product.ABT, c, cOff, a, aOff, null, 0, m, w.outputs(), w.inputs(), false);
+        countWarmUp(w, m);
         multiply(w.engine(), Product.ABT, c, cOff, a, aOff, w.forwardPanels(), 0, true, m, w.outputs(), w.inputs(),
                 epilogue);
     }
@@ -144,8 +145,16 @@ public final class Kernels {
         }
         checkPacked(w, "ab");
         check(Product.AB, c, cOff, a, aOff, null, 0, m, w.inputs(), w.outputs(), false);
+        countWarmUp(w, m);
         multiply(w.engine(), Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(),
                 epilogue);
+    }
+
+    /** Products with weights packed plain for the warm-up count as warm-up work ({@link Engine#warmingUp}). */
+    private static void countWarmUp(PackedWeights w, int m) {
+        if (w.warmingUp()) {
+            Engine.warmingUp(2L * m * w.outputs() * w.inputs());
+        }
     }
 
     private void checkPacked(PackedWeights w, String name) {
