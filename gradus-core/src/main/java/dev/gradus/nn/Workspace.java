@@ -59,7 +59,7 @@ public final class Workspace {
         this.backwardEpilogue = new Derivative[layers.size()];
         for (int m = 0; m < layers.size(); m++) {
             Dense d = layers.get(m);
-            packed[m] = PackedWeights.forTraining(d.outputs(), d.inputs());
+            packed[m] = PackedWeights.forTraining(d.outputs(), d.inputs(), capacity);
             forwardEpilogue[m] = new BiasActivation(d.activation(), a[m]);
             backwardEpilogue[m] = new Derivative(d.activation(), z[m], a[m]);
         }
