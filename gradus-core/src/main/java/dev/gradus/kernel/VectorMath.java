@@ -41,6 +41,61 @@ final class VectorMath {
         return i;
     }
 
+    /** The vector part of {@link Functions#reluDerivative(float[], float[], float[], int, int)}: returns how many elements it did. */
+    static int reluDerivative(float[] z, float[] g, float[] delta, int offset, int length) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        FloatVector zero = FloatVector.zero(s);
+        int i = 0;
+        for (; i + s.length() <= length; i += s.length()) {
+            FloatVector v = FloatVector.fromArray(s, z, offset + i);
+            FloatVector gv = FloatVector.fromArray(s, g, offset + i);
+            zero.blend(gv, v.compare(VectorOperators.GT, 0f)).intoArray(delta, offset + i);
+        }
+        return i;
+    }
+
+    /**
+     * The vector part of {@link Functions#columnSums}: whole vectors of columns, each lane the
+     * chain of additions over the rows in order. Returns how many columns it did.
+     */
+    static int columnSums(float[] x, int xOff, int rows, int cols, float[] sum, int sumOff) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        int l = s.length();
+        int j = 0;
+        for (; j + 2 * l <= cols; j += 2 * l) {
+            FloatVector s0 = FloatVector.zero(s);
+            FloatVector s1 = s0;
+            for (int i = 0, at = xOff + j; i < rows; i++, at += cols) {
+                s0 = s0.add(FloatVector.fromArray(s, x, at));
+                s1 = s1.add(FloatVector.fromArray(s, x, at + l));
+            }
+            s0.intoArray(sum, sumOff + j);
+            s1.intoArray(sum, sumOff + j + l);
+        }
+        for (; j + l <= cols; j += l) {
+            FloatVector s0 = FloatVector.zero(s);
+            for (int i = 0, at = xOff + j; i < rows; i++, at += cols) {
+                s0 = s0.add(FloatVector.fromArray(s, x, at));
+            }
+            s0.intoArray(sum, sumOff + j);
+        }
+        return j;
+    }
+
+    /** The vector part of {@link Functions#addBias}: returns how many leading columns it did. */
+    static int addBias(float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        int l = s.length();
+        int done = cols / l * l;
+        for (int j = 0; j < done; j += l) {
+            FloatVector bias = FloatVector.fromArray(s, b, bOff + j);
+            for (int i = 0, at = cOff + j; i < rows; i++, at += ldc) {
+                FloatVector.fromArray(s, c, at).add(bias).intoArray(c, at);
+            }
+        }
+        return done;
+    }
+
     /** The vector part of {@link Functions#tanh(float[], int, float[], int, int)}: returns how many elements it did. */
     static int tanh(float[] z, int zOff, float[] a, int aOff, int length) {
         if (F.length() != LANES) {

@@ -305,7 +305,7 @@ public final class BlockedPass implements AutoCloseable {
                 w.noDropout();
             }
             weight = Loss.weightSum(weights, n);
-            network.forward(x, 0, n, w);
+            network.forward(x, 0, n, w, loss);
             value = loss.valueAndBackwardStart(w, y, 0, weights);
             if (Double.isFinite(value)) {
                 network.backward(x, 0, w, g);
