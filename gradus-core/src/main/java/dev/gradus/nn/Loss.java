@@ -475,9 +475,10 @@ public sealed interface Loss
                 double e1 = 0;
                 double norm;
                 if (cols == 2) {
-                    // two classes (the default for a binary label): each e^{z − max} once, kept
-                    e0 = Math.exp((double) z[row] - max);
-                    e1 = Math.exp((double) z[row + 1] - max);
+                    // two classes (the default for a binary label): each e^{z − max} once, kept;
+                    // the larger logit's is e⁰ = 1 exactly, so one exp per row
+                    e0 = z[row] == max ? 1.0 : Math.exp((double) z[row] - max);
+                    e1 = z[row + 1] == max ? 1.0 : Math.exp((double) z[row + 1] - max);
                     norm = 0 + e0 + e1;
                 } else {
                     norm = 0;
