@@ -14,12 +14,17 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "gradus",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Feed-forward neural networks trained by backpropagation.",
-        subcommands = {TrainCommand.class, CvCommand.class, TuneCommand.class, EvaluateCommand.class, PredictCommand.class,
-                InspectCommand.class, ExportCommand.class, ImportCommand.class, DemoCommand.class, BenchCommand.class,
-                ServeCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Feed-forward neural networks trained by backpropagation.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order help lists them. They are added by {@link #subcommands}, not
+     * by the annotation: picocli reads every option of every subcommand by reflection when it
+     * builds the model (~0.1 s of a start), and a run needs only the one it names.
+     */
+    private static final Class<?>[] SUBCOMMANDS = {TrainCommand.class, CvCommand.class, TuneCommand.class,
+        EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ImportCommand.class,
+        DemoCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class};
+
     static final int OK = 0;
     static final int FAILURE = 1;
     static final int USAGE = 2;
@@ -59,6 +64,9 @@ public final class Main implements Runnable {
             System.setProperty("java.util.logging.SimpleFormatter.format", "gradus: %5$s%n");
         }
         CommandLine cli = new CommandLine(command);
+        if (command instanceof Main) {
+            subcommands(cli, args);
+        }
         DeferredOut held = DeferredOut.over(out);   // stdout only from a command that succeeds
         cli.setOut(held);
         cli.setErr(err);
@@ -95,6 +103,24 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Adds to {@code cli} the subcommand that {@code args} starts with, or all of them when the
+     * first argument names none (an option, a typo, {@code help}, nothing): usage help and
+     * suggestions then see every subcommand.
+     */
+    private static void subcommands(CommandLine cli, String[] args) {
+        String first = args.length == 0 ? "" : args[0];
+        for (Class<?> c : SUBCOMMANDS) {
+            if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(first)) {
+                cli.addSubcommand(c);
+                return;
+            }
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            cli.addSubcommand(c);
+        }
     }
 
     private static boolean hasVerboseFlag(String[] args) {

@@ -51,6 +51,34 @@ class MessagesTest {
         assertEquals("", flag.out() + command.out());
     }
 
+    /**
+     * {@code gradus train …} builds only train's options; help, no subcommand and an option
+     * before the subcommand still see every subcommand, and {@code --verbose} reaches it.
+     */
+    @Test
+    void helpListsEverySubcommandAndVerboseReachesTheOneRun() {
+        Cli help = Cli.run("--help");
+        assertEquals(0, help.code(), help.toString());
+        for (String name : List.of("train", "cv", "tune", "evaluate", "predict", "inspect", "export", "import", "demo",
+                "bench", "serve", "help")) {
+            assertTrue(help.out().contains("\n  " + name + " "), name + " in\n" + help.out());
+        }
+        Cli helpTrain = Cli.run("help", "train");
+        assertEquals(0, helpTrain.code(), helpTrain.toString());
+        assertTrue(helpTrain.out().startsWith("Usage: gradus train "), helpTrain.out());
+        Cli none = Cli.run();
+        assertEquals(2, none.code(), none.toString());
+        assertTrue(none.err().contains("missing subcommand"), none.err());
+        String missing = dir.resolve("absent.csv").toString();
+        String out = dir.resolve("m.gradus").toString();
+        for (Cli verbose : List.of(Cli.run("train", "--data", missing, "--out", out, "--verbose"),
+                Cli.run("--verbose", "train", "--data", missing, "--out", out))) {
+            assertEquals(1, verbose.code(), verbose.toString());
+            assertTrue(verbose.err().contains("absent.csv") && verbose.err().contains("\tat "),
+                    "a stack trace with --verbose:\n" + verbose.err());
+        }
+    }
+
     @Test
     void quietSilencesStderrAndKeepsEveryResult() {
         Path model = dir.resolve("m.gradus");

@@ -6,6 +6,14 @@ package dev.gradus.kernel;
  * warning through {@link System.Logger} (logger {@code dev.gradus.kernel}). {@link VectorGemm} is never loaded when the module is absent.
  *
  * <p>{@code -Dgradus.kernels=plain} forces the plain path (for measuring it).
+ *
+ * <p><b>Warm-up.</b> Until the JIT's last tier has compiled them, Vector API code runs through
+ * the API's Java fallbacks, hundreds of times slower than plain Java; the JIT needs a fixed
+ * amount of such slow work before it compiles them (a few tenths of a second), whenever that work
+ * happens. A short run of a small network (iris, a second of training) is faster without ever
+ * paying it. So small products and element-wise loops run on the plain engine until this JVM
+ * has done {@link #PLAIN_FIRST_WORK} operations of them, and on the vector engine from then on
+ * ({@link #warmingUp}). Both engines give the same bits, so the switch changes no result.
  */
 final class Engine {
     static final int PLAIN = 0;
@@ -14,7 +22,45 @@ final class Engine {
     /** The engine every {@link Kernels} uses. */
     static final int DEFAULT = choose();
 
+    /**
+     * Operations (multiply-adds counted as two, element-wise evaluations as their cost) that small
+     * products and element-wise loops run on the plain engine before the vector engine takes over,
+     * {@code -Dgradus.plainFirstWork=N} to change (0: vector from the start). 2²⁸ ≈ 2.7·10⁸ take
+     * about 0.1 s on the plain kernels at these sizes: the default iris training (4-100-3, batch
+     * 32: ~1.1·10⁵ per step, ~1.7·10⁸ in all) never runs the Vector API, while W2 (8-32-32-1,
+     * 20,000 rows, ~2.8·10⁵ per step) switches in its second epoch, so its vector code is warm
+     * before the epochs a steady-state measurement counts (after 5 warm-up epochs).
+     */
+    static final long PLAIN_FIRST_WORK = Long.getLong("gradus.plainFirstWork", 1L << 28);
+
+    /** The work done by {@link #warmingUp} so far; updated without locks (a lost update only delays the switch). */
+    private static long plainWork;
+    /** Set once {@link #plainWork} reaches {@link #PLAIN_FIRST_WORK}: from then on the default engine runs. */
+    private static volatile boolean warm = PLAIN_FIRST_WORK <= 0;
+
     private Engine() {}
+
+    /** Whether small work now runs on the default engine: this JVM is warm, or the default engine is plain. */
+    static boolean warm() {
+        return warm || DEFAULT == PLAIN;
+    }
+
+    /**
+     * Whether work of {@code operations} that could run on the vector engine should run on the
+     * plain one, because this JVM has not yet done {@link #PLAIN_FIRST_WORK} operations of such
+     * work (the call counts them). Always false once warm, and when the default engine is plain.
+     */
+    static boolean warmingUp(long operations) {
+        if (warm || DEFAULT == PLAIN) {
+            return false;
+        }
+        long done = plainWork + operations;
+        plainWork = done;
+        if (done >= PLAIN_FIRST_WORK) {
+            warm = true;
+        }
+        return true;
+    }
 
     private static int choose() {
         if ("plain".equals(System.getProperty("gradus.kernels"))) {

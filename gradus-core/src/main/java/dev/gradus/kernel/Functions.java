@@ -35,11 +35,17 @@ public final class Functions {
     /** {@code e^{±110}}: beyond it the sigmoid rounds to 0 or 1 in float. */
     static final double SIGMOID_CLAMP = 110.0;
 
+    /**
+     * What one {@code tanh} or {@code sigmoid} counts for {@link Engine#warmingUp}: about the
+     * floating-point operations of its {@code exp} and the rest.
+     */
+    static final long TRANSCENDENTAL_COST = 20;
+
     private Functions() {}
 
     /** {@code a[aOff + i] = tanh z[zOff + i]} for {@code i < length}; {@code z} and {@code a} may be the same. */
     public static void tanh(float[] z, int zOff, float[] a, int aOff, int length) {
-        tanh(Engine.DEFAULT, z, zOff, a, aOff, length);
+        tanh(Engine.warmingUp((long) length * TRANSCENDENTAL_COST) ? Engine.PLAIN : Engine.DEFAULT, z, zOff, a, aOff, length);
     }
 
     /** The same on a chosen engine (for tests). */
@@ -55,7 +61,7 @@ public final class Functions {
 
     /** {@code a[aOff + i] = σ(z[zOff + i]) = 1/(1 + e^{−z})} for {@code i < length}. */
     public static void sigmoid(float[] z, int zOff, float[] a, int aOff, int length) {
-        sigmoid(Engine.DEFAULT, z, zOff, a, aOff, length);
+        sigmoid(Engine.warmingUp((long) length * TRANSCENDENTAL_COST) ? Engine.PLAIN : Engine.DEFAULT, z, zOff, a, aOff, length);
     }
 
     /** The same on a chosen engine (for tests). */
@@ -76,7 +82,7 @@ public final class Functions {
      * time.
      */
     public static void relu(float[] z, int zOff, float[] a, int aOff, int length) {
-        relu(Engine.DEFAULT, z, zOff, a, aOff, length);
+        relu(Engine.warmingUp((long) length * 1) ? Engine.PLAIN : Engine.DEFAULT, z, zOff, a, aOff, length);
     }
 
     /** The same on a chosen engine (for tests). */
@@ -97,7 +103,7 @@ public final class Functions {
      * Without a branch per element, which the signs of {@code z} would mispredict half the time.
      */
     public static void reluDerivative(float[] z, float[] g, float[] delta, int offset, int length) {
-        reluDerivative(Engine.DEFAULT, z, g, delta, offset, length);
+        reluDerivative(Engine.warmingUp(length) ? Engine.PLAIN : Engine.DEFAULT, z, g, delta, offset, length);
     }
 
     /** The same on a chosen engine (for tests). */
@@ -117,7 +123,8 @@ public final class Functions {
      * same chain of additions on every engine, so the vector path gives the plain one's bits.
      */
     public static void columnSums(float[] x, int xOff, int rows, int cols, float[] sum, int sumOff) {
-        columnSums(Engine.DEFAULT, x, xOff, rows, cols, sum, sumOff);
+        columnSums(Engine.warmingUp((long) rows * cols) ? Engine.PLAIN : Engine.DEFAULT, x, xOff, rows, cols, sum,
+                sumOff);
     }
 
     /** The same on a chosen engine (for tests). */
@@ -140,7 +147,8 @@ public final class Functions {
      * {@code j = 0..cols-1}: a bias added to a block of {@code Z}.
      */
     public static void addBias(float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff) {
-        addBias(Engine.DEFAULT, c, cOff, ldc, rows, cols, b, bOff);
+        addBias(Engine.warmingUp((long) rows * cols) ? Engine.PLAIN : Engine.DEFAULT, c, cOff, ldc, rows, cols, b,
+                bOff);
     }
 
     /** The same on a chosen engine (for tests). */

@@ -38,18 +38,26 @@ public final class Kernels {
      */
     static final long PLAIN_BELOW_FLOPS = Long.getLong("gradus.plainBelowFlops", 16_384L);
 
+    /**
+     * Products below this many operations also run on the plain kernel while the JVM warms up
+     * ({@link Engine#warmingUp}); larger ones repay the vector code's warm-up within the run.
+     */
+    static final long WARM_UP_BELOW_FLOPS = 1L << 22;
+
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private final int threads;
     private final int engine;
     private final long parallelMinFlops;
     private final long plainBelowFlops;
+    private final boolean warmUp;   // small products run plain while the JVM warms up (Engine.warmingUp)
 
-    private Kernels(int threads, int engine, long parallelMinFlops, long plainBelowFlops) {
+    private Kernels(int threads, int engine, long parallelMinFlops, long plainBelowFlops, boolean warmUp) {
         this.threads = threads;
         this.engine = engine;
         this.parallelMinFlops = parallelMinFlops;
         this.plainBelowFlops = plainBelowFlops;
+        this.warmUp = warmUp;
     }
 
     /** Kernels that may use up to {@code threads} cores. */
@@ -57,12 +65,12 @@ public final class Kernels {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        return new Kernels(threads, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS);
+        return new Kernels(threads, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS, true);
     }
 
     /** Single-threaded kernels, the safe choice for serving many callers at once. */
     public static Kernels singleThreaded() {
-        return new Kernels(1, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS);
+        return new Kernels(1, Engine.DEFAULT, PARALLEL_MIN_FLOPS, PLAIN_BELOW_FLOPS, true);
     }
 
     /**
@@ -70,7 +78,7 @@ public final class Kernels {
      * {@code parallelMinFlops} operations (for tests and measurements).
      */
     static Kernels of(int threads, int engine, long parallelMinFlops) {
-        return new Kernels(threads, engine, parallelMinFlops, 0);
+        return new Kernels(threads, engine, parallelMinFlops, 0, false);
     }
 
     /** The number of threads a product may use. */
@@ -115,6 +123,7 @@ public final class Kernels {
     public void abt(float[] c, int cOff, float[] a, int aOff, PackedWeights w, int m, Epilogue epilogue) {
         checkPacked(w, "abt");
         check(Product.ABT, c, cOff, a, aOff, null, 0, m, w.outputs(), w.inputs(), false);
+        countWarmUp(w, m);
         if (w.engine() == Engine.VECTOR && w.outputs() <= VectorNarrow.MAX_OUTPUTS && w.nr() >= VectorNarrow.MAX_OUTPUTS
                 && m > 0) {
             // a layer of a few outputs: rows as the lanes, on this thread (the product is small)
@@ -143,8 +152,16 @@ public final class Kernels {
         }
         checkPacked(w, "ab");
         check(Product.AB, c, cOff, a, aOff, null, 0, m, w.inputs(), w.outputs(), false);
+        countWarmUp(w, m);
         multiply(w.engine(), Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(),
                 epilogue);
+    }
+
+    /** Products with weights packed plain for the warm-up count as warm-up work ({@link Engine#warmingUp}). */
+    private static void countWarmUp(PackedWeights w, int m) {
+        if (w.warmingUp()) {
+            Engine.warmingUp(2L * m * w.outputs() * w.inputs());
+        }
     }
 
     private void checkPacked(PackedWeights w, String name) {
@@ -162,7 +179,9 @@ public final class Kernels {
     private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                           int m, int n, int k) {
         check(op, c, cOff, a, aOff, b, bOff, m, n, k, true);
-        int e = 2L * m * n * k < plainBelowFlops ? Engine.PLAIN : engine;
+        long flops = 2L * m * n * k;
+        int e = flops < plainBelowFlops
+                || warmUp && flops < WARM_UP_BELOW_FLOPS && Engine.warmingUp(flops) ? Engine.PLAIN : engine;
         if (op == Product.ATB && m > 0 && n > 0 && paddedArea(e, n, m) < paddedArea(e, m, n)) {
             // Cᵀ = Bᵀ A is the same kind of product with the operands swapped, and each of its
             // elements is the same chain of fused multiply-adds (fma(a, b, c) = fma(b, a, c)):

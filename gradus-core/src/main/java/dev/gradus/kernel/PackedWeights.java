@@ -48,8 +48,17 @@ public final class PackedWeights {
     private float[] backward;       // allocated by the first packBackward
     /** Offsets {@code c·inputs} of one vector's lanes, for the gathers of the forward packing. */
     private final int[] rowOffsets;
+    /**
+     * For training instances, the rows of the products they serve; {@code -1}: packed on the
+     * plain engine only while this JVM warms up ({@link Engine#warmingUp}), see {@link #current}.
+     */
+    private final int rows;
 
     PackedWeights(int engine, int outputs, int inputs, boolean withBackward) {
+        this(engine, outputs, inputs, withBackward, 0);
+    }
+
+    private PackedWeights(int engine, int outputs, int inputs, boolean withBackward, int rows) {
         if (outputs < 1 || inputs < 1) {
             throw new IllegalArgumentException("packed weights need at least 1 output and 1 input, got "
                     + outputs + " x " + inputs);
@@ -60,6 +69,7 @@ public final class PackedWeights {
         this.nr = TiledGemm.nr(engine);
         this.forward = new float[Math.multiplyExact(roundUp(outputs, nr), inputs)];
         this.withBackward = withBackward;
+        this.rows = rows;
         this.rowOffsets = new int[nr];
         for (int c = 0; c < nr; c++) {
             rowOffsets[c] = c * inputs;
@@ -72,7 +82,27 @@ public final class PackedWeights {
      * whenever {@code W} changes.
      */
     public static PackedWeights forTraining(int outputs, int inputs, int rows) {
-        return new PackedWeights(engineFor(outputs, inputs, rows), outputs, inputs, true);
+        int engine = engineFor(outputs, inputs, rows);
+        if (engine != Engine.PLAIN && 2L * rows * outputs * inputs < Kernels.WARM_UP_BELOW_FLOPS && !Engine.warm()) {
+            // small products run plain while the JVM warms up, as unpacked ones do (Kernels)
+            return new PackedWeights(Engine.PLAIN, outputs, inputs, true, -rows);
+        }
+        return new PackedWeights(engine, outputs, inputs, true, rows);
+    }
+
+    /**
+     * This instance, or, once this JVM is warm, new buffers for the engine that
+     * {@link #forTraining} chooses now, when this one was packed plain only for the warm-up
+     * ({@link Engine#warmingUp}). Both give the same bits; a training pass calls it before
+     * packing, so the switch allocates once in a run.
+     */
+    public PackedWeights current() {
+        return rows < 0 && Engine.warm() ? forTraining(outputs, inputs, -rows) : this;
+    }
+
+    /** Whether this instance was packed plain only while the JVM warms up (its products count as warm-up work). */
+    boolean warmingUp() {
+        return rows < 0;
     }
 
     /**

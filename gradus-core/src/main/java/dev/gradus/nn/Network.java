@@ -215,7 +215,8 @@ public final class Network {
         for (int m = 0; m < layers.size(); m++) {
             Dense layer = layers.get(m);
             int out = layer.outputs();
-            // Wᵐ packed once per pass (the transpose the product reads)
+            // Wᵐ packed once per pass (the transpose the product reads), for the engine of the moment
+            w.packed[m] = w.packed[m].current();
             w.packed[m].packForward(theta, parameters.weightView(m).offset());
             // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ and Aᵐ = φᵐ(Zᵐ)       (rows, out), bias and φᵐ fused into the product
             w.forwardEpilogue[m].bias(theta, parameters.biasView(m).offset());

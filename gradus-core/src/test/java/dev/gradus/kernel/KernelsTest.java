@@ -26,6 +26,19 @@ import org.junit.jupiter.api.Test;
  */
 class KernelsTest {
 
+    /**
+     * Small work runs plain until the JVM has done {@link Engine#PLAIN_FIRST_WORK} operations of
+     * it, then on the default engine for good (the engines give the same bits, tested below).
+     */
+    @Test
+    void smallWorkRunsPlainUntilTheJvmIsWarm() {
+        assumeTrue(Engine.DEFAULT == Engine.VECTOR, "the vector engine is not on in this JVM");
+        Engine.warmingUp(Engine.PLAIN_FIRST_WORK);   // this JVM may or may not be warm yet
+        assertEquals(false, Engine.warmingUp(1), "warm after PLAIN_FIRST_WORK operations");
+        assertEquals(false, Engine.warmingUp(Engine.PLAIN_FIRST_WORK), "and stays warm");
+    }
+
+
     /** m, n, k: 1×1×1, sizes below, at and just past the register block (4/6/8 × 16/32), the
      * packing blocks (KC = 256, MC = 16 panels) and the workload shapes. */
     static final int[][] SHAPES = {

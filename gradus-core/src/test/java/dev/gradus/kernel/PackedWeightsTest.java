@@ -108,6 +108,36 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * Training weights whose products are small are packed plain while the JVM warms up and
+     * repacked for the default engine by {@code current()} once it is warm; the products agree
+     * bit for bit either way.
+     */
+    @Test
+    void smallTrainingWeightsSwitchEngineOnceTheJvmIsWarm() {
+        int rows = 32, outputs = 100, inputs = 4;   // iris's first layer at batch 32: 25.6 kFLOP
+        SplittableRandom random = new SplittableRandom(7);
+        float[] w = randomArray(outputs * inputs, random);
+        float[] x = randomArray(rows * inputs, random);
+        Kernels kernels = Kernels.create(1);
+        PackedWeights first = PackedWeights.forTraining(outputs, inputs, rows);
+        if (!Engine.warm()) {
+            assertEquals(Engine.PLAIN, first.engine(), "plain while the JVM warms up");
+            assertTrue(first.warmingUp());
+        }
+        first.packForward(w, 0);
+        float[] before = new float[rows * outputs];
+        kernels.abt(before, 0, x, 0, first, rows, null);
+        Engine.warmingUp(Engine.PLAIN_FIRST_WORK);   // now warm
+        PackedWeights now = first.current();
+        assertEquals(Engine.DEFAULT, now.engine(), "the default engine once warm");
+        assertEquals(now, now.current(), "and no further switch");
+        now.packForward(w, 0);
+        float[] after = new float[rows * outputs];
+        kernels.abt(after, 0, x, 0, now, rows, null);
+        assertBitIdentical(before, after, "plain before and " + Engine.name(Engine.DEFAULT) + " after the switch");
+    }
+
     @Test
     void misuseIsRefusedWithAMessage() {
         PackedWeights inference = PackedWeights.of(new float[6], 0, 2, 3);
