@@ -57,6 +57,16 @@ class StreamCommandTest {
         return Cli.run(args.toArray(String[]::new));
     }
 
+    /** data/customers.csv's rows repeated to 1.5 MiB: two chunks of the streamed reader. */
+    private static StringBuilder manyCustomers() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
+        StringBuilder big = new StringBuilder(lines.get(0)).append('\n');
+        for (int rows = 0; big.length() < 3 << 19; rows++) {
+            big.append(lines.get(1 + rows % (lines.size() - 1))).append('\n');
+        }
+        return big;
+    }
+
     private static long files(Path folder) throws Exception {
         if (!Files.isDirectory(folder)) {
             return 0;
@@ -100,13 +110,8 @@ class StreamCommandTest {
         Path model = dir.resolve("m.gradus");
         assertEquals(0, train(model, "--stream", "off").code());
         // Many rows (more than one chunk of the reader), then one with an unknown city.
-        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
-        StringBuilder big = new StringBuilder(lines.get(0)).append('\n');
-        int rows = 0;
-        while (big.length() < 3 << 19) {   // 1.5 MiB: two chunks of the streamed reader
-            big.append(lines.get(1 + rows % (lines.size() - 1))).append('\n');
-            rows++;
-        }
+        StringBuilder big = manyCustomers();
+        int rows = (int) big.chars().filter(c -> c == '\n').count() - 1;
         Path data = dir.resolve("many.csv");
         Files.writeString(data, big);
         for (String format : List.of("csv", "json")) {
@@ -222,13 +227,8 @@ class StreamCommandTest {
         Cli r = Cli.run("train", "--data", Cli.data("customers.csv"), "--target", "visits", "--impute", "mean",
                 "--epochs", "3", "--out", regressor.toString());
         assertEquals(0, r.code(), r.toString());
-        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
-        StringBuilder big = new StringBuilder(lines.get(0)).append('\n');
-        int rows = 0;
-        while (big.length() < 3 << 19) {   // 1.5 MiB: two chunks of the streamed reader
-            big.append(lines.get(1 + rows % (lines.size() - 1))).append('\n');
-            rows++;
-        }
+        StringBuilder big = manyCustomers();
+        int rows = (int) big.chars().filter(c -> c == '\n').count() - 1;
         Path data = dir.resolve("many.csv");
         Files.writeString(data, big);
         List<List<String>> runs = List.of(

@@ -349,7 +349,10 @@ public final class Tuner {
         listener.onRetrain(best);
         ModelSpec spec = SearchSpace.apply(base, best.params(), best.seed());
         int epochs = options.folds() == 0 && base.training().epochs().isEmpty() ? best.bestEpoch() : 0;
-        Model model = Model.fit(table, epochs > 0 ? spec.withEpochs(epochs) : spec).model();
+        ModelSpec retrain = epochs > 0 ? spec.withEpochs(epochs) : spec;
+        retrain.weights().checkColumn(table);
+        // the warnings of the whole table were the caller's to give (gradus tune printed them first)
+        Model model = Model.fit(Preprocessing.fit(table, retrain.fittedData(), warning -> { }), table, retrain).model();
         return new Result(trials, best, model, metric, epochs, resumed, stoppedByTime);
     }
 
