@@ -184,6 +184,10 @@ public final class Kernels {
             return;
         }
         long flops = 2L * m * n * k;
+        if (engine == Engine.PLAIN && flops < SmallGemm.MAX_FLOPS) {
+            SmallGemm.multiply(op, c, cOff, a, aOff, b, bOff, bPacked, PlainGemm.NR, m, n, k, epilogue);
+            return;
+        }
         int executors = Math.min(threads, CORES);
         if (threads > 1 && flops >= parallelMinFlops) {
             int mr = TiledGemm.mr(engine);
