@@ -5,7 +5,7 @@
 # best and the median wall time and user CPU of --runs runs, with the load average beside them.
 # With --baseline DIR (another checkout, e.g. `git worktree add /tmp/before <commit>`), both
 # checkouts run in turns, round by round, so that a busy neighbour hits both alike.
-# Each checkout's launcher builds its jar and class-data-sharing archive first (not timed).
+# Each checkout's launcher builds its jar and class-data-sharing archive first, in one untimed run.
 # Usage (from anywhere): gradus-bench/scripts/startup.sh [--runs 3] [--baseline DIR]
 # JAVA_HOME chooses the JDK, as for ./gradus.
 set -euo pipefail
@@ -20,8 +20,7 @@ while [ $# -gt 0 ]; do
 done
 checkouts=("$root"); [ -n "$baseline" ] && checkouts=("$baseline" "$root")
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-for c in "${checkouts[@]}"; do
-  "$c/gradus" --version >/dev/null 2>&1   # build, and the archive for this JDK
+for c in "${checkouts[@]}"; do   # build, and the archive for this JDK, with the command measured
   "$c/gradus" train --data "$c/data/iris_train.csv" --task classification --out "$tmp/m.gradus" --quiet >/dev/null 2>&1
 done
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
