@@ -45,6 +45,13 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "scikit-learn's sample_weight; support and the confusion matrix still count rows.")
     String sampleWeight;
 
+    @Option(names = "--stream", arity = "0..1", fallbackValue = "on", paramLabel = "WHEN",
+            converter = TrainCommand.StreamingConverter.class,
+            description = "Read and score the rows a chunk at a time instead of reading the whole file first, so that "
+                    + "a file larger than the Java heap can be scored (same numbers): on, off, or auto (the default: on "
+                    + "when the CSV file is larger than a sixth of the Java heap). --stream alone means on.")
+    TrainCommand.Streaming stream = TrainCommand.Streaming.AUTO;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
@@ -66,35 +73,46 @@ final class EvaluateCommand implements Callable<Integer> {
         Reports.Decision decision = new Reports.Decision(positive, threshold == null ? Double.NaN : threshold)
                 .resolve(m);
         decision.check(m);
-        Table table = Inputs.read(data, labels, csv.options(Inputs.textColumns(m, null)));
-        if (!m.preprocessing().hasTargets(table)) {
-            throw new DataException(data + ": no target column " + String.join(", ", m.preprocessing().targetNames())
-                    + " to evaluate against (columns: " + String.join(", ", table.names()) + ")");
+        dev.gradus.data.CsvOptions options = csv.options(Inputs.textColumns(m, null));
+        boolean streamed = labels == null && TrainCommand.streams(stream, data);
+        Reports.Scores scores;
+        float[][] scatter = null;          // regression, for the plot: actual and predicted values, row-major
+        if (streamed) {
+            Inputs.lastInput = data;
+            scores = Reports.scoresStreamed(m, data, options, decision, sampleWeight);
+            if (scores.regressionValues() != null) {
+                scatter = new float[][] {scores.regressionValues().actual(), scores.regressionValues().predicted()};
+            }
+        } else {
+            Table table = Inputs.read(data, labels, options);
+            Reports.checkTargets(m, table, data);
+            scores = Reports.scores(m, table, decision, Reports.sampleWeights(table, sampleWeight));
+            if (m.task() == Task.REGRESSION && plot != null) {
+                scatter = new float[][] {m.preprocessing().targetValues(table).data(), m.predict(table).outputs().data()};
+            }
         }
         if (plot != null) {
             String title = model.getFileName() + " on " + data.getFileName();
             if (m.task() == Task.CLASSIFICATION) {
-                Plots.confusion(plot, Reports.classification(m, table, decision), "Confusion matrix: " + title);
+                Plots.confusion(plot, scores.classification(), "Confusion matrix: " + title);
             } else {
-                Plots.scatter(plot, m.preprocessing().targetValues(table).data(),
-                        m.predict(table).outputs().data(), m.preprocessing().targetNames(),
+                Plots.scatter(plot, scatter[0], scatter[1], m.preprocessing().targetNames(),
                         "Predicted vs actual: " + title);
             }
         }
-        double[] weights = Reports.sampleWeights(table, sampleWeight);
         if (json) {
             Map<String, Object> o = Json.object();
             o.put("task", m.task().toString());
-            o.put("rows", table.rows());
+            o.put("rows", scores.rows());
             if (sampleWeight != null) {
                 o.put("sample_weight", sampleWeight);
             }
-            Reports.metrics(m, table, decision, weights, o);
+            Reports.metrics(scores, decision, o);
             out.println(Json.write(o));
         } else {
-            out.println(m.task() + " on " + table.rows() + " rows of " + data
+            out.println(m.task() + " on " + scores.rows() + " rows of " + data
                     + (sampleWeight == null ? "" : ", weighted by column " + sampleWeight));
-            Reports.print(m, table, decision, weights, out);
+            Reports.print(m, scores, decision, out);
         }
         if (plot != null && !json) {
             out.println("plot written to " + plot);

@@ -68,11 +68,19 @@ final class Inputs {
 
     /**
      * The columns whose cells a model reads as text even where they look like numbers: its class
-     * label, its categorical features, and the {@code --id} column (may be null).
+     * label (classification), its categorical features, and the {@code --id} column (may be null).
      */
     static java.util.List<String> textColumns(dev.gradus.model.Model model, String id) {
-        java.util.List<String> out = new ArrayList<>(model.preprocessing().targetNames());
-        model.preprocessing().features().stream().filter(f -> f.isCategorical()).forEach(f -> out.add(f.name()));
+        return textColumns(model.preprocessing(), id);
+    }
+
+    /** As {@link #textColumns(dev.gradus.model.Model, String)} for a fitted preprocessing. */
+    static java.util.List<String> textColumns(dev.gradus.data.Preprocessing prep, String id) {
+        java.util.List<String> out = new ArrayList<>();
+        if (prep.task() == dev.gradus.data.Task.CLASSIFICATION) {
+            out.addAll(prep.targetNames());
+        }
+        prep.features().stream().filter(f -> f.isCategorical()).forEach(f -> out.add(f.name()));
         if (id != null) {
             out.add(id);
         }

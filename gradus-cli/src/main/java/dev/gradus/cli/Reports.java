@@ -1,6 +1,9 @@
 package dev.gradus.cli;
 
+import dev.gradus.data.Csv;
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.io.ModelMetadata;
@@ -8,6 +11,7 @@ import dev.gradus.metrics.ClassificationMetrics;
 import dev.gradus.metrics.RegressionMetrics;
 import dev.gradus.model.Model;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,14 +20,6 @@ import java.util.Map;
 /** Metrics of a model on a table, as a text table or as JSON fields. */
 final class Reports {
     private Reports() {}
-
-    /**
-     * Adds the evaluate JSON fields (DESIGN §6) for {@code model} on {@code table} to {@code json},
-     * deciding two classes by the model's stored threshold if it has one.
-     */
-    static void metrics(Model model, Table table, Map<String, Object> json) throws DataException {
-        metrics(model, table, Decision.DEFAULT.resolve(model), json);
-    }
 
     /**
      * The binary decision of {@code evaluate} and {@code predict}: the positive class label
@@ -101,15 +97,89 @@ final class Reports {
         }
     }
 
-    /** Classification metrics of {@code model} on {@code table} under {@code decision}. */
-    static ClassificationMetrics classification(Model model, Table table, Decision decision) throws DataException {
-        return classification(model, table, decision, null);
+    /**
+     * A model's scores on labelled rows: the classification or the regression metrics (the
+     * other null), over {@code rows} rows; {@code regressionValues} holds the actual and
+     * predicted values for a plot when the rows were streamed (else null).
+     */
+    record Scores(long rows, ClassificationMetrics classification, RegressionMetrics regression,
+                  RegressionMetrics.Tally regressionValues) {}
+
+    /**
+     * The scores of {@code model} on {@code table} under {@code decision}, every score weighted by
+     * {@code weights} (null: unweighted; support and the confusion matrix still count rows).
+     */
+    static Scores scores(Model model, Table table, Decision decision, double[] weights) throws DataException {
+        if (model.task() == Task.CLASSIFICATION) {
+            return new Scores(table.rows(), model.classificationMetrics(table, decision.positiveId(model),
+                    decision.threshold(), weights), null, null);
+        }
+        return new Scores(table.rows(), null, model.regressionMetrics(table, weights), null);
     }
 
-    /** As {@link #classification(Model, Table, Decision)} with row weights (or null). */
-    static ClassificationMetrics classification(Model model, Table table, Decision decision, double[] weights)
+    /** As {@link #scores(Model, Table, Decision, double[])} unweighted, with the model's stored decision. */
+    static Scores scores(Model model, Table table) throws DataException {
+        return scores(model, table, Decision.DEFAULT.resolve(model), null);
+    }
+
+    /**
+     * The scores of {@code model} on the CSV file {@code data}, read a chunk of rows at a time so
+     * that a file larger than the heap can be scored: the same numbers, bit for bit, as reading
+     * it whole. Weighted by column {@code weightColumn} when it is not null.
+     */
+    static Scores scoresStreamed(Model model, Path data, CsvOptions options, Decision decision, String weightColumn)
             throws DataException {
-        return model.classificationMetrics(table, decision.positiveId(model), decision.threshold(), weights);
+        boolean weighted = weightColumn != null;
+        boolean classes = model.task() == Task.CLASSIFICATION;
+        int positive = classes ? decision.positiveId(model) : 0;
+        ClassificationMetrics.Tally[] c = {classes ? model.classificationTally(positive, weighted) : null};
+        RegressionMetrics.Tally[] r = {classes ? null : model.regressionTally(weighted)};
+        Csv.stream(data, options, Inputs.textColumns(model, null), new Csv.Chunks() {
+            private boolean checked;
+
+            @Override
+            public void accept(Table chunk) throws DataException {
+                if (!checked) {
+                    checkTargets(model, chunk, data);
+                    checked = true;
+                }
+                double[] w = weighted ? doubles(RowWeights.sampleWeights(chunk, weightColumn)) : null;
+                if (classes) {
+                    model.score(chunk, c[0], positive, decision.threshold(), w);
+                } else {
+                    model.score(chunk, r[0], w);
+                }
+            }
+
+            @Override
+            public void restart() {
+                c[0] = classes ? model.classificationTally(positive, weighted) : null;
+                r[0] = classes ? null : model.regressionTally(weighted);
+            }
+        });
+        long rows = classes ? c[0].rows() : r[0].rows();
+        try {
+            return classes ? new Scores(rows, c[0].metrics(), null, null)
+                    : new Scores(rows, null, r[0].metrics(), r[0]);
+        } catch (IllegalArgumentException e) {
+            throw new DataException(data + ": every sample weight in column '" + weightColumn + "' is 0");
+        }
+    }
+
+    /** A data error unless {@code table} holds the model's target column(s). */
+    static void checkTargets(Model model, Table table, Path data) throws DataException {
+        if (!model.preprocessing().hasTargets(table)) {
+            throw new DataException(data + ": no target column " + String.join(", ", model.preprocessing().targetNames())
+                    + " to evaluate against (columns: " + String.join(", ", table.names()) + ")");
+        }
+    }
+
+    private static double[] doubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
     }
 
     /**
@@ -120,12 +190,10 @@ final class Reports {
         if (column == null) {
             return null;
         }
-        float[] w = dev.gradus.data.RowWeights.sampleWeights(table, column);
-        double[] out = new double[w.length];
+        double[] out = doubles(RowWeights.sampleWeights(table, column));
         double total = 0;
-        for (int i = 0; i < w.length; i++) {
-            out[i] = w[i];
-            total += w[i];
+        for (double w : out) {
+            total += w;
         }
         if (!(total > 0)) {
             throw new DataException(table.source() + ": every sample weight in column '" + column + "' is 0");
@@ -133,19 +201,10 @@ final class Reports {
         return out;
     }
 
-    /** As {@link #metrics(Model, Table, Map)}, with a binary decision. */
-    static void metrics(Model model, Table table, Decision decision, Map<String, Object> json) throws DataException {
-        metrics(model, table, decision, null, json);
-    }
-
-    /**
-     * As {@link #metrics(Model, Table, Decision, Map)} with every score weighted by
-     * {@code weights} (null: unweighted); {@code confusion} still counts rows.
-     */
-    static void metrics(Model model, Table table, Decision decision, double[] weights, Map<String, Object> json)
-            throws DataException {
-        if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = classification(model, table, decision, weights);
+    /** Adds the evaluate JSON fields (DESIGN §6) of {@code scores} under {@code decision} to {@code json}. */
+    static void metrics(Scores scores, Decision decision, Map<String, Object> json) {
+        if (scores.classification() != null) {
+            ClassificationMetrics m = scores.classification();
             json.put("accuracy", m.accuracy());
             json.put("precision_macro", m.precisionMacro());
             json.put("recall_macro", m.recallMacro());
@@ -168,7 +227,7 @@ final class Reports {
             json.put("labels", m.labels());
             json.put("confusion", m.confusion());
         } else {
-            RegressionMetrics m = model.regressionMetrics(table, weights);
+            RegressionMetrics m = scores.regression();
             json.put("rmse", m.rmseMean());
             json.put("mae", m.maeMean());
             json.put("r2", m.r2Mean());
@@ -184,24 +243,13 @@ final class Reports {
         }
     }
 
-    /** Prints the metrics of {@code model} on {@code table} as an aligned table (stored threshold, if any). */
-    static void print(Model model, Table table, PrintWriter out) throws DataException {
-        print(model, table, Decision.DEFAULT.resolve(model), out);
-    }
-
-    /** As {@link #print(Model, Table, PrintWriter)}, with a binary decision. */
-    static void print(Model model, Table table, Decision decision, PrintWriter out) throws DataException {
-        print(model, table, decision, null, out);
-    }
-
     /**
-     * As {@link #print(Model, Table, Decision, PrintWriter)} with every score weighted by
-     * {@code weights} (null: unweighted); support and the confusion matrix still count rows.
+     * Prints {@code scores} (of {@code model}, under {@code decision}) as an aligned table;
+     * support and the confusion matrix count rows, also when the scores are weighted.
      */
-    static void print(Model model, Table table, Decision decision, double[] weights, PrintWriter out)
-            throws DataException {
-        if (model.task() == Task.CLASSIFICATION) {
-            ClassificationMetrics m = classification(model, table, decision, weights);
+    static void print(Model model, Scores scores, Decision decision, PrintWriter out) {
+        if (scores.classification() != null) {
+            ClassificationMetrics m = scores.classification();
             if (m.positive() >= 0) {
                 out.printf(Locale.ROOT, "%-16s %s%s%n", "positive class", m.labels().get(m.positive()),
                         Double.isNaN(decision.threshold()) ? ""
@@ -226,7 +274,7 @@ final class Reports {
             out.println();
             printConfusion(m, out);
         } else {
-            RegressionMetrics m = model.regressionMetrics(table, weights);
+            RegressionMetrics m = scores.regression();
             int w = Math.max(6, m.targets().stream().mapToInt(String::length).max().orElse(6));
             out.printf(Locale.ROOT, "%-" + w + "s %12s %12s %8s%n", "target", "rmse", "mae", "r2");
             for (int t = 0; t < m.targets().size(); t++) {

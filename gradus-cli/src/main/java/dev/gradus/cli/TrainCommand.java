@@ -234,16 +234,17 @@ public final class TrainCommand implements Callable<Integer> {
         try (Progress p = progress(err, trained, options, prepared.start().preprocessing())) {
             fit = backend.fit(prepared.start(), prepared.trainRows(), validationRows, prepared.listener().apply(p));
         }
-        Run result = new Run(fit, trained.rows(), prepared.heldOut(), options);
+        Run result = new Run(fit, trained.rows(), options);
         RowWeights rowWeights = prepared.start().weights();
         Preprocessing prep = prepared.start().preprocessing();
         Outcome outcome = decided(Outcome.of(fit, trained, keptEpoch(fit.history(), options),
                 rowWeights.rowWeights(trained, prep, rowWeights.classWeights(prep, prepared.trainRows()))));
+        Reports.Scores test = prepared.heldOut() == null ? null : Reports.scores(outcome.model(), prepared.heldOut());
         outcome.model().save(run.out);
         if (run.plot != null) {
             Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
         }
-        report(stdout, err, result, outcome, () -> Reports.headline(outcome.model(), trained));
+        report(stdout, err, result, outcome, test, () -> Reports.headline(outcome.model(), trained));
         if (run.health) {
             Model model = outcome.model();
             Matrix x = model.preprocessing().features(trained);
@@ -367,17 +368,21 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new Rethrown(e);
             }
         })) {
-            Table heldOut = run.test == null ? null : Inputs.read(run.test, run.testLabels, csv);
+            // A --test file larger than a sixth of the heap is read a chunk at a time, twice: checked
+            // before training, scored after it.
+            boolean streamTest = run.test != null && run.testLabels == null && streams(Streaming.AUTO, run.test);
+            Table heldOut = run.test == null || streamTest ? null : Inputs.read(run.test, run.testLabels, csv);
             Table validationRows = flags.validation == null ? null
                     : Inputs.read(flags.validation, flags.validationLabels, csv);
             Preprocessing prep = cache.preprocessing();
+            long testRows = streamTest ? checkHeldOut(prep, run.test, csv) : heldOut == null ? 0 : heldOut.rows();
             ModelSpec modelSpec = flags.modelSpec(dataSpec);
             TrainingOptions options = flags.options(prep.task(), null, cache.rows());
             parse("--loss", () -> Model.outputWidth(prep, options.loss()));
             checkHeldOut(prep, heldOut);
             boolean inferred = dataSpec.task() == null;
             note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, inferred) + "; "
-                    + cache.rows() + " training rows" + (heldOut == null ? "" : ", " + heldOut.rows() + " test rows")
+                    + cache.rows() + " training rows" + (run.test == null ? "" : ", " + testRows + " test rows")
                     + ", " + prep.inputWidth() + " inputs; " + options.loss().name() + " loss, " + options.optimizer()
                     + ", seed " + options.seed());
             note("streaming the rows from " + (noCache ? "a temporary file" : (cache.reused() ? "the cache " : "a new "
@@ -392,14 +397,18 @@ public final class TrainCommand implements Callable<Integer> {
             }
             RowCache.Score score = cache.score(fit.model(), trainedRows);
             Outcome outcome = decided(Outcome.of(fit, score.loss(), keptEpoch(fit.history(), options)));
-            outcome.model().save(run.out);
+            Model model = outcome.model();
+            Reports.Scores test = streamTest
+                    ? Reports.scoresStreamed(model, run.test, csv, Reports.Decision.DEFAULT.resolve(model), null)
+                    : heldOut == null ? null : Reports.scores(model, heldOut);
+            model.save(run.out);
             if (run.plot != null) {
                 Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
             }
             String line = prep.task() == Task.CLASSIFICATION
                     ? String.format(Locale.ROOT, "accuracy %.4f", score.accuracy())
                     : String.format(Locale.ROOT, "r2 %.4f, rmse %.4f", score.r2(), score.rmse());
-            report(stdout, err, new Run(fit, trained, heldOut, options), outcome, () -> line);
+            report(stdout, err, new Run(fit, trained, options), outcome, test, () -> line);
         } catch (Rethrown e) {
             if (e.getCause() instanceof DataException d) {
                 throw d;
@@ -425,9 +434,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * A finished training: the fit, the rows it trained on (without rows held out for
-     * validation), the held-out test rows (or null) and the options it ran with.
+     * validation) and the options it ran with.
      */
-    private record Run(Model.Fit fit, int trainRows, Table heldOut, TrainingOptions options) {}
+    private record Run(Model.Fit fit, int trainRows, TrainingOptions options) {}
 
     /**
      * A fresh run on rows that the backend keeps (gradus-spark: on the executors): the notes,
@@ -462,7 +471,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (run.plot != null) {
             Plots.learningCurves(run.plot, fit.history(), "Learning curve: " + flags.data.getFileName());
         }
-        report(stdout, err, new Run(fit, scores.rows(), null, options), outcome, scores::headline);
+        report(stdout, err, new Run(fit, scores.rows(), options), outcome, null, scores::headline);
         return Main.OK;
     }
 
@@ -484,6 +493,27 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             prep.targetValues(heldOut);
         }
+    }
+
+    /**
+     * As {@link #checkHeldOut(Preprocessing, Table)} for a --test file read a chunk at a time;
+     * the number of its rows.
+     */
+    private static long checkHeldOut(Preprocessing prep, Path test, CsvOptions csv) throws DataException {
+        long[] rows = {0};
+        dev.gradus.data.Csv.stream(test, csv, Inputs.textColumns(prep, null), new dev.gradus.data.Csv.Chunks() {
+            @Override
+            public void accept(Table chunk) throws DataException {
+                checkHeldOut(prep, chunk);
+                rows[0] += chunk.rows();
+            }
+
+            @Override
+            public void restart() {
+                rows[0] = 0;
+            }
+        });
+        return rows[0];
     }
 
     /**
@@ -703,12 +733,11 @@ public final class TrainCommand implements Callable<Integer> {
         String get() throws DataException;
     }
 
-    private void report(PrintWriter stdout, PrintWriter err, Run result, Outcome outcome, Headline headline)
-            throws DataException {
+    private void report(PrintWriter stdout, PrintWriter err, Run result, Outcome outcome, Reports.Scores test,
+                        Headline headline) throws DataException {
         Model model = outcome.model();
         History history = result.fit().history();
         int trainRows = result.trainRows();
-        Table heldOut = result.heldOut();
         EpochStats kept = outcome.kept();
         int last = history.epochs().isEmpty() ? 0 : history.epochs().get(history.epochs().size() - 1).epoch();
         double seconds = history.seconds();
@@ -732,10 +761,10 @@ public final class TrainCommand implements Callable<Integer> {
             o.put("validation", v);
             o.put("stopped_early", history.stoppedEarly());
             o.put("kept_epoch", kept == null ? 0 : kept.epoch());
-            if (heldOut != null) {
+            if (test != null) {
                 Map<String, Object> t = Json.object();
-                t.put("rows", heldOut.rows());
-                Reports.metrics(model, heldOut, t);
+                t.put("rows", test.rows());
+                Reports.metrics(test, Reports.Decision.DEFAULT.resolve(model), t);
                 o.put("test", t);
             }
             o.put("model", run.out.toString());
@@ -756,10 +785,10 @@ public final class TrainCommand implements Callable<Integer> {
                 kept.validationMetrics().forEach((k, val) -> line.append(String.format(Locale.ROOT, ", %s %.4f", k, val)));
                 stdout.println(line);
             }
-            if (heldOut != null) {
+            if (test != null) {
                 stdout.println();
-                stdout.println("test rows (" + heldOut.rows() + "):");
-                Reports.print(model, heldOut, stdout);
+                stdout.println("test rows (" + test.rows() + "):");
+                Reports.print(model, test, Reports.Decision.DEFAULT.resolve(model), stdout);
                 stdout.println();
             }
             stdout.println("model written to " + run.out);

@@ -51,6 +51,9 @@ final class TuneCommand implements Callable<Integer> {
     @Mixin
     TrainingFlags flags = new TrainingFlags();
 
+    @Mixin
+    WeightFlags weights = new WeightFlags();
+
     @Option(names = "--out", required = true, paramLabel = "MODEL",
             description = "Where to write the best settings' model, retrained on all rows.")
     Path out;
@@ -155,9 +158,10 @@ final class TuneCommand implements Callable<Integer> {
         }
 
         Table table = Inputs.read(flags.data, flags.labels);
-        DataSpec dataSpec = flags.dataSpec();
-        Preprocessing whole = Preprocessing.fit(table, dataSpec);
-        ModelSpec base = flags.modelSpec(dataSpec.withTask(whole.task()));
+        DataSpec dataSpec = weights.exclude(flags.dataSpec(), table);
+        Preprocessing whole = Preprocessing.fit(table, dataSpec, w -> Notices.warn(err, List.of(w)));
+        weights.checkClasses(whole, table);
+        ModelSpec base = flags.modelSpec(dataSpec.withTask(whole.task())).withWeights(weights.rowWeights());
         Tuner.Options options = new Tuner.Options(trials != null ? trials : limit == null ? 20 : 0,
                 limit == null ? null : remaining(limit, started), folds, holdout, metric, eta, minEpochs, flags.seed,
                 study);
@@ -171,7 +175,8 @@ final class TuneCommand implements Callable<Integer> {
         LiveTable live = new LiveTable(err, quiet);
         String describe = String.format(Locale.ROOT, "tune: %d rows of %s (%s), %s, seed %d", table.rows(),
                 flags.data, task, folds > 0 ? folds + "-fold cross-validation"
-                        : "holdout " + holdout + (task == Task.CLASSIFICATION ? " (stratified)" : ""), flags.seed);
+                        : "holdout " + holdout + (task == Task.CLASSIFICATION ? " (stratified)" : ""), flags.seed)
+                + weights.describe() + (weights.sampleWeight == null ? "" : "; scores weighted by " + weights.sampleWeight);
         long t0 = System.nanoTime();
         Tuner.Result result;
         try {
@@ -311,8 +316,10 @@ final class TuneCommand implements Callable<Integer> {
     private List<String> command(Trial best, int epochs) {
         List<String> c = new ArrayList<>(List.of("gradus", "train"));
         Set<String> mixin = new HashSet<>();
-        for (OptionSpec o : spec.mixins().get("flags").options()) {
-            mixin.addAll(List.of(o.names()));
+        for (String name : List.of("flags", "weights")) {
+            for (OptionSpec o : spec.mixins().get(name).options()) {
+                mixin.addAll(List.of(o.names()));
+            }
         }
         for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
             String name = o.longestName();

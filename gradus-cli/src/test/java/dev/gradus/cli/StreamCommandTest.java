@@ -57,6 +57,16 @@ class StreamCommandTest {
         return Cli.run(args.toArray(String[]::new));
     }
 
+    /** data/customers.csv's rows repeated to 1.5 MiB: two chunks of the streamed reader. */
+    private static StringBuilder manyCustomers() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
+        StringBuilder big = new StringBuilder(lines.get(0)).append('\n');
+        for (int rows = 0; big.length() < 3 << 19; rows++) {
+            big.append(lines.get(1 + rows % (lines.size() - 1))).append('\n');
+        }
+        return big;
+    }
+
     private static long files(Path folder) throws Exception {
         if (!Files.isDirectory(folder)) {
             return 0;
@@ -100,13 +110,8 @@ class StreamCommandTest {
         Path model = dir.resolve("m.gradus");
         assertEquals(0, train(model, "--stream", "off").code());
         // Many rows (more than one chunk of the reader), then one with an unknown city.
-        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
-        StringBuilder big = new StringBuilder(lines.get(0)).append('\n');
-        int rows = 0;
-        while (big.length() < 3 << 19) {   // 1.5 MiB: two chunks of the streamed reader
-            big.append(lines.get(1 + rows % (lines.size() - 1))).append('\n');
-            rows++;
-        }
+        StringBuilder big = manyCustomers();
+        int rows = (int) big.chars().filter(c -> c == '\n').count() - 1;
         Path data = dir.resolve("many.csv");
         Files.writeString(data, big);
         for (String format : List.of("csv", "json")) {
@@ -184,22 +189,88 @@ class StreamCommandTest {
         assertTrue(inMemory.contains("gradus: out of memory working on " + data), inMemory);
         assertFalse(Files.exists(model));
 
-        Process streamed = gradus("32m", data, model);
+        // The same file as --test: too large for the heap too, so it is checked and scored a chunk at a time.
+        Process streamed = gradus("32m", data, model, "--test", data.toString());
         String output = new String(streamed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(streamed.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, streamed.exitValue(), output);
         assertTrue(output.contains("on all 400000 training rows"), output);
+        assertTrue(output.contains("test rows (400000):"), output);
         assertTrue(Files.exists(model));
         assertEquals(2, files(cache), "streamed automatically: the file is larger than a sixth of the heap");
+
+        // evaluate: read whole, out of memory; streamed (automatically), scored.
+        Process whole = gradus("32m", List.of("evaluate", "--model", model.toString(), "--data", data.toString(),
+                "--stream", "off"));
+        String wholeOut = new String(whole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(whole.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(1, whole.exitValue(), wholeOut);
+        assertTrue(wholeOut.contains("gradus: out of memory working on " + data), wholeOut);
+        Process scored = gradus("32m", List.of("evaluate", "--model", model.toString(), "--data", data.toString()));
+        String scoredOut = new String(scored.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(scored.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, scored.exitValue(), scoredOut);
+        assertTrue(scoredOut.contains("on 400000 rows of " + data), scoredOut);
+        assertTrue(scoredOut.contains("rmse"), scoredOut);
+    }
+
+    /**
+     * {@code evaluate --stream}: a file of several chunks scored a chunk at a time prints what
+     * scoring it whole prints, to the last digit and in JSON to the last bit: two classes (ROC
+     * AUC and average precision rank every row), weighted, and regression; a bad row names its line.
+     */
+    @Test
+    void streamedScoresAreThoseOfTheWholeFile() throws Exception {
+        Path classifier = dir.resolve("c.gradus");
+        assertEquals(0, train(classifier, "--stream", "off").code());
+        Path regressor = dir.resolve("r.gradus");
+        Cli r = Cli.run("train", "--data", Cli.data("customers.csv"), "--target", "visits", "--impute", "mean",
+                "--epochs", "3", "--out", regressor.toString());
+        assertEquals(0, r.code(), r.toString());
+        StringBuilder big = manyCustomers();
+        int rows = (int) big.chars().filter(c -> c == '\n').count() - 1;
+        Path data = dir.resolve("many.csv");
+        Files.writeString(data, big);
+        List<List<String>> runs = List.of(
+                List.of("--model", classifier.toString()),
+                List.of("--model", classifier.toString(), "--json"),
+                List.of("--model", classifier.toString(), "--sample-weight", "visits", "--json"),
+                List.of("--model", classifier.toString(), "--threshold", "0.3"),
+                List.of("--model", regressor.toString(), "--json"),
+                List.of("--model", regressor.toString(), "--sample-weight", "visits"));
+        for (List<String> run : runs) {
+            List<String> args = new ArrayList<>(List.of("evaluate", "--data", data.toString()));
+            args.addAll(run);
+            args.addAll(List.of("--stream", "off"));
+            Cli whole = Cli.run(args.toArray(String[]::new));
+            args.set(args.size() - 1, "on");
+            Cli streamed = Cli.run(args.toArray(String[]::new));
+            assertEquals(0, whole.code(), whole.toString());
+            assertEquals(0, streamed.code(), streamed.toString());
+            assertEquals(whole.out(), streamed.out(), run.toString());
+            assertTrue(streamed.out().contains(Integer.toString(rows)), streamed.out());
+        }
+        Files.writeString(data, big.append("CU-99999;2023-01-01;Lille;forty;3;10.00;no\n"));
+        Cli bad = Cli.run("evaluate", "--model", classifier.toString(), "--data", data.toString(), "--stream");
+        assertEquals(1, bad.code(), bad.toString());
+        assertEquals("", bad.out());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+        assertTrue(bad.err().contains("line " + (rows + 2)), bad.err());
     }
 
     private Process gradus(String heap, Path data, Path model, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", model.toString(),
+                "--epochs", "1", "--batch-size", "0", "--quiet"));
+        args.addAll(List.of(more));
+        return gradus(heap, args);
+    }
+
+    private Process gradus(String heap, List<String> args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
                 "-D" + RowCache.DIRECTORY_PROPERTY + "=" + cache, "-cp", System.getProperty("java.class.path"),
-                "dev.gradus.cli.Main", "train", "--data", data.toString(), "--out", model.toString(), "--epochs", "1",
-                "--batch-size", "0", "--quiet"));
-        command.addAll(List.of(more));
+                "dev.gradus.cli.Main"));
+        command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         return p;

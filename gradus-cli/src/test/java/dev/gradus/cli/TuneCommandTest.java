@@ -61,6 +61,31 @@ class TuneCommandTest {
         assertArrayEquals(weights(out), weights(again));
     }
 
+    /**
+     * Weights in a search: trials train weighted and are scored on held-out rows weighted by their
+     * sample weights; the printed command carries the weight flags and gives the model written.
+     */
+    @Test
+    void aWeightedSearchPrintsItsWeightFlagsAndTheirModel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("best.gradus");
+        Cli r = Cli.run("tune", "--data", Cli.data("customers.csv"), "--target", "churned", "--impute", "mean",
+                "--sample-weight", "visits", "--class-weight", "balanced", "--space", "width=4..16",
+                "--space", "depth=1", "--threads", "1", "--trials", "3", "--epochs", "4", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("; weighted by "), r.err());
+        assertTrue(r.err().contains("scores weighted by visits"), r.err());
+        String[] lines = r.out().strip().split("\n");
+        String command = lines[lines.length - 1];
+        assertTrue(command.contains(" --sample-weight visits --class-weight balanced "), command);
+        Path again = dir.resolve("again.gradus");
+        String[] train = command.replace(out.toString(), again.toString()).split(" ");
+        Cli t = Cli.run(Arrays.copyOfRange(train, 1, train.length));
+        assertEquals(0, t.code(), t.toString());
+        assertArrayEquals(weights(out), weights(again));
+        assertTrue(Model.load(out).preprocessing().features().stream().noneMatch(f -> f.name().equals("visits")),
+                "the sample-weight column is not a feature");
+    }
+
     @Test
     void withANumberOfTrialsTheSearchRepeatsAndAStudyResumes(@TempDir Path dir) throws Exception {
         Cli a = Cli.run(tune(dir.resolve("a.gradus"), "--trials", "7", "--json", "--quiet"));

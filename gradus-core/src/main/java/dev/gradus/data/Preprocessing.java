@@ -627,10 +627,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                     }
                 }
             } else if (!feature.isCategorical()) {
-                if (!table.isNumeric(c)) {
-                    throw nonNumeric(table, c);
-                }
-                float[] values = table.numbers(c);
+                float[] values = numbers(table, c);
                 float fill = feature.fill() == null ? Float.NaN : Float.parseFloat(feature.fill());
                 for (int r = from; r < to; r++) {
                     float v = values[r];
@@ -740,10 +737,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         Matrix y = Matrix.zeros(table.rows(), targetNames.size());
         for (int t = 0; t < targetNames.size(); t++) {
             int c = targetColumn(table, targetNames.get(t));
-            if (!table.isNumeric(c)) {
-                throw nonNumeric(table, c);
-            }
-            float[] values = table.numbers(c);
+            float[] values = numbers(table, c);
             for (int r = 0; r < table.rows(); r++) {
                 if (Float.isNaN(values[r])) {
                     throw missingTarget(table, r, c);
@@ -798,10 +792,7 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
                 }
             } else if (!feature.isCategorical()) {
                 int c = columns[f];
-                if (!table.isNumeric(c)) {
-                    throw nonNumeric(table, c);
-                }
-                float[] values = table.numbers(c);
+                float[] values = numbers(table, c);
                 if (feature.fill() != null) {
                     float fill = Float.parseFloat(feature.fill());
                     values = values.clone();
@@ -1124,6 +1115,32 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         if (anyNumber && anyText) {
             throw nonNumeric(table, c);
         }
+    }
+
+    /**
+     * Column {@code c}'s numbers (NaN where missing): a numeric column as read, or a column read
+     * as text whose cells here are all numbers, by their text — a chunk of a streamed file whose
+     * column holds text further on, where the error names the line.
+     */
+    static float[] numbers(Table table, int c) throws DataException {
+        if (table.isNumeric(c)) {
+            return table.numbers(c);
+        }
+        List<String> dictionary = table.dictionary(c);
+        float[] byCode = new float[dictionary.size()];
+        for (int k = 0; k < byCode.length; k++) {
+            byCode[k] = Table.parseNumber(dictionary.get(k));
+        }
+        int[] codes = table.codes(c);
+        float[] out = new float[table.rows()];
+        for (int r = 0; r < out.length; r++) {
+            if (codes[r] < 0) {
+                out[r] = Float.NaN;
+            } else if (Float.isNaN(out[r] = byCode[codes[r]])) {
+                throw nonNumeric(table, c);
+            }
+        }
+        return out;
     }
 
     static DataException nonNumeric(Table table, int c) {

@@ -98,6 +98,76 @@ public final class Functions {
     }
 
     /**
+     * {@code delta[i] = z[i] > 0 ? g[i] : 0} for {@code offset ≤ i < offset + length} (ReLU's
+     * {@code φ'(z) ⊙ g}, with {@code φ'(0) = 0}); {@code g} and {@code delta} may be the same.
+     * Without a branch per element, which the signs of {@code z} would mispredict half the time.
+     */
+    public static void reluDerivative(float[] z, float[] g, float[] delta, int offset, int length) {
+        reluDerivative(Engine.warmingUp(length) ? Engine.PLAIN : Engine.DEFAULT, z, g, delta, offset, length);
+    }
+
+    /** The same on a chosen engine (for tests). */
+    static void reluDerivative(int engine, float[] z, float[] g, float[] delta, int offset, int length) {
+        int i = 0;
+        if (engine == Engine.VECTOR) {
+            i = VectorMath.reluDerivative(z, g, delta, offset, length);
+        }
+        for (; i < length; i++) {
+            delta[offset + i] = z[offset + i] > 0f ? g[offset + i] : 0f;
+        }
+    }
+
+    /**
+     * {@code sum[sumOff + j] = Σᵢ x[xOff + i·cols + j]} over rows {@code i = 0..rows-1} in order,
+     * from 0, in {@code float} (a bias gradient: the column sums of {@code Δ}). Each column is the
+     * same chain of additions on every engine, so the vector path gives the plain one's bits.
+     */
+    public static void columnSums(float[] x, int xOff, int rows, int cols, float[] sum, int sumOff) {
+        columnSums(Engine.warmingUp((long) rows * cols) ? Engine.PLAIN : Engine.DEFAULT, x, xOff, rows, cols, sum,
+                sumOff);
+    }
+
+    /** The same on a chosen engine (for tests). */
+    static void columnSums(int engine, float[] x, int xOff, int rows, int cols, float[] sum, int sumOff) {
+        int j = 0;
+        if (engine == Engine.VECTOR) {
+            j = VectorMath.columnSums(x, xOff, rows, cols, sum, sumOff);
+        }
+        for (; j < cols; j++) {
+            float s = 0f;
+            for (int i = 0; i < rows; i++) {
+                s += x[xOff + i * cols + j];
+            }
+            sum[sumOff + j] = s;
+        }
+    }
+
+    /**
+     * {@code c[cOff + i·ldc + j] += b[bOff + j]} for rows {@code i = 0..rows-1} and
+     * {@code j = 0..cols-1}: a bias added to a block of {@code Z}.
+     */
+    public static void addBias(float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff) {
+        addBias(Engine.warmingUp((long) rows * cols) ? Engine.PLAIN : Engine.DEFAULT, c, cOff, ldc, rows, cols, b,
+                bOff);
+    }
+
+    /** The same on a chosen engine (for tests). */
+    static void addBias(int engine, float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff) {
+        int j0 = 0;
+        if (engine == Engine.VECTOR) {
+            j0 = VectorMath.addBias(c, cOff, ldc, rows, cols, b, bOff);
+        }
+        if (j0 < cols) {
+            for (int i = 0; i < rows; i++) {
+                int row = cOff + i * ldc;
+                for (int j = j0; j < cols; j++) {
+                    c[row + j] += b[bOff + j];
+                }
+            }
+        }
+    }
+
+    /**
      * {@code tanh z = sign(z)·(1 − 2/(e^{2|z|} + 1))} in double, rounded to float; {@code z}
      * itself below {@code |z| = 10⁻⁴}. The scalar twin of the vector path.
      */

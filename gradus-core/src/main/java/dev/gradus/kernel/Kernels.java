@@ -124,6 +124,13 @@ public final class Kernels {
         checkPacked(w, "abt");
         check(Product.ABT, c, cOff, a, aOff, null, 0, m, w.outputs(), w.inputs(), false);
         countWarmUp(w, m);
+        if (w.engine() == Engine.VECTOR && w.outputs() <= VectorNarrow.MAX_OUTPUTS && w.nr() >= VectorNarrow.MAX_OUTPUTS
+                && m > 0) {
+            // a layer of a few outputs: rows as the lanes, on this thread (the product is small)
+            VectorNarrow.abt(c, cOff, a, aOff, w.forwardPanels(), w.nr(), m, w.outputs(), w.inputs(), epilogue,
+                    Scratch.ofCurrentThread());
+            return;
+        }
         multiply(w.engine(), Product.ABT, c, cOff, a, aOff, w.forwardPanels(), 0, true, m, w.outputs(), w.inputs(),
                 epilogue);
     }
@@ -175,7 +182,28 @@ public final class Kernels {
         long flops = 2L * m * n * k;
         int e = flops < plainBelowFlops
                 || warmUp && flops < WARM_UP_BELOW_FLOPS && Engine.warmingUp(flops) ? Engine.PLAIN : engine;
+        boolean small = e == Engine.PLAIN && flops < SmallGemm.MAX_FLOPS;   // SmallGemm pads nothing
+        if (op == Product.ATB && !small && m > 0 && n > 0 && paddedArea(e, n, m) < paddedArea(e, m, n)) {
+            // Cᵀ = Bᵀ A is the same kind of product with the operands swapped, and each of its
+            // elements is the same chain of fused multiply-adds (fma(a, b, c) = fma(b, a, c)):
+            // when C's shape wastes more of the register tiles (∂ℓ/∂W⁰ of a 20-input layer,
+            // 32 × 20, pads its 20 columns to 32 on 16-wide tiles), compute Cᵀ and transpose.
+            float[] t = Scratch.ofCurrentThread().transposed(n * m);
+            multiply(e, op, t, 0, b, bOff, a, aOff, false, n, m, k, null);
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * n;
+                for (int j = 0; j < n; j++) {
+                    c[row + j] = t[j * m + i];
+                }
+            }
+            return;
+        }
         multiply(e, op, c, cOff, a, aOff, b, bOff, false, m, n, k, null);
+    }
+
+    /** The area of {@code C} ({@code m × n}) rounded up to whole register tiles of {@code engine}. */
+    private static long paddedArea(int engine, int m, int n) {
+        return (long) roundUp(m, TiledGemm.mr(engine)) * roundUp(n, TiledGemm.nr(engine));
     }
 
     private void multiply(int engine, int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,

@@ -2,7 +2,8 @@ package dev.gradus.kernel;
 
 /**
  * The packing buffers of one thread: a block of {@code A} packed in row panels, a block of
- * {@code B} packed in column panels, and one register tile for the ragged edges.
+ * {@code B} packed in column panels, one register tile for the ragged edges, and a product's
+ * {@code Cᵀ} when {@link Kernels} computes the transpose.
  *
  * <p>Buffers grow on first use to the largest block seen and are then reused, so a thread that
  * repeats the same products allocates nothing. A scratch belongs to exactly one thread.
@@ -13,6 +14,7 @@ final class Scratch {
     float[] packedA = new float[0];
     float[] packedB = new float[0];
     float[] tile = new float[0];
+    float[] transposed = new float[0];
 
     /** The calling thread's scratch. */
     static Scratch ofCurrentThread() {
@@ -31,6 +33,14 @@ final class Scratch {
             packedB = new float[size];
         }
         return packedB;
+    }
+
+    /** A product's {@code Cᵀ} before it is transposed into {@code C}. */
+    float[] transposed(int size) {
+        if (transposed.length < size) {
+            transposed = new float[size];
+        }
+        return transposed;
     }
 
     float[] tile(int size) {

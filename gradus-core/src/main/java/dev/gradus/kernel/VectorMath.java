@@ -12,20 +12,31 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API bodies of {@link Functions}: {@code float} lanes widened to {@code double},
  * the same operations as the scalar twins lane by lane, and rounded back once. Loaded only
  * when the Vector API module is present.
+ *
+ * <p>Floats are read and written only in the products' species {@link VectorGemm#S}, each
+ * vector widened to two halves of doubles and narrowed back: a second float shape in the same
+ * JVM (a half-width {@code FloatVector} for the conversions) left the Vector API's shared
+ * {@code FloatVector} code unintrinsified in the matrix products, which then ran 10–18 times
+ * slower in any network with a tanh or sigmoid layer.
  */
 final class VectorMath {
-    /** Doubles of the widest shape; the floats they come from fill half that width. */
+    /** Doubles of the widest shape: half as many lanes as {@link VectorGemm#S} has floats. */
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(Math.max(64, D.vectorBitSize() / 2)));
     static final int LANES = D.length();
+    /** The upper half of the float lanes, where the second half of doubles goes back. */
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(VectorGemm.S,
+            (VectorGemm.L >= 64 ? -1L : (1L << VectorGemm.L) - 1) & -(1L << LANES));
+
+    /** True when a float vector is exactly two double vectors wide (the tanh and sigmoid paths). */
+    private static boolean halves() {
+        return VectorGemm.L == 2 * LANES;
+    }
 
     private VectorMath() {}
 
@@ -41,42 +52,117 @@ final class VectorMath {
         return i;
     }
 
-    /** The vector part of {@link Functions#tanh(float[], int, float[], int, int)}: returns how many elements it did. */
-    static int tanh(float[] z, int zOff, float[] a, int aOff, int length) {
-        if (F.length() != LANES) {
-            return 0;
-        }
+    /** The vector part of {@link Functions#reluDerivative(float[], float[], float[], int, int)}: returns how many elements it did. */
+    static int reluDerivative(float[] z, float[] g, float[] delta, int offset, int length) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        FloatVector zero = FloatVector.zero(s);
         int i = 0;
-        for (; i + LANES <= length; i += LANES) {
-            DoubleVector zd = (DoubleVector) FloatVector.fromArray(F, z, zOff + i)
-                    .convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector x = zd.abs();
-            DoubleVector e = exp(x.add(x).min(Functions.TANH_CLAMP));
-            DoubleVector t = DoubleVector.broadcast(D, 1.0).sub(DoubleVector.broadcast(D, 2.0).div(e.add(1.0)));
-            // copySign(t, z): t ≥ 0, so OR in the sign bit of z
-            LongVector sign = zd.reinterpretAsLongs().and(Long.MIN_VALUE);
-            DoubleVector signed = t.reinterpretAsLongs().or(sign).reinterpretAsDoubles();
-            VectorMask<Double> linear = x.lt(Functions.TANH_LINEAR);
-            DoubleVector result = signed.blend(zd, linear);
-            ((FloatVector) result.convertShape(VectorOperators.D2F, F, 0)).intoArray(a, aOff + i);
+        for (; i + s.length() <= length; i += s.length()) {
+            FloatVector v = FloatVector.fromArray(s, z, offset + i);
+            FloatVector gv = FloatVector.fromArray(s, g, offset + i);
+            zero.blend(gv, v.compare(VectorOperators.GT, 0f)).intoArray(delta, offset + i);
         }
         return i;
     }
 
-    /** The vector part of {@link Functions#sigmoid(float[], int, float[], int, int)}. */
-    static int sigmoid(float[] z, int zOff, float[] a, int aOff, int length) {
-        if (F.length() != LANES) {
+    /**
+     * The vector part of {@link Functions#columnSums}: whole vectors of columns, each lane the
+     * chain of additions over the rows in order. Returns how many columns it did.
+     */
+    static int columnSums(float[] x, int xOff, int rows, int cols, float[] sum, int sumOff) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        int l = s.length();
+        int j = 0;
+        for (; j + 2 * l <= cols; j += 2 * l) {
+            FloatVector s0 = FloatVector.zero(s);
+            FloatVector s1 = s0;
+            for (int i = 0, at = xOff + j; i < rows; i++, at += cols) {
+                s0 = s0.add(FloatVector.fromArray(s, x, at));
+                s1 = s1.add(FloatVector.fromArray(s, x, at + l));
+            }
+            s0.intoArray(sum, sumOff + j);
+            s1.intoArray(sum, sumOff + j + l);
+        }
+        for (; j + l <= cols; j += l) {
+            FloatVector s0 = FloatVector.zero(s);
+            for (int i = 0, at = xOff + j; i < rows; i++, at += cols) {
+                s0 = s0.add(FloatVector.fromArray(s, x, at));
+            }
+            s0.intoArray(sum, sumOff + j);
+        }
+        return j;
+    }
+
+    /** The vector part of {@link Functions#addBias}: returns how many leading columns it did. */
+    static int addBias(float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        int l = s.length();
+        int done = cols / l * l;
+        for (int j = 0; j < done; j += l) {
+            FloatVector bias = FloatVector.fromArray(s, b, bOff + j);
+            for (int i = 0, at = cOff + j; i < rows; i++, at += ldc) {
+                FloatVector.fromArray(s, c, at).add(bias).intoArray(c, at);
+            }
+        }
+        return done;
+    }
+
+    /** The vector part of {@link Functions#tanh(float[], int, float[], int, int)}: returns how many elements it did. */
+    static int tanh(float[] z, int zOff, float[] a, int aOff, int length) {
+        if (!halves()) {
             return 0;
         }
+        VectorSpecies<Float> s = VectorGemm.S;
         int i = 0;
-        for (; i + LANES <= length; i += LANES) {
-            DoubleVector zd = (DoubleVector) FloatVector.fromArray(F, z, zOff + i)
-                    .convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector y = zd.neg().min(Functions.SIGMOID_CLAMP).max(-Functions.SIGMOID_CLAMP);
-            DoubleVector s = DoubleVector.broadcast(D, 1.0).div(exp(y).add(1.0));
-            ((FloatVector) s.convertShape(VectorOperators.D2F, F, 0)).intoArray(a, aOff + i);
+        for (; i + s.length() <= length; i += s.length()) {
+            FloatVector v = FloatVector.fromArray(s, z, zOff + i);
+            DoubleVector lo = tanh((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            DoubleVector hi = tanh((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+            narrow(lo, hi).intoArray(a, aOff + i);
         }
         return i;
+    }
+
+    private static DoubleVector tanh(DoubleVector zd) {
+        DoubleVector x = zd.abs();
+        DoubleVector e = exp(x.add(x).min(Functions.TANH_CLAMP));
+        DoubleVector t = DoubleVector.broadcast(D, 1.0).sub(DoubleVector.broadcast(D, 2.0).div(e.add(1.0)));
+        // copySign(t, z): t ≥ 0, so OR in the sign bit of z
+        LongVector sign = zd.reinterpretAsLongs().and(Long.MIN_VALUE);
+        DoubleVector signed = t.reinterpretAsLongs().or(sign).reinterpretAsDoubles();
+        VectorMask<Double> linear = x.lt(Functions.TANH_LINEAR);
+        return signed.blend(zd, linear);
+    }
+
+    /** The vector part of {@link Functions#sigmoid(float[], int, float[], int, int)}. */
+    static int sigmoid(float[] z, int zOff, float[] a, int aOff, int length) {
+        if (!halves()) {
+            return 0;
+        }
+        VectorSpecies<Float> s = VectorGemm.S;
+        int i = 0;
+        for (; i + s.length() <= length; i += s.length()) {
+            FloatVector v = FloatVector.fromArray(s, z, zOff + i);
+            DoubleVector lo = sigmoid((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            DoubleVector hi = sigmoid((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+            narrow(lo, hi).intoArray(a, aOff + i);
+        }
+        return i;
+    }
+
+    private static DoubleVector sigmoid(DoubleVector zd) {
+        DoubleVector y = zd.neg().min(Functions.SIGMOID_CLAMP).max(-Functions.SIGMOID_CLAMP);
+        return DoubleVector.broadcast(D, 1.0).div(exp(y).add(1.0));
+    }
+
+    /**
+     * The two halves rounded to float, {@code lo} into the lower lanes and {@code hi} into the
+     * upper ones (a blend, not an addition, so a −0 stays −0).
+     */
+    private static FloatVector narrow(DoubleVector lo, DoubleVector hi) {
+        FloatVector l = (FloatVector) lo.convertShape(VectorOperators.D2F, VectorGemm.S, 0);
+        FloatVector h = (FloatVector) hi.convertShape(VectorOperators.D2F, VectorGemm.S, -1);
+        return l.blend(h, UPPER);
     }
 
     /** {@link Functions#exp(double)} lane by lane. */

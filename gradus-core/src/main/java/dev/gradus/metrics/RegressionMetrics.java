@@ -19,34 +19,7 @@ public record RegressionMetrics(List<String> targets, double[] rmse, double[] ma
      * otherwise (scikit-learn's convention).
      */
     public static RegressionMetrics of(List<String> targets, float[] actual, float[] predicted, int rows) {
-        int k = targets.size();
-        if (actual.length < rows * k || predicted.length < rows * k) {
-            throw new IllegalArgumentException("expected " + rows + "x" + k + " values");
-        }
-        double[] rmse = new double[k];
-        double[] mae = new double[k];
-        double[] r2 = new double[k];
-        for (int t = 0; t < k; t++) {
-            double mean = 0;
-            for (int i = 0; i < rows; i++) {
-                mean += actual[i * k + t];
-            }
-            mean /= rows;
-            double squares = 0;
-            double absolute = 0;
-            double total = 0;
-            for (int i = 0; i < rows; i++) {
-                double y = actual[i * k + t];
-                double r = predicted[i * k + t] - y;
-                squares += r * r;
-                absolute += Math.abs(r);
-                total += (y - mean) * (y - mean);
-            }
-            rmse[t] = Math.sqrt(squares / rows);
-            mae[t] = absolute / rows;
-            r2[t] = total == 0 ? (squares == 0 ? 1 : 0) : 1 - squares / total;
-        }
-        return new RegressionMetrics(List.copyOf(targets), rmse, mae, r2);
+        return of(targets, actual, predicted, rows, null);
     }
 
     /**
@@ -58,48 +31,161 @@ public record RegressionMetrics(List<String> targets, double[] rmse, double[] ma
      */
     public static RegressionMetrics of(List<String> targets, float[] actual, float[] predicted, int rows,
                                        double[] weights) {
-        if (weights == null) {
-            return of(targets, actual, predicted, rows);
-        }
         int k = targets.size();
-        if (actual.length < rows * k || predicted.length < rows * k || weights.length != rows) {
-            throw new IllegalArgumentException("expected " + rows + "x" + k + " values and " + rows + " weights");
+        if (actual.length < rows * k || predicted.length < rows * k || (weights != null && weights.length != rows)) {
+            throw new IllegalArgumentException("expected " + rows + "x" + k + " values"
+                    + (weights == null ? "" : " and " + rows + " weights"));
         }
-        double weightSum = 0;
-        for (int i = 0; i < rows; i++) {
-            if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
-                throw new IllegalArgumentException("row " + i + " has weight " + weights[i]
-                        + "; a row weight must be finite and at least 0");
+        Tally tally = new Tally(targets, weights != null);
+        tally.add(actual, predicted, 0, rows, weights);
+        return tally.metrics();
+    }
+
+    /**
+     * The scores of rows added a chunk at a time, so that a file too large to hold can be
+     * scored: the same numbers, bit for bit, as {@link #of} on all rows in the order added. The
+     * scores need two passes (the mean of the actual values first), so it keeps each row's
+     * actual and predicted values as float32 (and its weight): {@code 8 × targets} bytes a row
+     * (8 more weighted).
+     */
+    public static final class Tally {
+        private static final int SHIFT = 16;
+        private static final int BLOCK = 1 << SHIFT;
+
+        private final List<String> targets;
+        private final int k;
+        private final boolean weighted;
+        private float[][] actual = new float[0][];
+        private float[][] predicted = new float[0][];
+        private double[][] weights = new double[0][];
+        private long rows;
+
+        /**
+         * An empty tally.
+         *
+         * @param targets the target columns' names
+         * @param weighted whether rows come with weights
+         */
+        public Tally(List<String> targets, boolean weighted) {
+            this.targets = List.copyOf(targets);
+            this.k = targets.size();
+            this.weighted = weighted;
+        }
+
+        /**
+         * Adds {@code rows} rows: {@code actual} and {@code predicted} row-major {@code rows × targets}
+         * from {@code offset} rows in, and their weights from row 0 of {@code rowWeights} (null
+         * when unweighted).
+         *
+         * @throws IllegalArgumentException for a negative or non-finite weight, naming the row
+         */
+        public void add(float[] actual, float[] predicted, int offset, int rows, double[] rowWeights) {
+            if (weighted != (rowWeights != null)) {
+                throw new IllegalArgumentException(weighted ? "this tally needs row weights" : "this tally is unweighted");
             }
-            weightSum += weights[i];
-        }
-        if (!(weightSum > 0)) {
-            throw new IllegalArgumentException("the row weights add up to 0; nothing to score");
-        }
-        double[] rmse = new double[k];
-        double[] mae = new double[k];
-        double[] r2 = new double[k];
-        for (int t = 0; t < k; t++) {
-            double mean = 0;
             for (int i = 0; i < rows; i++) {
-                mean += weights[i] * actual[i * k + t];
+                long r = this.rows;
+                int block = (int) (r >>> SHIFT);
+                int at = (int) (r & (BLOCK - 1));
+                if (at == 0) {
+                    this.actual = Arrays.copyOf(this.actual, block + 1);
+                    this.actual[block] = new float[BLOCK * k];
+                    this.predicted = Arrays.copyOf(this.predicted, block + 1);
+                    this.predicted[block] = new float[BLOCK * k];
+                    if (weighted) {
+                        weights = Arrays.copyOf(weights, block + 1);
+                        weights[block] = new double[BLOCK];
+                    }
+                }
+                if (weighted) {
+                    double w = rowWeights[i];
+                    if (!(w >= 0) || Double.isInfinite(w)) {
+                        throw new IllegalArgumentException("row " + r + " has weight " + w
+                                + "; a row weight must be finite and at least 0");
+                    }
+                    weights[block][at] = w;
+                }
+                System.arraycopy(actual, (offset + i) * k, this.actual[block], at * k, k);
+                System.arraycopy(predicted, (offset + i) * k, this.predicted[block], at * k, k);
+                this.rows++;
             }
-            mean /= weightSum;
-            double squares = 0;
-            double absolute = 0;
-            double total = 0;
-            for (int i = 0; i < rows; i++) {
-                double y = actual[i * k + t];
-                double r = predicted[i * k + t] - y;
-                squares += weights[i] * r * r;
-                absolute += weights[i] * Math.abs(r);
-                total += weights[i] * (y - mean) * (y - mean);
-            }
-            rmse[t] = Math.sqrt(squares / weightSum);
-            mae[t] = absolute / weightSum;
-            r2[t] = total == 0 ? (squares == 0 ? 1 : 0) : 1 - squares / total;
         }
-        return new RegressionMetrics(List.copyOf(targets), rmse, mae, r2);
+
+        /** The number of rows added. */
+        public long rows() {
+            return rows;
+        }
+
+        /**
+         * The scores of the rows added.
+         *
+         * @throws IllegalArgumentException when weighted and the weights add up to 0
+         */
+        public RegressionMetrics metrics() {
+            double weightSum = 0;
+            if (weighted) {
+                for (long i = 0; i < rows; i++) {
+                    weightSum += weight(i);
+                }
+                if (!(weightSum > 0)) {
+                    throw new IllegalArgumentException("the row weights add up to 0; nothing to score");
+                }
+            }
+            double[] rmse = new double[k];
+            double[] mae = new double[k];
+            double[] r2 = new double[k];
+            double count = weighted ? weightSum : rows;
+            for (int t = 0; t < k; t++) {
+                double mean = 0;
+                for (long i = 0; i < rows; i++) {
+                    mean += weighted ? weight(i) * value(actual, i, t) : value(actual, i, t);
+                }
+                mean /= count;
+                double squares = 0;
+                double absolute = 0;
+                double total = 0;
+                for (long i = 0; i < rows; i++) {
+                    double y = value(actual, i, t);
+                    double r = value(predicted, i, t) - y;
+                    double w = weighted ? weight(i) : 1;
+                    squares += weighted ? w * r * r : r * r;
+                    absolute += weighted ? w * Math.abs(r) : Math.abs(r);
+                    total += weighted ? w * (y - mean) * (y - mean) : (y - mean) * (y - mean);
+                }
+                rmse[t] = Math.sqrt(squares / count);
+                mae[t] = absolute / count;
+                r2[t] = total == 0 ? (squares == 0 ? 1 : 0) : 1 - squares / total;
+            }
+            return new RegressionMetrics(targets, rmse, mae, r2);
+        }
+
+        /** The actual values of the rows added, row-major {@code rows × targets} (for a plot of predicted against actual). */
+        public float[] actual() {
+            return values(actual);
+        }
+
+        /** The predicted values of the rows added, row-major {@code rows × targets}. */
+        public float[] predicted() {
+            return values(predicted);
+        }
+
+        private float[] values(float[][] blocks) {
+            float[] out = new float[Math.multiplyExact(Math.toIntExact(rows), k)];
+            for (int b = 0, at = 0; at < out.length; b++) {
+                int n = Math.min(blocks[b].length, out.length - at);
+                System.arraycopy(blocks[b], 0, out, at, n);
+                at += n;
+            }
+            return out;
+        }
+
+        private float value(float[][] values, long row, int t) {
+            return values[(int) (row >>> SHIFT)][(int) (row & (BLOCK - 1)) * k + t];
+        }
+
+        private double weight(long row) {
+            return weights[(int) (row >>> SHIFT)][(int) (row & (BLOCK - 1))];
+        }
     }
 
     /** The mean over targets of each target's RMSE. */

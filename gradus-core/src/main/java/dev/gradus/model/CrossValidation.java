@@ -2,11 +2,14 @@ package dev.gradus.model;
 
 import dev.gradus.data.DataException;
 import dev.gradus.data.Folds;
+import dev.gradus.data.Preprocessing;
 import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.data.UnknownCategory;
 import dev.gradus.metrics.ClassificationMetrics;
 import dev.gradus.metrics.RegressionMetrics;
+import dev.gradus.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,9 +133,30 @@ public final class CrossValidation {
 
     private static Fold fold(Table table, ModelSpec spec, Folds folds, int f) throws DataException {
         Split s = folds.split(table, f);
-        Model.Fit fit = Model.fit(s.train(), spec);
+        Model.Fit fit = fitFold(s.train(), null, spec);
         return new Fold(f, s.train().rows(), s.test().rows(), fit.history().epochs().size(),
                 scores(fit.model(), s.test(), spec.weights().column()));
+    }
+
+    /**
+     * Fits {@code spec} on a fold's training rows, to be scored on rows held out from them: the
+     * preprocessing is fitted on the training rows alone (no held-out row leaks into it) with its
+     * warnings dropped (those of the whole table are the user's), and a category that only
+     * held-out rows hold is encoded as all zeros, as {@code --unknown ignore} does, instead of
+     * failing the fold: a rare category of a messy file often falls in one fold only. Training
+     * itself is that of {@link Model#fit(Table, ModelSpec, TrainingListener...)}, bit for bit.
+     *
+     * @param validation rows scored after every epoch (for early stopping), or null
+     */
+    public static Model.Fit fitFold(Table train, Table validation, ModelSpec spec, TrainingListener... listeners)
+            throws DataException {
+        spec.weights().checkColumn(train);
+        return Model.fit(foldPreprocessing(train, spec), train, validation, spec, listeners);
+    }
+
+    /** The preprocessing {@link #fitFold} fits on {@code train}. */
+    public static Preprocessing foldPreprocessing(Table train, ModelSpec spec) throws DataException {
+        return Preprocessing.fit(train, spec.fittedData().withUnknown(UnknownCategory.IGNORE), warning -> { });
     }
 
     /**

@@ -387,9 +387,8 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * average precision).
      */
     public ClassificationMetrics classificationMetrics(Table table) throws DataException {
-        Predictions p = predict(table);
-        return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table), p.classIds(),
-                p.probabilities() ? p.toDoubles() : null, preprocessing.classLabels().size() == 2 ? positiveId() : 1);
+        int positive = preprocessing.classLabels().size() == 2 ? positiveId() : 1;
+        return classificationMetrics(table, positive, threshold(), null);
     }
 
     /**
@@ -402,9 +401,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public ClassificationMetrics classificationMetrics(Table table, int positive, double threshold)
             throws DataException {
-        Predictions p = predict(table);
-        return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table),
-                p.classIds(positive, threshold), p.probabilities() ? p.toDoubles() : null, positive);
+        return classificationMetrics(table, positive, threshold, null);
     }
 
     /**
@@ -414,9 +411,45 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public ClassificationMetrics classificationMetrics(Table table, int positive, double threshold, double[] weights)
             throws DataException {
+        ClassificationMetrics.Tally tally = classificationTally(positive, weights != null);
+        score(table, tally, positive, threshold, weights);
+        return tally.metrics();
+    }
+
+    /**
+     * An empty tally of this model's classification scores, for {@link #score(Table,
+     * ClassificationMetrics.Tally, int, double, double[])} a chunk of rows at a time.
+     *
+     * @param positive the positive class id, 0 or 1 (ignored for more than two classes)
+     * @param weighted whether rows will come with weights
+     */
+    public ClassificationMetrics.Tally classificationTally(int positive, boolean weighted) {
+        if (task() != Task.CLASSIFICATION) {
+            throw new IllegalStateException("classification scores need a classification model; this one is " + task());
+        }
+        return new ClassificationMetrics.Tally(preprocessing.classLabels(), positive, outputsProbabilities(), weighted);
+    }
+
+    /**
+     * Adds the rows of {@code table} (which holds the target column) to {@code tally}: the
+     * scores of a file too large to hold, a chunk of rows at a time, are those of
+     * {@link #classificationMetrics(Table, int, double, double[])} on the whole file.
+     *
+     * @param weights each row's weight, or null when the tally is unweighted
+     */
+    public void score(Table table, ClassificationMetrics.Tally tally, int positive, double threshold, double[] weights)
+            throws DataException {
+        int[] actual = preprocessing.classIds(table);
         Predictions p = predict(table);
-        return ClassificationMetrics.of(preprocessing.classLabels(), preprocessing.classIds(table),
-                p.classIds(positive, threshold), p.probabilities() ? p.toDoubles() : null, positive, weights);
+        int[] predicted = p.classIds(positive, threshold);
+        int k = preprocessing.classLabels().size();
+        float[] out = p.outputs().contiguous().data();
+        boolean probabilities = p.probabilities();
+        for (int i = 0; i < actual.length; i++) {
+            double pActual = probabilities ? out[i * k + actual[i]] : Double.NaN;
+            double score = probabilities && k == 2 ? out[i * k + positive] : Double.NaN;
+            tally.add(actual[i], predicted[i], pActual, score, weights == null ? 1 : weights[i]);
+        }
     }
 
     /**
@@ -424,10 +457,30 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * unweighted).
      */
     public RegressionMetrics regressionMetrics(Table table, double[] weights) throws DataException {
-        Predictions p = predict(table);
+        RegressionMetrics.Tally tally = regressionTally(weights != null);
+        score(table, tally, weights);
+        return tally.metrics();
+    }
+
+    /**
+     * An empty tally of this model's regression scores, for {@link #score(Table,
+     * RegressionMetrics.Tally, double[])} a chunk of rows at a time.
+     */
+    public RegressionMetrics.Tally regressionTally(boolean weighted) {
+        if (task() != Task.REGRESSION) {
+            throw new IllegalStateException("regression scores need a regression model; this one is " + task());
+        }
+        return new RegressionMetrics.Tally(preprocessing.targetNames(), weighted);
+    }
+
+    /**
+     * Adds the rows of {@code table} (which holds the target columns) to {@code tally}, as
+     * {@link #score(Table, ClassificationMetrics.Tally, int, double, double[])} does for classes.
+     */
+    public void score(Table table, RegressionMetrics.Tally tally, double[] weights) throws DataException {
         Matrix actual = preprocessing.targetValues(table);
-        return RegressionMetrics.of(preprocessing.targetNames(), actual.data(), p.outputs().data(), table.rows(),
-                weights);
+        Predictions p = predict(table);
+        tally.add(actual.contiguous().data(), p.outputs().contiguous().data(), 0, table.rows(), weights);
     }
 
     /**
@@ -446,9 +499,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
 
     /** Regression scores (original units) on a table that holds the target columns. */
     public RegressionMetrics regressionMetrics(Table table) throws DataException {
-        Predictions p = predict(table);
-        Matrix actual = preprocessing.targetValues(table);
-        return RegressionMetrics.of(preprocessing.targetNames(), actual.data(), p.outputs().data(), table.rows());
+        return regressionMetrics(table, null);
     }
 
     /**

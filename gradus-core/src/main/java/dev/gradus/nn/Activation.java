@@ -261,11 +261,10 @@ public sealed interface Activation {
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             multiplyDerivative(z, null, g, delta, 0, length);
         }
+        /** {@code delta[i] = z[i] > 0 ? g[i] : 0}, vectorised like {@link #applyAll}. */
         @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
                                                  int length) {
-            for (int i = offset; i < offset + length; i++) {
-                delta[i] = z[i] > 0f ? g[i] : 0f;
-            }
+            Functions.reluDerivative(z, g, delta, offset, length);
         }
         @Override public String toString() { return "relu"; }
     }

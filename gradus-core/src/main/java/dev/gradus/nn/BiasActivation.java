@@ -1,6 +1,7 @@
 package dev.gradus.nn;
 
 import dev.gradus.kernel.Epilogue;
+import dev.gradus.kernel.Functions;
 
 /**
  * The forward epilogue of one layer, fused into the product {@code Zᵐ = Aᵐ⁻¹ Wᵐᵀ}:
@@ -33,16 +34,16 @@ final class BiasActivation implements Epilogue {
 
     @Override
     public void finish(float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
-        float[] t = theta;
-        int b = biasOffset;
-        boolean elementWise = phi.elementWise();
-        for (int i = i0; i < i1; i++) {
-            int row = cOff + i * ldc;
-            for (int j = j0; j < j1; j++) {
-                c[row + j] += t[b + j];
-            }
-            if (elementWise) {
-                phi.applyAll(c, row + j0, a, i * ldc + j0, j1 - j0);
+        Functions.addBias(c, cOff + i0 * ldc + j0, ldc, i1 - i0, j1 - j0, theta, biasOffset + j0);
+        if (!phi.elementWise()) {
+            return;
+        }
+        if (j0 == 0 && j1 == ldc) {
+            // whole rows: one contiguous stretch of Zᵐ, one call
+            phi.applyAll(c, cOff + i0 * ldc, a, i0 * ldc, (i1 - i0) * ldc);
+        } else {
+            for (int i = i0; i < i1; i++) {
+                phi.applyAll(c, cOff + i * ldc + j0, a, i * ldc + j0, j1 - j0);
             }
         }
     }

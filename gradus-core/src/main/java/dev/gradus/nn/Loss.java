@@ -157,6 +157,12 @@ public sealed interface Loss
         }
     }
 
+    /** Whether {@code loss} is fused with the output activation {@code phi}: it then reads the logits {@code Zⁿ}. */
+    static boolean fusedWith(Loss loss, Activation phi) {
+        Activation fused = loss.fusedActivation();
+        return fused != null && phi.getClass().equals(fused.getClass());
+    }
+
     /**
      * {@code ℓ} over the last forward pass held in {@code w} against targets {@code y} (from
      * {@code yOff}, {@code rows × outputs}), and the start of the backward pass: {@code Gⁿ = ∂ℓ/∂Ŷ}
@@ -174,7 +180,7 @@ public sealed interface Loss
      */
     default double valueAndBackwardStart(Workspace w, float[] y, int yOff, float[] weights) {
         int last = w.z.length - 1;
-        if (fusedActivation() != null && w.outputActivation.getClass().equals(fusedActivation().getClass())) {
+        if (fusedWith(this, w.outputActivation)) {
             w.outputDeltaGiven = true;
             return valueAndOutputDelta(w.z[last], y, yOff, weights, w.delta, w.rows, w.outputs);
         }
@@ -193,7 +199,7 @@ public sealed interface Loss
     /** As {@link #value(Workspace, float[], int)} with row weights {@code weights} (or {@code null}). */
     default double value(Workspace w, float[] y, int yOff, float[] weights) {
         int last = w.z.length - 1;
-        if (fusedActivation() != null && w.outputActivation.getClass().equals(fusedActivation().getClass())) {
+        if (fusedWith(this, w.outputActivation)) {
             return valueFromLogits(w.z[last], y, yOff, weights, w.rows, w.outputs);
         }
         return value(w.a[last], y, yOff, weights, w.rows, w.outputs);
@@ -460,7 +466,27 @@ public sealed interface Loss
                 int row = i * cols;
                 float w = weight(weights, i);
                 double scale = w * invW;        // wᵢ/W (1/N for wᵢ = 1)
-                double logSumExp = logSumExp(z, row, cols);
+                // pᵢⱼ = e^{zᵢⱼ − max} / Σₖ e^{zᵢₖ − max},  ln Σₖ e^{zᵢₖ} = max + ln Σₖ e^{zᵢₖ − max}
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) {
+                    max = Math.max(max, z[row + j]);
+                }
+                double e0 = 0;
+                double e1 = 0;
+                double norm;
+                if (cols == 2) {
+                    // two classes (the default for a binary label): each e^{z − max} once, kept;
+                    // the larger logit's is e⁰ = 1 exactly, so one exp per row
+                    e0 = z[row] == max ? 1.0 : Math.exp((double) z[row] - max);
+                    e1 = z[row + 1] == max ? 1.0 : Math.exp((double) z[row + 1] - max);
+                    norm = 0 + e0 + e1;
+                } else {
+                    norm = 0;
+                    for (int j = 0; j < cols; j++) {
+                        norm += Math.exp((double) z[row + j] - max);
+                    }
+                }
+                double logSumExp = max + Math.log(norm);
                 double targetSum = 0;
                 for (int j = 0; j < cols; j++) {
                     float t = y[yOff + row + j];
@@ -471,7 +497,8 @@ public sealed interface Loss
                 }
                 // Δⁿᵢⱼ = (pᵢⱼ Σₖ yᵢₖ − yᵢⱼ) wᵢ/W                 (rows, cols)
                 for (int j = 0; j < cols; j++) {
-                    double p = Math.exp(z[row + j] - logSumExp);
+                    double e = cols == 2 ? (j == 0 ? e0 : e1) : Math.exp((double) z[row + j] - max);
+                    double p = e / norm;
                     delta[row + j] = (float) ((p * targetSum - y[yOff + row + j]) * scale);
                 }
             }

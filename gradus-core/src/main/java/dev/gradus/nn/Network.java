@@ -1,5 +1,6 @@
 package dev.gradus.nn;
 
+import dev.gradus.kernel.Functions;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.tensor.Parameters;
@@ -189,6 +190,21 @@ public final class Network {
      * {@code A⁻¹ = X}. Results stay in {@code w}.
      */
     public void forward(float[] x, int xOff, int rows, Workspace w) {
+        forward(x, xOff, rows, w, true);
+    }
+
+    /**
+     * The forward pass of a training step under {@code loss}: {@link #forward}, except that a
+     * row-wise {@code φⁿ} (softmax) that {@code loss} is fused with is not applied, since the
+     * loss reads the logits {@code Zⁿ} ({@link Loss#valueAndBackwardStart}); {@link
+     * Workspace#output()} then does not hold {@code Ŷ}.
+     */
+    public void forward(float[] x, int xOff, int rows, Workspace w, Loss loss) {
+        Activation phi = layers.get(layers.size() - 1).activation();
+        forward(x, xOff, rows, w, phi.elementWise() || !Loss.fusedWith(loss, phi));
+    }
+
+    private void forward(float[] x, int xOff, int rows, Workspace w, boolean rowWiseOutput) {
         checkRows(rows, w);
         w.rows = rows;
         w.outputDeltaGiven = false;
@@ -205,7 +221,7 @@ public final class Network {
             // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ and Aᵐ = φᵐ(Zᵐ)       (rows, out), bias and φᵐ fused into the product
             w.forwardEpilogue[m].bias(theta, parameters.biasView(m).offset());
             w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, w.packed[m], rows, w.forwardEpilogue[m]);
-            if (!layer.activation().elementWise()) {
+            if (!layer.activation().elementWise() && rowWiseOutput) {
                 // a row-wise φⁿ (softmax) needs whole rows: after the product
                 layer.activation().applyRows(w.z[m], 0, w.a[m], 0, rows, out);
             }
@@ -257,7 +273,7 @@ public final class Network {
             // ∂ℓ/∂Wᵐ = Δᵐᵀ Aᵐ⁻¹                         (out, in)
             w.kernels.atb(dTheta, parameters.weightView(m).offset(), delta, 0, aPrev, aPrevOff, out, in, rows);
             // ∂ℓ/∂bᵐ = Σ over rows of Δᵐ                (out)
-            sumRows(dTheta, parameters.biasView(m).offset(), delta, rows, out);
+            Functions.columnSums(delta, 0, rows, out, dTheta, parameters.biasView(m).offset());
             if (m > 0) {
                 // Gᵐ⁻¹ = Δᵐ Wᵐ                          (rows, in), Wᵐ packed once per pass
                 w.packed[m].packBackward(theta, parameters.weightView(m).offset());
@@ -275,18 +291,6 @@ public final class Network {
                 float[] t = delta;
                 delta = spare;
                 spare = t;
-            }
-        }
-    }
-
-    private static void sumRows(float[] db, int dbOff, float[] delta, int rows, int out) {
-        for (int j = 0; j < out; j++) {
-            db[dbOff + j] = 0f;
-        }
-        for (int i = 0; i < rows; i++) {
-            int row = i * out;
-            for (int j = 0; j < out; j++) {
-                db[dbOff + j] += delta[row + j];
             }
         }
     }

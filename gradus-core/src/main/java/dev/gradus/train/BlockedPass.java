@@ -39,9 +39,13 @@ import java.util.concurrent.Future;
  * in cache: a full-batch epoch streams each row once instead of writing and re-reading
  * activation buffers as large as the data.
  *
- * <p>With {@code threads > 1}, blocks run side by side, one per thread (single-threaded products),
- * and are added in block order after each round, so the result does not depend on the thread
- * count. A batch of one block uses {@code threads} cores inside its products instead.
+ * <p>With {@code threads > 1}, blocks run side by side, one per thread (single-threaded products):
+ * each thread claims the next block not yet taken and leaves its {@code gⱼ} in one of
+ * {@link #SLOTS_PER_THREAD}{@code × threads} result slots, and the calling thread adds the slots
+ * in block order as they fill, so the result does not depend on the thread count or on which
+ * thread ran which block. A thread that the operating system holds back delays the sum only once
+ * the others have filled every slot, not at every block. A batch of one block uses
+ * {@code threads} cores inside its products instead.
  *
  * <p>Not thread-safe: one pass belongs to one trainer. It reads {@code θ} from the network it
  * was made for at every call.
@@ -61,6 +65,9 @@ public final class BlockedPass implements AutoCloseable {
      * every batch larger than one block.
      */
     public static final int BLOCK_ROWS = 1024;
+
+    /** Result slots per thread: how far the threads may run ahead of the block-order sum. */
+    static final int SLOTS_PER_THREAD = 4;
 
     /**
      * Rows {@code [from, from + n)} of a batch, in the batch's order, copied into {@code x}
@@ -87,6 +94,7 @@ public final class BlockedPass implements AutoCloseable {
     private final int size;
     private final Block single;          // a batch of one block: products over `threads` cores
     private Block[] blocks;              // a batch of several: one block per thread, made on first use
+    private Result[] slots;              // block j's result in slot j mod slots.length
     private double[] sum;                // Σⱼ Wⱼ·gⱼ
     private double weight;               // W = Σⱼ Wⱼ of the last call
     private ExecutorService pool;
@@ -196,30 +204,65 @@ public final class BlockedPass implements AutoCloseable {
             weight = weightSum;
             return lossSum;
         }
+        if (slots == null) {
+            slots = new Result[SLOTS_PER_THREAD * threads];
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = new Result(size);
+            }
+        }
+        Schedule schedule = new Schedule(blockCount, slots.length);
+        int helpers = Math.min(threads, blockCount) - 1;
+        for (int t = 1; t <= helpers; t++) {
+            Block b = block(t);
+            running[t] = pool().submit(() -> {
+                try {
+                    for (int j = schedule.claim(); j >= 0; j = schedule.claim()) {
+                        runBlock(b, batch, j, count, firstRow);
+                        schedule.done(j);
+                    }
+                } catch (RuntimeException | Error e) {
+                    schedule.fail(e);
+                    throw e;
+                }
+            });
+        }
         double lossSum = 0;
         double weightSum = 0;
-        for (int j0 = 0; j0 < blockCount; j0 += threads) {
-            int round = Math.min(threads, blockCount - j0);
-            for (int t = 1; t < round; t++) {
-                int from = (j0 + t) * BLOCK_ROWS;
-                int n = Math.min(BLOCK_ROWS, count - from);
-                Block b = block(t);
-                running[t] = pool().submit(() -> b.run(network, loss, batch, from, n, dropout, seed, epoch, step,
-                        firstRow));
+        try {
+            // This thread adds block j = added as soon as it is there, and runs blocks itself
+            // while it waits; the sum is in block order whichever thread ran which block.
+            for (int added = 0; added < blockCount; ) {
+                if (schedule.ready(added)) {
+                    Result r = slots[added % slots.length];
+                    lossSum += r.addTo(sum);
+                    weightSum += r.weight;
+                    schedule.consumed(added);
+                    added++;
+                    continue;
+                }
+                int j = schedule.tryClaim();
+                if (j >= 0) {
+                    runBlock(block(0), batch, j, count, firstRow);
+                    schedule.done(j);
+                } else {
+                    schedule.awaitReady(added);
+                }
             }
-            int from = j0 * BLOCK_ROWS;
-            block(0).run(network, loss, batch, from, Math.min(BLOCK_ROWS, count - from), dropout, seed, epoch, step,
-                    firstRow);
-            for (int t = 1; t < round; t++) {
+        } finally {
+            schedule.stop();
+            for (int t = 1; t <= helpers; t++) {
                 await(running[t]);
-            }
-            for (int t = 0; t < round; t++) {   // block order, whatever finished first
-                lossSum += blocks[t].addTo(sum);
-                weightSum += blocks[t].weight;
             }
         }
         weight = weightSum;
         return lossSum;
+    }
+
+    /** Runs block {@code j} of the batch on {@code b}, its result into slot {@code j mod slots}. */
+    private void runBlock(Block b, Reader batch, int j, int count, long firstRow) {
+        int from = j * BLOCK_ROWS;
+        b.run(network, loss, batch, from, Math.min(BLOCK_ROWS, count - from), dropout, seed, epoch, step, firstRow);
+        slots[j % slots.length].take(b);
     }
 
     private Block block(int t) {
@@ -270,6 +313,121 @@ public final class BlockedPass implements AutoCloseable {
         }
     }
 
+    /**
+     * Who runs which block of a batch, and which results wait to be added: blocks are claimed in
+     * order, block {@code j} may start once block {@code j − slots} has been added (its slot is
+     * free), and the adding thread waits for block {@code added} when it has nothing to run.
+     */
+    private static final class Schedule {
+        private final int count;
+        private final int slots;
+        private final boolean[] filled;   // slot j mod slots holds block j's result, not yet added
+        private int next;                 // the next block to claim
+        private int added;                // blocks added so far
+        private boolean stopped;
+        private Throwable failure;
+
+        Schedule(int count, int slots) {
+            this.count = count;
+            this.slots = slots;
+            this.filled = new boolean[slots];
+        }
+
+        /** The next block, waiting for its slot; -1 when every block is taken or the pass stopped. */
+        synchronized int claim() {
+            while (!stopped && next < count && next - added >= slots) {
+                waitHere();
+            }
+            return stopped || next >= count ? -1 : next++;
+        }
+
+        /** The next block if its slot is free now, else -1. */
+        synchronized int tryClaim() {
+            return !stopped && next < count && next - added < slots ? next++ : -1;
+        }
+
+        synchronized void done(int j) {
+            filled[j % slots] = true;
+            notifyAll();
+        }
+
+        synchronized boolean ready(int j) {
+            rethrow();
+            return filled[j % slots];
+        }
+
+        /** Waits until block {@code j} is done, or a slot frees for a block to claim. */
+        synchronized void awaitReady(int j) {
+            while (!filled[j % slots] && failure == null && !(next < count && next - added < slots)) {
+                waitHere();
+            }
+            rethrow();
+        }
+
+        synchronized void consumed(int j) {
+            filled[j % slots] = false;
+            added = j + 1;
+            notifyAll();
+        }
+
+        synchronized void fail(Throwable e) {
+            failure = e;
+            notifyAll();
+        }
+
+        /** No more blocks are handed out (the pass ended, or failed). */
+        synchronized void stop() {
+            stopped = true;
+            notifyAll();
+        }
+
+        private void rethrow() {
+            if (failure instanceof RuntimeException r) {
+                throw r;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+        }
+
+        private void waitHere() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopped = true;
+                throw new IllegalStateException("interrupted while passing blocks", e);
+            }
+        }
+    }
+
+    /** One block's result waiting in a slot to be added: {@code gⱼ}, {@code Lⱼ} and {@code Wⱼ}. */
+    private static final class Result {
+        final float[] g;
+        double value;
+        double weight;
+
+        Result(int size) {
+            this.g = new float[size];
+        }
+
+        void take(Block b) {
+            System.arraycopy(b.g, 0, g, 0, g.length);
+            value = b.value;
+            weight = b.weight;
+        }
+
+        /** {@code sum += Wⱼ·gⱼ} (skipped for a non-finite loss); returns {@code Wⱼ·Lⱼ}. */
+        double addTo(double[] sum) {
+            if (Double.isFinite(value)) {
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += (double) g[i] * weight;
+                }
+            }
+            return value * weight;
+        }
+    }
+
     /** One block's buffers and results: its rows, weights, workspace, mean gradient and mean loss. */
     private static final class Block {
         final int capacity;
@@ -305,7 +463,7 @@ public final class BlockedPass implements AutoCloseable {
                 w.noDropout();
             }
             weight = Loss.weightSum(weights, n);
-            network.forward(x, 0, n, w);
+            network.forward(x, 0, n, w, loss);
             value = loss.valueAndBackwardStart(w, y, 0, weights);
             if (Double.isFinite(value)) {
                 network.backward(x, 0, w, g);

@@ -280,7 +280,7 @@ public final class Tuner {
         long started = System.nanoTime();
         long deadline = options.timeLimit() == null ? Long.MAX_VALUE
                 : started + options.timeLimit().toNanos();
-        Preprocessing whole = Preprocessing.fit(table, base.data());
+        Preprocessing whole = Preprocessing.fit(table, base.fittedData(), warning -> { });
         Task task = whole.task();
         String metric = options.metric() != null ? options.metric() : defaultMetric(task);
         checkMetric(metric, task);
@@ -349,7 +349,10 @@ public final class Tuner {
         listener.onRetrain(best);
         ModelSpec spec = SearchSpace.apply(base, best.params(), best.seed());
         int epochs = options.folds() == 0 && base.training().epochs().isEmpty() ? best.bestEpoch() : 0;
-        Model model = Model.fit(table, epochs > 0 ? spec.withEpochs(epochs) : spec).model();
+        ModelSpec retrain = epochs > 0 ? spec.withEpochs(epochs) : spec;
+        retrain.weights().checkColumn(table);
+        // the warnings of the whole table were the caller's to give (gradus tune printed them first)
+        Model model = Model.fit(Preprocessing.fit(table, retrain.fittedData(), warning -> { }), table, retrain).model();
         return new Result(trials, best, model, metric, epochs, resumed, stoppedByTime);
     }
 
@@ -455,7 +458,7 @@ public final class Tuner {
         Holdout(Table table, Split split, ModelSpec base) throws DataException {
             super(table);
             this.split = split;
-            this.prep = Preprocessing.fit(split.train(), base.data());
+            this.prep = CrossValidation.foldPreprocessing(split.train(), base);
         }
 
         @Override
@@ -493,7 +496,7 @@ public final class Tuner {
             };
             try {
                 Model.Fit fit = Model.fit(prep, split.train(), split.test(), spec, rung);
-                double score = CrossValidation.scores(fit.model(), split.test()).get(metric);
+                double score = CrossValidation.scores(fit.model(), split.test(), spec.weights().column()).get(metric);
                 int trained = fit.history().epochs().size();
                 // the epoch whose weights the trial's model has: the best one when early stopping restores it
                 var o = spec.options(prep.task(), true, split.train().rows());
@@ -541,8 +544,8 @@ public final class Tuner {
             try {
                 for (f = 0; f < folds.count(); f++) {
                     Split s = folds.split(table, f);
-                    Model.Fit fit = Model.fit(s.train(), spec, clock);
-                    sum += CrossValidation.scores(fit.model(), s.test()).get(metric);
+                    Model.Fit fit = CrossValidation.fitFold(s.train(), null, spec, clock);
+                    sum += CrossValidation.scores(fit.model(), s.test(), spec.weights().column()).get(metric);
                     epochs += fit.history().epochs().size();
                     int k = reported.size();
                     if (k < rungs.size() && f + 1 == rungs.get(k)) {

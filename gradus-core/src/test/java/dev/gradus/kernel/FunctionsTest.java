@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * ReLU on both engines against its definition, and the vectorised tanh and sigmoid against their plain twins (bit for bit) and against
+ * ReLU, its derivative, column sums and bias on both engines against their definitions, and the vectorised tanh and sigmoid against their plain twins (bit for bit) and against
  * {@code Math.tanh} / {@code Math.exp} in double rounded once (within one float ulp).
  */
 class FunctionsTest {
@@ -66,6 +66,77 @@ class FunctionsTest {
             float[] inPlace = z.clone();
             Functions.relu(engine, inPlace, 0, inPlace, 0, inPlace.length);
             assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(inPlace[1]), "relu(−0) in place");
+        }
+    }
+
+    @Test
+    void reluDerivativePassesGWhereZIsPositiveOnBothEngines() {
+        float[] z = inputs();
+        z[z.length - 1] = Float.NaN;
+        SplittableRandom random = new SplittableRandom(5);
+        float[] g = new float[z.length];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) random.nextGaussian();
+        }
+        for (int engine : KernelsTest.engines()) {
+            float[] delta = new float[z.length];
+            delta[0] = 7f;
+            delta[z.length - 1] = 7f;
+            Functions.reluDerivative(engine, z, g, delta, 1, z.length - 2);
+            assertEquals(7f, delta[0], "wrote before its range");
+            assertEquals(7f, delta[z.length - 1], "wrote past its range");
+            for (int i = 1; i < z.length - 1; i++) {
+                float want = z[i] > 0f ? g[i] : 0f;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(delta[i]),
+                        "relu'(" + z[i] + ")·" + g[i] + " on " + Engine.name(engine));
+            }
+            float[] inPlace = g.clone();
+            Functions.reluDerivative(engine, z, inPlace, inPlace, 0, z.length);
+            for (int i = 0; i < z.length; i++) {
+                assertEquals(Float.floatToRawIntBits(z[i] > 0f ? g[i] : 0f), Float.floatToRawIntBits(inPlace[i]),
+                        "in place at " + i);
+            }
+        }
+    }
+
+    @Test
+    void columnSumsAndBiasAreTheScalarChainsOnBothEngines() {
+        SplittableRandom random = new SplittableRandom(9);
+        for (int cols : new int[] {1, 2, 7, 8, 16, 20, 32, 33}) {
+            int rows = 1 + random.nextInt(300);
+            float[] x = new float[3 + rows * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-3, 4)));
+            }
+            float[] b = new float[cols + 1];
+            for (int j = 0; j < b.length; j++) {
+                b[j] = (float) random.nextGaussian();
+            }
+            for (int engine : KernelsTest.engines()) {
+                float[] sum = new float[cols + 2];
+                Functions.columnSums(engine, x, 3, rows, cols, sum, 1);
+                assertEquals(0f, sum[0], "wrote before its range");
+                assertEquals(0f, sum[cols + 1], "wrote past its range");
+                for (int j = 0; j < cols; j++) {
+                    float want = 0f;
+                    for (int i = 0; i < rows; i++) {
+                        want += x[3 + i * cols + j];
+                    }
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(sum[j + 1]),
+                            "column " + j + " of " + cols + " on " + Engine.name(engine));
+                }
+                // the bias over the first cols - 1 columns of each row, from b[1]
+                float[] c = x.clone();
+                Functions.addBias(engine, c, 3, cols, rows, cols - 1, b, 1);
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        int at = 3 + i * cols + j;
+                        float want = j < cols - 1 ? x[at] + b[1 + j] : x[at];
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(c[at]),
+                                "bias at " + i + "," + j + " of " + cols + " on " + Engine.name(engine));
+                    }
+                }
+            }
         }
     }
 

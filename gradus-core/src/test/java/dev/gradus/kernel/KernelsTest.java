@@ -221,6 +221,38 @@ class KernelsTest {
     }
 
     @Test
+    void aWeightGradientComputedThroughItsTransposeIsStillOneChainPerElement() {
+        // ∂ℓ/∂W = Δᵀ A for 32 outputs and 20 inputs: Kernels computes (Aᵀ Δ)ᵀ, which fills the
+        // register tiles better; every element must still be fma(Δ(p,i), A(p,j), c) over p in order.
+        SplittableRandom random = new SplittableRandom(23);
+        int m = 32;
+        int n = 20;
+        int k = 1100;          // several KC blocks
+        float[] delta = randomArray(k * m, random);
+        float[] a = randomArray(k * n, random);
+        for (int engine : engines()) {
+            for (int threads : new int[] {1, 2}) {
+                float[] c = new float[m * n + 2];
+                c[0] = 42f;
+                c[m * n + 1] = 42f;
+                Kernels.of(threads, engine, 0).atb(c, 1, delta, 0, a, 0, m, n, k);
+                assertEquals(42f, c[0], "wrote before C");
+                assertEquals(42f, c[m * n + 1], "wrote past C");
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float chain = 0f;
+                        for (int p = 0; p < k; p++) {
+                            chain = Math.fma(delta[p * m + i], a[p * n + j], chain);
+                        }
+                        assertEquals(Float.floatToRawIntBits(chain), Float.floatToRawIntBits(c[1 + i * n + j]),
+                                "C(" + i + "," + j + ") on " + Engine.name(engine) + ", " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void vectorAndPlainPathsAgreeBitForBit() {
         assumeTrue(Engine.vectorAvailable(), "the Vector API module is not enabled in this JVM");
         SplittableRandom random = new SplittableRandom(17);

@@ -26,6 +26,8 @@ class PackedWeightsTest {
     static final int[][] SHAPES = {
         {1, 1, 1}, {3, 5, 2}, {6, 32, 31}, {7, 33, 33}, {64, 10, 128}, {32, 1, 32}, {33, 8, 32}, {13, 65, 257},
         {64, 256, 784}, {64, 128, 256}, {0, 4, 3}, {200, 70, 520},
+        // a few outputs (rows as lanes on the vector engine): whole and ragged row panels
+        {1024, 2, 32}, {301, 1, 20}, {37, 3, 7}, {9, 4, 1}, {300, 5, 32},
     };
 
     static Stream<Arguments> shapes() {
@@ -69,8 +71,11 @@ class PackedWeightsTest {
 
     @Test
     void theEpilogueFinishesEveryElementOnceAfterItsWholeSum() {
-        int rows = 50;
-        int outputs = 70;
+        theEpilogueFinishesEveryElementOnceAfterItsWholeSum(50, 70);
+        theEpilogueFinishesEveryElementOnceAfterItsWholeSum(300, 2);     // a few outputs: rows as lanes
+    }
+
+    private static void theEpilogueFinishesEveryElementOnceAfterItsWholeSum(int rows, int outputs) {
         int inputs = 600;      // three KC blocks: a block finished early would show a partial sum
         SplittableRandom random = new SplittableRandom(5);
         float[] theta = randomArray(outputs * inputs, random);
