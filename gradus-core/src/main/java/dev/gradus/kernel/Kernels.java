@@ -182,7 +182,8 @@ public final class Kernels {
         long flops = 2L * m * n * k;
         int e = flops < plainBelowFlops
                 || warmUp && flops < WARM_UP_BELOW_FLOPS && Engine.warmingUp(flops) ? Engine.PLAIN : engine;
-        if (op == Product.ATB && m > 0 && n > 0 && paddedArea(e, n, m) < paddedArea(e, m, n)) {
+        boolean small = e == Engine.PLAIN && flops < SmallGemm.MAX_FLOPS;   // SmallGemm pads nothing
+        if (op == Product.ATB && !small && m > 0 && n > 0 && paddedArea(e, n, m) < paddedArea(e, m, n)) {
             // Cᵀ = Bᵀ A is the same kind of product with the operands swapped, and each of its
             // elements is the same chain of fused multiply-adds (fma(a, b, c) = fma(b, a, c)):
             // when C's shape wastes more of the register tiles (∂ℓ/∂W⁰ of a 20-input layer,
@@ -211,6 +212,10 @@ public final class Kernels {
             return;
         }
         long flops = 2L * m * n * k;
+        if (engine == Engine.PLAIN && flops < SmallGemm.MAX_FLOPS) {
+            SmallGemm.multiply(op, c, cOff, a, aOff, b, bOff, bPacked, PlainGemm.NR, m, n, k, epilogue);
+            return;
+        }
         int executors = Math.min(threads, CORES);
         if (threads > 1 && flops >= parallelMinFlops) {
             int mr = TiledGemm.mr(engine);
