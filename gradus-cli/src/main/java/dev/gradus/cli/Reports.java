@@ -132,10 +132,14 @@ final class Reports {
         boolean weighted = weightColumn != null;
         boolean classes = model.task() == Task.CLASSIFICATION;
         int positive = classes ? decision.positiveId(model) : 0;
-        ClassificationMetrics.Tally[] c = {classes ? model.classificationTally(positive, weighted) : null};
-        RegressionMetrics.Tally[] r = {classes ? null : model.regressionTally(weighted)};
-        Csv.stream(data, options, Inputs.textColumns(model, null), new Csv.Chunks() {
-            private boolean checked;
+        class Scorer implements Csv.Chunks {
+            ClassificationMetrics.Tally classification;
+            RegressionMetrics.Tally regression;
+            boolean checked;
+
+            Scorer() {
+                restart();
+            }
 
             @Override
             public void accept(Table chunk) throws DataException {
@@ -145,22 +149,23 @@ final class Reports {
                 }
                 double[] w = weighted ? doubles(RowWeights.sampleWeights(chunk, weightColumn)) : null;
                 if (classes) {
-                    model.score(chunk, c[0], positive, decision.threshold(), w);
+                    model.score(chunk, classification, positive, decision.threshold(), w);
                 } else {
-                    model.score(chunk, r[0], w);
+                    model.score(chunk, regression, w);
                 }
             }
 
             @Override
             public void restart() {
-                c[0] = classes ? model.classificationTally(positive, weighted) : null;
-                r[0] = classes ? null : model.regressionTally(weighted);
+                classification = classes ? model.classificationTally(positive, weighted) : null;
+                regression = classes ? null : model.regressionTally(weighted);
             }
-        });
-        long rows = classes ? c[0].rows() : r[0].rows();
+        }
+        Scorer scorer = new Scorer();
+        Csv.stream(data, options, Inputs.textColumns(model, null), scorer);
         try {
-            return classes ? new Scores(rows, c[0].metrics(), null, null)
-                    : new Scores(rows, null, r[0].metrics(), r[0]);
+            return classes ? new Scores(scorer.classification.rows(), scorer.classification.metrics(), null, null)
+                    : new Scores(scorer.regression.rows(), null, scorer.regression.metrics(), scorer.regression);
         } catch (IllegalArgumentException e) {
             throw new DataException(data + ": every sample weight in column '" + weightColumn + "' is 0");
         }

@@ -57,6 +57,21 @@ class StreamCommandTest {
         return Cli.run(args.toArray(String[]::new));
     }
 
+    /**
+     * Runs {@code args} with {@code --stream off} and with {@code --stream on}: both succeed and
+     * print the same; the streamed run is returned. {@code args} is left ending in {@code --stream on}.
+     */
+    private static Cli assertStreamedAsWhole(List<String> args, String what) {
+        args.addAll(List.of("--stream", "off"));
+        Cli whole = Cli.run(args.toArray(String[]::new));
+        args.set(args.size() - 1, "on");
+        Cli streamed = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, whole.code(), whole.toString());
+        assertEquals(0, streamed.code(), streamed.toString());
+        assertEquals(whole.out(), streamed.out(), what);
+        return streamed;
+    }
+
     /** data/customers.csv's rows repeated to 1.5 MiB: two chunks of the streamed reader. */
     private static StringBuilder manyCustomers() throws Exception {
         List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
@@ -120,17 +135,11 @@ class StreamCommandTest {
             if (format.equals("json")) {
                 args.add("--json");
             }
-            args.addAll(List.of("--stream", "off"));
-            Cli whole = Cli.run(args.toArray(String[]::new));
-            args.set(args.size() - 1, "on");
-            Cli streamed = Cli.run(args.toArray(String[]::new));
-            assertEquals(0, whole.code(), whole.toString());
-            assertEquals(0, streamed.code(), streamed.toString());
-            assertEquals(whole.out(), streamed.out(), format);
+            Cli streamed = assertStreamedAsWhole(args, format);
             Path out = dir.resolve("p." + format);
             args.addAll(List.of("--out", out.toString()));
             assertEquals(0, Cli.run(args.toArray(String[]::new)).code());
-            assertEquals(whole.out(), Files.readString(out), format + " to --out");
+            assertEquals(streamed.out(), Files.readString(out), format + " to --out");
         }
         assertEquals(1 + rows, Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--stream")
                 .out().lines().count());
@@ -241,13 +250,7 @@ class StreamCommandTest {
         for (List<String> run : runs) {
             List<String> args = new ArrayList<>(List.of("evaluate", "--data", data.toString()));
             args.addAll(run);
-            args.addAll(List.of("--stream", "off"));
-            Cli whole = Cli.run(args.toArray(String[]::new));
-            args.set(args.size() - 1, "on");
-            Cli streamed = Cli.run(args.toArray(String[]::new));
-            assertEquals(0, whole.code(), whole.toString());
-            assertEquals(0, streamed.code(), streamed.toString());
-            assertEquals(whole.out(), streamed.out(), run.toString());
+            Cli streamed = assertStreamedAsWhole(args, run.toString());
             assertTrue(streamed.out().contains(Integer.toString(rows)), streamed.out());
         }
         Files.writeString(data, big.append("CU-99999;2023-01-01;Lille;forty;3;10.00;no\n"));
