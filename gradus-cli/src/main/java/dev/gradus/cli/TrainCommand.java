@@ -273,23 +273,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (flags.labels != null) {
             out.add("--labels (IDX images)");
         }
-        if (run.init != null) {
-            out.add("--init");
-        }
-        if (run.resume != null) {
-            out.add("--resume");
-        }
-        if (run.checkpoint != null) {
-            out.add("--checkpoint");
-        }
         if (run.testFraction != null) {
             out.add("--test-fraction");
         }
         if (run.health) {
             out.add("--health");
-        }
-        if (weights.rowWeights().any()) {
-            out.add("--sample-weight, --class-weight");
         }
         return out;
     }
@@ -358,13 +346,28 @@ public final class TrainCommand implements Callable<Integer> {
      * cache, the final loss and training score read from it a block at a time.
      */
     private int callStreamed(PrintWriter stdout, PrintWriter err, CsvOptions csv) throws Exception {
-        DataSpec dataSpec = flags.dataSpec();
         Inputs.lastInput = flags.data;
         Consumer<String> warn = w -> Notices.warn(err, List.of(w));
+        // --resume and --init train a model's network on rows encoded for its preprocessing.
+        Resuming resuming = run.resume != null ? resuming() : null;
+        RowWeights rowWeights = weights.rowWeights();   // after the checkpoint's, which --resume takes
+        String weightColumn = rowWeights.column();
+        DataSpec dataSpec = parse("--sample-weight", () -> rowWeights.excludeFrom(flags.dataSpec()));
+        Model from = resuming != null ? resuming.model() : run.init != null ? Model.load(run.init) : null;
+        if (run.init != null) {
+            flags.checkAgrees(from, run.init);
+        }
+        java.util.List<String> needMemory = inMemoryFlags();
+        if (resuming != null && !needMemory.isEmpty()) {   // given by the checkpoint's command
+            throw new UsageException("--resume " + run.resume + ": the checkpoint was trained with "
+                    + String.join(", ", needMemory) + ", which a streamed run cannot hold (they need every row in "
+                    + "memory); resume it with --stream off");
+        }
         RowCache validationCache = null;
         try (RowCache cache = parse("--impute", () -> {
             try {
-                return RowCache.open(flags.data, csv, dataSpec, !noCache, warn);
+                return from != null ? RowCache.encode(flags.data, csv, from.preprocessing(), weightColumn, !noCache)
+                        : RowCache.open(flags.data, csv, dataSpec, weightColumn, !noCache, warn);
             } catch (DataException | java.io.IOException e) {
                 throw new Rethrown(e);
             }
@@ -379,17 +382,35 @@ public final class TrainCommand implements Callable<Integer> {
             boolean streamValidation = flags.validation != null && flags.validationLabels == null;
             Table validationRows = flags.validation == null || streamValidation ? null
                     : Inputs.read(flags.validation, flags.validationLabels, csv);
-            validationCache = streamValidation ? RowCache.encode(flags.validation, csv, prep, !noCache) : null;
+            validationCache = streamValidation
+                    ? RowCache.encode(flags.validation, csv, prep, weightColumn, !noCache) : null;
             long testRows = streamTest ? checkHeldOut(prep, run.test, csv) : heldOut == null ? 0 : heldOut.rows();
-            ModelSpec modelSpec = flags.modelSpec(dataSpec);
-            TrainingOptions options = flags.options(prep.task(), null, cache.rows());
+            TrainingStart start = resuming != null ? resuming.start(rowWeights)
+                    : from != null ? new TrainingStart.FromModel(from, flags.options(from.task(), from.loss(),
+                            cache.rows()), rowWeights)
+                    : new TrainingStart.Fresh(prep, flags.modelSpec(dataSpec).withWeights(rowWeights),
+                            flags.options(prep.task(), null, cache.rows()));
+            TrainingOptions options = start.options();
+            try {
+                cache.classWeights(rowWeights);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--class-weight: " + e.getMessage());
+            }
+            checkThreshold(prep, options);
             parse("--loss", () -> Model.outputWidth(prep, options.loss()));
             checkHeldOut(prep, heldOut);
-            boolean inferred = dataSpec.task() == null;
-            note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, inferred) + "; "
-                    + cache.rows() + " training rows" + (run.test == null ? "" : ", " + testRows + " test rows")
-                    + ", " + prep.inputWidth() + " inputs; " + options.loss().name() + " loss, " + options.optimizer()
-                    + ", seed " + options.seed());
+            if (resuming != null) {
+                note("resuming " + run.resume + " after epoch " + resuming.stored().checkpoint().epoch() + " of "
+                        + options.epochs() + " (" + describe(from) + "), " + cache.rows() + " training rows");
+            } else if (from != null) {
+                note("starting from " + run.init + " (" + describe(from) + "), " + cache.rows() + " training rows");
+            } else {
+                note("task: " + prep.task() + " (" + describeTask(prep) + ") "
+                        + Notices.taskOrigin(prep, dataSpec.task() == null) + "; " + cache.rows() + " training rows"
+                        + (run.test == null ? "" : ", " + testRows + " test rows") + ", " + prep.inputWidth()
+                        + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed "
+                        + options.seed() + weights.describe());
+            }
             note("streaming the rows from " + (noCache ? "a temporary file" : (cache.reused() ? "the cache " : "a new "
                     + "cache ") + RowCache.directory()) + " (--stream " + stream.name().toLowerCase(Locale.ROOT) + ")");
             double f = options.validationFraction();
@@ -398,10 +419,11 @@ public final class TrainCommand implements Callable<Integer> {
             Model.Fit fit;
             try (Progress p = Progress.start(run.quiet ? Progress.Mode.NONE : run.progress, err, options, trained,
                     !prep.targetScaler().isIdentity())) {
-                TrainingStart start = new TrainingStart.Fresh(prep, modelSpec, options);
-                fit = validationCache != null ? cache.fitValidatingOn(start, validationCache, p) : cache.fit(start, validationRows, p);
+                TrainingListener listener = resuming != null ? resuming.checkpoints(p) : checkpointing(p, prep, options);
+                fit = validationCache != null ? cache.fitValidatingOn(start, validationCache, listener)
+                        : cache.fit(start, validationRows, listener);
             }
-            RowCache.Score score = cache.score(fit.model(), trainedRows);
+            RowCache.Score score = cache.score(fit.model(), trainedRows, rowWeights);
             Outcome outcome = decided(Outcome.of(fit, score.loss(), keptEpoch(fit.history(), options)));
             Model model = outcome.model();
             Reports.Scores test = streamTest
@@ -615,6 +637,66 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** --resume: the checkpointed run continued to --epochs, with its own options and preprocessing. */
     private Prepared resumeRun(Table table, Table heldOut) throws Exception {
+        Resuming resuming = resuming();
+        Model model = resuming.model();
+        Table trainRows = table;
+        if (run.testFraction != null) {
+            Split split = split(table, model.preprocessing());
+            trainRows = split.train();
+            heldOut = split.test();
+        }
+        checkHeldOut(model.preprocessing(), heldOut);
+        note("resuming " + run.resume + " after epoch " + resuming.stored().checkpoint().epoch() + " of "
+                + resuming.options().epochs() + " (" + describe(model) + "), " + trainRows.rows() + " training rows");
+        weights.rowWeights().checkColumn(trainRows);
+        return new Prepared(resuming.start(weights.rowWeights()), trainRows, heldOut, resuming::checkpoints);
+    }
+
+    /**
+     * A checkpointed run about to be resumed: the stored checkpoint, its model, the options it
+     * continues with (to {@code --epochs}), and what its checkpoint folder keeps writing.
+     */
+    private final class Resuming {
+        private final CheckpointFile.Stored stored;
+        private final Model model;
+        private final TrainingOptions options;
+        private final int every;
+        private final Map<String, String> kept;
+
+        Resuming(CheckpointFile.Stored stored, Model model, TrainingOptions options, int every,
+                 Map<String, String> kept) {
+            this.stored = stored;
+            this.model = model;
+            this.options = options;
+            this.every = every;
+            this.kept = kept;
+        }
+
+        CheckpointFile.Stored stored() {
+            return stored;
+        }
+
+        Model model() {
+            return model;
+        }
+
+        TrainingOptions options() {
+            return options;
+        }
+
+        TrainingStart start(RowWeights rowWeights) {
+            return new TrainingStart.Resume(model, stored.checkpoint(), options, rowWeights);
+        }
+
+        /** The checkpoint folder, which resumes from the stored checkpoint and forwards to {@code p}. */
+        TrainingListener checkpoints(Progress p) {
+            return new CheckpointDirectory(run.checkpoint != null ? run.checkpoint : run.resume, every, p,
+                    stored.checkpoint(), model.preprocessing(), model.loss(), Model.describe(options), kept);
+        }
+    }
+
+    /** The latest checkpoint of --resume, checked against the flags given, ready to continue. */
+    private Resuming resuming() throws Exception {
         CheckpointFile.Stored stored = readCheckpoint();
         Model model = parse("--resume", () -> Model.of(stored.checkpoint().network(), stored.model().orElseThrow(
                 () -> new IllegalArgumentException("the checkpoint holds no model metadata"))));
@@ -626,24 +708,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
                 stored.checkpoint().settings(), maxEpochs, flags.threads, List.of(ValidationMetric.ACCURACY)));
-        Table trainRows = table;
-        if (run.testFraction != null) {
-            Split split = split(table, model.preprocessing());
-            trainRows = split.train();
-            heldOut = split.test();
-        }
-        checkHeldOut(model.preprocessing(), heldOut);
-        note("resuming " + run.resume + " after epoch " + stored.checkpoint().epoch() + " of " + maxEpochs + " ("
-                + describe(model) + "), " + trainRows.rows() + " training rows");
         Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
         kept.keySet().retainAll(List.of(KEY_COMMAND));
         kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));
         kept.put(KEY_EVERY, Integer.toString(every));
-        weights.rowWeights().checkColumn(trainRows);
-        return new Prepared(new TrainingStart.Resume(model, stored.checkpoint(), options, weights.rowWeights()),
-                trainRows, heldOut,
-                p -> new CheckpointDirectory(run.checkpoint != null ? run.checkpoint : run.resume, every, p,
-                        stored.checkpoint(), model.preprocessing(), model.loss(), Model.describe(options), kept));
+        return new Resuming(stored, model, options, every, kept);
     }
 
     static final String KEY_COMMAND = "command";
@@ -651,14 +720,15 @@ public final class TrainCommand implements Callable<Integer> {
     static final String KEY_EVERY = "checkpoint_every";
 
     /**
-     * Flags that may differ when a run resumes: where files are, how much to say, how far to go
-     * and on how many cores (and on which Spark master). Every other flag must agree with the
+     * Flags that may differ when a run resumes: where files are, how much to say, how far to go,
+     * on how many cores (and on which Spark master) and whether the rows are streamed (the same
+     * bits either way). Every other flag must agree with the
      * checkpoint. (The rows themselves are compared by the trainer, by their SHA-256.)
      */
     static final java.util.Set<String> RESUMABLE_FLAGS = java.util.Set.of("--resume", "--checkpoint",
             "--checkpoint-every", "--epochs", "--threads", "--out", "--plot", "--progress", "--quiet", "--json",
             "--health", "--data", "--labels", "--validation", "--validation-labels", "--test", "--test-labels",
-            "--verbose", "--help", "--version", "--master");
+            "--verbose", "--help", "--version", "--master", "--stream", "--no-cache");
 
     /** The progress listener, or with {@code --checkpoint} the checkpoint folder that forwards to it. */
     private TrainingListener checkpointing(Progress p, Preprocessing prep, TrainingOptions options) {

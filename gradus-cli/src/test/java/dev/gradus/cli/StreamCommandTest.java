@@ -214,12 +214,181 @@ class StreamCommandTest {
         assertFalse(Files.exists(out), "nothing is written");
     }
 
+    private static Cli customers(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("train", "--data", Cli.data("customers.csv"), "--target",
+                "churned", "--impute", "mean", "--batch-size", "32", "--validation-fraction", "0.2", "--optimizer",
+                "adam", "--out", out.toString()));
+        args.addAll(List.of(more));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    private static float[] weights(Path model) throws Exception {
+        return Model.load(model).network().parameters().values();
+    }
+
+    /**
+     * {@code --checkpoint} and {@code --resume} in streamed runs: a streamed run stopped after 3
+     * epochs and resumed to 7 (streamed, or from an in-memory run's checkpoint) ends with the
+     * weights of the uninterrupted run, bit for bit; {@code --init} trains a model further on rows
+     * encoded for its preprocessing as the in-memory run does.
+     */
+    @Test
+    void aResumedStreamedRunEndsWithTheUninterruptedWeights() throws Exception {
+        Path whole = dir.resolve("whole.gradus");
+        Cli a = customers(whole, "--epochs", "7", "--stream", "off");
+        assertEquals(0, a.code(), a.toString());
+        for (String first : List.of("on", "off")) {
+            Path ckpt = dir.resolve("ckpt-" + first);
+            Cli b = customers(dir.resolve("part.gradus"), "--epochs", "3", "--checkpoint", ckpt.toString(), "--stream",
+                    first);
+            assertEquals(0, b.code(), b.toString());
+            Path resumed = dir.resolve("resumed-" + first + ".gradus");
+            Cli c = Cli.run("train", "--data", Cli.data("customers.csv"), "--resume", ckpt.toString(), "--epochs", "7",
+                    "--out", resumed.toString(), "--stream", "on");
+            assertEquals(0, c.code(), c.toString());
+            assertTrue(c.err().contains("resuming " + ckpt + " after epoch 3 of 7"), c.err());
+            assertTrue(c.err().contains("streaming the rows"), c.err());
+            assertArrayEquals(weights(whole), weights(resumed), "resumed streamed from a run with --stream " + first);
+        }
+        Path streamedFull = dir.resolve("streamed-whole.gradus");
+        Path checkpointed = dir.resolve("ckpt-whole");
+        Cli d = customers(streamedFull, "--epochs", "7", "--stream", "on", "--checkpoint", checkpointed.toString());
+        assertEquals(0, d.code(), d.toString());
+        assertArrayEquals(weights(whole), weights(streamedFull), "a checkpointed streamed run");
+        assertTrue(Files.exists(checkpointed.resolve(CheckpointDirectory.LATEST)));
+
+        List<Path> further = new ArrayList<>();
+        for (String how : List.of("off", "on")) {
+            Path out = dir.resolve("further-" + how + ".gradus");
+            Cli e = Cli.run("train", "--data", Cli.data("customers.csv"), "--init", whole.toString(), "--epochs", "2",
+                    "--batch-size", "32", "--validation-fraction", "0.2", "--out", out.toString(), "--stream", how);
+            assertEquals(0, e.code(), e.toString());
+            further.add(out);
+        }
+        assertArrayEquals(weights(further.get(0)), weights(further.get(1)), "--init, streamed and in memory");
+
+        // A checkpoint of a run that held out test rows cannot be resumed streamed: one line, exit 2.
+        Path split = dir.resolve("ckpt-split");
+        Cli e = customers(dir.resolve("split.gradus"), "--epochs", "2", "--test-fraction", "0.2", "--unknown",
+                "ignore", "--checkpoint", split.toString(), "--stream", "off");
+        assertEquals(0, e.code(), e.toString());
+        Path refused = dir.resolve("refused.gradus");
+        Cli f = Cli.run("train", "--data", Cli.data("customers.csv"), "--resume", split.toString(), "--epochs", "4",
+                "--out", refused.toString(), "--stream", "on");
+        assertEquals(2, f.code(), f.toString());
+        assertEquals(1, f.err().lines().count(), f.err());
+        assertTrue(f.err().startsWith("gradus: --resume " + split + ": the checkpoint was trained with --test-fraction"),
+                f.err());
+        assertTrue(f.err().contains("--stream off"), f.err());
+        assertFalse(Files.exists(refused));
+    }
+
+    /**
+     * {@code --sample-weight} and {@code --class-weight} in streamed runs: each row's sample weight
+     * is cached beside it and multiplied by its class's weight as it is gathered, so the weights,
+     * the weighted validation scores (of held-out rows and of a {@code --validation} file) and a
+     * resumed run are those of the in-memory run, bit for bit; a bad weight names its line.
+     */
+    @Test
+    void weightedStreamedRunsGiveTheInMemoryWeights() throws Exception {
+        Path validation = dir.resolve("validation.csv");
+        StringBuilder big = manyCustomers();
+        Files.writeString(validation, big);
+        List<List<String>> runs = List.of(
+                List.of("--sample-weight", "visits"),
+                List.of("--class-weight", "balanced", "--json"),
+                List.of("--sample-weight", "visits", "--class-weight", "yes=3", "--validation-fraction", "0",
+                        "--validation", validation.toString(), "--patience", "2", "--epochs", "30"));
+        for (List<String> run : runs) {
+            List<Path> models = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
+            for (String how : List.of("off", "on")) {
+                Path out = dir.resolve("w-" + how + ".gradus");
+                List<String> args = new ArrayList<>(List.of("train", "--data", Cli.data("customers.csv"), "--target",
+                        "churned", "--impute", "mean", "--batch-size", "32", "--optimizer", "adam", "--out",
+                        out.toString(), "--stream", how));
+                if (!run.contains("--validation-fraction")) {
+                    args.addAll(List.of("--validation-fraction", "0.2"));
+                }
+                if (!run.contains("--epochs")) {
+                    args.addAll(List.of("--epochs", "3"));
+                }
+                args.addAll(run);
+                Cli c = Cli.run(args.toArray(String[]::new));
+                assertEquals(0, c.code(), c.toString());
+                models.add(out);
+                String line = c.out().lines().filter(l -> l.contains("validation")).findFirst().orElseThrow();
+                lines.add(run.contains("--json") ? line.substring(line.indexOf("\"validation\""), line.indexOf("\"model\""))
+                        : line);
+                if (!run.contains("--json")) {
+                    assertTrue(c.out().contains("training rows (weighted)"), c.out());
+                }
+            }
+            assertArrayEquals(weights(models.get(0)), weights(models.get(1)), run.toString());
+            assertEquals(lines.get(0), lines.get(1), run.toString());
+            assertEquals(Model.load(models.get(0)).training().get("sample_weight"),
+                    Model.load(models.get(1)).training().get("sample_weight"), run.toString());
+        }
+
+        // Stopped after 2 epochs and resumed streamed (the checkpoint's --sample-weight is taken): the whole run's weights.
+        Path whole = dir.resolve("whole.gradus");
+        assertEquals(0, customers(whole, "--epochs", "5", "--sample-weight", "visits", "--stream", "off").code());
+        Path ckpt = dir.resolve("ckpt");
+        assertEquals(0, customers(dir.resolve("part.gradus"), "--epochs", "2", "--sample-weight", "visits",
+                "--checkpoint", ckpt.toString(), "--stream", "on").code());
+        Path resumed = dir.resolve("resumed.gradus");
+        Cli r = Cli.run("train", "--data", Cli.data("customers.csv"), "--resume", ckpt.toString(), "--epochs", "5",
+                "--out", resumed.toString(), "--stream", "on");
+        assertEquals(0, r.code(), r.toString());
+        assertArrayEquals(weights(whole), weights(resumed), "resumed weighted streamed run");
+
+        Cli regression = Cli.run("train", "--data", Cli.data("customers.csv"), "--target", "visits", "--impute", "mean",
+                "--class-weight", "balanced", "--out", dir.resolve("r.gradus").toString(), "--stream", "on");
+        assertEquals(2, regression.code(), regression.toString());
+        assertEquals(1, regression.err().lines().filter(l -> !l.startsWith("warning: ")).count(), regression.err());
+        assertTrue(regression.err().contains("gradus: --class-weight: class weights are for classification"),
+                regression.err());
+
+        List<String> rows = Files.readAllLines(Path.of(Cli.data("customers.csv")));
+        Path bad = dir.resolve("bad.csv");
+        rows.set(7, rows.get(7).replaceFirst(";(\\d+);([0-9.]+);(yes|no)$", ";-2;$2;$3"));
+        Files.write(bad, rows);
+        Path out = dir.resolve("bad.gradus");
+        Cli b = Cli.run("train", "--data", bad.toString(), "--target", "churned", "--impute", "mean",
+                "--sample-weight", "visits", "--out", out.toString(), "--stream", "on");
+        assertEquals(1, b.code(), b.toString());
+        List<String> errors = b.err().lines().filter(l -> !l.startsWith("warning: ")).toList();
+        assertEquals(1, errors.size(), b.err());
+        assertTrue(errors.get(0).contains(bad + ": line 8, column 'visits'"), b.err());
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void flagsThatNeedEveryRowInMemoryAreUsageErrors() throws Exception {
         Path out = dir.resolve("m.gradus");
         Cli a = train(out, "--stream", "--test-fraction", "0.2");
         assertEquals(2, a.code(), a.toString());
         assertTrue(a.err().contains("--stream cannot be combined with --test-fraction"), a.err());
+        for (List<String> flag : List.of(List.of("--health"), List.of("--test-fraction", "0.1", "--health"))) {
+            List<String> args = new ArrayList<>(flag);
+            args.add("--stream");
+            Cli refused = train(out, args.toArray(String[]::new));
+            assertEquals(2, refused.code(), refused.toString());
+            assertEquals(1, refused.err().lines().count(), refused.err());
+            assertTrue(refused.err().startsWith("gradus: --stream cannot be combined with "
+                    + (flag.size() == 1 ? "--health" : "--test-fraction, --health") + " (they need every row in memory)"),
+                    refused.err());
+        }
+        Cli median = Cli.run("train", "--data", Cli.data("customers.csv"), "--target", "churned", "--impute", "median",
+                "--out", out.toString(), "--stream");
+        assertEquals(2, median.code(), median.toString());
+        assertEquals(1, median.err().lines().count(), median.err());
+        assertTrue(median.err().startsWith("gradus: --impute: median imputation needs every value of a column"),
+                median.err());
+        Cli resumed = Cli.run("train", "--data", Cli.data("customers.csv"), "--resume", dir.resolve("none").toString(),
+                "--out", out.toString(), "--stream");
+        assertEquals(2, resumed.code(), resumed.toString());
+        assertTrue(resumed.err().contains("--resume"), resumed.err());
         Cli b = train(out, "--stream", "off", "--no-cache");
         assertEquals(2, b.code(), b.toString());
         assertTrue(b.err().contains("--no-cache"), b.err());

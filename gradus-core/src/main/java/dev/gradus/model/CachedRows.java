@@ -36,15 +36,29 @@ final class CachedRows implements GradientSource, RowSource {
     private final Scaler yScale;       // regression only; null for classification
     private final boolean sigmoid;     // one output p(class 1) (binary cross-entropy)
     private final Loss loss;
+    private final double[] perClass;   // class weights; null: none
+    private final boolean weighted;    // sample or class weights
 
+    /** The rows {@code index} of {@code cache} (null: all), unweighted. */
     CachedRows(RowCache cache, int[] index, Loss loss) {
+        this(cache, index, loss, null);
+    }
+
+    /**
+     * The rows {@code index} of {@code cache} (null: all), each weighing its cached sample weight
+     * (1 without) times its class's weight in {@code perClass} ({@code null}: none), as
+     * {@link dev.gradus.data.RowWeights#rowWeights} weighs rows in memory.
+     */
+    CachedRows(RowCache cache, int[] index, Loss loss, double[] perClass) {
         Preprocessing prep = cache.preprocessing();
         this.cache = cache;
         this.index = index;
         this.loss = loss;
+        this.perClass = perClass;
+        this.weighted = perClass != null || cache.weightColumn() != null;
         this.rows = index == null ? cache.rows() : index.length;
         this.in = cache.inputs();
-        this.t = cache.stride() - in;
+        this.t = cache.targets();
         this.k = Model.outputWidth(prep, loss);
         this.xScale = prep.featureScaler();
         this.yScale = prep.task() == Task.REGRESSION ? prep.targetScaler() : null;
@@ -100,6 +114,29 @@ final class CachedRows implements GradientSource, RowSource {
     }
 
     @Override
+    public boolean weights(int from, int n, float[] w) {
+        return gatherWeights(null, from, n, w);
+    }
+
+    /** The weight of the row at position {@code p}: {@code (float) (sample weight · class weight)}. */
+    private float weight(int p) {
+        int row = index == null ? p : index[p];
+        float w = cache.sampleWeight(row);
+        return perClass == null ? w : (float) (w * perClass[cache.classId(row)]);
+    }
+
+    /** As {@link #gather} for the rows' weights; false, leaving {@code w} alone, when they are unweighted. */
+    boolean gatherWeights(int[] order, int from, int n, float[] w) {
+        if (!weighted) {
+            return false;
+        }
+        for (int r = 0; r < n; r++) {
+            w[r] = weight(order == null ? from + r : order[from + r]);
+        }
+        return true;
+    }
+
+    @Override
     public Map<String, String> fingerprint() {
         // The digest Trainer computes for rows in memory: shapes and float bits of x, then of y.
         MessageDigest sha;
@@ -126,7 +163,19 @@ final class CachedRows implements GradientSource, RowSource {
                 sha.update(b.flip());
             }
         }
-        return Map.of("train_rows_sha256", HexFormat.of().formatHex(sha.digest()));
+        String rowsSha = HexFormat.of().formatHex(sha.digest());
+        if (!weighted) {
+            return Map.of("train_rows_sha256", rowsSha);
+        }
+        // Trainer's digest of the weights in memory: the shapes (rows × 1, then 0 × 0) and float bits.
+        ByteBuffer b = ByteBuffer.allocate(16 + 4 * rows).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(rows).putInt(1);
+        for (int p = 0; p < rows; p++) {
+            b.putInt(Float.floatToRawIntBits(weight(p)));
+        }
+        b.putInt(0).putInt(0);
+        sha.update(b.flip());
+        return Map.of("train_rows_sha256", rowsSha, "train_weights_sha256", HexFormat.of().formatHex(sha.digest()));
     }
 
     @Override
@@ -144,6 +193,10 @@ final class CachedRows implements GradientSource, RowSource {
         }
         Matrix x = Matrix.zeros(held.length, in);
         Matrix y = Matrix.zeros(held.length, k);
+        float[] heldWeights = weighted ? new float[held.length] : null;
+        for (int i = 0; heldWeights != null && i < held.length; i++) {
+            heldWeights[i] = weight(held[i]);
+        }
         int[] heldRows = held.clone();
         for (int from = 0; from < held.length; from += BlockedPass.BLOCK_ROWS) {
             int n = Math.min(BlockedPass.BLOCK_ROWS, held.length - from);
@@ -153,7 +206,7 @@ final class CachedRows implements GradientSource, RowSource {
             System.arraycopy(xb, 0, x.data(), from * in, n * in);
             System.arraycopy(yb, 0, y.data(), from * k, n * k);
         }
-        return new HeldOut(new CachedRows(cache, kept, loss), x, y);
+        return new HeldOut(new CachedRows(cache, kept, loss, perClass), x, y, heldWeights);
     }
 
     @Override
@@ -189,6 +242,16 @@ final class CachedRows implements GradientSource, RowSource {
         @Override
         public void read(int from, int n, float[] xb, float[] yb) {
             gather(order, start + from, n, xb, yb);
+        }
+
+        @Override
+        public boolean weights(int from, int n, float[] w) {
+            return gatherWeights(order, start + from, n, w);
+        }
+
+        @Override
+        public double batchWeight(int count) {
+            return pass.weight();
         }
 
         @Override

@@ -190,22 +190,31 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public static Fit fit(TrainingStart start, Table train, Table validation, TrainingListener... listeners)
             throws DataException {
-        TrainingListener[] all = listeners;
-        if (start instanceof TrainingStart.Resume resume
-                && Arrays.stream(listeners).noneMatch(l -> l instanceof CheckpointListener)) {
-            all = Arrays.copyOf(listeners, listeners.length + 1);
-            all[listeners.length] = new CheckpointListener() {
-                @Override public int every() {
-                    return Integer.MAX_VALUE;
-                }
-                @Override public void onCheckpoint(Checkpoint checkpoint) {
-                }
-                @Override public Optional<Checkpoint> resumeFrom() {
-                    return Optional.of(resume.checkpoint());
-                }
-            };
+        return train(start.network(), start.preprocessing(), train, validation, start.options(), start.weights(),
+                resuming(start, listeners));
+    }
+
+    /**
+     * {@code listeners}, with one that resumes from a {@link TrainingStart.Resume}'s checkpoint
+     * and saves nothing when none of them is a {@link CheckpointListener}.
+     */
+    static TrainingListener[] resuming(TrainingStart start, TrainingListener... listeners) {
+        if (!(start instanceof TrainingStart.Resume resume)
+                || Arrays.stream(listeners).anyMatch(l -> l instanceof CheckpointListener)) {
+            return listeners;
         }
-        return train(start.network(), start.preprocessing(), train, validation, start.options(), start.weights(), all);
+        TrainingListener[] all = Arrays.copyOf(listeners, listeners.length + 1);
+        all[listeners.length] = new CheckpointListener() {
+            @Override public int every() {
+                return Integer.MAX_VALUE;
+            }
+            @Override public void onCheckpoint(Checkpoint checkpoint) {
+            }
+            @Override public Optional<Checkpoint> resumeFrom() {
+                return Optional.of(resume.checkpoint());
+            }
+        };
+        return all;
     }
 
     /**

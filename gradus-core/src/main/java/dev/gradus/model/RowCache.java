@@ -6,6 +6,7 @@ import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.StreamingFit;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
@@ -38,6 +39,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -80,20 +82,24 @@ public final class RowCache implements AutoCloseable {
     private final Preprocessing prep;
     private final int rows;
     private final int inputs;
-    private final int stride;            // floats per cached row: inputs + (1 for a class id, or targets)
+    private final int targets;           // 1 for a class id, or the regression targets
+    private final String weightColumn;   // the sample-weight column, kept as one more float per row; or null
+    private final int stride;            // floats per cached row: inputs + targets (+ 1 sample weight)
     private final int rowsPerSegment;
     private final FloatBuffer[] segments;
     private final boolean reused;
 
-    private RowCache(Path source, Path rowsFile, boolean temporary, Preprocessing prep, int rows, boolean reused)
-            throws IOException {
+    private RowCache(Path source, Path rowsFile, boolean temporary, Preprocessing prep, String weightColumn, int rows,
+                     boolean reused) throws IOException {
         this.source = source;
         this.rowsFile = rowsFile;
         this.temporary = temporary;
         this.prep = prep;
         this.rows = rows;
         this.inputs = prep.inputWidth();
-        this.stride = inputs + targetWidth(prep);
+        this.targets = targetWidth(prep);
+        this.weightColumn = weightColumn;
+        this.stride = inputs + targets + (weightColumn == null ? 0 : 1);
         this.reused = reused;
         long rowBytes = 4L * stride;
         this.rowsPerSegment = (int) Math.max(1, SEGMENT_BYTES / rowBytes);
@@ -144,15 +150,30 @@ public final class RowCache implements AutoCloseable {
      */
     public static RowCache open(Path csv, CsvOptions options, DataSpec spec, boolean keep, Consumer<String> warnings)
             throws DataException, IOException {
+        return open(csv, options, spec, null, keep, warnings);
+    }
+
+    /**
+     * As {@link #open(Path, CsvOptions, DataSpec, boolean, Consumer)}, keeping each row's sample
+     * weight from column {@code weightColumn} ({@code null}: none) beside it, for training with
+     * row weights ({@link TrainingStart#weights()}); {@code spec} leaves that column out of the
+     * features ({@link dev.gradus.data.RowWeights#excludeFrom}).
+     *
+     * @throws DataException also naming the file, line and column of a sample weight that is
+     *     missing, not a number, negative or infinite, or when every row weighs 0
+     */
+    public static RowCache open(Path csv, CsvOptions options, DataSpec spec, String weightColumn, boolean keep,
+                                Consumer<String> warnings) throws DataException, IOException {
         Path absolute = csv.toAbsolutePath().normalize();
         BasicFileAttributes before = attributes(csv);
         String key = sha256(VERSION + "\n" + absolute + "\n" + before.size() + "\n"
-                + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + spec);
+                + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + spec
+                + (weightColumn == null ? "" : "\nsample weight " + weightColumn));
         Path dir = directory();
         Path meta = dir.resolve(key + ".json");
         Path cached = dir.resolve(key + ".rows");
         if (keep && Files.isRegularFile(meta) && Files.isRegularFile(cached)) {
-            RowCache hit = reuse(csv, meta, cached, warnings);
+            RowCache hit = reuse(csv, meta, cached, weightColumn, warnings);
             if (hit != null) {
                 return hit;
             }
@@ -163,8 +184,8 @@ public final class RowCache implements AutoCloseable {
             warnings.accept(w);
         });
         Csv.stream(csv, options, List.of(), fit);
-        return write(csv, options, fit.textColumns(), fit.unscaled(), keep, key, before, MetadataCodec.strings(given),
-                (raw, first) -> raw.fitScalers(first, spec, csv.toString()));
+        return write(csv, options, fit.textColumns(), fit.unscaled(), weightColumn, keep, key, before,
+                MetadataCodec.strings(given), (raw, first) -> raw.fitScalers(first, spec, csv.toString()));
     }
 
     /**
@@ -180,14 +201,24 @@ public final class RowCache implements AutoCloseable {
      */
     public static RowCache encode(Path csv, CsvOptions options, Preprocessing prep, boolean keep)
             throws DataException, IOException {
+        return encode(csv, options, prep, null, keep);
+    }
+
+    /**
+     * As {@link #encode(Path, CsvOptions, Preprocessing, boolean)}, keeping each row's sample
+     * weight from column {@code weightColumn} ({@code null}: none) beside it.
+     */
+    public static RowCache encode(Path csv, CsvOptions options, Preprocessing prep, String weightColumn, boolean keep)
+            throws DataException, IOException {
         Path absolute = csv.toAbsolutePath().normalize();
         BasicFileAttributes before = attributes(csv);
         String key = sha256(VERSION + "\nencoded\n" + absolute + "\n" + before.size() + "\n"
-                + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + MetadataCodec.preprocessing(prep));
+                + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + MetadataCodec.preprocessing(prep)
+                + (weightColumn == null ? "" : "\nsample weight " + weightColumn));
         Path meta = directory().resolve(key + ".json");
         Path cached = directory().resolve(key + ".rows");
         if (keep && Files.isRegularFile(meta) && Files.isRegularFile(cached)) {
-            RowCache hit = reuse(csv, meta, cached, w -> { });
+            RowCache hit = reuse(csv, meta, cached, weightColumn, w -> { });
             if (hit != null && hit.prep.equals(prep)) {
                 return hit;
             }
@@ -197,8 +228,8 @@ public final class RowCache implements AutoCloseable {
             text.addAll(prep.targetNames());
         }
         prep.features().stream().filter(Preprocessing.Feature::isCategorical).forEach(f -> text.add(f.name()));
-        return write(csv, options, text, prep.unscaled(), keep, key, before, MetadataCodec.strings(List.of()),
-                (raw, first) -> prep);
+        return write(csv, options, text, prep.unscaled(), weightColumn, keep, key, before,
+                MetadataCodec.strings(List.of()), (raw, first) -> prep);
     }
 
     /** The scaled preprocessing of rows just encoded, from the cache holding them unscaled and their first pass. */
@@ -213,8 +244,8 @@ public final class RowCache implements AutoCloseable {
      * change while it was read, and opens it with the preprocessing {@code scaled} gives.
      */
     private static RowCache write(Path csv, CsvOptions options, List<String> text, Preprocessing unscaled,
-                                  boolean keep, String key, BasicFileAttributes before, String warnings,
-                                  Scaled scaled) throws DataException, IOException {
+                                  String weightColumn, boolean keep, String key, BasicFileAttributes before,
+                                  String warnings, Scaled scaled) throws DataException, IOException {
         Path dir = directory();
         if (keep) {
             Files.createDirectories(dir);
@@ -223,7 +254,7 @@ public final class RowCache implements AutoCloseable {
                 : Files.createTempFile("gradus-rows", ".partial");
         boolean done = false;
         try {
-            Writer writer = new Writer(partial, unscaled);
+            Writer writer = new Writer(partial, unscaled, weightColumn);
             try {
                 Csv.stream(csv, options, text, writer);
             } finally {
@@ -233,7 +264,11 @@ public final class RowCache implements AutoCloseable {
             if (after.size() != before.size() || !after.lastModifiedTime().equals(before.lastModifiedTime())) {
                 throw new DataException(csv + ": the file changed while it was being read; run again");
             }
-            RowCache raw = new RowCache(csv, partial, !keep, unscaled, writer.rows, false);
+            if (weightColumn != null && !writer.positive && writer.rows > 0) {
+                throw new DataException(csv + ": every row weighs 0 (sample weights in column '" + weightColumn
+                        + "'); at least one row must weigh more than 0");
+            }
+            RowCache raw = new RowCache(csv, partial, !keep, unscaled, weightColumn, writer.rows, false);
             Preprocessing prep = scaled.of(raw, writer.first);
             Path rowsFile = partial;
             if (keep) {
@@ -245,10 +280,13 @@ public final class RowCache implements AutoCloseable {
                 entries.put("rows", Integer.toString(writer.rows));
                 entries.put("preprocessing", MetadataCodec.preprocessing(prep));
                 entries.put("warnings", warnings);
+                if (weightColumn != null) {
+                    entries.put("sample_weight", weightColumn);
+                }
                 byte[] bytes = MetadataCodec.stringMap(entries).getBytes(StandardCharsets.UTF_8);
                 AtomicFiles.write(dir.resolve(key + ".json"), o -> o.write(bytes));
             }
-            RowCache result = new RowCache(csv, rowsFile, !keep, prep, writer.rows, false);
+            RowCache result = new RowCache(csv, rowsFile, !keep, prep, weightColumn, writer.rows, false);
             done = true;
             return result;
         } catch (UncheckedIOException e) {
@@ -260,12 +298,16 @@ public final class RowCache implements AutoCloseable {
         }
     }
 
-    private static RowCache reuse(Path csv, Path meta, Path cached, Consumer<String> warnings) throws IOException {
+    private static RowCache reuse(Path csv, Path meta, Path cached, String weightColumn, Consumer<String> warnings)
+            throws IOException {
         try {
             Map<String, String> entries = MetadataCodec.stringMap(Files.readString(meta), "cache");
             Preprocessing prep = MetadataCodec.preprocessing(entries.get("preprocessing"));
             int rows = Integer.parseInt(entries.get("rows"));
-            RowCache hit = new RowCache(csv, cached, false, prep, rows, true);
+            if (!java.util.Objects.equals(weightColumn, entries.get("sample_weight"))) {
+                return null;
+            }
+            RowCache hit = new RowCache(csv, cached, false, prep, weightColumn, rows, true);
             MetadataCodec.strings(entries.get("warnings"), "warnings").forEach(warnings);
             return hit;
         } catch (MetadataException | RuntimeException | IOException e) {
@@ -291,7 +333,7 @@ public final class RowCache implements AutoCloseable {
             readRaw(from, n, block);
             first.second(block, 0, n, stride);
         }
-        int t = stride - inputs;
+        int t = targets;
         ColumnStats[] x = new ColumnStats[inputs];
         ColumnStats[] y = new ColumnStats[t];
         for (int j = 0; j < inputs; j++) {
@@ -312,16 +354,21 @@ public final class RowCache implements AutoCloseable {
         private final Preprocessing unscaled;
         private final int inputs;
         private final int stride;
+        private final int targets;
+        private final String weightColumn;
         private FileChannel out;
         private ByteBuffer buffer;
         TwoPassStats first;
         int rows;
+        boolean positive;   // some sample weight is above 0
 
-        Writer(Path file, Preprocessing unscaled) throws IOException {
+        Writer(Path file, Preprocessing unscaled, String weightColumn) throws IOException {
             this.file = file;
             this.unscaled = unscaled;
             this.inputs = unscaled.inputWidth();
-            this.stride = inputs + targetWidth(unscaled);
+            this.targets = targetWidth(unscaled);
+            this.weightColumn = weightColumn;
+            this.stride = inputs + targets + (weightColumn == null ? 0 : 1);
             restart();
         }
 
@@ -333,6 +380,7 @@ public final class RowCache implements AutoCloseable {
             out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             first = new TwoPassStats(stride);
             rows = 0;
+            positive = false;
         }
 
         @Override
@@ -350,9 +398,15 @@ public final class RowCache implements AutoCloseable {
                 }
             } else {
                 float[] y = unscaled.targetValues(chunk).data();
-                int t = stride - inputs;
                 for (int r = 0; r < n; r++) {
-                    System.arraycopy(y, r * t, rowsOut, r * stride + inputs, t);
+                    System.arraycopy(y, r * targets, rowsOut, r * stride + inputs, targets);
+                }
+            }
+            if (weightColumn != null) {
+                float[] w = dev.gradus.data.RowWeights.sampleWeights(chunk, weightColumn);
+                for (int r = 0; r < n; r++) {
+                    rowsOut[r * stride + inputs + targets] = w[r];
+                    positive |= w[r] > 0;
                 }
             }
             first.first(rowsOut, 0, n, stride);
@@ -381,7 +435,10 @@ public final class RowCache implements AutoCloseable {
      * Trains from {@code start} on the cached rows (a validation fraction holds out the same rows
      * as in memory), scoring {@code validation} rows (may be {@code null}) after every epoch: the
      * same run, bit for bit, as {@link Model#fit(TrainingStart, Table, Table, TrainingListener...)}
-     * on the whole table.
+     * on the whole table. A new network starts from rows {@link #open opened} with their own
+     * preprocessing; an existing model ({@link TrainingStart.FromModel}) or a resumed checkpoint
+     * ({@link TrainingStart.Resume}, which continues after the checkpoint's epoch as there) from
+     * rows {@link #encode encoded} for its preprocessing.
      *
      * @throws IllegalArgumentException when the start's preprocessing is not the cache's (the
      *     rows are encoded for this one)
@@ -389,8 +446,9 @@ public final class RowCache implements AutoCloseable {
     public Model.Fit fit(TrainingStart start, Table validation, TrainingListener... listeners) throws DataException {
         Preprocessing p = start.preprocessing();
         return fit(start, validation == null ? null
-                : (trainer, network, rows) -> trainer.fit(network, rows, p.features(validation),
-                        Model.networkTargets(p, start.options().loss(), validation)), listeners);
+                : (trainer, network, rows, perClass) -> trainer.fit(network, rows, p.features(validation),
+                        Model.networkTargets(p, start.options().loss(), validation),
+                        start.weights().rowWeights(validation, p, perClass)), listeners);
     }
 
     /**
@@ -408,14 +466,20 @@ public final class RowCache implements AutoCloseable {
             throw new IllegalArgumentException("the validation rows of " + validation.source + " are encoded for "
                     + "another preprocessing than the training rows of " + source);
         }
-        return fit(start, (trainer, network, rows) -> trainer.fit(network, rows,
-                new CachedRows(validation, null, start.options().loss())), listeners);
+        if (!Objects.equals(validation.weightColumn, weightColumn)) {
+            throw new IllegalArgumentException("the validation rows of " + validation.source + " are weighted by "
+                    + (validation.weightColumn == null ? "nothing" : "column '" + validation.weightColumn + "'")
+                    + ", the training rows by " + (weightColumn == null ? "nothing" : "column '" + weightColumn + "'"));
+        }
+        return fit(start, (trainer, network, rows, perClass) -> trainer.fit(network, rows,
+                new CachedRows(validation, null, start.options().loss(), perClass)), listeners);
     }
 
     /** How a run validates: the trainer's fit on the training rows with its validation rows. */
     @FunctionalInterface
     private interface Validated {
-        Trainer.Result fit(Trainer trainer, dev.gradus.nn.Network network, GradientSource rows) throws DataException;
+        Trainer.Result fit(Trainer trainer, dev.gradus.nn.Network network, GradientSource rows, double[] perClass)
+                throws DataException;
     }
 
     private Model.Fit fit(TrainingStart start, Validated validated, TrainingListener... listeners)
@@ -424,17 +488,45 @@ public final class RowCache implements AutoCloseable {
             throw new IllegalArgumentException("the rows of " + source + " are encoded for their own preprocessing, "
                     + "not the one this run starts from");
         }
+        RowWeights weights = start.weights();
+        if (!Objects.equals(weights.column(), weightColumn)) {
+            throw new IllegalArgumentException("the rows of " + source + " are cached with "
+                    + (weightColumn == null ? "no sample weights" : "the sample weights of column '" + weightColumn + "'")
+                    + "; this run weighs them by " + (weights.column() == null ? "nothing" : "column '"
+                    + weights.column() + "'"));
+        }
+        double[] perClass = classWeights(weights);
         TrainingOptions options = start.options();
         Trainer trainer = new Trainer(options);
-        for (TrainingListener l : listeners) {
+        for (TrainingListener l : Model.resuming(start, listeners)) {
             trainer.addListener(l);
         }
         Trainer.Result result;
-        try (GradientSource rows = new CachedRows(this, null, options.loss())) {
+        try (GradientSource rows = new CachedRows(this, null, options.loss(), perClass)) {
             result = validated == null ? trainer.fit(start.network(), rows)
-                    : validated.fit(trainer, start.network(), rows);
+                    : validated.fit(trainer, start.network(), rows, perClass);
         }
-        return new Model.Fit(Model.trained(result.network(), prep, options), result.history());
+        Map<String, String> record = Model.describe(options);
+        record.putAll(Model.describe(weights));
+        return new Model.Fit(new Model(result.network(), prep, options.loss(), record), result.history());
+    }
+
+    /**
+     * The class weights of {@code weights} fitted on every cached row, as
+     * {@link RowWeights#classWeights} fits them on the rows in memory; null without class weights.
+     */
+    public double[] classWeights(RowWeights weights) {
+        if (weights.classes() instanceof dev.gradus.data.ClassWeights.Uniform) {
+            return null;
+        }
+        if (prep.task() != Task.CLASSIFICATION) {
+            throw new IllegalArgumentException("class weights are for classification; this is a " + prep.task());
+        }
+        int[] ids = new int[weights.classes() instanceof dev.gradus.data.ClassWeights.Balanced ? rows : 0];
+        for (int r = 0; r < ids.length; r++) {
+            ids[r] = classId(r);
+        }
+        return weights.classes().resolve(prep.classLabels(), ids);
     }
 
     /**
@@ -454,13 +546,25 @@ public final class RowCache implements AutoCloseable {
      * when {@code rows} is null, read a block at a time.
      */
     public Score score(Model model, int[] rows) {
+        return score(model, rows, RowWeights.NONE);
+    }
+
+    /**
+     * As {@link #score(Model, int[])} with the loss weighted by {@code weights} (their sample-weight
+     * column must be the cache's): {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ}, summed over blocks of rows. The
+     * accuracy, r² and RMSE are unweighted, as the training score in memory.
+     */
+    public Score score(Model model, int[] rows, RowWeights weights) {
         int n = rows == null ? this.rows : rows.length;
         Preprocessing p = model.preprocessing();
-        CachedRows source = new CachedRows(this, rows, model.loss());
+        CachedRows source = new CachedRows(this, rows, model.loss(), weights.any() ? classWeights(weights) : null);
+        boolean weighted = weights.any();
         int k = source.outputs();
         int block = BlockedPass.BLOCK_ROWS;
         float[] x = new float[block * inputs];
         float[] y = new float[block * k];
+        float[] w = new float[block];
+        double weightSum = 0;
         double lossSum = 0;
         long correct = 0;
         int targets = p.task() == Task.REGRESSION ? p.targetNames().size() : 0;
@@ -470,12 +574,15 @@ public final class RowCache implements AutoCloseable {
         for (int from = 0; from < n; from += block) {
             int m = Math.min(block, n - from);
             source.gather(null, from, m, x, y);
+            float[] rowWeights = weighted && source.gatherWeights(null, from, m, w) ? w : null;
+            double blockWeight = dev.gradus.nn.Loss.weightSum(rowWeights, m);
+            weightSum += blockWeight;
             Matrix out = model.network().predict(Matrix.wrap(m, inputs, java.util.Arrays.copyOf(x, m * inputs)));
             float[] yhat = out.contiguous().data();
             if (p.task() == Task.REGRESSION) {
                 p.targetScaler().invert(yhat, m);
                 p.targetScaler().invert(y, m);
-                lossSum += model.loss().value(yhat, y, 0, m, k) * m;
+                lossSum += model.loss().value(yhat, y, 0, rowWeights, m, k) * blockWeight;
                 for (int r = 0; r < m; r++) {
                     for (int j = 0; j < k; j++) {
                         double actual = y[r * k + j];
@@ -486,7 +593,7 @@ public final class RowCache implements AutoCloseable {
                     }
                 }
             } else {
-                lossSum += model.loss().value(yhat, y, 0, m, k) * m;
+                lossSum += model.loss().value(yhat, y, 0, rowWeights, m, k) * blockWeight;
                 for (int r = 0; r < m; r++) {
                     int predicted;
                     int actual;
@@ -506,7 +613,7 @@ public final class RowCache implements AutoCloseable {
             }
         }
         if (p.task() == Task.CLASSIFICATION) {
-            return new Score(n, lossSum / n, (double) correct / n, Double.NaN, Double.NaN);
+            return new Score(n, lossSum / weightSum, (double) correct / n, Double.NaN, Double.NaN);
         }
         double r2 = 0;
         double rmse = 0;
@@ -515,7 +622,7 @@ public final class RowCache implements AutoCloseable {
             r2 += total <= 0 ? (squares[j] == 0 ? 1 : 0) : 1 - squares[j] / total;
             rmse += Math.sqrt(squares[j] / n);
         }
-        return new Score(n, lossSum / n, Double.NaN, r2 / targets, rmse / targets);
+        return new Score(n, lossSum / weightSum, Double.NaN, r2 / targets, rmse / targets);
     }
 
     /** The file the rows were read from. */
@@ -558,7 +665,31 @@ public final class RowCache implements AutoCloseable {
         int inSegment = row - s * rowsPerSegment;
         FloatBuffer b = segments[s];
         b.get(inSegment * stride, x, xOff, inputs);
-        b.get(inSegment * stride + inputs, t, tOff, stride - inputs);
+        b.get(inSegment * stride + inputs, t, tOff, targets);
+    }
+
+    /** Row {@code row}'s sample weight, 1 when the rows have none. */
+    float sampleWeight(int row) {
+        if (weightColumn == null) {
+            return 1f;
+        }
+        int s = row / rowsPerSegment;
+        return segments[s].get((row - s * rowsPerSegment) * stride + inputs + targets);
+    }
+
+    /** Row {@code row}'s class id (classification). */
+    int classId(int row) {
+        int s = row / rowsPerSegment;
+        return (int) segments[s].get((row - s * rowsPerSegment) * stride + inputs);
+    }
+
+    /** The sample-weight column kept beside the rows, or null. */
+    public String weightColumn() {
+        return weightColumn;
+    }
+
+    int targets() {
+        return targets;
     }
 
     int stride() {
