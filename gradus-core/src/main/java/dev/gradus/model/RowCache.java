@@ -189,9 +189,10 @@ public final class RowCache implements AutoCloseable {
     }
 
     /**
-     * The rows of {@code csv} encoded for {@code prep}, which was fitted on other rows (the
-     * training file's cache): a {@code --validation} file scored a chunk at a time, never held
-     * whole. The rows are kept in the cache as training rows are (when {@code keep}), keyed by the
+     * The rows of {@code csv} encoded for {@code prep}, which was fitted elsewhere: a
+     * {@code --validation} file encoded for the training file's preprocessing, scored a chunk at a
+     * time and never held whole, or the training rows of a model trained further or resumed
+     * ({@link TrainingStart.FromModel}, {@link TrainingStart.Resume}). The rows are kept in the cache as training rows are (when {@code keep}), keyed by the
      * file's path, size and modification time, the reading options and {@code prep} itself; the
      * rows read from it, scaled as they are gathered, are those {@code prep.features} gives.
      *
