@@ -21,12 +21,13 @@ if [ ! -f "$data" ]; then
 fi
 mvn -q -B -pl gradus-bench -am compile
 cp="gradus-core/target/classes:gradus-bench/target/classes:$(cat gradus-bench/target/classpath.txt)"
-echo "file: $data ($(du -m "$data" | cut -f1) MB, $rows rows); $(nproc) cores; shared machine: $(uptime | sed 's/.*load/load/')"
+echo "file: $data ($(du -mL "$data" | cut -f1) MB, $rows rows); $(nproc) cores; shared machine: $(uptime | sed 's/.*load/load/')"
 # Alternate the two readers, so that both see the same background load.
 for i in $(seq 1 "$repeat"); do
   java -XX:+UseParallelGC -cp "$cp" dev.gradus.bench.IngestBench "$data" 1
   "$py" gradus-bench/scripts/ingest_pandas.py "$data" 1
 done
+./gradus --version > /dev/null   # builds the jar (if stale) before anything is measured
 echo "peak RSS (GNU time, kB):"
 # The launcher holds the young generation to 128 MB unless JAVA_OPTS sizes the heap; "young
 # generation as the JVM sizes it" passes the JVM's own default (a third of the default heap) to
