@@ -1,31 +1,31 @@
 package dev.gradus.train;
 
-import dev.gradus.nn.Loss;
+import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Network;
 import dev.gradus.nn.Workspace;
 import dev.gradus.tensor.Matrix;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Validation rows and how they are scored after each epoch: the loss as a row-weighted mean of
- * chunk losses, then each {@link ValidationMetric} on all predictions. {@link Trainer} scores
- * through this one class whatever its {@link GradientSource} (local rows or Spark partitions),
- * so their histories agree.
+ * Validation rows held in this JVM ({@link ValidationRows#of}): the loss as a weighted mean of
+ * chunk losses ({@link ValidationRows.Sums}, the code that scores rows on Spark's executors too),
+ * then each {@link ValidationMetric}: per-row metrics from the same sums, others on all
+ * predictions.
  *
  * <p>Rows with weights {@code wᵢ} (sample and class weights) are scored by the weighted loss
  * {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} and weighted metrics, so early stopping watches what training
  * minimises.
  */
-final class Validation {
+final class Validation implements ValidationRows {
     private final float[] x;
     private final float[] y;
     private final float[] weights;   // wᵢ per row; null: every wᵢ = 1
-    private final float[] chunkWeights;
     private final float[] yhat;
     private final int rows;
     private final int cols;
+    private Network scored;          // the network the workspace was made for
+    private Workspace workspace;
 
     /** Copies of the validation features {@code x} and targets {@code y}. */
     Validation(Matrix x, Matrix y) {
@@ -49,21 +49,20 @@ final class Validation {
         this.cols = y.cols();
         this.yhat = new float[rows * cols];
         this.weights = weights == null ? null : LocalRows.checkWeights(weights, rows).clone();
-        this.chunkWeights = weights == null ? null : new float[Math.min(rows, BlockedPass.BLOCK_ROWS)];
     }
 
-    /** The number of validation rows. */
-    int rows() {
+    @Override
+    public int rows() {
         return rows;
     }
 
-    /** The width of a feature row. */
-    int inputs() {
+    @Override
+    public int inputs() {
         return rows == 0 ? 0 : x.length / rows;
     }
 
-    /** The width of a target row. */
-    int outputs() {
+    @Override
+    public int outputs() {
         return cols;
     }
 
@@ -71,7 +70,8 @@ final class Validation {
      * SHA-256 over the shapes and float bits of the rows, and of their weights when they have
      * any, in hex (for checkpoints).
      */
-    String sha256() {
+    @Override
+    public String sha256() {
         String sha = Trainer.sha256(Matrix.wrap(rows, x.length / Math.max(rows, 1), x), Matrix.wrap(rows, cols, y));
         return weights == null ? sha : sha + " weights " + Trainer.sha256(Matrix.wrap(rows, 1, weights),
                 Matrix.zeros(0, 0));
@@ -79,35 +79,25 @@ final class Validation {
 
     /**
      * The loss over all validation rows (weighted when they have weights), forwarded in chunks
-     * of the workspace's capacity, and keeps the predictions for {@link #metrics}.
+     * of up to {@link BlockedPass#BLOCK_ROWS} rows on {@code options}' threads, and each metric
+     * (weighted when the rows are).
      */
-    double evaluate(Network network, Workspace w, Loss loss) {
-        int in = network.inputs();
-        double sum = 0;
-        double total = 0;
-        for (int start = 0; start < rows; start += w.capacity()) {
-            int n = Math.min(w.capacity(), rows - start);
-            network.forward(x, start * in, n, w);
-            float[] chunk = null;
-            if (weights != null) {
-                chunk = n <= chunkWeights.length ? chunkWeights : new float[n];
-                System.arraycopy(weights, start, chunk, 0, n);
-            }
-            double chunkWeight = Loss.weightSum(chunk, n);   // n for unweighted rows
-            sum += loss.value(w, y, start * cols, chunk) * chunkWeight;
-            total += chunkWeight;
-            System.arraycopy(w.output(), 0, yhat, start * cols, n * cols);
+    @Override
+    public Score score(Network network, TrainingOptions options) {
+        if (scored != network) {
+            workspace = network.workspace(Math.min(BlockedPass.BLOCK_ROWS, rows), Kernels.create(options.threads()));
+            scored = network;
         }
-        return sum / total;
-    }
-
-    /** Each metric on the predictions of the last {@link #evaluate}, by name (weighted when the rows are). */
-    Map<String, Double> metrics(List<ValidationMetric> metrics) {
-        Map<String, Double> values = new HashMap<>();
+        List<ValidationMetric> metrics = options.metrics();
+        Sums sums = Sums.of(network, workspace, options.loss(), metrics, x, y, weights, 0, rows, yhat);
+        Score score = sums.score(metrics);
+        Map<String, Double> values = new java.util.HashMap<>(score.metrics());
         for (ValidationMetric m : metrics) {
-            values.put(m.name(), weights == null ? m.evaluate(yhat, y, rows, cols)
-                    : m.evaluate(yhat, y, weights, rows, cols));
+            if (!m.perRow()) {
+                values.put(m.name(), weights == null ? m.evaluate(yhat, y, rows, cols)
+                        : m.evaluate(yhat, y, weights, rows, cols));
+            }
         }
-        return values;
+        return new Score(score.loss(), values);
     }
 }
