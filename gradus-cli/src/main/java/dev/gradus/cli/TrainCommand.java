@@ -63,11 +63,12 @@ public final class TrainCommand implements Callable<Integer> {
         /**
          * For a fresh run on {@code data}: the rows read (CSV cells as {@code csv} says),
          * preprocessed by {@code spec} and kept where this backend trains (Spark's executors), so
-         * that no row reaches this JVM; or null (the default) when this command is to read
+         * that no row reaches this JVM, with the separate validation rows of {@code validation}
+         * (or null) kept there too; or null (the default) when this command is to read
          * {@code data} into a {@link Table} itself. {@code warnings} hears about columns left out
          * and categories merged.
          */
-        default RemoteRows read(Path data, DataSpec spec, CsvOptions csv, Consumer<String> warnings)
+        default RemoteRows read(Path data, Path validation, DataSpec spec, CsvOptions csv, Consumer<String> warnings)
                 throws DataException {
             return null;
         }
@@ -208,9 +209,9 @@ public final class TrainCommand implements Callable<Integer> {
 
         CsvOptions csv = flags.csvOptions();
         if (run.resume == null && run.init == null && run.test == null && run.testFraction == null
-                && flags.validation == null && flags.labels == null && !run.health && !weights.rowWeights().any()) {
+                && flags.labels == null && !run.health && !weights.rowWeights().any()) {
             Consumer<String> warn = w -> Notices.warn(err, List.of(w));
-            try (RemoteRows remote = backend.read(flags.data, flags.dataSpec(), csv, warn)) {
+            try (RemoteRows remote = backend.read(flags.data, flags.validation, flags.dataSpec(), csv, warn)) {
                 if (remote != null) {
                     return trainRemote(remote);
                 }
@@ -361,6 +362,7 @@ public final class TrainCommand implements Callable<Integer> {
         DataSpec dataSpec = flags.dataSpec();
         Inputs.lastInput = flags.data;
         Consumer<String> warn = w -> Notices.warn(err, List.of(w));
+        RowCache validationCache = null;
         try (RowCache cache = parse("--impute", () -> {
             try {
                 return RowCache.open(flags.data, csv, dataSpec, !noCache, warn);
@@ -372,9 +374,13 @@ public final class TrainCommand implements Callable<Integer> {
             // before training, scored after it.
             boolean streamTest = run.test != null && run.testLabels == null && streams(Streaming.AUTO, run.test);
             Table heldOut = run.test == null || streamTest ? null : Inputs.read(run.test, run.testLabels, csv);
-            Table validationRows = flags.validation == null ? null
-                    : Inputs.read(flags.validation, flags.validationLabels, csv);
             Preprocessing prep = cache.preprocessing();
+            // A --validation CSV is encoded for the training rows' preprocessing into the cache as they
+            // are, and scored from it a block at a time after every epoch (IDX images are read whole).
+            boolean streamValidation = flags.validation != null && flags.validationLabels == null;
+            Table validationRows = flags.validation == null || streamValidation ? null
+                    : Inputs.read(flags.validation, flags.validationLabels, csv);
+            validationCache = streamValidation ? RowCache.encode(flags.validation, csv, prep, !noCache) : null;
             long testRows = streamTest ? checkHeldOut(prep, run.test, csv) : heldOut == null ? 0 : heldOut.rows();
             ModelSpec modelSpec = flags.modelSpec(dataSpec);
             TrainingOptions options = flags.options(prep.task(), null, cache.rows());
@@ -393,7 +399,8 @@ public final class TrainCommand implements Callable<Integer> {
             Model.Fit fit;
             try (Progress p = Progress.start(run.quiet ? Progress.Mode.NONE : run.progress, err, options, trained,
                     !prep.targetScaler().isIdentity())) {
-                fit = cache.fit(new TrainingStart.Fresh(prep, modelSpec, options), validationRows, p);
+                TrainingStart start = new TrainingStart.Fresh(prep, modelSpec, options);
+                fit = validationCache != null ? cache.fitValidatingOn(start, validationCache, p) : cache.fit(start, validationRows, p);
             }
             RowCache.Score score = cache.score(fit.model(), trainedRows);
             Outcome outcome = decided(Outcome.of(fit, score.loss(), keptEpoch(fit.history(), options)));
@@ -414,6 +421,10 @@ public final class TrainCommand implements Callable<Integer> {
                 throw d;
             }
             throw (java.io.IOException) e.getCause();
+        } finally {
+            if (validationCache != null) {
+                validationCache.close();
+            }
         }
         return Main.OK;
     }
@@ -441,7 +452,7 @@ public final class TrainCommand implements Callable<Integer> {
     /**
      * A fresh run on rows that the backend keeps (gradus-spark: on the executors): the notes,
      * progress, model file and report of {@link #newRun}, with the rows' scores computed where
-     * they are. --test, --test-fraction, --validation, --init, --resume and --health read the
+     * they are. --test, --test-fraction, --init, --resume and --health read the
      * rows here instead (the caller checks).
      */
     private int trainRemote(RemoteRows remote) throws Exception {

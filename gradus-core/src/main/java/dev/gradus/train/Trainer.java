@@ -1,10 +1,8 @@
 package dev.gradus.train;
 
 import dev.gradus.internal.RowOrder;
-import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
-import dev.gradus.nn.Workspace;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
 import java.io.IOException;
@@ -132,7 +130,7 @@ public final class Trainer {
         }
         GradientSource.HeldOut split = train.holdOut(RowOrder.validationSplit(train.rows(), f, options.seed())[1]);
         try (GradientSource rest = split.train()) {
-            return run(initial, rest, new Validation(split.x(), split.y(), split.weights()));
+            return run(initial, rest, split.validation());
         }
     }
 
@@ -156,10 +154,31 @@ public final class Trainer {
     public Result fit(Network initial, GradientSource train, Matrix xValidation, Matrix yValidation,
                       float[] validationWeights) {
         checkShapes(initial, xValidation, yValidation, "validation x", "validation y");
-        return fit(initial, train, new Validation(xValidation, yValidation, validationWeights));
+        return fit(initial, train, ValidationRows.of(xValidation, yValidation, validationWeights));
     }
 
-    private Result fit(Network initial, GradientSource train, Validation validation) {
+    /**
+     * As {@link #fit(Network, GradientSource, Matrix, Matrix, float[])} with validation rows read
+     * a chunk at a time from {@code validation} (a disk cache) at every epoch, so that a
+     * validation set larger than the heap can be scored: the same loss, metrics, early stopping
+     * and history, bit for bit, as the same rows in memory. Every metric of the options must
+     * tally chunk by chunk ({@link ValidationMetric#tally()}).
+     *
+     * @throws IllegalArgumentException for mismatched widths, no validation rows, a metric that
+     *     needs every prediction at once, or a validation fraction set as well
+     */
+    public Result fit(Network initial, GradientSource train, RowSource validation) {
+        return fit(initial, train, new Validation(validation, options.metrics()));
+    }
+
+    /**
+     * As {@link #fit(Network, GradientSource, Matrix, Matrix)} with validation rows that live
+     * elsewhere (on a Spark cluster), scored where they are after every epoch.
+     *
+     * @throws IllegalArgumentException for mismatched widths, no validation rows or a validation
+     *     fraction set as well
+     */
+    public Result fit(Network initial, GradientSource train, ValidationRows validation) {
         checkWidths(initial, train);
         if (options.validationFraction() != 0) {
             throw new IllegalArgumentException("a validation set was given and a validation fraction of "
@@ -193,7 +212,7 @@ public final class Trainer {
      * The epoch loop, once for every source: steps, the divergence rule, validation, early
      * stopping, best and last weights, listeners and checkpoints.
      */
-    private Result run(Network initial, GradientSource train, Validation validation) {
+    private Result run(Network initial, GradientSource train, ValidationRows validation) {
         Network network = initial.copy();
         int rows = train.rows();
         List<EpochStats> epochs = new ArrayList<>();
@@ -248,9 +267,6 @@ public final class Trainer {
         // A full batch is the same set whatever the order: it is visited in row order, so an
         // epoch streams the rows once, block by block.
         boolean shuffled = options.shuffle() && batch < rows;
-        Workspace validationSpace = validation == null ? null
-                : network.workspace(Math.min(BlockedPass.BLOCK_ROWS, validation.rows()),
-                        Kernels.create(options.threads()));
         try (GradientSource.Pass pass = train.open(network, options, batch, shuffled)) {
             BatchObjective objective = new BatchObjective(pass, options.clipNorm(), theta,
                     optimizer.fullBatch() && options.dropout() == 0);
@@ -284,8 +300,9 @@ public final class Trainer {
                 double validationLoss = Double.NaN;
                 Map<String, Double> metrics = Map.of();
                 if (validation != null) {
-                    validationLoss = validation.evaluate(network, validationSpace, loss);
-                    metrics = validation.metrics(options.metrics());
+                    ValidationRows.Score score = validation.score(network, options);
+                    validationLoss = score.loss();
+                    metrics = score.metrics();
                 }
                 EpochStats stats = new EpochStats(epoch, lossSum / weightSum, step, (System.nanoTime() - started) / 1e9,
                         lr, validationLoss, metrics);
@@ -362,7 +379,7 @@ public final class Trainer {
     }
 
     /** The options' settings and the fingerprints of the training and validation rows. */
-    private Map<String, String> settings(GradientSource train, Validation validation) {
+    private Map<String, String> settings(GradientSource train, ValidationRows validation) {
         Map<String, String> s = new TreeMap<>(options.settings());
         s.putAll(train.fingerprint());
         if (validation != null) {
@@ -373,26 +390,57 @@ public final class Trainer {
 
     /** SHA-256 over the shapes and float bits of {@code x} and {@code y}, in hex. */
     static String sha256(Matrix x, Matrix y) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        Digest sha = new Digest();
         for (Matrix m : List.of(x, y)) {
-            buffer.putInt(m.rows()).putInt(m.cols());
+            sha.shape(m.rows(), m.cols());
             Matrix c = m.copy();   // contiguous
-            for (float v : c.data()) {
-                if (buffer.remaining() < 4) {
-                    sha.update(buffer.flip());
-                    buffer.clear();
-                }
-                buffer.putInt(Float.floatToRawIntBits(v));
+            sha.values(c.data(), c.data().length);
+        }
+        return sha.hex();
+    }
+
+    /**
+     * SHA-256 over shapes (two little-endian ints) and float bits (little-endian ints) added in
+     * pieces: the bytes, and so the digest, of {@link #sha256(Matrix, Matrix)} for rows read a
+     * chunk at a time.
+     */
+    static final class Digest {
+        private final MessageDigest sha;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+        Digest() {
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform provides SHA-256", e);
             }
         }
-        sha.update(buffer.flip());
-        return HexFormat.of().formatHex(sha.digest());
+
+        void shape(int rows, int cols) {
+            room(8);
+            buffer.putInt(rows).putInt(cols);
+        }
+
+        /** The first {@code count} values of {@code v}. */
+        void values(float[] v, int count) {
+            for (int i = 0; i < count; i++) {
+                room(4);
+                buffer.putInt(Float.floatToRawIntBits(v[i]));
+            }
+        }
+
+        private void room(int bytes) {
+            if (buffer.remaining() < bytes) {
+                sha.update(buffer.flip());
+                buffer.clear();
+            }
+        }
+
+        /** The digest in hex; the digest is finished. */
+        String hex() {
+            sha.update(buffer.flip());
+            return HexFormat.of().formatHex(sha.digest());
+        }
     }
 
     /** Whether {@code value} beats {@code bestValue} by more than the minimum delta. */
