@@ -1,6 +1,7 @@
 package dev.gradus.train;
 
 import dev.gradus.internal.RowOrder;
+import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
