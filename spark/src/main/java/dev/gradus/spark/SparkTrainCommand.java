@@ -16,13 +16,10 @@ import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -87,20 +84,6 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
     }
 
     /**
-     * Whether Spark can reach files here: Spark's Hadoop client asks {@code UserGroupInformation}
-     * for the user, which calls {@code Subject.getSubject}, refused by JDK 24 and later (JEP 486;
-     * HADOOP-19212).
-     */
-    private static boolean hadoopFileSystemsWork() {
-        try {
-            org.apache.hadoop.security.UserGroupInformation.getCurrentUser();
-            return true;
-        } catch (UnsupportedOperationException | java.io.IOException e) {
-            return false;
-        }
-    }
-
-    /**
      * A fresh run's rows: read, preprocessed and encoded on the executors; null (the rows are
      * read on the driver) where Spark cannot read files.
      */
@@ -120,7 +103,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!hadoopFileSystemsWork()) {
+        if (!SparkSessions.hadoopFileSystemsWork()) {
             warnings.accept("Spark cannot read files on JDK " + Runtime.version().feature() + " (its Hadoop client "
                     + "calls Subject.getSubject, which JDK 24 and later refuse); " + path + " is read on the driver");
             return null;
@@ -275,35 +258,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         }
     }
 
-    /**
-     * A session on {@code --master} (or spark-submit's master, else {@code local[*]}). Off a
-     * local master the executors need the Gradus classes: the jar this class came from is
-     * shipped to them unless {@code spark.jars} already names jars (as spark-submit does).
-     */
+    /** A session on {@code --master} (or spark-submit's master, else {@code local[*]}). */
     private SparkSession session() {
-        SparkConf conf = new SparkConf();
-        if (master != null) {
-            conf.setMaster(master);
-        } else if (!conf.contains("spark.master")) {
-            conf.setMaster("local[*]");
-        }
-        conf.setIfMissing("spark.app.name", "gradus-spark train");
-        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-        if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars")) {
-            Path jar = ownJar();
-            if (jar != null) {
-                conf.set("spark.jars", jar.toString());
-            }
-        }
-        return SparkSession.builder().config(conf).getOrCreate();
-    }
-
-    private static Path ownJar() {
-        try {
-            Path p = Path.of(SparkTrainCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Files.isRegularFile(p) ? p : null;
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            return null;
-        }
+        return SparkSessions.start(master, "gradus-spark train");
     }
 }
