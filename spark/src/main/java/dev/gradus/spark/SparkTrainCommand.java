@@ -3,6 +3,8 @@ package dev.gradus.spark;
 import dev.gradus.cli.RunFlags;
 import dev.gradus.cli.TrainCommand;
 import dev.gradus.cli.TrainingFlags;
+import dev.gradus.cli.WeightFlags;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
@@ -40,8 +42,9 @@ import picocli.CommandLine.Spec;
  * ({@link RowBlocks#encode}) and scores the trained model there ({@link SparkScores}): no row
  * reaches the driver; a {@code --validation} file is read, encoded and scored on the executors
  * too. With {@code --init}, {@code --resume}, {@code --test}, {@code --test-fraction},
- * {@code --health} or IDX input the rows are read on the driver as {@code gradus train} reads
- * them, then spread over the partitions.
+ * {@code --health}, {@code --sample-weight}, {@code --class-weight} or IDX input the rows are
+ * read on the driver as {@code gradus train} reads them, then spread over the partitions (with
+ * their weights).
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on Apache Spark: the options of 'gradus train', plus --master and "
@@ -56,6 +59,9 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
 
     @Mixin
     RunFlags run = new RunFlags();
+
+    @Mixin
+    WeightFlags weights = new WeightFlags();
 
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master: local[*] (default), local[N], spark://HOST:PORT, yarn, … "
@@ -74,7 +80,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
 
     @Override
     public Integer call() throws Exception {
-        return new TrainCommand(spec, training, run, this).call();
+        return new TrainCommand(spec, training, run, weights, this).call();
     }
 
     /** The Spark trainer runs the one training loop, so it saves and resumes checkpoints as gradus train does. */
@@ -230,11 +236,18 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
     @Override
     public Model.Fit fit(TrainingStart start, Table train, Table validation, TrainingListener listener)
             throws DataException {
-        return fitOnSpark(start.network(), start.preprocessing(), train, validation, start.options(), listener);
+        return fitOnSpark(start.network(), start.preprocessing(), train, validation, start.options(), start.weights(),
+                listener);
     }
 
+    /**
+     * Trains on the rows read on the driver, sent to the executors once with their weights
+     * ({@code --sample-weight}, {@code --class-weight}: the row weights of {@code gradus train},
+     * class weights fitted on the training rows).
+     */
     private Model.Fit fitOnSpark(Network initial, Preprocessing prep, Table train, Table validation,
-                                 TrainingOptions options, TrainingListener listener) throws DataException {
+                                 TrainingOptions options, RowWeights weights, TrainingListener listener)
+            throws DataException {
         if (partitions != null && partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         }
@@ -246,13 +259,15 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             int p = partitions != null ? partitions : sc.defaultParallelism();
             SparkTrainer trainer = new SparkTrainer(options).addListener(listener);
             Trainer.Result result;
-            try (RowBlocks rows = RowBlocks.of(sc, x, y, p)) {
+            double[] perClass = weights.classWeights(prep, train);
+            try (RowBlocks rows = RowBlocks.of(sc, x, y, weights.rowWeights(train, prep, perClass), p)) {
                 result = validation == null
                         ? trainer.fit(initial, rows)
                         : trainer.fit(initial, rows, prep.features(validation),
-                                Model.networkTargets(prep, options.loss(), validation));
+                                Model.networkTargets(prep, options.loss(), validation),
+                                weights.rowWeights(validation, prep, perClass));
             }
-            return new Model.Fit(Model.trained(result.network(), prep, options), result.history());
+            return new Model.Fit(Model.trained(result.network(), prep, options, weights), result.history());
         } finally {
             spark.stop();
         }
