@@ -1,6 +1,7 @@
 package dev.gradus.train;
 
 import dev.gradus.internal.RowOrder;
+import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
@@ -196,6 +197,19 @@ public final class Trainer {
     }
 
     /**
+     * The multiply-adds (counted as two) of {@code epochs} epochs over {@code rows} rows: per row
+     * and layer, {@code Zᵐ = Aᵐ⁻¹Wᵐᵀ}, {@code ∂ℓ/∂Aᵐ⁻¹ = δᵐWᵐ} and {@code ∂ℓ/∂Wᵐ = δᵐᵀAᵐ⁻¹},
+     * 2·inputs·outputs each; saturates at {@link Long#MAX_VALUE}.
+     */
+    static long plannedOperations(Network network, int rows, int epochs) {
+        double perRow = 0;
+        for (int m = 0; m < network.layerCount(); m++) {
+            perRow += 6.0 * network.layer(m).inputs() * network.layer(m).outputs();
+        }
+        return (long) Math.min(Long.MAX_VALUE, perRow * rows * Math.max(0, epochs));
+    }
+
+    /**
      * The epoch loop, once for every source: steps, the divergence rule, validation, early
      * stopping, best and last weights, listeners and checkpoints.
      */
@@ -250,6 +264,7 @@ public final class Trainer {
             sinceBest = from.sinceBest();
             stoppedEarly = from.history().stoppedEarly();
         }
+        Kernels.expectWork(plannedOperations(network, rows, options.epochs() - epochs.size()));
         // A full batch is the same set whatever the order: it is visited in row order, so an
         // epoch streams the rows once, block by block.
         boolean shuffled = options.shuffle() && batch < rows;
