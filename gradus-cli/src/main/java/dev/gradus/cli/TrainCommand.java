@@ -361,6 +361,7 @@ public final class TrainCommand implements Callable<Integer> {
         DataSpec dataSpec = flags.dataSpec();
         Inputs.lastInput = flags.data;
         Consumer<String> warn = w -> Notices.warn(err, List.of(w));
+        RowCache validationCache = null;
         try (RowCache cache = parse("--impute", () -> {
             try {
                 return RowCache.open(flags.data, csv, dataSpec, !noCache, warn);
@@ -372,9 +373,13 @@ public final class TrainCommand implements Callable<Integer> {
             // before training, scored after it.
             boolean streamTest = run.test != null && run.testLabels == null && streams(Streaming.AUTO, run.test);
             Table heldOut = run.test == null || streamTest ? null : Inputs.read(run.test, run.testLabels, csv);
-            Table validationRows = flags.validation == null ? null
-                    : Inputs.read(flags.validation, flags.validationLabels, csv);
             Preprocessing prep = cache.preprocessing();
+            // A --validation CSV is encoded for the training rows' preprocessing into the cache as they
+            // are, and scored from it a block at a time after every epoch (IDX images are read whole).
+            boolean streamValidation = flags.validation != null && flags.validationLabels == null;
+            Table validationRows = flags.validation == null || streamValidation ? null
+                    : Inputs.read(flags.validation, flags.validationLabels, csv);
+            validationCache = streamValidation ? RowCache.encode(flags.validation, csv, prep, !noCache) : null;
             long testRows = streamTest ? checkHeldOut(prep, run.test, csv) : heldOut == null ? 0 : heldOut.rows();
             ModelSpec modelSpec = flags.modelSpec(dataSpec);
             TrainingOptions options = flags.options(prep.task(), null, cache.rows());
@@ -393,7 +398,8 @@ public final class TrainCommand implements Callable<Integer> {
             Model.Fit fit;
             try (Progress p = Progress.start(run.quiet ? Progress.Mode.NONE : run.progress, err, options, trained,
                     !prep.targetScaler().isIdentity())) {
-                fit = cache.fit(new TrainingStart.Fresh(prep, modelSpec, options), validationRows, p);
+                TrainingStart start = new TrainingStart.Fresh(prep, modelSpec, options);
+                fit = validationCache != null ? cache.fitValidatingOn(start, validationCache, p) : cache.fit(start, validationRows, p);
             }
             RowCache.Score score = cache.score(fit.model(), trainedRows);
             Outcome outcome = decided(Outcome.of(fit, score.loss(), keptEpoch(fit.history(), options)));
@@ -414,6 +420,10 @@ public final class TrainCommand implements Callable<Integer> {
                 throw d;
             }
             throw (java.io.IOException) e.getCause();
+        } finally {
+            if (validationCache != null) {
+                validationCache.close();
+            }
         }
         return Main.OK;
     }

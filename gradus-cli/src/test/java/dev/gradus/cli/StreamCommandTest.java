@@ -160,6 +160,60 @@ class StreamCommandTest {
         assertEquals(1 + rows, toStdout.out().lines().count(), "the rows before the bad one are out");
     }
 
+    /**
+     * A streamed run's {@code --validation} file is encoded into the cache and scored from it a
+     * block at a time: the validation loss and accuracy of every epoch, early stopping and the
+     * kept weights are those of the run with every row in memory, bit for bit; a bad row of the
+     * validation file fails the run before training, naming the file and line.
+     */
+    @Test
+    void aStreamedValidationFileIsScoredAsTheWholeFile() throws Exception {
+        StringBuilder big = manyCustomers();
+        int rows = (int) big.chars().filter(c -> c == '\n').count() - 1;
+        Path validation = dir.resolve("validation.csv");
+        Files.writeString(validation, big);
+        for (List<String> more : List.of(List.of("--epochs", "4"),
+                List.of("--epochs", "40", "--patience", "2", "--monitor", "accuracy", "--json"),
+                List.of("--epochs", "6", "--patience", "3", "--loss", "bce"))) {
+            Path memory = dir.resolve("memory.gradus");
+            Path streamed = dir.resolve("streamed.gradus");
+            List<String> args = new ArrayList<>(List.of("train", "--data", Cli.data("customers.csv"), "--target",
+                    "churned", "--impute", "mean", "--batch-size", "32", "--validation", validation.toString(),
+                    "--seed", "3"));
+            args.addAll(more);
+            args.addAll(List.of("--out", memory.toString(), "--stream", "off"));
+            Cli whole = Cli.run(args.toArray(String[]::new));
+            assertEquals(0, whole.code(), whole.toString());
+            args.set(args.size() - 3, streamed.toString());
+            args.set(args.size() - 1, "on");
+            Cli chunked = Cli.run(args.toArray(String[]::new));
+            assertEquals(0, chunked.code(), chunked.toString());
+            assertArrayEquals(Model.load(memory).network().parameters().values(),
+                    Model.load(streamed).network().parameters().values(), more.toString());
+            String validated = more.contains("--json") ? "\"validation\":{" : "validation (epoch";
+            String line = whole.out().lines().filter(l -> l.contains(validated)).findFirst().orElseThrow();
+            String streamedLine = chunked.out().lines().filter(l -> l.contains(validated)).findFirst().orElseThrow();
+            if (more.contains("--json")) {   // the final loss of a streamed run is a mean of block losses
+                line = line.substring(line.indexOf(validated), line.indexOf("\"model\""));
+                streamedLine = streamedLine.substring(streamedLine.indexOf(validated), streamedLine.indexOf("\"model\""));
+                assertTrue(line.contains("\"stopped_early\":true"), "early stopping is exercised: " + line);
+            }
+            assertEquals(line, streamedLine, more.toString());
+        }
+        assertEquals(4, files(cache), "the training rows and the validation rows, each a rows file and a description");
+
+        Files.writeString(validation, big.append("CU-99999;2023-01-01;Lille;forty;3;10.00;no\n"));
+        Path out = dir.resolve("bad.gradus");
+        Cli bad = Cli.run("train", "--data", Cli.data("customers.csv"), "--target", "churned", "--impute", "mean",
+                "--validation", validation.toString(), "--out", out.toString(), "--stream");
+        assertEquals(1, bad.code(), bad.toString());
+        List<String> errors = bad.err().lines().filter(l -> !l.startsWith("warning: ")).toList();
+        assertEquals(1, errors.size(), bad.err());
+        assertTrue(errors.get(0).startsWith("gradus: " + validation + ": line " + (rows + 2) + ", column 'age'"),
+                bad.err());
+        assertFalse(Files.exists(out), "nothing is written");
+    }
+
     @Test
     void flagsThatNeedEveryRowInMemoryAreUsageErrors() throws Exception {
         Path out = dir.resolve("m.gradus");

@@ -154,6 +154,16 @@ public record Preprocessing(Task task, List<Feature> features, Scaler featureSca
         return newer ? 2 : 1;
     }
 
+    /**
+     * This preprocessing with identity scalers: {@link #features} gives the inputs before
+     * scaling, and {@link #featureScaler()} of this one maps them to what it gives here, bit for
+     * bit (rows encoded once and scaled as they are read: {@code dev.gradus.model.RowCache}).
+     */
+    public Preprocessing unscaled() {
+        return new Preprocessing(task, features, Scaler.identity(inputWidth()), targetNames, classLabels,
+                Scaler.identity(task == Task.CLASSIFICATION ? classLabels.size() : targetNames.size()), unknown, leftOut);
+    }
+
     /** The number of network inputs. */
     public int inputWidth() {
         return featureScaler.columns();

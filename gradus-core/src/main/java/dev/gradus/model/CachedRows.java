@@ -8,6 +8,7 @@ import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.BlockedPass;
 import dev.gradus.train.GradientSource;
+import dev.gradus.train.RowSource;
 import dev.gradus.internal.RowOrder;
 import dev.gradus.train.TrainingOptions;
 import java.nio.ByteBuffer;
@@ -21,9 +22,10 @@ import java.util.Map;
  * Training rows in a {@link RowCache}, gathered a block at a time in the epoch's order and scaled
  * as they are gathered, exactly as the in-memory source holds them after
  * {@link Preprocessing#features} and {@link Model#networkTargets}: the same seed gives the same
- * weights, bit for bit. Only the epoch's order ({@code 4N} bytes) lives on the heap.
+ * weights, bit for bit. Only the epoch's order ({@code 4N} bytes) lives on the heap. As a
+ * {@link RowSource}, the rows of a validation file, read in row order.
  */
-final class CachedRows implements GradientSource {
+final class CachedRows implements GradientSource, RowSource {
     private final RowCache cache;
     private final int[] index;        // position → cache row; null: the identity
     private final int rows;
@@ -90,6 +92,11 @@ final class CachedRows implements GradientSource {
         if (yScale != null) {
             yScale.apply(y, n);
         }
+    }
+
+    @Override
+    public void read(int from, int n, float[] x, float[] y) {
+        gather(null, from, n, x, y);
     }
 
     @Override

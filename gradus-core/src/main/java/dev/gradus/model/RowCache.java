@@ -163,7 +163,59 @@ public final class RowCache implements AutoCloseable {
             warnings.accept(w);
         });
         Csv.stream(csv, options, List.of(), fit);
-        Preprocessing unscaled = fit.unscaled();
+        return write(csv, options, fit.textColumns(), fit.unscaled(), keep, key, before, MetadataCodec.strings(given),
+                (raw, first) -> raw.fitScalers(first, spec, csv.toString()));
+    }
+
+    /**
+     * The rows of {@code csv} encoded for {@code prep}, which was fitted on other rows (the
+     * training file's cache): a {@code --validation} file scored a chunk at a time, never held
+     * whole. The rows are kept in the cache as training rows are (when {@code keep}), keyed by the
+     * file's path, size and modification time, the reading options and {@code prep} itself; the
+     * rows read from it, scaled as they are gathered, are those {@code prep.features} gives.
+     *
+     * @throws DataException naming the file, line and column of a row {@code prep} cannot encode
+     *     (a missing target, an unknown class or category), as encoding it whole would
+     * @throws IOException when the cache cannot be written or read
+     */
+    public static RowCache encode(Path csv, CsvOptions options, Preprocessing prep, boolean keep)
+            throws DataException, IOException {
+        Path absolute = csv.toAbsolutePath().normalize();
+        BasicFileAttributes before = attributes(csv);
+        String key = sha256(VERSION + "\nencoded\n" + absolute + "\n" + before.size() + "\n"
+                + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + MetadataCodec.preprocessing(prep));
+        Path meta = directory().resolve(key + ".json");
+        Path cached = directory().resolve(key + ".rows");
+        if (keep && Files.isRegularFile(meta) && Files.isRegularFile(cached)) {
+            RowCache hit = reuse(csv, meta, cached, w -> { });
+            if (hit != null && hit.prep.equals(prep)) {
+                return hit;
+            }
+        }
+        List<String> text = new ArrayList<>();
+        if (prep.task() == Task.CLASSIFICATION) {
+            text.addAll(prep.targetNames());
+        }
+        prep.features().stream().filter(Preprocessing.Feature::isCategorical).forEach(f -> text.add(f.name()));
+        return write(csv, options, text, prep.unscaled(), keep, key, before, MetadataCodec.strings(List.of()),
+                (raw, first) -> prep);
+    }
+
+    /** The scaled preprocessing of rows just encoded, from the cache holding them unscaled and their first pass. */
+    @FunctionalInterface
+    private interface Scaled {
+        Preprocessing of(RowCache raw, TwoPassStats first) throws DataException;
+    }
+
+    /**
+     * Encodes every row of {@code csv} with {@code unscaled} into a new rows file (in the cache
+     * under {@code key} when {@code keep}, else a temporary file), checks that the file did not
+     * change while it was read, and opens it with the preprocessing {@code scaled} gives.
+     */
+    private static RowCache write(Path csv, CsvOptions options, List<String> text, Preprocessing unscaled,
+                                  boolean keep, String key, BasicFileAttributes before, String warnings,
+                                  Scaled scaled) throws DataException, IOException {
+        Path dir = directory();
         if (keep) {
             Files.createDirectories(dir);
         }
@@ -173,7 +225,7 @@ public final class RowCache implements AutoCloseable {
         try {
             Writer writer = new Writer(partial, unscaled);
             try {
-                Csv.stream(csv, options, fit.textColumns(), writer);
+                Csv.stream(csv, options, text, writer);
             } finally {
                 writer.close();
             }
@@ -182,18 +234,19 @@ public final class RowCache implements AutoCloseable {
                 throw new DataException(csv + ": the file changed while it was being read; run again");
             }
             RowCache raw = new RowCache(csv, partial, !keep, unscaled, writer.rows, false);
-            Preprocessing prep = raw.fitScalers(writer.first, spec, csv.toString());
+            Preprocessing prep = scaled.of(raw, writer.first);
             Path rowsFile = partial;
             if (keep) {
+                Path cached = dir.resolve(key + ".rows");
                 Files.move(partial, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 rowsFile = cached;
                 Map<String, String> entries = new LinkedHashMap<>();
-                entries.put("source", absolute.toString());
+                entries.put("source", csv.toAbsolutePath().normalize().toString());
                 entries.put("rows", Integer.toString(writer.rows));
                 entries.put("preprocessing", MetadataCodec.preprocessing(prep));
-                entries.put("warnings", MetadataCodec.strings(given));
-                byte[] text = MetadataCodec.stringMap(entries).getBytes(StandardCharsets.UTF_8);
-                AtomicFiles.write(meta, o -> o.write(text));
+                entries.put("warnings", warnings);
+                byte[] bytes = MetadataCodec.stringMap(entries).getBytes(StandardCharsets.UTF_8);
+                AtomicFiles.write(dir.resolve(key + ".json"), o -> o.write(bytes));
             }
             RowCache result = new RowCache(csv, rowsFile, !keep, prep, writer.rows, false);
             done = true;
@@ -334,6 +387,39 @@ public final class RowCache implements AutoCloseable {
      *     rows are encoded for this one)
      */
     public Model.Fit fit(TrainingStart start, Table validation, TrainingListener... listeners) throws DataException {
+        Preprocessing p = start.preprocessing();
+        return fit(start, validation == null ? null
+                : (trainer, network, rows) -> trainer.fit(network, rows, p.features(validation),
+                        Model.networkTargets(p, start.options().loss(), validation)), listeners);
+    }
+
+    /**
+     * As {@link #fit(TrainingStart, Table, TrainingListener...)}, scoring the rows of
+     * {@code validation} (a file encoded for this cache's preprocessing by {@link #encode}) after
+     * every epoch, read from its cache a block at a time: the same history, early stopping and
+     * weights, bit for bit, as those rows in memory.
+     *
+     * @throws IllegalArgumentException when the start's or the validation rows' preprocessing is
+     *     not the cache's
+     */
+    public Model.Fit fitValidatingOn(TrainingStart start, RowCache validation, TrainingListener... listeners)
+            throws DataException {
+        if (!validation.prep.equals(prep)) {
+            throw new IllegalArgumentException("the validation rows of " + validation.source + " are encoded for "
+                    + "another preprocessing than the training rows of " + source);
+        }
+        return fit(start, (trainer, network, rows) -> trainer.fit(network, rows,
+                new CachedRows(validation, null, start.options().loss())), listeners);
+    }
+
+    /** How a run validates: the trainer's fit on the training rows with its validation rows. */
+    @FunctionalInterface
+    private interface Validated {
+        Trainer.Result fit(Trainer trainer, dev.gradus.nn.Network network, GradientSource rows) throws DataException;
+    }
+
+    private Model.Fit fit(TrainingStart start, Validated validated, TrainingListener... listeners)
+            throws DataException {
         if (!start.preprocessing().equals(prep)) {
             throw new IllegalArgumentException("the rows of " + source + " are encoded for their own preprocessing, "
                     + "not the one this run starts from");
@@ -345,9 +431,8 @@ public final class RowCache implements AutoCloseable {
         }
         Trainer.Result result;
         try (GradientSource rows = new CachedRows(this, null, options.loss())) {
-            result = validation == null ? trainer.fit(start.network(), rows)
-                    : trainer.fit(start.network(), rows, prep.features(validation),
-                            Model.networkTargets(prep, options.loss(), validation));
+            result = validated == null ? trainer.fit(start.network(), rows)
+                    : validated.fit(trainer, start.network(), rows);
         }
         return new Model.Fit(Model.trained(result.network(), prep, options), result.history());
     }

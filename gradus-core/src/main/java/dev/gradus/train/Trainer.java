@@ -159,6 +159,20 @@ public final class Trainer {
         return fit(initial, train, new Validation(xValidation, yValidation, validationWeights));
     }
 
+    /**
+     * As {@link #fit(Network, GradientSource, Matrix, Matrix, float[])} with validation rows read
+     * a chunk at a time from {@code validation} (a disk cache) at every epoch, so that a
+     * validation set larger than the heap can be scored: the same loss, metrics, early stopping
+     * and history, bit for bit, as the same rows in memory. Every metric of the options must
+     * tally chunk by chunk ({@link ValidationMetric#tally()}).
+     *
+     * @throws IllegalArgumentException for mismatched widths, no validation rows, a metric that
+     *     needs every prediction at once, or a validation fraction set as well
+     */
+    public Result fit(Network initial, GradientSource train, RowSource validation) {
+        return fit(initial, train, new Validation(validation, options.metrics()));
+    }
+
     private Result fit(Network initial, GradientSource train, Validation validation) {
         checkWidths(initial, train);
         if (options.validationFraction() != 0) {
@@ -359,26 +373,57 @@ public final class Trainer {
 
     /** SHA-256 over the shapes and float bits of {@code x} and {@code y}, in hex. */
     static String sha256(Matrix x, Matrix y) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        Digest sha = new Digest();
         for (Matrix m : List.of(x, y)) {
-            buffer.putInt(m.rows()).putInt(m.cols());
+            sha.shape(m.rows(), m.cols());
             Matrix c = m.copy();   // contiguous
-            for (float v : c.data()) {
-                if (buffer.remaining() < 4) {
-                    sha.update(buffer.flip());
-                    buffer.clear();
-                }
-                buffer.putInt(Float.floatToRawIntBits(v));
+            sha.values(c.data(), c.data().length);
+        }
+        return sha.hex();
+    }
+
+    /**
+     * SHA-256 over shapes (two little-endian ints) and float bits (little-endian ints) added in
+     * pieces: the bytes, and so the digest, of {@link #sha256(Matrix, Matrix)} for rows read a
+     * chunk at a time.
+     */
+    static final class Digest {
+        private final MessageDigest sha;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+        Digest() {
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform provides SHA-256", e);
             }
         }
-        sha.update(buffer.flip());
-        return HexFormat.of().formatHex(sha.digest());
+
+        void shape(int rows, int cols) {
+            room(8);
+            buffer.putInt(rows).putInt(cols);
+        }
+
+        /** The first {@code count} values of {@code v}. */
+        void values(float[] v, int count) {
+            for (int i = 0; i < count; i++) {
+                room(4);
+                buffer.putInt(Float.floatToRawIntBits(v[i]));
+            }
+        }
+
+        private void room(int bytes) {
+            if (buffer.remaining() < bytes) {
+                sha.update(buffer.flip());
+                buffer.clear();
+            }
+        }
+
+        /** The digest in hex; the digest is finished. */
+        String hex() {
+            sha.update(buffer.flip());
+            return HexFormat.of().formatHex(sha.digest());
+        }
     }
 
     /** Whether {@code value} beats {@code bestValue} by more than the minimum delta. */

@@ -19,13 +19,20 @@ import java.util.Map;
  * minimises.
  */
 final class Validation {
-    private final float[] x;
+    private final float[] x;         // in memory; null for rows read from a source
     private final float[] y;
-    private final float[] weights;   // wᵢ per row; null: every wᵢ = 1
+    private final float[] weights;   // wᵢ per row in memory; null: every wᵢ = 1 (a source gives its own)
     private final float[] chunkWeights;
-    private final float[] yhat;
+    private final float[] yhat;      // in memory: every prediction of the last evaluation
+    private final RowSource source;  // null for rows in memory
     private final int rows;
+    private final int in;
     private final int cols;
+    private final List<ValidationMetric> metrics;   // with a source: tallied as chunks are read
+    private Map<String, Double> sourceMetrics = Map.of();
+    private float[] xChunk;          // with a source: the chunk being scored
+    private float[] yChunk;
+    private float[] wChunk;
 
     /** Copies of the validation features {@code x} and targets {@code y}. */
     Validation(Matrix x, Matrix y) {
@@ -46,10 +53,49 @@ final class Validation {
         this.x = x.copy().data();
         this.y = y.copy().data();
         this.rows = x.rows();
+        this.in = x.cols();
         this.cols = y.cols();
         this.yhat = new float[rows * cols];
         this.weights = weights == null ? null : LocalRows.checkWeights(weights, rows).clone();
         this.chunkWeights = weights == null ? null : new float[Math.min(rows, BlockedPass.BLOCK_ROWS)];
+        this.source = null;
+        this.metrics = List.of();
+    }
+
+    /**
+     * Rows read from {@code source} a chunk at a time at every evaluation; only a chunk of them
+     * is on the heap, and the metrics are tallied chunk by chunk.
+     *
+     * @throws IllegalArgumentException naming a metric of {@code metrics} that needs every
+     *     prediction at once ({@link ValidationMetric#tally()} is null)
+     */
+    Validation(RowSource source, List<ValidationMetric> metrics) {
+        for (ValidationMetric m : metrics) {
+            if (m.tally() == null) {
+                throw new IllegalArgumentException("validation metric " + m.name() + " needs every prediction at once; "
+                        + "it cannot score validation rows read a chunk at a time");
+            }
+        }
+        this.source = source;
+        this.metrics = List.copyOf(metrics);
+        this.rows = source.rows();
+        this.in = source.inputs();
+        this.cols = source.outputs();
+        this.x = null;
+        this.y = null;
+        this.yhat = null;
+        this.weights = null;
+        this.chunkWeights = null;
+        chunks(Math.min(rows, BlockedPass.BLOCK_ROWS));
+    }
+
+    /** Buffers for chunks of {@code n} rows read from the source. */
+    private void chunks(int n) {
+        if (xChunk == null || xChunk.length < n * in) {
+            xChunk = new float[n * in];
+            yChunk = new float[n * cols];
+            wChunk = new float[n];
+        }
     }
 
     /** The number of validation rows. */
@@ -59,7 +105,7 @@ final class Validation {
 
     /** The width of a feature row. */
     int inputs() {
-        return rows == 0 ? 0 : x.length / rows;
+        return rows == 0 ? 0 : in;
     }
 
     /** The width of a target row. */
@@ -72,9 +118,43 @@ final class Validation {
      * any, in hex (for checkpoints).
      */
     String sha256() {
+        if (source != null) {
+            return sourceSha256();
+        }
         String sha = Trainer.sha256(Matrix.wrap(rows, x.length / Math.max(rows, 1), x), Matrix.wrap(rows, cols, y));
         return weights == null ? sha : sha + " weights " + Trainer.sha256(Matrix.wrap(rows, 1, weights),
                 Matrix.zeros(0, 0));
+    }
+
+    /** {@link #sha256()}'s digests over the bytes it hashes for rows in memory, read a chunk at a time. */
+    private String sourceSha256() {
+        int chunk = Math.min(rows, BlockedPass.BLOCK_ROWS);
+        chunks(chunk);
+        Trainer.Digest rowsSha = new Trainer.Digest();
+        for (int part = 0; part < 2; part++) {
+            rowsSha.shape(rows, part == 0 ? in : cols);
+            for (int from = 0; from < rows; from += chunk) {
+                int n = Math.min(chunk, rows - from);
+                source.read(from, n, xChunk, yChunk);
+                rowsSha.values(part == 0 ? xChunk : yChunk, n * (part == 0 ? in : cols));
+            }
+        }
+        Trainer.Digest weightSha = new Trainer.Digest();
+        weightSha.shape(rows, 1);
+        boolean weighted = false;
+        for (int from = 0; from < rows; from += chunk) {
+            int n = Math.min(chunk, rows - from);
+            weighted = source.weights(from, n, wChunk);
+            if (!weighted) {
+                break;
+            }
+            weightSha.values(wChunk, n);
+        }
+        if (!weighted) {
+            return rowsSha.hex();
+        }
+        weightSha.shape(0, 0);
+        return rowsSha.hex() + " weights " + weightSha.hex();
     }
 
     /**
@@ -82,6 +162,9 @@ final class Validation {
      * of the workspace's capacity, and keeps the predictions for {@link #metrics}.
      */
     double evaluate(Network network, Workspace w, Loss loss) {
+        if (source != null) {
+            return evaluateSource(network, w, loss);
+        }
         int in = network.inputs();
         double sum = 0;
         double total = 0;
@@ -101,8 +184,43 @@ final class Validation {
         return sum / total;
     }
 
+    /**
+     * As the loop over rows in memory, with each chunk read from the source and its metrics
+     * tallied: the same chunks, the same sums in the same order.
+     */
+    private double evaluateSource(Network network, Workspace w, Loss loss) {
+        ValidationMetric.Tally[] tallies = new ValidationMetric.Tally[metrics.size()];
+        for (int m = 0; m < tallies.length; m++) {
+            tallies[m] = metrics.get(m).tally();
+        }
+        chunks(w.capacity());
+        double sum = 0;
+        double total = 0;
+        for (int start = 0; start < rows; start += w.capacity()) {
+            int n = Math.min(w.capacity(), rows - start);
+            source.read(start, n, xChunk, yChunk);
+            float[] chunk = source.weights(start, n, wChunk) ? wChunk : null;
+            network.forward(xChunk, 0, n, w);
+            double chunkWeight = Loss.weightSum(chunk, n);   // n for unweighted rows
+            sum += loss.value(w, yChunk, 0, chunk) * chunkWeight;
+            total += chunkWeight;
+            for (ValidationMetric.Tally t : tallies) {
+                t.add(w.output(), yChunk, chunk, n, cols);
+            }
+        }
+        Map<String, Double> values = new HashMap<>();
+        for (int m = 0; m < tallies.length; m++) {
+            values.put(metrics.get(m).name(), tallies[m].value());
+        }
+        sourceMetrics = values;
+        return sum / total;
+    }
+
     /** Each metric on the predictions of the last {@link #evaluate}, by name (weighted when the rows are). */
     Map<String, Double> metrics(List<ValidationMetric> metrics) {
+        if (source != null) {
+            return sourceMetrics;
+        }
         Map<String, Double> values = new HashMap<>();
         for (ValidationMetric m : metrics) {
             values.put(m.name(), weights == null ? m.evaluate(yhat, y, rows, cols)

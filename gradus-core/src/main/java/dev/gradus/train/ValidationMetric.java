@@ -36,6 +36,34 @@ public interface ValidationMetric {
             }
             return right / total;
         }
+        /** Counts (or weighs) the right rows chunk by chunk in row order: the same sums as {@link #evaluate}. */
+        @Override public Tally tally() {
+            return new Tally() {
+                private long right;
+                private long rows;
+                private double rightWeight;
+                private double totalWeight;
+                private boolean weighted;
+
+                @Override public void add(float[] yhat, float[] y, float[] weights, int n, int cols) {
+                    weighted |= weights != null;
+                    for (int i = 0; i < n; i++) {
+                        boolean ok = correct(yhat, y, i, cols);
+                        if (weights == null) {
+                            right += ok ? 1 : 0;
+                        } else {
+                            rightWeight += ok ? weights[i] : 0;
+                            totalWeight += weights[i];
+                        }
+                    }
+                    rows += n;
+                }
+
+                @Override public double value() {
+                    return weighted ? rightWeight / totalWeight : (double) right / rows;
+                }
+            };
+        }
         private boolean correct(float[] yhat, float[] y, int i, int cols) {
             int off = i * cols;
             return cols == 1 ? (yhat[off] >= 0.5f) == (y[off] >= 0.5f) : argMax(yhat, off, cols) == argMax(y, off, cols);
@@ -61,6 +89,27 @@ public interface ValidationMetric {
      */
     default double evaluate(float[] yhat, float[] y, float[] weights, int rows, int cols) {
         throw new UnsupportedOperationException("validation metric " + name() + " does not take row weights");
+    }
+
+    /**
+     * A running score for rows that arrive a chunk at a time (validation rows read from a disk
+     * cache), equal to {@link #evaluate} on all of them when the chunks come in row order; or
+     * {@code null}, the default, when the metric needs every prediction at once.
+     */
+    default Tally tally() {
+        return null;
+    }
+
+    /** The state of one metric over the chunks of rows added so far. */
+    interface Tally {
+        /**
+         * Adds {@code n} rows: {@code yhat} and {@code y} ({@code n × cols} from index 0) and their
+         * weights ({@code null}: unweighted; a tally takes weighted or unweighted chunks, not both).
+         */
+        void add(float[] yhat, float[] y, float[] weights, int n, int cols);
+
+        /** The score of every row added. */
+        double value();
     }
 
     /** The index of the first largest value of one row. */
