@@ -63,11 +63,12 @@ public final class TrainCommand implements Callable<Integer> {
         /**
          * For a fresh run on {@code data}: the rows read (CSV cells as {@code csv} says),
          * preprocessed by {@code spec} and kept where this backend trains (Spark's executors), so
-         * that no row reaches this JVM; or null (the default) when this command is to read
+         * that no row reaches this JVM, with the separate validation rows of {@code validation}
+         * (or null) kept there too; or null (the default) when this command is to read
          * {@code data} into a {@link Table} itself. {@code warnings} hears about columns left out
          * and categories merged.
          */
-        default RemoteRows read(Path data, DataSpec spec, CsvOptions csv, Consumer<String> warnings)
+        default RemoteRows read(Path data, Path validation, DataSpec spec, CsvOptions csv, Consumer<String> warnings)
                 throws DataException {
             return null;
         }
@@ -208,9 +209,9 @@ public final class TrainCommand implements Callable<Integer> {
 
         CsvOptions csv = flags.csvOptions();
         if (run.resume == null && run.init == null && run.test == null && run.testFraction == null
-                && flags.validation == null && flags.labels == null && !run.health && !weights.rowWeights().any()) {
+                && flags.labels == null && !run.health && !weights.rowWeights().any()) {
             Consumer<String> warn = w -> Notices.warn(err, List.of(w));
-            try (RemoteRows remote = backend.read(flags.data, flags.dataSpec(), csv, warn)) {
+            try (RemoteRows remote = backend.read(flags.data, flags.validation, flags.dataSpec(), csv, warn)) {
                 if (remote != null) {
                     return trainRemote(remote);
                 }
@@ -451,7 +452,7 @@ public final class TrainCommand implements Callable<Integer> {
     /**
      * A fresh run on rows that the backend keeps (gradus-spark: on the executors): the notes,
      * progress, model file and report of {@link #newRun}, with the rows' scores computed where
-     * they are. --test, --test-fraction, --validation, --init, --resume and --health read the
+     * they are. --test, --test-fraction, --init, --resume and --health read the
      * rows here instead (the caller checks).
      */
     private int trainRemote(RemoteRows remote) throws Exception {

@@ -105,6 +105,12 @@ final class TuneCommand implements Callable<Integer> {
                     + "FILE exists, resume the search it holds.")
     Path study;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Trials trained at once, each on its share of --threads (default: --threads with "
+                    + "--time-limit, 1 without, so that a --trials search repeats exactly). With more than one, "
+                    + "which trials are stopped early can differ between runs.")
+    Integer workers;
+
     @Option(names = "--json", description = "Print one JSON object: the best trial, the train command, all trials.")
     boolean json;
 
@@ -137,6 +143,10 @@ final class TuneCommand implements Callable<Integer> {
         if (minEpochs < 1) {
             throw new UsageException("--min-epochs must be at least 1, got " + minEpochs);
         }
+        int parallel = workers != null ? workers : limit == null ? 1 : flags.threads;
+        if (parallel < 1 || parallel > 1024) {
+            throw new UsageException("--workers must be between 1 and 1024, got " + parallel);
+        }
         var parsed = spec.commandLine().getParseResult();
         if (parsed.hasMatchedOption("--optimizer")) {
             throw new UsageException("--optimizer cannot be combined with tune: the search tunes the default "
@@ -164,7 +174,7 @@ final class TuneCommand implements Callable<Integer> {
         ModelSpec base = flags.modelSpec(dataSpec.withTask(whole.task())).withWeights(weights.rowWeights());
         Tuner.Options options = new Tuner.Options(trials != null ? trials : limit == null ? 20 : 0,
                 limit == null ? null : remaining(limit, started), folds, holdout, metric, eta, minEpochs, flags.seed,
-                study);
+                study, parallel);
         Task task = whole.task();
         if (metric != null) {
             parse("--metric", () -> {
@@ -173,9 +183,10 @@ final class TuneCommand implements Callable<Integer> {
             });
         }
         LiveTable live = new LiveTable(err, quiet);
-        String describe = String.format(Locale.ROOT, "tune: %d rows of %s (%s), %s, seed %d", table.rows(),
+        String describe = String.format(Locale.ROOT, "tune: %d rows of %s (%s), %s, seed %d%s", table.rows(),
                 flags.data, task, folds > 0 ? folds + "-fold cross-validation"
-                        : "holdout " + holdout + (task == Task.CLASSIFICATION ? " (stratified)" : ""), flags.seed)
+                        : "holdout " + holdout + (task == Task.CLASSIFICATION ? " (stratified)" : ""), flags.seed,
+                parallel == 1 ? "" : ", " + parallel + " trials at a time")
                 + weights.describe() + (weights.sampleWeight == null ? "" : "; scores weighted by " + weights.sampleWeight);
         long t0 = System.nanoTime();
         Tuner.Result result;

@@ -2,6 +2,7 @@ package dev.gradus.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gradus.model.Model;
@@ -129,6 +130,22 @@ class TuneCommandTest {
         assertTrue(r.out().contains("\"stopped_by_time\":true"), r.out());
     }
 
+    static String[] twoThreads(String[] args) {
+        String[] a = args.clone();
+        a[Arrays.asList(a).indexOf("--threads") + 1] = "2";
+        return a;
+    }
+
+    @Test
+    void aTimeLimitRunsTrialsOnEveryThreadAtOnce(@TempDir Path dir) {
+        Cli r = Cli.run(twoThreads(tune(dir.resolve("m.gradus"), "--time-limit", "8s")));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains(", 2 trials at a time"), r.err());
+        Cli one = Cli.run(twoThreads(tune(dir.resolve("n.gradus"), "--trials", "2")));
+        assertEquals(0, one.code(), one.toString());
+        assertFalse(one.err().contains("trials at a time"), "without --time-limit one worker: " + one.err());
+    }
+
     @Test
     void badFlagsAreUsageErrorsNamingTheFlag(@TempDir Path dir) {
         Path out = dir.resolve("m.gradus");
@@ -146,6 +163,7 @@ class TuneCommandTest {
             {"--lr", "0.01", "--lr and --space lr both set the search's lr"},
             {"--layers", "8", "--layers and --space depth both set the search's depth"},
             {"--eta", "1", "--eta must be above 1"},
+            {"--workers", "0", "--workers must be between 1 and 1024, got 0"},
         };
         for (String[] c : cases) {
             String[] args = c[0].equals("--lr") ? tune(out, c[0], c[1], "--space", "lr=1e-3..1e-2")

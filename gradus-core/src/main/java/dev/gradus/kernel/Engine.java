@@ -13,7 +13,9 @@ package dev.gradus.kernel;
  * happens. A short run of a small network (iris, a second of training) is faster without ever
  * paying it. So small products and element-wise loops run on the plain engine until this JVM
  * has done {@link #PLAIN_FIRST_WORK} operations of them, and on the vector engine from then on
- * ({@link #warmingUp}). Both engines give the same bits, so the switch changes no result.
+ * ({@link #warmingUp}); a training run planned at more than {@link #VECTOR_FIRST_RUN} operations
+ * starts on the vector engine ({@link #expect}). Both engines give the same bits, so the switch
+ * changes no result.
  */
 final class Engine {
     static final int PLAIN = 0;
@@ -27,11 +29,20 @@ final class Engine {
      * products and element-wise loops run on the plain engine before the vector engine takes over,
      * {@code -Dgradus.plainFirstWork=N} to change (0: vector from the start). 2²⁸ ≈ 2.7·10⁸ take
      * about 0.1 s on the plain kernels at these sizes: the default iris training (4-100-3, batch
-     * 32: ~1.1·10⁵ per step, ~1.7·10⁸ in all) never runs the Vector API, while W2 (8-32-32-1,
-     * 20,000 rows, ~2.8·10⁵ per step) switches in its second epoch, so its vector code is warm
-     * before the epochs a steady-state measurement counts (after 5 warm-up epochs).
+     * 32: ~1.1·10⁵ per step, ~1.7·10⁸ in all) never runs the Vector API. A training run planned
+     * well past this budget starts on the vector engine instead ({@link #expect}), so that W2
+     * (8-32-32-1, 20,000 rows, ~1.6·10⁸ per epoch) pays the vector code's warm-up in its first
+     * epoch rather than in its second.
      */
     static final long PLAIN_FIRST_WORK = Long.getLong("gradus.plainFirstWork", 1L << 28);
+
+    /**
+     * The planned work above which {@link #expect} starts a run on the vector engine: twice
+     * {@link #PLAIN_FIRST_WORK}, so that a run planned just above the plain-first budget, which
+     * early stopping often ends below it, stays plain.
+     */
+    static final long VECTOR_FIRST_RUN = PLAIN_FIRST_WORK < Long.MAX_VALUE / 2
+            ? 2 * PLAIN_FIRST_WORK : Long.MAX_VALUE;
 
     /** The work done by {@link #warmingUp} so far; updated without locks (a lost update only delays the switch). */
     private static long plainWork;
@@ -60,6 +71,21 @@ final class Engine {
             warm = true;
         }
         return true;
+    }
+
+    /**
+     * Tells the engine that a run of about {@code operations} operations of small work is about
+     * to start (a training run's plan: epochs × rows × operations per row). A run planned at
+     * more than {@link #VECTOR_FIRST_RUN} operations starts on the vector engine: it would switch
+     * anyway, and the vector code's JIT warm-up then falls at its start rather than in the middle
+     * of its epochs, where a short run of a mid-sized network (W2, 1 + 3 epochs) measured it
+     * costing 0.1–0.3 s more in all and most of the speed of the epoch it fell in. Smaller runs
+     * (the default iris training: ~2.4·10⁸ planned) keep the plain-first rule.
+     */
+    static void expect(long operations) {
+        if (operations > VECTOR_FIRST_RUN) {
+            warm = true;
+        }
     }
 
     private static int choose() {

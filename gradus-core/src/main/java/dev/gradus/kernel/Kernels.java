@@ -81,6 +81,16 @@ public final class Kernels {
         return new Kernels(threads, engine, parallelMinFlops, 0, false);
     }
 
+    /**
+     * Announces a run of about {@code operations} operations (multiply-adds counted as two), such
+     * as a training run's epochs × rows × operations per row, so that this JVM's kernels choose
+     * between plain-first and vector-from-the-start once, before the run, rather than switching
+     * in its middle. Results are the same bits either way.
+     */
+    public static void expectWork(long operations) {
+        Engine.expect(operations);
+    }
+
     /** The number of threads a product may use. */
     public int threads() {
         return threads;

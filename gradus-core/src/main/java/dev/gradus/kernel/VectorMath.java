@@ -29,7 +29,10 @@ final class VectorMath {
     /** Doubles of the widest shape: half as many lanes as {@link VectorGemm#S} has floats. */
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = D.length();
-    /** The upper half of the float lanes, where the second half of doubles goes back. */
+    /**
+     * The upper half of the float lanes, where the second half of doubles goes back: the two
+     * halves rounded to float are blended, not added, so a −0 stays −0.
+     */
     private static final VectorMask<Float> UPPER = VectorMask.fromLong(VectorGemm.S,
             (VectorGemm.L >= 64 ? -1L : (1L << VectorGemm.L) - 1) & -(1L << LANES));
 
@@ -140,7 +143,10 @@ final class VectorMath {
             FloatVector v = FloatVector.fromArray(s, z, zOff + i);
             DoubleVector lo = tanh((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
             DoubleVector hi = tanh((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
-            narrow(lo, hi).intoArray(a, aOff + i);
+            // narrowed here, not in a method: past C2's node budget a call would box both halves
+            FloatVector l = (FloatVector) lo.convertShape(VectorOperators.D2F, VectorGemm.S, 0);
+            FloatVector h = (FloatVector) hi.convertShape(VectorOperators.D2F, VectorGemm.S, -1);
+            l.blend(h, UPPER).intoArray(a, aOff + i);
         }
         return i;
     }
@@ -167,7 +173,10 @@ final class VectorMath {
             FloatVector v = FloatVector.fromArray(s, z, zOff + i);
             DoubleVector lo = sigmoid((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
             DoubleVector hi = sigmoid((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
-            narrow(lo, hi).intoArray(a, aOff + i);
+            // narrowed here, not in a method: past C2's node budget a call would box both halves
+            FloatVector l = (FloatVector) lo.convertShape(VectorOperators.D2F, VectorGemm.S, 0);
+            FloatVector h = (FloatVector) hi.convertShape(VectorOperators.D2F, VectorGemm.S, -1);
+            l.blend(h, UPPER).intoArray(a, aOff + i);
         }
         return i;
     }
@@ -177,16 +186,6 @@ final class VectorMath {
         return DoubleVector.broadcast(D, 1.0).div(exp(y).add(1.0));
     }
 
-    /**
-     * The two halves rounded to float, {@code lo} into the lower lanes and {@code hi} into the
-     * upper ones (a blend, not an addition, so a −0 stays −0).
-     */
-    private static FloatVector narrow(DoubleVector lo, DoubleVector hi) {
-        FloatVector l = (FloatVector) lo.convertShape(VectorOperators.D2F, VectorGemm.S, 0);
-        FloatVector h = (FloatVector) hi.convertShape(VectorOperators.D2F, VectorGemm.S, -1);
-        return l.blend(h, UPPER);
-    }
-
     /** {@link Functions#exp(double)} lane by lane. */
     static DoubleVector exp(DoubleVector y) {
         DoubleVector shifted = y.mul(LOG2E).add(SHIFTER);
@@ -194,18 +193,14 @@ final class VectorMath {
         DoubleVector minusN = n.neg();
         DoubleVector r = minusN.fma(DoubleVector.broadcast(D, LN2_HI), y);
         r = minusN.fma(DoubleVector.broadcast(D, LN2_LO), r);
-        DoubleVector p = DoubleVector.broadcast(D, C[11]);
-        p = p.fma(r, DoubleVector.broadcast(D, C[10]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[9]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[8]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[7]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[6]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[5]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[4]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[3]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[2]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[1]));
-        p = p.fma(r, DoubleVector.broadcast(D, C[0]));
+        // Horner's rule from C[11] down, as Functions.exp. A loop, not eleven lines: this method
+        // must stay under C2's inlining limit for hot methods (FreqInlineSize, 325 bytes of
+        // bytecode), or every call boxes its vectors on the heap (W2's steady state spent a
+        // quarter of its time there when it was 335 bytes).
+        DoubleVector p = DoubleVector.broadcast(D, C[C.length - 1]);
+        for (int k = C.length - 2; k >= 0; k--) {
+            p = p.fma(r, DoubleVector.broadcast(D, C[k]));
+        }
         DoubleVector scale = shifted.reinterpretAsLongs().sub(SHIFTER_BITS - 1023).lanewise(VectorOperators.LSHL, 52)
                 .reinterpretAsDoubles();
         return p.mul(scale);

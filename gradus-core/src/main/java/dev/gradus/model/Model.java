@@ -439,6 +439,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      */
     public void score(Table table, ClassificationMetrics.Tally tally, int positive, double threshold, double[] weights)
             throws DataException {
+        checkWeights(table, weights == null ? -1 : weights.length);
         int[] actual = preprocessing.classIds(table);
         Predictions p = predict(table);
         int[] predicted = p.classIds(positive, threshold);
@@ -478,9 +479,18 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * {@link #score(Table, ClassificationMetrics.Tally, int, double, double[])} does for classes.
      */
     public void score(Table table, RegressionMetrics.Tally tally, double[] weights) throws DataException {
+        checkWeights(table, weights == null ? -1 : weights.length);
         Matrix actual = preprocessing.targetValues(table);
         Predictions p = predict(table);
         tally.add(actual.contiguous().data(), p.outputs().contiguous().data(), 0, table.rows(), weights);
+    }
+
+    /** Rows' weights must be one per row of the table ({@code length} −1: none given). */
+    private static void checkWeights(Table table, int length) {
+        if (length >= 0 && length != table.rows()) {
+            throw new IllegalArgumentException("weights: " + length + " values for a table of " + table.rows()
+                    + " rows; give one weight per row");
+        }
     }
 
     /**
@@ -515,6 +525,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
      * of {@code table} ({@code null}: unweighted).
      */
     public double loss(Table table, float[] weights) throws DataException {
+        checkWeights(table, weights == null ? -1 : weights.length);
         if (task() == Task.REGRESSION) {
             Matrix y = preprocessing.targetValues(table);
             return loss.value(predict(table).outputs().data(), y.data(), 0, weights, y.rows(), y.cols());

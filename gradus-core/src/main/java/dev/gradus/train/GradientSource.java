@@ -78,18 +78,24 @@ public interface GradientSource extends AutoCloseable {
     /**
      * This source without the rows numbered {@code held} (sorted, distinct), the rest renumbered
      * {@code 0 .. N − held.length − 1} in row order, and the held rows, in row order, as
-     * validation features, targets and weights: {@link Trainer}'s validation fraction. The caller
-     * closes the new source.
+     * validation rows (with their weights): {@link Trainer}'s validation fraction. The held rows
+     * may stay where the source keeps its rows. The caller closes the new source.
      */
     HeldOut holdOut(int[] held);
 
     /**
      * Training rows and the validation rows held out of them.
      *
-     * @param weights the held rows' weights, or {@code null} when the rows are unweighted
+     * @param train the training rows left
+     * @param validation the held rows, numbered {@code 0 .. held.length − 1} in row order
      */
-    record HeldOut(GradientSource train, Matrix x, Matrix y, float[] weights) {
-        /** Unweighted held-out rows. */
+    record HeldOut(GradientSource train, ValidationRows validation) {
+        /** Held-out rows copied into this JVM, weighted by {@code weights} ({@code null}: unweighted). */
+        public HeldOut(GradientSource train, Matrix x, Matrix y, float[] weights) {
+            this(train, ValidationRows.of(x, y, weights));
+        }
+
+        /** Unweighted held-out rows copied into this JVM. */
         public HeldOut(GradientSource train, Matrix x, Matrix y) {
             this(train, x, y, null);
         }

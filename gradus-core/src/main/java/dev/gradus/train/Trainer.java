@@ -4,7 +4,6 @@ import dev.gradus.internal.RowOrder;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
-import dev.gradus.nn.Workspace;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
 import java.io.IOException;
@@ -132,7 +131,7 @@ public final class Trainer {
         }
         GradientSource.HeldOut split = train.holdOut(RowOrder.validationSplit(train.rows(), f, options.seed())[1]);
         try (GradientSource rest = split.train()) {
-            return run(initial, rest, new Validation(split.x(), split.y(), split.weights()));
+            return run(initial, rest, split.validation());
         }
     }
 
@@ -156,7 +155,7 @@ public final class Trainer {
     public Result fit(Network initial, GradientSource train, Matrix xValidation, Matrix yValidation,
                       float[] validationWeights) {
         checkShapes(initial, xValidation, yValidation, "validation x", "validation y");
-        return fit(initial, train, new Validation(xValidation, yValidation, validationWeights));
+        return fit(initial, train, ValidationRows.of(xValidation, yValidation, validationWeights));
     }
 
     /**
@@ -173,7 +172,14 @@ public final class Trainer {
         return fit(initial, train, new Validation(validation, options.metrics()));
     }
 
-    private Result fit(Network initial, GradientSource train, Validation validation) {
+    /**
+     * As {@link #fit(Network, GradientSource, Matrix, Matrix)} with validation rows that live
+     * elsewhere (on a Spark cluster), scored where they are after every epoch.
+     *
+     * @throws IllegalArgumentException for mismatched widths, no validation rows or a validation
+     *     fraction set as well
+     */
+    public Result fit(Network initial, GradientSource train, ValidationRows validation) {
         checkWidths(initial, train);
         if (options.validationFraction() != 0) {
             throw new IllegalArgumentException("a validation set was given and a validation fraction of "
@@ -191,10 +197,23 @@ public final class Trainer {
     }
 
     /**
+     * The multiply-adds (counted as two) of {@code epochs} epochs over {@code rows} rows: per row
+     * and layer, {@code Zᵐ = Aᵐ⁻¹Wᵐᵀ}, {@code ∂ℓ/∂Aᵐ⁻¹ = δᵐWᵐ} and {@code ∂ℓ/∂Wᵐ = δᵐᵀAᵐ⁻¹},
+     * 2·inputs·outputs each; saturates at {@link Long#MAX_VALUE}.
+     */
+    static long plannedOperations(Network network, int rows, int epochs) {
+        double perRow = 0;
+        for (int m = 0; m < network.layerCount(); m++) {
+            perRow += 6.0 * network.layer(m).inputs() * network.layer(m).outputs();
+        }
+        return (long) Math.min(Long.MAX_VALUE, perRow * rows * Math.max(0, epochs));
+    }
+
+    /**
      * The epoch loop, once for every source: steps, the divergence rule, validation, early
      * stopping, best and last weights, listeners and checkpoints.
      */
-    private Result run(Network initial, GradientSource train, Validation validation) {
+    private Result run(Network initial, GradientSource train, ValidationRows validation) {
         Network network = initial.copy();
         int rows = train.rows();
         List<EpochStats> epochs = new ArrayList<>();
@@ -245,12 +264,10 @@ public final class Trainer {
             sinceBest = from.sinceBest();
             stoppedEarly = from.history().stoppedEarly();
         }
+        Kernels.expectWork(plannedOperations(network, rows, options.epochs() - epochs.size()));
         // A full batch is the same set whatever the order: it is visited in row order, so an
         // epoch streams the rows once, block by block.
         boolean shuffled = options.shuffle() && batch < rows;
-        Workspace validationSpace = validation == null ? null
-                : network.workspace(Math.min(BlockedPass.BLOCK_ROWS, validation.rows()),
-                        Kernels.create(options.threads()));
         try (GradientSource.Pass pass = train.open(network, options, batch, shuffled)) {
             BatchObjective objective = new BatchObjective(pass, options.clipNorm(), theta,
                     optimizer.fullBatch() && options.dropout() == 0);
@@ -284,8 +301,9 @@ public final class Trainer {
                 double validationLoss = Double.NaN;
                 Map<String, Double> metrics = Map.of();
                 if (validation != null) {
-                    validationLoss = validation.evaluate(network, validationSpace, loss);
-                    metrics = validation.metrics(options.metrics());
+                    ValidationRows.Score score = validation.score(network, options);
+                    validationLoss = score.loss();
+                    metrics = score.metrics();
                 }
                 EpochStats stats = new EpochStats(epoch, lossSum / weightSum, step, (System.nanoTime() - started) / 1e9,
                         lr, validationLoss, metrics);
@@ -362,7 +380,7 @@ public final class Trainer {
     }
 
     /** The options' settings and the fingerprints of the training and validation rows. */
-    private Map<String, String> settings(GradientSource train, Validation validation) {
+    private Map<String, String> settings(GradientSource train, ValidationRows validation) {
         Map<String, String> s = new TreeMap<>(options.settings());
         s.putAll(train.fingerprint());
         if (validation != null) {

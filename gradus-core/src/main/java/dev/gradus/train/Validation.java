@@ -1,5 +1,6 @@
 package dev.gradus.train;
 
+import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.nn.Workspace;
@@ -18,7 +19,7 @@ import java.util.Map;
  * {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} and weighted metrics, so early stopping watches what training
  * minimises.
  */
-final class Validation {
+final class Validation implements ValidationRows {
     private final float[] x;         // in memory; null for rows read from a source
     private final float[] y;
     private final float[] weights;   // wᵢ per row in memory; null: every wᵢ = 1 (a source gives its own)
@@ -30,6 +31,8 @@ final class Validation {
     private final int cols;
     private final List<ValidationMetric> metrics;   // with a source: tallied as chunks are read
     private Map<String, Double> sourceMetrics = Map.of();
+    private Network scored;          // the network the workspace was made for
+    private Workspace workspace;
     private float[] xChunk;          // with a source: the chunk being scored
     private float[] yChunk;
     private float[] wChunk;
@@ -99,17 +102,20 @@ final class Validation {
     }
 
     /** The number of validation rows. */
-    int rows() {
+    @Override
+    public int rows() {
         return rows;
     }
 
     /** The width of a feature row. */
-    int inputs() {
+    @Override
+    public int inputs() {
         return rows == 0 ? 0 : in;
     }
 
     /** The width of a target row. */
-    int outputs() {
+    @Override
+    public int outputs() {
         return cols;
     }
 
@@ -117,7 +123,8 @@ final class Validation {
      * SHA-256 over the shapes and float bits of the rows, and of their weights when they have
      * any, in hex (for checkpoints).
      */
-    String sha256() {
+    @Override
+    public String sha256() {
         if (source != null) {
             return sourceSha256();
         }
@@ -214,6 +221,21 @@ final class Validation {
         }
         sourceMetrics = values;
         return sum / total;
+    }
+
+    /**
+     * {@link #evaluate} and {@link #metrics} of {@code network} under {@code options}' loss and
+     * metrics, forwarded in chunks of up to {@link BlockedPass#BLOCK_ROWS} rows on
+     * {@code options}' threads.
+     */
+    @Override
+    public Score score(Network network, TrainingOptions options) {
+        if (scored != network) {
+            workspace = network.workspace(Math.min(BlockedPass.BLOCK_ROWS, rows), Kernels.create(options.threads()));
+            scored = network;
+        }
+        double loss = evaluate(network, workspace, options.loss());
+        return new Score(loss, metrics(options.metrics()));
     }
 
     /** Each metric on the predictions of the last {@link #evaluate}, by name (weighted when the rows are). */

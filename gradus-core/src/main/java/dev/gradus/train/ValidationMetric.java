@@ -36,6 +36,10 @@ public interface ValidationMetric {
             }
             return right / total;
         }
+        @Override public boolean perRow() { return true; }
+        @Override public double rowScore(float[] yhat, int yhatOff, float[] y, int yOff, int cols) {
+            return correct(yhat, yhatOff, y, yOff, cols) ? 1 : 0;
+        }
         /** Counts (or weighs) the right rows chunk by chunk in row order: the same sums as {@link #evaluate}. */
         @Override public Tally tally() {
             return new Tally() {
@@ -65,8 +69,11 @@ public interface ValidationMetric {
             };
         }
         private boolean correct(float[] yhat, float[] y, int i, int cols) {
-            int off = i * cols;
-            return cols == 1 ? (yhat[off] >= 0.5f) == (y[off] >= 0.5f) : argMax(yhat, off, cols) == argMax(y, off, cols);
+            return correct(yhat, i * cols, y, i * cols, cols);
+        }
+        private boolean correct(float[] yhat, int yhatOff, float[] y, int yOff, int cols) {
+            return cols == 1 ? (yhat[yhatOff] >= 0.5f) == (y[yOff] >= 0.5f)
+                    : argMax(yhat, yhatOff, cols) == argMax(y, yOff, cols);
         }
         @Override public String toString() { return name(); }
     };
@@ -89,6 +96,27 @@ public interface ValidationMetric {
      */
     default double evaluate(float[] yhat, float[] y, float[] weights, int rows, int cols) {
         throw new UnsupportedOperationException("validation metric " + name() + " does not take row weights");
+    }
+
+    /**
+     * Whether the score is a weighted mean of per-row scores, {@code Σᵢ wᵢ sᵢ / Σᵢ wᵢ} with
+     * {@code sᵢ = }{@link #rowScore} (every {@code wᵢ = 1} for unweighted rows), adding up in
+     * row order to the bits of {@link #evaluate}: then rows held in several places (Spark's
+     * executors) are scored part by part ({@link ValidationRows.Sums}). Accuracy is.
+     */
+    default boolean perRow() {
+        return false;
+    }
+
+    /**
+     * The score {@code sᵢ} of one row: the {@code cols} predictions of {@code yhat} from
+     * {@code yhatOff} against the targets of {@code y} from {@code yOff}, for a
+     * {@link #perRow()} metric.
+     *
+     * @throws UnsupportedOperationException naming the metric when it is not a mean over rows
+     */
+    default double rowScore(float[] yhat, int yhatOff, float[] y, int yOff, int cols) {
+        throw new UnsupportedOperationException("validation metric " + name() + " is not a mean of per-row scores");
     }
 
     /**

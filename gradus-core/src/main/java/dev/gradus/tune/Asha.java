@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <p>Nothing waits for a rung to fill (that is what makes it asynchronous): a trial is judged
  * against the trials that reached the rung before it. With trials run one after another the
- * decisions depend only on the order of the reports, so a search replays exactly.
+ * decisions depend only on the order of the reports, so a search replays exactly. Reports may
+ * come from several threads at once (trials trained in parallel).
  *
  * <pre>{@code
  * Asha asha = new Asha(3);
@@ -58,7 +59,7 @@ public final class Asha {
      * Records {@code score} (higher is better; NaN counts as the worst) at {@code rung} and
      * says whether the trial goes on.
      */
-    public boolean report(int rung, double score) {
+    public synchronized boolean report(int rung, double score) {
         if (rung < 0) {
             throw new IllegalArgumentException("rung must be 0 or more, got " + rung);
         }
@@ -75,7 +76,7 @@ public final class Asha {
     }
 
     /** The scores reported at {@code rung}, in order. */
-    public List<Double> scores(int rung) {
+    public synchronized List<Double> scores(int rung) {
         return rung < rungs.size() ? List.copyOf(rungs.get(rung)) : List.of();
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +40,12 @@ import java.util.Set;
  * <p><b>Trials.</b> Trial {@code i} draws its seed from the study's seed and {@code i} alone
  * ({@link #trialSeed}), its settings from that seed ({@link SearchSpace#sample}), and trains
  * with that seed: a trial is reproducible from its seed, and with a number of trials (and no
- * time limit) the whole search repeats exactly — the trials run one after another and every
- * successive-halving decision depends only on the trials before. With a time limit, how many
- * trials run, and where the last one is cut, depends on the machine's speed.
+ * time limit) and one worker the whole search repeats exactly — the trials run one after another
+ * and every successive-halving decision depends only on the trials before. With several workers
+ * ({@link Options#workers}) trials train at once and each is judged against the trials that
+ * reached its rung before it in time, so which trials stop early can differ between runs (each
+ * trial that runs to the end still gives the same score from its seed). With a time limit, how
+ * many trials run, and where the last one is cut, depends on the machine's speed.
  *
  * <p><b>Scoring.</b> With a holdout fraction, one split of the rows (stratified by class for
  * classification, drawn from the study's seed) is shared by every trial: a trial trains on the
@@ -84,9 +88,12 @@ public final class Tuner {
      * @param minResource the first rung in epochs, with a holdout (cross-validation's first rung is 1 fold)
      * @param seed the study's seed (trial seeds, the holdout split, the folds)
      * @param study the study file, or {@code null} for none
+     * @param workers trials trained at once, each on its share of the base's threads (at least
+     *     one); with more than one, successive halving judges each trial against those that
+     *     reached a rung before it in time, so which trials are stopped can differ between runs
      */
     public record Options(int trials, Duration timeLimit, int folds, double holdout, String metric, double eta,
-                          int minResource, long seed, Path study) {
+                          int minResource, long seed, Path study, int workers) {
         public Options {
             if (trials < 0) {
                 throw new IllegalArgumentException("trials must be 0 or more, got " + trials);
@@ -112,53 +119,67 @@ public final class Tuner {
             if (minResource < 1) {
                 throw new IllegalArgumentException("the first rung must be at least 1, got " + minResource);
             }
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+            }
         }
 
-        /** 20 trials, no time limit, a 0.2 holdout, the task's metric, η = 3, first rung 3 epochs, seed 42. */
+        /**
+         * 20 trials, no time limit, a 0.2 holdout, the task's metric, η = 3, first rung 3 epochs,
+         * seed 42, one worker.
+         */
         public static Options defaults() {
-            return new Options(20, null, 0, 0.2, null, 3, 3, Defaults.SEED, null);
+            return new Options(20, null, 0, 0.2, null, 3, 3, Defaults.SEED, null, 1);
         }
 
         public Options withTrials(int value) {
-            return new Options(value, timeLimit, folds, holdout, metric, eta, minResource, seed, study);
+            return new Options(value, timeLimit, folds, holdout, metric, eta, minResource, seed, study, workers);
         }
 
         public Options withTimeLimit(Duration value) {
-            return new Options(trials, value, folds, holdout, metric, eta, minResource, seed, study);
+            return new Options(trials, value, folds, holdout, metric, eta, minResource, seed, study, workers);
         }
 
         /** K-fold cross-validation (0 = a holdout). */
         public Options withFolds(int value) {
-            return new Options(trials, timeLimit, value, holdout, metric, eta, minResource, seed, study);
+            return new Options(trials, timeLimit, value, holdout, metric, eta, minResource, seed, study, workers);
         }
 
         public Options withHoldout(double value) {
-            return new Options(trials, timeLimit, folds, value, metric, eta, minResource, seed, study);
+            return new Options(trials, timeLimit, folds, value, metric, eta, minResource, seed, study, workers);
         }
 
         public Options withMetric(String value) {
-            return new Options(trials, timeLimit, folds, holdout, value, eta, minResource, seed, study);
+            return new Options(trials, timeLimit, folds, holdout, value, eta, minResource, seed, study, workers);
         }
 
         public Options withEta(double value) {
-            return new Options(trials, timeLimit, folds, holdout, metric, value, minResource, seed, study);
+            return new Options(trials, timeLimit, folds, holdout, metric, value, minResource, seed, study, workers);
         }
 
         /** The first rung, in epochs (with a holdout; cross-validation's first rung is always 1 fold). */
         public Options withMinResource(int value) {
-            return new Options(trials, timeLimit, folds, holdout, metric, eta, value, seed, study);
+            return new Options(trials, timeLimit, folds, holdout, metric, eta, value, seed, study, workers);
         }
 
         public Options withSeed(long value) {
-            return new Options(trials, timeLimit, folds, holdout, metric, eta, minResource, value, study);
+            return new Options(trials, timeLimit, folds, holdout, metric, eta, minResource, value, study, workers);
         }
 
         public Options withStudy(Path value) {
-            return new Options(trials, timeLimit, folds, holdout, metric, eta, minResource, seed, value);
+            return new Options(trials, timeLimit, folds, holdout, metric, eta, minResource, seed, value, workers);
+        }
+
+        /** Trials trained at once (1 = one after another: the search repeats exactly). */
+        public Options withWorkers(int value) {
+            return new Options(trials, timeLimit, folds, holdout, metric, eta, minResource, seed, study, value);
         }
     }
 
-    /** Told about the search as it goes (a live table); called on the searching thread. */
+    /**
+     * Told about the search as it goes (a live table); one call at a time, on the searching
+     * thread or, with several workers, on the worker whose trial finished.
+     */
     public interface Listener {
         /** Does nothing. */
         Listener NONE = new Listener() { };
@@ -312,35 +333,26 @@ public final class Tuner {
         }
         int resumed = trials.size();
         listener.onStart(metric, rungs, List.copyOf(trials));
-        Trial best = best(trials, up);
-        boolean stoppedByTime = false;
-        while (options.trials() == 0 || trials.size() < options.trials()) {
-            double reserve = best == null ? 0 : scoring.retrainSeconds(best);
-            if (System.nanoTime() + (long) (reserve * 1e9) >= deadline) {
-                stoppedByTime = true;
-                break;
+        // Trials share the threads: each trains on its share (the results do not depend on it).
+        int threads = base.training().threads();
+        ModelSpec trialBase = options.workers() == 1 ? base
+                : base.withTraining(base.training().withThreads(Math.max(1, threads / options.workers())));
+        Search search = new Search(trials, options, settings, listener, up, deadline, scoring);
+        search.run(() -> {
+            for (Search.Start next = search.next(); next != null; next = search.next()) {
+                long seed = trialSeed(options.seed(), next.number());
+                Map<String, String> params = space.sample(seed);
+                ModelSpec spec = SearchSpace.apply(trialBase, params, seed);
+                try {
+                    search.finished(scoring.trial(next.number(), seed, params, spec, rungs, asha, metric, up,
+                            deadline, next.reserve()));
+                } catch (Stop s) {
+                    search.cut();   // cut by the time limit: not recorded, a resumed search runs it again
+                }
             }
-            int number = trials.size();
-            long seed = trialSeed(options.seed(), number);
-            Map<String, String> params = space.sample(seed);
-            ModelSpec spec = SearchSpace.apply(base, params, seed);
-            Trial t;
-            try {
-                t = scoring.trial(number, seed, params, spec, rungs, asha, metric, up, deadline, reserve);
-            } catch (Stop s) {
-                stoppedByTime = true;   // cut by the time limit: not recorded, a resumed search runs it again
-                break;
-            }
-            trials.add(t);
-            boolean isBest = t.state() == Trial.State.COMPLETE && (best == null || better(t.score(), best.score(), up));
-            if (isBest) {
-                best = t;
-            }
-            if (options.study() != null) {
-                new StudyFile(settings, trials).write(options.study());
-            }
-            listener.onTrial(t, isBest);
-        }
+        }, options.workers());
+        Trial best = search.best;
+        boolean stoppedByTime = search.stoppedByTime;
         if (best == null) {
             throw new IllegalStateException(trials.isEmpty()
                     ? "no trial finished within the time limit; give more time"
@@ -356,15 +368,151 @@ public final class Tuner {
         return new Result(trials, best, model, metric, epochs, resumed, stoppedByTime);
     }
 
-    /** The best complete trial, the first of equals; null when none completed. */
+    /** The best complete trial, of equals the one numbered first; null when none completed. */
     static Trial best(List<Trial> trials, boolean up) {
         Trial best = null;
         for (Trial t : trials) {
-            if (t.state() == Trial.State.COMPLETE && (best == null || better(t.score(), best.score(), up))) {
+            if (beats(t, best, up)) {
                 best = t;
             }
         }
         return best;
+    }
+
+    /** Whether {@code t} is complete and better than {@code best} (or as good and numbered before it). */
+    private static boolean beats(Trial t, Trial best, boolean up) {
+        return t.state() == Trial.State.COMPLETE && (best == null || better(t.score(), best.score(), up)
+                || t.score() == best.score() && t.number() < best.number());
+    }
+
+    /**
+     * What the workers of one search share: the finished trials, the numbers handed out, the best
+     * trial and whether the time is up. Each method holds the lock for a moment; trials train
+     * outside it.
+     */
+    private static final class Search {
+        final List<Trial> trials;                        // finished, in the order they finished
+        final Set<Integer> numbers = new HashSet<>();    // finished or running
+        final Options options;
+        final Map<String, String> settings;
+        final Listener listener;
+        final boolean up;
+        final long deadline;
+        final Scoring scoring;
+        Trial best;
+        boolean stoppedByTime;
+        int running;
+        Throwable failure;                               // the first error of any worker
+
+        Search(List<Trial> trials, Options options, Map<String, String> settings, Listener listener, boolean up,
+               long deadline, Scoring scoring) {
+            this.trials = trials;
+            this.options = options;
+            this.settings = settings;
+            this.listener = listener;
+            this.up = up;
+            this.deadline = deadline;
+            this.scoring = scoring;
+            this.best = best(trials, up);
+            for (Trial t : trials) {
+                numbers.add(t.number());
+            }
+        }
+
+        /** A trial to run: its number and the seconds kept in reserve for the retraining. */
+        record Start(int number, double reserve) {
+        }
+
+        /** The next trial to run (the lowest number not yet run), or null when the search is over. */
+        synchronized Start next() {
+            if (stoppedByTime || failure != null
+                    || options.trials() > 0 && trials.size() + running >= options.trials()) {
+                return null;
+            }
+            double reserve = best == null ? 0 : scoring.retrainSeconds(best);
+            if (System.nanoTime() + (long) (reserve * 1e9) >= deadline) {
+                stoppedByTime = true;
+                return null;
+            }
+            int number = 0;
+            while (numbers.contains(number)) {
+                number++;
+            }
+            numbers.add(number);
+            running++;
+            return new Start(number, reserve);
+        }
+
+        synchronized void finished(Trial t) throws IOException {
+            running--;
+            trials.add(t);
+            boolean isBest = beats(t, best, up);
+            if (isBest) {
+                best = t;
+            }
+            if (options.study() != null) {
+                new StudyFile(settings, trials).write(options.study());
+            }
+            listener.onTrial(t, isBest);
+        }
+
+        synchronized void cut() {
+            running--;
+            stoppedByTime = true;
+        }
+
+        /** A worker's loop, which may throw what a trial or the study file throws. */
+        interface Work {
+            void run() throws DataException, IOException;
+        }
+
+        /** Runs {@code work} on this thread, or on {@code workers} threads at once; rethrows the first error. */
+        void run(Work work, int workers) throws DataException, IOException {
+            if (workers == 1) {
+                work.run();
+                return;
+            }
+            List<Thread> pool = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        work.run();
+                    } catch (Throwable e) {
+                        synchronized (this) {
+                            if (failure == null) {
+                                failure = e;
+                            }
+                        }
+                    }
+                }, "gradus-tune-" + w);
+                thread.setDaemon(true);
+                pool.add(thread);
+                thread.start();
+            }
+            try {
+                for (Thread thread : pool) {
+                    thread.join();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("the search was interrupted", e);
+            }
+            Throwable e;
+            synchronized (this) {
+                e = failure;
+            }
+            if (e instanceof DataException d) {
+                throw d;
+            } else if (e instanceof IOException io) {
+                throw io;
+            } else if (e instanceof RuntimeException r) {
+                throw r;
+            } else if (e instanceof Error err) {
+                throw err;
+            } else if (e != null) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     private static boolean better(double a, double b, boolean up) {

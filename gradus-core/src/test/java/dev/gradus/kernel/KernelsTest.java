@@ -39,6 +39,13 @@ class KernelsTest {
     }
 
 
+    @Test
+    void aRunPlannedPastTwiceThePlainFirstWorkStartsOnTheVectorEngine() {
+        assumeTrue(Engine.DEFAULT == Engine.VECTOR, "the vector engine is not on in this JVM");
+        Kernels.expectWork(Engine.VECTOR_FIRST_RUN + 1);
+        assertEquals(false, Engine.warmingUp(1), "small work runs on the vector engine from the run's start");
+    }
+
     /** m, n, k: 1×1×1, sizes below, at and just past the register block (4/6/8 × 16/32), the
      * packing blocks (KC = 256, MC = 16 panels) and the workload shapes. */
     static final int[][] SHAPES = {

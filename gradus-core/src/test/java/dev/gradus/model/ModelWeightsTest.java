@@ -47,6 +47,20 @@ class ModelWeightsTest {
     }
 
     @Test
+    void scoresRefuseWeightsThatAreNotOnePerRow() throws DataException {
+        Table table = Table.of("w.csv", List.of("x1", "x2", "label", "w"), rows(30, 2));
+        Model m = Model.fit(table, fullBatch().withSampleWeight("w")).model();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.classificationMetrics(table, 1, Double.NaN, new double[29]));
+        assertEquals("weights: 29 values for a table of 30 rows; give one weight per row", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.loss(table, new float[31]));
+        double[] ones = new double[30];
+        java.util.Arrays.fill(ones, 1);
+        assertEquals(m.classificationMetrics(table, 1, Double.NaN).accuracy(),
+                m.classificationMetrics(table, 1, Double.NaN, ones).accuracy(), "weights of one count every row once");
+    }
+
+    @Test
     void integerSampleWeightsTrainAsRepeatedRowsAndTheColumnIsNoFeature() throws DataException {
         List<String[]> rows = rows(60, 1);
         Table weighted = Table.of("w.csv", List.of("x1", "x2", "label", "w"), rows);

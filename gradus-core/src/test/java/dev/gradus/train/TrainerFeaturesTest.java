@@ -40,6 +40,15 @@ class TrainerFeaturesTest {
     }
 
     @Test
+    void plannedOperationsCountSixOperationsPerWeightPerRowAndEpoch() {
+        // The default iris run: 4 -> 100 -> 3, 112 rows, up to 500 epochs.
+        Network iris = Network.input(4).dense(100, Activation.RELU).dense(3, Activation.SOFTMAX).build(1);
+        assertEquals(6L * (4 * 100 + 100 * 3) * 112 * 500, Trainer.plannedOperations(iris, 112, 500));
+        assertEquals(0, Trainer.plannedOperations(iris, 112, 0));
+        assertEquals(Long.MAX_VALUE, Trainer.plannedOperations(iris, Integer.MAX_VALUE, Integer.MAX_VALUE));
+    }
+
+    @Test
     void softmaxCrossEntropyWithAdamLearnsBlobsAndRecordsValidation() {
         Matrix[] d = blobs(300, 1);
         TrainingOptions options = TrainingOptions.defaults().withLoss(Loss.CROSS_ENTROPY)

@@ -219,9 +219,48 @@ class WeightedTrainingTest {
         }
         Network net = net(d);
         Validation v = new Validation(d.x, d.y, w);
-        double chunked = v.evaluate(net, net.workspace(B, Kernels.singleThreaded()), Loss.MSE);
+        double chunked = v.score(net, TrainingOptions.plain().withLoss(Loss.MSE)).loss();
         Matrix yhat = net.predict(d.x);
         assertEquals(Loss.MSE.value(yhat.data(), d.y.data(), 0, w, d.x.rows(), 3), chunked, 1e-12 * chunked);
+    }
+
+    /**
+     * Rows held in parts (Spark's partitions) add up to the scores of all rows: the same bits
+     * from one part holding them all, to rounding from several (the sums split elsewhere).
+     */
+    @Test
+    void validationSumsOfConsecutivePartsAreTheScoresOfAllRows() {
+        Data d = data(Loss.CROSS_ENTROPY, 3 * B + 77, 14);
+        float[] w = new float[d.x.rows()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = 0.5f + i % 5;
+        }
+        Network net = net(d);
+        TrainingOptions o = TrainingOptions.plain().withLoss(Loss.CROSS_ENTROPY)
+                .withMetrics(List.of(ValidationMetric.ACCURACY));
+        for (float[] weights : Arrays.asList(null, w)) {
+            ValidationRows.Score all = new Validation(d.x, d.y, weights).score(net, o);
+            assertEquals(all, parts(net, o, d, weights, 0, d.x.rows()).score(o.metrics()));
+            ValidationRows.Score cut = parts(net, o, d, weights, 0, 500, 1500, 2 * B + 10, d.x.rows()).score(o.metrics());
+            assertEquals(all.loss(), cut.loss(), 1e-12 * all.loss());
+            assertEquals(all.metrics().get("accuracy"), cut.metrics().get("accuracy"), 1e-15);
+        }
+    }
+
+    /** The sums of rows [cuts[i], cuts[i+1]) added in order. */
+    private static ValidationRows.Sums parts(Network net, TrainingOptions o, Data d, float[] w, int... cuts) {
+        ValidationRows.Sums sum = ValidationRows.Sums.zero(o.metrics().size());
+        int in = d.x.cols();
+        int k = d.y.cols();
+        for (int i = 0; i + 1 < cuts.length; i++) {
+            int from = cuts[i];
+            int to = cuts[i + 1];
+            sum = sum.plus(ValidationRows.Sums.of(net, o.loss(), o.metrics(),
+                    Arrays.copyOfRange(d.x.copy().data(), from * in, to * in),
+                    Arrays.copyOfRange(d.y.copy().data(), from * k, to * k),
+                    w == null ? null : Arrays.copyOfRange(w, from, to), from, to - from));
+        }
+        return sum;
     }
 
     @Test

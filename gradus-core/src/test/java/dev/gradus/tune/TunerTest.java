@@ -64,6 +64,43 @@ class TunerTest {
     }
 
     @Test
+    void workersTrainTheSameTrialsAsOneWorkerWhenNoneIsStoppedEarly() throws Exception {
+        Table iris = Csv.read(DATA.resolve("iris.csv"));
+        // a first rung past the 30 epochs: no rung, so no trial is stopped early, whatever the order
+        Tuner.Options options = Tuner.Options.defaults().withTrials(6).withMinResource(100);
+        Tuner.Result one = Tuner.run(iris, base(), space(), options, Tuner.Listener.NONE);
+        List<Trial> seen = new ArrayList<>();
+        Tuner.Result two = Tuner.run(iris, base().withTraining(base().training().withThreads(2)), space(),
+                options.withWorkers(2), new Tuner.Listener() {
+                    @Override
+                    public void onTrial(Trial trial, boolean best) {
+                        seen.add(trial);
+                    }
+                });
+        assertEquals(6, two.trials().size());
+        assertEquals(two.trials(), seen, "the listener hears every trial, in the order they finished");
+        List<Trial> byNumber = new ArrayList<>(timeless(two.trials()));
+        byNumber.sort(java.util.Comparator.comparingInt(Trial::number));
+        assertEquals(timeless(one.trials()), byNumber);
+        assertEquals(one.best().number(), two.best().number());
+        assertSameWeights(one.model(), two.model());
+    }
+
+    @Test
+    void workersRunEveryTrialNumberOnce() throws Exception {
+        Table iris = Csv.read(DATA.resolve("iris.csv"));
+        Tuner.Result r = Tuner.run(iris, base(), space(), Tuner.Options.defaults().withTrials(9).withWorkers(3),
+                Tuner.Listener.NONE);
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8),
+                r.trials().stream().map(Trial::number).sorted().toList());
+        for (Trial t : r.trials()) {
+            assertEquals(space().sample(t.seed()), t.params());
+        }
+        assertEquals(r.best(), Tuner.best(r.trials(), true));
+        assertThrows(IllegalArgumentException.class, () -> Tuner.Options.defaults().withWorkers(0));
+    }
+
+    @Test
     void everyTrialIsReproducibleFromItsSeed() throws Exception {
         Table iris = Csv.read(DATA.resolve("iris.csv"));
         Tuner.Result r = Tuner.run(iris, base(), space(), Tuner.Options.defaults().withTrials(4),

@@ -251,6 +251,15 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
     }
 
     private Network network(float[] values) {
+        return network(inputs, widths, activations, values);
+    }
+
+    /**
+     * The network of {@code inputs} features and layers of {@code widths} outputs and activations
+     * {@code activations} (by name), holding the parameters {@code values}: how a task rebuilds the
+     * driver's network from what it carries.
+     */
+    static Network network(int inputs, int[] widths, String[] activations, float[] values) {
         List<Dense> layers = new ArrayList<>();
         int in = inputs;
         for (int m = 0; m < widths.length; m++) {

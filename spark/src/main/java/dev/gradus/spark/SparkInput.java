@@ -92,6 +92,19 @@ public record SparkInput(String path, List<String> names, Dataset<Row> rows, Lis
         }
     }
 
+    /** The number of rows in each partition of {@code input}'s rows, in partition order (one pass, no rows to the driver). */
+    public static long[] partitionRows(SparkInput input) {
+        List<Long> counts = input.rows().toJavaRDD().mapPartitions((java.util.Iterator<Row> it) -> {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return List.of(n).iterator();
+        }, true).collect();
+        return counts.stream().mapToLong(Long::longValue).toArray();
+    }
+
     /**
      * The data error inside a failed Spark job, as the {@link DataException} the command line
      * reports with exit code 1; {@code null} when the failure is not about the data.

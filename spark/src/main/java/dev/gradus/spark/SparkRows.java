@@ -3,7 +3,6 @@ package dev.gradus.spark;
 import dev.gradus.internal.RowOrder;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
-import dev.gradus.tensor.Matrix;
 import dev.gradus.train.GradientSource;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingOptions;
@@ -41,15 +40,17 @@ final class SparkRows implements GradientSource {
     private final RowBlocks rows;
     private final PartitionPass.TaskHook hook;
     private final Broadcast<int[]> split;   // the held-out rows the blocks were split by; null: given rows
+    private final SparkValidation held;     // the rows held out by the split, or null
 
     SparkRows(RowBlocks rows, PartitionPass.TaskHook hook) {
-        this(rows, hook, null);
+        this(rows, hook, null, null);
     }
 
-    private SparkRows(RowBlocks rows, PartitionPass.TaskHook hook, Broadcast<int[]> split) {
+    private SparkRows(RowBlocks rows, PartitionPass.TaskHook hook, Broadcast<int[]> split, SparkValidation held) {
         this.rows = rows;
         this.hook = hook;
         this.split = split;
+        this.held = held;
     }
 
     @Override
@@ -89,7 +90,7 @@ final class SparkRows implements GradientSource {
     }
 
     /** The partition's rows in row order: each row's number and float bits (blocks leave no trace). */
-    private static byte[] digest(Iterator<RowBlocks.Block> it, int in, int k) {
+    static byte[] digest(Iterator<RowBlocks.Block> it, int in, int k) {
         List<RowBlocks.Block> list = new ArrayList<>();
         it.forEachRemaining(list::add);
         list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
@@ -132,7 +133,7 @@ final class SparkRows implements GradientSource {
         return one.flip();
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -147,7 +148,8 @@ final class SparkRows implements GradientSource {
 
     /**
      * The source without the rows {@code held} (sorted row numbers), renumbered as
-     * {@link Trainer} renumbers them, and the held rows collected to the driver in row order.
+     * {@link Trainer} renumbers them, and the held rows, which stay on the executors in the
+     * partitions that held them ({@link SparkValidation}); closing the new source drops both.
      */
     @Override
     public HeldOut holdOut(int[] held) {
@@ -157,20 +159,11 @@ final class SparkRows implements GradientSource {
         Broadcast<int[]> heldOut = sc.broadcast(held);   // lives as long as the new source (its lineage)
         boolean done = false;
         try {
-            List<RowBlocks.Block> picked = rows.blocks().map(b -> pick(b, heldOut.value(), true, in, k)).collect();
-            float[] xv = new float[held.length * in];
-            float[] yv = new float[held.length * k];
-            int at = 0;
-            for (RowBlocks.Block b : picked.stream().sorted(Comparator.comparingLong(RowBlocks.Block::firstRow))
-                    .toList()) {
-                System.arraycopy(b.x(), 0, xv, at * in, b.rows() * in);
-                System.arraycopy(b.y(), 0, yv, at * k, b.rows() * k);
-                at += b.rows();
-            }
+            JavaRDD<RowBlocks.Block> picked = rows.blocks().map(b -> pick(b, heldOut.value(), true, in, k));
+            SparkValidation validation = new SparkValidation(RowBlocks.of(picked, held.length, in, k));
             JavaRDD<RowBlocks.Block> kept = rows.blocks().map(b -> pick(b, heldOut.value(), false, in, k));
             RowBlocks train = RowBlocks.of(kept, rows.rows() - held.length, in, k);
-            HeldOut result = new HeldOut(new SparkRows(train, hook, heldOut), Matrix.wrap(held.length, in, xv),
-                    Matrix.wrap(held.length, k, yv));
+            HeldOut result = new HeldOut(new SparkRows(train, hook, heldOut, validation), validation);
             done = true;
             return result;
         } finally {
@@ -184,8 +177,14 @@ final class SparkRows implements GradientSource {
     @Override
     public void close() {
         if (split != null) {
-            rows.close();
-            split.destroy();
+            try {
+                rows.close();
+                if (held != null) {
+                    held.close();
+                }
+            } finally {
+                split.destroy();
+            }
         }
     }
 

@@ -41,9 +41,10 @@ import picocli.CommandLine.Spec;
  * ORC, any path Spark reads), fits the preprocessing by distributed aggregation
  * ({@link SparkPreprocessing}), encodes the rows into float32 blocks where they were read
  * ({@link RowBlocks#encode}) and scores the trained model there ({@link SparkScores}): no row
- * reaches the driver. With {@code --init}, {@code --resume}, {@code --test},
- * {@code --test-fraction}, {@code --validation}, {@code --health} or IDX input the rows are read
- * on the driver as {@code gradus train} reads them, then spread over the partitions.
+ * reaches the driver; a {@code --validation} file is read, encoded and scored on the executors
+ * too. With {@code --init}, {@code --resume}, {@code --test}, {@code --test-fraction},
+ * {@code --health} or IDX input the rows are read on the driver as {@code gradus train} reads
+ * them, then spread over the partitions.
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on Apache Spark: the options of 'gradus train', plus --master and "
@@ -104,17 +105,18 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
      * read on the driver) where Spark cannot read files.
      */
     @Override
-    public TrainCommand.RemoteRows read(Path data, DataSpec dataSpec, CsvOptions csv, Consumer<String> warnings)
-            throws DataException {
+    public TrainCommand.RemoteRows read(Path data, Path validation, DataSpec dataSpec, CsvOptions csv,
+                                        Consumer<String> warnings) throws DataException {
         checkPartitions();
-        // The path as typed: a Path would fold hdfs://host/… into hdfs:/host/….
-        var parsed = spec.commandLine().getParseResult();
-        String path = parsed.hasMatchedOption("--data")
-                ? parsed.matchedOption("--data").originalStringValues().get(0) : data.toString();
+        String path = typed("--data", data);
+        String validationPath = validation == null ? null : typed("--validation", validation);
         Character separator = csv.separator();
         List<String> naValues = csv.naValues();
         try {
             SparkInput.Format.of(path, format);   // an unknown --format is a usage error before Spark starts
+            if (validationPath != null) {
+                SparkInput.Format.of(validationPath, format);
+            }
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -133,7 +135,9 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             }
             int p = partitions != null ? partitions
                     : JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
-            ExecutorRows rows = new ExecutorRows(spark, input, fit, p);
+            SparkInput validationInput = validationPath == null ? null
+                    : SparkInput.read(spark, validationPath, format, separator, naValues);
+            ExecutorRows rows = new ExecutorRows(spark, input, fit, validationInput, p);
             done = true;
             return rows;
         } finally {
@@ -143,18 +147,29 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         }
     }
 
+    /** The path as typed: a Path would fold hdfs://host/… into hdfs:/host/…. */
+    private String typed(String option, Path path) {
+        var parsed = spec.commandLine().getParseResult();
+        return parsed.hasMatchedOption(option) ? parsed.matchedOption(option).originalStringValues().get(0)
+                : path.toString();
+    }
+
     /** Rows the executors read and keep, for {@link TrainCommand}'s fresh run. */
     private static final class ExecutorRows implements TrainCommand.RemoteRows {
         private final SparkSession spark;
         private final SparkInput input;
         private final SparkPreprocessing.Fit fit;
+        private final SparkInput validation;   // --validation, or null
         private final int partitions;
         private RowBlocks blocks;
+        private RowBlocks validationBlocks;
 
-        ExecutorRows(SparkSession spark, SparkInput input, SparkPreprocessing.Fit fit, int partitions) {
+        ExecutorRows(SparkSession spark, SparkInput input, SparkPreprocessing.Fit fit, SparkInput validation,
+                     int partitions) {
             this.spark = spark;
             this.input = input;
             this.fit = fit;
+            this.validation = validation;
             this.partitions = partitions;
         }
 
@@ -174,7 +189,21 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             try {
                 blocks = RowBlocks.encode(input, fit.partitionRows(), start.preprocessing(), options.loss())
                         .inPartitions(partitions);
-                Trainer.Result result = new SparkTrainer(options).addListener(listener).fit(start.network(), blocks);
+                SparkTrainer trainer = new SparkTrainer(options).addListener(listener);
+                Trainer.Result result;
+                if (validation == null) {
+                    result = trainer.fit(start.network(), blocks);
+                } else {
+                    // The --validation rows: encoded where they are read, cut into the training
+                    // rows' partitioning (whole 1,024-row chunks), scored there every epoch.
+                    long[] counts = SparkInput.partitionRows(validation);
+                    if (java.util.Arrays.stream(counts).sum() == 0) {
+                        throw new DataException(validation.path() + ": the validation file has no rows");
+                    }
+                    validationBlocks = RowBlocks.encode(validation, counts, start.preprocessing(), options.loss())
+                            .inPartitions(partitions);
+                    result = trainer.fit(start.network(), blocks, validationBlocks);
+                }
                 return new Model.Fit(Model.trained(result.network(), start.preprocessing(), options), result.history());
             } catch (RuntimeException e) {
                 DataException d = SparkInput.dataError(e);
@@ -198,6 +227,9 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             try {
                 if (blocks != null) {
                     blocks.close();
+                }
+                if (validationBlocks != null) {
+                    validationBlocks.close();
                 }
             } finally {
                 spark.stop();

@@ -10,6 +10,7 @@ import dev.gradus.train.TrainingOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Synchronous data-parallel training on Spark: {@link Trainer}'s epoch loop (epochs, batches,
@@ -36,9 +37,10 @@ import java.util.Objects;
  * checkpoint's fingerprint of the rows is computed on the executors (and includes the partition
  * count), so a run resumes bit-identically on the same rows and partitioning.
  *
- * <p>Validation rows (a validation fraction's share is collected from the partitions) are scored
- * on the driver after every epoch. The {@code threads} option applies to that; each task uses
- * one core (Spark runs one task per core). With dropout, a partition's rows draw the masks of
+ * <p>Validation rows (a validation fraction's share of the partitions' rows, or a separate set)
+ * stay on the executors and are scored there after every epoch ({@link SparkValidation}: the
+ * core's chunked loss and per-row metrics, partition sums added in order). Each task uses one
+ * core (Spark runs one task per core). With dropout, a partition's rows draw the masks of
  * their positions in the batch when those are consecutive (always without shuffling, and on
  * one partition), other (equally distributed, repeatable) masks otherwise.
  *
@@ -75,7 +77,7 @@ public final class SparkTrainer {
     /**
      * Trains a copy of {@code initial} on the rows; with a validation fraction {@code f > 0} a
      * seeded {@code round(f·N)} of the rows are held out (the same rows as {@link Trainer} holds
-     * out) and collected to the driver for scoring.
+     * out) and scored on the executors, where they stay.
      *
      * @throws IllegalArgumentException for mismatched widths or options that do not fit together
      * @throws TrainingDivergedException if the loss becomes NaN or infinite
@@ -86,10 +88,33 @@ public final class SparkTrainer {
 
     /**
      * Trains a copy of {@code initial} on the rows and scores the separate validation rows
-     * {@code (xValidation, yValidation)} on the driver after every epoch.
+     * {@code (xValidation, yValidation)} after every epoch: they are sent to the executors once,
+     * in as many partitions as {@code train} (cut as {@link RowBlocks#of} cuts), and scored there.
      */
     public Trainer.Result fit(Network initial, RowBlocks train, Matrix xValidation, Matrix yValidation) {
-        return trainer().fit(initial, new SparkRows(train, hook), xValidation, yValidation);
+        if (xValidation.rows() != yValidation.rows()) {
+            throw new IllegalArgumentException("validation x has " + xValidation.rows() + " rows but y has "
+                    + yValidation.rows());
+        }
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(train.blocks().context());
+        try (RowBlocks held = RowBlocks.of(sc, xValidation, yValidation, train.partitions())) {
+            return fit(initial, train, held);
+        }
+    }
+
+    /**
+     * Trains a copy of {@code initial} on the rows and scores the validation rows {@code validation}
+     * (numbered {@code 0 .. V−1}, each partition holding consecutive rows in partition order, as
+     * {@link RowBlocks#of} and {@link RowBlocks#inPartitions} leave them) on the executors after
+     * every epoch; they stay there.
+     */
+    public Trainer.Result fit(Network initial, RowBlocks train, RowBlocks validation) {
+        SparkValidation rows = new SparkValidation(validation);
+        try {
+            return trainer().fit(initial, new SparkRows(train, hook), rows);
+        } finally {
+            rows.close();
+        }
     }
 
     private Trainer trainer() {

@@ -118,6 +118,46 @@ class SparkCommandTest {
         assertEquals(coreLoss, sparkLoss, 1e-6 * coreLoss);
     }
 
+    /**
+     * --validation read on the executors and scored there every epoch: early stopping at the
+     * epoch of gradus train, the same model bit for bit on one partition, within 1e-5 on three.
+     */
+    @Test
+    void aValidationFileIsReadAndScoredOnTheExecutors() throws Exception {
+        List<String> flags = List.of("train", "--data", "data/wine_train.csv", "--validation", "data/wine_test.csv",
+                "--task", "classification", "--layers", "8", "--batch-size", "0", "--optimizer", "adam", "--lr", "0.05",
+                "--epochs", "200", "--patience", "3", "--monitor", "loss", "--min-delta", "0.002", "--quiet", "--json");
+        Path core = dir.resolve("val-core.gradus");
+        Run c = gradus(args(flags, "--out", core.toString()));
+        assertEquals(0, c.code(), c.err());
+        Path one = dir.resolve("val-one.gradus");
+        Run s1 = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "1", "--out", one.toString()));
+        assertEquals(0, s1.code(), s1.err());
+        Path three = dir.resolve("val-three.gradus");
+        Run s3 = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "3", "--out", three.toString()));
+        assertEquals(0, s3.code(), s3.err());
+        java.util.regex.Matcher epochs = java.util.regex.Pattern.compile("\"epochs\":([0-9]+)").matcher(c.out());
+        assertTrue(epochs.find(), c.out());
+        assertTrue(c.out().contains("\"stopped_early\":true"), "the run is meant to stop early: " + c.out());
+        assertTrue(s1.out().contains(epochs.group()), s1.out());
+        assertTrue(s3.out().contains(epochs.group()), s3.out());
+        // The validation scores of the kept epoch, as gradus train reports them (one partition: the same bits).
+        java.util.regex.Matcher validation = java.util.regex.Pattern.compile("\"validation\":\\{[^}]*\\}")
+                .matcher(c.out());
+        assertTrue(validation.find(), c.out());
+        assertTrue(s1.out().contains(validation.group()), s1.out());
+        Model expected = Model.load(core);
+        assertArrayEquals(expected.network().parameters().values(), Model.load(one).network().parameters().values());
+        assertClose(expected.network().parameters().values(), Model.load(three).network().parameters().values(), 1e-5,
+                "3 partitions");
+
+        Run badValidation = gradusSpark(args(List.of("train", "--data", "data/wine_train.csv", "--validation",
+                "data/iris_test.csv", "--epochs", "1", "--quiet", "--master", "local[1]"), "--out",
+                dir.resolve("bad.gradus").toString()));
+        assertEquals(1, badValidation.code(), badValidation.err());
+        assertTrue(badValidation.err().contains("iris_test.csv"), badValidation.err());
+    }
+
     @Test
     void flagsAreCheckedAsByGradusTrain() {
         Run badPartitions = gradusSpark("train", "--data", "data/iris_train.csv", "--partitions", "0",
