@@ -3,6 +3,9 @@ package dev.gradus.cli;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
+import dev.gradus.data.CsvOptions;
+import dev.gradus.metrics.ClassificationMetrics;
+import dev.gradus.metrics.RegressionMetrics;
 import dev.gradus.model.Model;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,13 +16,57 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gradus evaluate}: scores a model on labelled data. */
+/**
+ * {@code gradus evaluate}: scores a model on labelled data. Another command may run it with a
+ * {@link Backend} that scores the rows where it reads them ({@code gradus-spark evaluate}: on
+ * Spark's executors) and returns the tallies: the same metrics, report and JSON.
+ */
 @Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Score a model on data that holds the target column(s): accuracy, precision, recall, F1 and "
                 + "the confusion matrix for classification; RMSE, MAE and R² for regression.")
-final class EvaluateCommand implements Callable<Integer> {
+public final class EvaluateCommand implements Callable<Integer> {
+
+    /** Where the rows are read and scored when not on this machine. */
+    public interface Backend {
+        /**
+         * Adds every row of {@code data} (the path as typed; CSV cells as {@code csv} says), in
+         * row order, to
+         * {@code tally}: {@code model}'s classification scores under the positive class id
+         * {@code positive} and {@code threshold} (NaN: the most probable class), each row
+         * weighted by its value in column {@code weightColumn} (null: unweighted). Returns false,
+         * adding nothing, when this backend cannot read {@code data} here (the command then reads
+         * it itself).
+         */
+        boolean classify(Model model, String data, CsvOptions csv, int positive, double threshold, String weightColumn,
+                         ClassificationMetrics.Tally tally) throws DataException;
+
+        /** As {@link #classify} for a regression model's {@code tally}. */
+        boolean regress(Model model, String data, CsvOptions csv, String weightColumn, RegressionMetrics.Tally tally)
+                throws DataException;
+    }
+
     @Spec
     CommandSpec spec;
+
+    private final Backend backend;
+
+    /** {@code gradus evaluate}, on this machine. */
+    public EvaluateCommand() {
+        this(null);
+    }
+
+    /** The command scoring its rows on {@code backend} (null: this machine). */
+    public EvaluateCommand(Backend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * A data error naming {@code data} unless the columns {@code columns} hold {@code model}'s
+     * target column(s), as {@code gradus evaluate} reports it.
+     */
+    public static void checkTargets(Model model, java.util.List<String> columns, String data) throws DataException {
+        Reports.checkTargets(model, Table.of(data, columns, java.util.List.of()), Path.of(data));
+    }
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model file written by train.")
     Path model;
@@ -74,10 +121,18 @@ final class EvaluateCommand implements Callable<Integer> {
                 .resolve(m);
         decision.check(m);
         dev.gradus.data.CsvOptions options = csv.options(Inputs.textColumns(m, null));
-        boolean streamed = labels == null && TrainCommand.streams(stream, data);
-        Reports.Scores scores;
+        if (backend != null && labels != null) {
+            throw new UsageException("--labels (IDX images) is read by gradus evaluate only; "
+                    + spec.qualifiedName() + " reads CSV, Parquet, JSON or ORC");
+        }
+        Reports.Scores scores = backend == null ? null : remoteScores(m, options, decision);
+        boolean streamed = scores == null && labels == null && TrainCommand.streams(stream, data);
         float[][] scatter = null;          // regression, for the plot: actual and predicted values, row-major
-        if (streamed) {
+        if (scores != null) {
+            if (scores.regressionValues() != null) {
+                scatter = new float[][] {scores.regressionValues().actual(), scores.regressionValues().predicted()};
+            }
+        } else if (streamed) {
             Inputs.lastInput = data;
             scores = Reports.scoresStreamed(m, data, options, decision, sampleWeight);
             if (scores.regressionValues() != null) {
@@ -119,5 +174,20 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.OK;
+    }
+
+    /** The backend's scores, or null when it cannot read {@code data} here. */
+    private Reports.Scores remoteScores(Model m, dev.gradus.data.CsvOptions options, Reports.Decision decision)
+            throws DataException {
+        boolean weighted = sampleWeight != null;
+        if (m.task() == Task.CLASSIFICATION) {
+            int positive = decision.positiveId(m);
+            ClassificationMetrics.Tally tally = m.classificationTally(positive, weighted);
+            return backend.classify(m, PredictCommand.typed(spec, "--data"), options, positive, decision.threshold(), sampleWeight, tally)
+                    ? Reports.scores(tally, null, data, sampleWeight) : null;
+        }
+        RegressionMetrics.Tally tally = m.regressionTally(weighted);
+        return backend.regress(m, PredictCommand.typed(spec, "--data"), options, sampleWeight, tally) ? Reports.scores(null, tally, data, sampleWeight)
+                : null;
     }
 }

@@ -58,6 +58,15 @@ public final class Main implements Runnable {
      */
     public static int run(Object command, java.util.function.BooleanSupplier verbose, String[] args, PrintWriter out,
                           PrintWriter err) {
+        return run(command, cli -> { }, verbose, args, out, err);
+    }
+
+    /**
+     * As {@link #run(Object, java.util.function.BooleanSupplier, String[], PrintWriter, PrintWriter)},
+     * with {@code setup} given the command line first (e.g. to add subcommand objects).
+     */
+    public static int run(Object command, java.util.function.Consumer<CommandLine> setup,
+                          java.util.function.BooleanSupplier verbose, String[] args, PrintWriter out, PrintWriter err) {
         System.setProperty("java.awt.headless", "true");   // plots are drawn without a display
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             // The library's notices (System.Logger, java.util.logging by default) as one plain line.
@@ -67,6 +76,7 @@ public final class Main implements Runnable {
         if (command instanceof Main) {
             subcommands(cli, args);
         }
+        setup.accept(cli);
         DeferredOut held = DeferredOut.over(out);   // stdout only from a command that succeeds
         cli.setOut(held);
         cli.setErr(err);

@@ -1,6 +1,7 @@
 package dev.gradus.cli;
 
 import de.siegmar.fastcsv.writer.CsvWriter;
+import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
@@ -21,14 +22,60 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gradus predict}: writes a model's predictions for each row as CSV or JSON records. */
+/**
+ * {@code gradus predict}: writes a model's predictions for each row as CSV or JSON records.
+ * Another command may run it with a {@link Backend} that predicts the rows where it reads them
+ * and writes there ({@code gradus-spark predict}: Spark's executors and writers), with the same
+ * columns.
+ */
 @Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Predict each row of a CSV file (or IDX images). Writes the --id column if given, then "
                 + "'prediction' (the class label) and one score column per class, or one column per regression "
                 + "target. A target column in the input is ignored.")
-final class PredictCommand implements Callable<Integer> {
+public final class PredictCommand implements Callable<Integer> {
+
+    /** Where the rows are read, predicted and written when not on this machine. */
+    public interface Backend {
+        /**
+         * Writes a record for every row of {@code data} (the path as typed; CSV cells as
+         * {@code csv} says) to the folder {@code out} (as typed), replacing it: the text of column {@code id} (when not null), then for classification
+         * {@code prediction}, the label under the positive class id {@code positive} and
+         * {@code threshold} (NaN: the most probable class), then {@link #outputColumns} of
+         * {@code model}; as JSON records when {@code json}.
+         */
+        void predict(Model model, String data, CsvOptions csv, String id, int positive, double threshold, String out,
+                     boolean json) throws Exception;
+    }
+
     @Spec
     CommandSpec spec;
+
+    private final Backend backend;
+
+    /** {@code gradus predict}, on this machine. */
+    public PredictCommand() {
+        this(null);
+    }
+
+    /** The command predicting on {@code backend} (null: this machine). */
+    public PredictCommand(Backend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * The output columns after the id and the label: {@code p_LABEL} per class for a model that
+     * outputs probabilities, {@code score_LABEL} for other classifiers, the target names for a
+     * regression.
+     */
+    public static List<String> outputColumns(Model model) {
+        List<String> out = new ArrayList<>();
+        boolean classification = model.task() == Task.CLASSIFICATION;
+        List<String> names = classification ? model.preprocessing().classLabels() : model.preprocessing().targetNames();
+        for (String name : names) {
+            out.add(classification ? (model.outputsProbabilities() ? "p_" : "score_") + name : name);
+        }
+        return out;
+    }
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model file written by train.")
     Path model;
@@ -68,7 +115,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (out != null) {
+        if (out != null && backend == null) {
             TrainCommand.checkWritable(out, "--out");
         }
         Model m = Model.load(model);
@@ -77,6 +124,14 @@ final class PredictCommand implements Callable<Integer> {
         decision.check(m);
         int positiveId = decision.positiveId(m);
         dev.gradus.data.CsvOptions options = csv.options(Inputs.textColumns(m, id));
+        if (backend != null) {
+            if (out == null) {
+                throw new UsageException(spec.qualifiedName() + " writes with Spark: give --out DIR");
+            }
+            backend.predict(m, typed(spec, "--data"), options, id, positiveId, decision.threshold(), typed(spec, "--out"),
+                    json);
+            return Main.OK;
+        }
         if (TrainCommand.streams(stream, data)) {
             return predictStreamed(m, options, positiveId, decision.threshold());
         }
@@ -100,6 +155,11 @@ final class PredictCommand implements Callable<Integer> {
             });
         }
         return Main.OK;
+    }
+
+    /** The value of {@code option} as typed: a Path would fold hdfs://host/… into hdfs:/host/…. */
+    static String typed(CommandSpec spec, String option) {
+        return spec.commandLine().getParseResult().matchedOption(option).originalStringValues().get(0);
     }
 
     private int idColumn(Table table) throws DataException {

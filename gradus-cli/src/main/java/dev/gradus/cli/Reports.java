@@ -163,9 +163,18 @@ final class Reports {
         }
         Scorer scorer = new Scorer();
         Csv.stream(data, options, Inputs.textColumns(model, null), scorer);
+        return scores(scorer.classification, scorer.regression, data, weightColumn);
+    }
+
+    /**
+     * The scores of a filled tally: {@code classification} or {@code regression} (the other
+     * null), whose rows came from {@code data}, weighted by column {@code weightColumn} (or null).
+     */
+    static Scores scores(ClassificationMetrics.Tally classification, RegressionMetrics.Tally regression, Path data,
+                         String weightColumn) throws DataException {
         try {
-            return classes ? new Scores(scorer.classification.rows(), scorer.classification.metrics(), null, null)
-                    : new Scores(scorer.regression.rows(), null, scorer.regression.metrics(), scorer.regression);
+            return classification != null ? new Scores(classification.rows(), classification.metrics(), null, null)
+                    : new Scores(regression.rows(), null, regression.metrics(), regression);
         } catch (IllegalArgumentException e) {
             throw new DataException(data + ": every sample weight in column '" + weightColumn + "' is 0");
         }

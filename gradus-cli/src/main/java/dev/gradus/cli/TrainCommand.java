@@ -186,9 +186,15 @@ public final class TrainCommand implements Callable<Integer> {
      * training done by {@code backend}.
      */
     public TrainCommand(CommandSpec spec, TrainingFlags flags, RunFlags run, Backend backend) {
+        this(spec, flags, run, new WeightFlags(), backend);
+    }
+
+    /** As {@link #TrainCommand(CommandSpec, TrainingFlags, RunFlags, Backend)} with the row-weight flags too. */
+    public TrainCommand(CommandSpec spec, TrainingFlags flags, RunFlags run, WeightFlags weights, Backend backend) {
         this.spec = spec;
         this.flags = flags;
         this.run = run;
+        this.weights = weights;
         this.backend = backend;
     }
 

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The flags that weight rows in the loss {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ}: {@code --sample-weight COL}
- * and {@code --class-weight}. A picocli mixin of {@code gradus train} and {@code gradus cv};
- * {@code gradus-spark train} does not take them yet (Spark's {@code weightCol} is pending).
+ * and {@code --class-weight}. A picocli mixin of {@code gradus train}, {@code gradus cv} and
+ * {@code gradus-spark train} (which reads weighted rows on the driver and sends them to the
+ * executors with their weights).
  */
 public final class WeightFlags {
 

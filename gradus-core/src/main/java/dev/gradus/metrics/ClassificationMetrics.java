@@ -87,7 +87,8 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
      * probabilities it also keeps each row's positive score and class (and weight), which ROC
      * AUC and average precision rank: 9 bytes a row (17 weighted).
      */
-    public static final class Tally {
+    public static final class Tally implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
         private final List<String> labels;
         private final int k;
         private final int positive;
@@ -169,6 +170,51 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
                 }
             }
             rows++;
+        }
+
+        /**
+         * Adds the rows of {@code later}, a tally of the same classes and settings, after this
+         * one's: the tally of both runs of rows in that order (rows scored in parts, e.g. Spark's
+         * partitions). The counts, confusion matrix and ranked scores are those of adding the rows
+         * one by one; the sums (log-loss, weights) add the parts' subtotals, the same to rounding.
+         *
+         * @throws IllegalArgumentException when the tallies' classes or settings differ
+         */
+        public void addAll(Tally later) {
+            if (!labels.equals(later.labels) || positive != later.positive || probabilities != later.probabilities
+                    || weighted != later.weighted) {
+                throw new IllegalArgumentException("cannot add a tally of " + later.labels + " (positive "
+                        + later.positive + ") to one of " + labels + " (positive " + positive + ")");
+            }
+            for (int a = 0; a < k; a++) {
+                for (int p = 0; p < k; p++) {
+                    confusion[a][p] += later.confusion[a][p];
+                    if (weighted) {
+                        weightedConfusion[a][p] += later.weightedConfusion[a][p];
+                    }
+                }
+            }
+            correct += later.correct;
+            weightedCorrect += later.weightedCorrect;
+            totalWeight += later.totalWeight;
+            logLossSum += later.logLossSum;
+            if (scores != null) {
+                for (long i = 0; i < later.rows; i++) {
+                    int r = (int) i;
+                    long at = rows + i;
+                    scores.add(later.scores.get(r));
+                    if (rowWeights != null) {
+                        rowWeights.add(later.rowWeights.get(r));
+                    }
+                    int block = (int) (at >>> Doubles.SHIFT);
+                    if (block == isPositive.length) {
+                        isPositive = Arrays.copyOf(isPositive, block + 1);
+                        isPositive[block] = new byte[Doubles.BLOCK];
+                    }
+                    isPositive[block][(int) (at & Doubles.MASK)] = (byte) (later.positive(r) ? 1 : 0);
+                }
+            }
+            rows += later.rows;
         }
 
         /** The number of rows added. */
@@ -367,7 +413,8 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
      * A growing column of doubles in fixed blocks (no copy of what is held when it grows), and
      * the order that sorts it.
      */
-    private static final class Doubles {
+    private static final class Doubles implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
         static final int SHIFT = 16;
         static final int BLOCK = 1 << SHIFT;
         static final int MASK = BLOCK - 1;

@@ -48,7 +48,8 @@ public record RegressionMetrics(List<String> targets, double[] rmse, double[] ma
      * actual and predicted values as float32 (and its weight): {@code 8 × targets} bytes a row
      * (8 more weighted).
      */
-    public static final class Tally {
+    public static final class Tally implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
         private static final int SHIFT = 16;
         private static final int BLOCK = 1 << SHIFT;
 
@@ -114,6 +115,27 @@ public record RegressionMetrics(List<String> targets, double[] rmse, double[] ma
         /** The number of rows added. */
         public long rows() {
             return rows;
+        }
+
+        /**
+         * Adds the rows of {@code later}, a tally of the same targets, after this one's: the
+         * tally of both runs of rows in that order, the same as adding the rows one by one.
+         *
+         * @throws IllegalArgumentException when the targets or weighting differ
+         */
+        public void addAll(Tally later) {
+            if (!targets.equals(later.targets) || weighted != later.weighted) {
+                throw new IllegalArgumentException("cannot add a tally of " + later.targets + " to one of " + targets);
+            }
+            int n = Math.toIntExact(later.rows);
+            double[] w = null;
+            if (weighted) {
+                w = new double[n];
+                for (int i = 0; i < n; i++) {
+                    w[i] = later.weight(i);
+                }
+            }
+            add(later.actual(), later.predicted(), 0, n, w);
         }
 
         /**

@@ -239,6 +239,16 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
     }
 
     /**
+     * As {@link #trained(Network, Preprocessing, TrainingOptions)} for rows weighted by
+     * {@code weights}, recorded as {@code gradus train} records them.
+     */
+    public static Model trained(Network network, Preprocessing prep, TrainingOptions options, RowWeights weights) {
+        Map<String, String> record = describe(options);
+        describe(weights).forEach(record::put);
+        return new Model(network, prep, options.loss(), record);
+    }
+
+    /**
      * Continues training from this model's weights and preprocessing (the {@code --init} of
      * the command line); {@code validation} may be {@code null}.
      */

@@ -54,8 +54,34 @@ class TallyTest {
                     assertEquals(Double.doubleToLongBits(all.averagePrecision()),
                             Double.doubleToLongBits(rows.averagePrecision()));
                 }
+
+                // Parts (Spark's partitions, one cut inside a storage block) added in order: the
+                // same counts and ranked scores; the sums to rounding.
+                ClassificationMetrics.Tally merged = new ClassificationMetrics.Tally(labels, 0, true, weighted);
+                int[] cuts = {0, 1, 40_000, 66_000, n};
+                for (int c = 0; c + 1 < cuts.length; c++) {
+                    ClassificationMetrics.Tally part = new ClassificationMetrics.Tally(labels, 0, true, weighted);
+                    for (int i = cuts[c]; i < cuts[c + 1]; i++) {
+                        part.add(actual[i], predicted[i], p[i][actual[i]], k == 2 ? p[i][0] : Double.NaN,
+                                weighted ? w[i] : 1);
+                    }
+                    merged.addAll(part);
+                }
+                ClassificationMetrics parts = merged.metrics();
+                assertEquals(n, merged.rows());
+                assertArrayEquals(all.confusion(), parts.confusion());
+                assertEquals(all.accuracy(), parts.accuracy(), 1e-12);
+                assertEquals(all.logLoss(), parts.logLoss(), 1e-12 * all.logLoss());
+                assertArrayEquals(all.precision(), parts.precision(), 1e-12);
+                if (k == 2) {
+                    assertEquals(all.rocAuc(), parts.rocAuc(), weighted ? 1e-12 : 0);
+                    assertEquals(all.averagePrecision(), parts.averagePrecision(), weighted ? 1e-12 : 0);
+                }
             }
         }
+        ClassificationMetrics.Tally two = new ClassificationMetrics.Tally(List.of("a", "b"), 0, true, false);
+        assertThrows(IllegalArgumentException.class,
+                () -> two.addAll(new ClassificationMetrics.Tally(List.of("a", "b"), 1, true, false)));
     }
 
     @Test
@@ -84,6 +110,15 @@ class TallyTest {
             assertEquals(all.toString(), chunks.toString(), "weighted=" + weighted);
             assertArrayEquals(actual, tally.actual());
             assertArrayEquals(predicted, tally.predicted());
+
+            RegressionMetrics.Tally merged = new RegressionMetrics.Tally(List.of("u", "v"), weighted);
+            for (int[] cut : new int[][] {{0, 3}, {3, 66_000}, {66_000, n}}) {
+                RegressionMetrics.Tally part = new RegressionMetrics.Tally(List.of("u", "v"), weighted);
+                part.add(actual, predicted, cut[0], cut[1] - cut[0],
+                        weighted ? Arrays.copyOfRange(w, cut[0], cut[1]) : null);
+                merged.addAll(part);
+            }
+            assertEquals(all.toString(), merged.metrics().toString(), "merged parts, weighted=" + weighted);
         }
     }
 

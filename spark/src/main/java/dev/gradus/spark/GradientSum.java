@@ -23,11 +23,13 @@ public final class GradientSum implements Serializable {
     private final double[] dTheta;   // Σᵢ ∂Lᵢ/∂θ, laid out as θ
     private double loss;             // Σᵢ Lᵢ
     private long rows;               // |{i}|
+    private double weight;           // W = Σᵢ wᵢ (= rows for unweighted rows)
 
-    private GradientSum(double[] dTheta, double loss, long rows) {
+    private GradientSum(double[] dTheta, double loss, long rows, double weight) {
         this.dTheta = dTheta;
         this.loss = loss;
         this.rows = rows;
+        this.weight = weight;
     }
 
     /** The sum over no rows: zero gradient for {@code size} parameters, zero loss, zero rows. */
@@ -35,7 +37,7 @@ public final class GradientSum implements Serializable {
         if (size < 1) {
             throw new IllegalArgumentException("size must be at least 1 parameter, got " + size);
         }
-        return new GradientSum(new double[size], 0, 0);
+        return new GradientSum(new double[size], 0, 0, 0);
     }
 
     /**
@@ -66,15 +68,24 @@ public final class GradientSum implements Serializable {
         }
         loss += meanLoss * rows;
         this.rows += rows;
+        this.weight += rows;
         return this;
     }
 
-    /** A sum with these values (the array is copied). */
+    /** A sum with these values over unweighted rows (the array is copied). */
     public static GradientSum of(double[] dTheta, double loss, long rows) {
+        return of(dTheta, loss, rows, rows);
+    }
+
+    /**
+     * A sum with these values (the array is copied) over {@code rows} rows of total weight
+     * {@code weight = Σᵢ wᵢ}: then {@code dTheta = Σⱼ Wⱼ·gⱼ} and {@code loss = Σⱼ Wⱼ·Lⱼ} over blocks.
+     */
+    public static GradientSum of(double[] dTheta, double loss, long rows, double weight) {
         if (rows < 0) {
             throw new IllegalArgumentException("rows must be 0 or more, got " + rows);
         }
-        return new GradientSum(dTheta.clone(), loss, rows);
+        return new GradientSum(dTheta.clone(), loss, rows, weight);
     }
 
     /** {@code this + other}, a new value; neither operand changes. */
@@ -97,12 +108,13 @@ public final class GradientSum implements Serializable {
         }
         loss += other.loss;
         rows += other.rows;
+        weight += other.weight;
         return this;
     }
 
     /** A copy that shares nothing with this sum. */
     public GradientSum copy() {
-        return new GradientSum(dTheta.clone(), loss, rows);
+        return new GradientSum(dTheta.clone(), loss, rows, weight);
     }
 
     /** The number of parameters. */
@@ -120,33 +132,44 @@ public final class GradientSum implements Serializable {
         return rows;
     }
 
+    /** {@code W = Σᵢ wᵢ}: the rows summed when they are unweighted. */
+    public double weight() {
+        return weight;
+    }
+
     /** {@code Σᵢ ∂Lᵢ/∂θⱼ} (a copy). */
     public double[] gradient() {
         return dTheta.clone();
     }
 
     /**
-     * Writes the mean gradient {@code ∂ℓ/∂θ = dTheta / n} into {@code out}, rounded once to
-     * float, and returns the mean loss {@code ℓ = loss / n}, where {@code n} is the batch's row
-     * count.
+     * Writes the mean gradient {@code ∂ℓ/∂θ = dTheta / W} into {@code out}, rounded once to
+     * float, and returns the mean loss {@code ℓ = loss / W}, where {@code W} is the batch's row
+     * count, or its total weight {@code Σᵢ wᵢ} for weighted rows ({@link #weight()}); for
+     * {@code W = 0} (every weight 0) the gradient and the loss are 0, as the core pass gives them.
      */
-    public double meanInto(float[] out, long n) {
+    public double meanInto(float[] out, double w) {
         if (out.length != dTheta.length) {
             throw new IllegalArgumentException("gradient array holds " + out.length + " values, the sum has "
                     + dTheta.length);
         }
-        if (n < 1) {
-            throw new IllegalArgumentException("rows must be at least 1, got " + n);
+        if (!(w >= 0)) {
+            throw new IllegalArgumentException("the batch weight must be at least 0, got " + w);
+        }
+        if (w == 0) {
+            Arrays.fill(out, 0f);
+            return 0;
         }
         for (int i = 0; i < out.length; i++) {
-            out[i] = (float) (dTheta[i] / n);
+            out[i] = (float) (dTheta[i] / w);
         }
-        return loss / n;
+        return loss / w;
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof GradientSum s && s.rows == rows && Double.compare(s.loss, loss) == 0
+                && Double.compare(s.weight, weight) == 0
                 && Arrays.equals(s.dTheta, dTheta);
     }
 

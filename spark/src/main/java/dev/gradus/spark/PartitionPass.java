@@ -81,6 +81,7 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
         Rows rows = select(blocks, positions == null ? null : positions.value());
         double[] sum = new double[size];
         double lossSum = 0;
+        double weight = 0;   // W = Σⱼ Wⱼ: the rows, or their total weight
         if (rows.count > 0) {
             try (BlockedPass pass = new BlockedPass(network, Loss.parse(loss), rows.count, 1)) {
                 long first = rows.firstPosition - start;
@@ -94,9 +95,10 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
                     pass.dropout(dropout, seed + 0x9E3779B97F4A7C15L * first, epoch, step);
                     lossSum = pass.accumulate(rows, rows.count, 0, sum);
                 }
+                weight = pass.weight();
             }
         }
-        return List.of(GradientSum.of(sum, lossSum, rows.count)).iterator();
+        return List.of(GradientSum.of(sum, lossSum, rows.count, weight)).iterator();
     }
 
     /**
@@ -190,6 +192,27 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
                 r++;
             }
         }
+
+        @Override
+        public boolean weights(int from, int n, float[] w) {
+            if (blocks.isEmpty() || blocks.get(0).w() == null) {
+                return false;
+            }
+            int r = Arrays.binarySearch(before, from);
+            r = r >= 0 ? r : -r - 2;
+            while (before[r + 1] <= from) {
+                r++;
+            }
+            int done = 0;
+            while (done < n) {
+                int offset = from + done - before[r];
+                int m = Math.min(n - done, before[r + 1] - before[r] - offset);
+                System.arraycopy(blocks.get(r).w(), first[r] + offset, w, done, m);
+                done += m;
+                r++;
+            }
+            return true;
+        }
     }
 
     /** Shuffled positions: the rows picked one by one and sorted by position. */
@@ -247,6 +270,25 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
                 System.arraycopy(block.x(), local * in, x, i * in, in);
                 System.arraycopy(block.y(), local * k, y, i * k, k);
             }
+        }
+
+        @Override
+        public boolean weights(int from, int n, float[] w) {
+            if (blocks.isEmpty() || blocks.get(0).w() == null) {
+                return false;
+            }
+            int b = 0;
+            for (int i = 0; i < n; i++) {
+                int row = (int) picked[from + i];
+                while (row >= offsets[b + 1]) {
+                    b++;
+                }
+                while (row < offsets[b]) {
+                    b--;
+                }
+                w[i] = blocks.get(b).w()[row - offsets[b]];
+            }
+            return true;
         }
     }
 

@@ -44,8 +44,9 @@ public final class RowBlocks implements AutoCloseable {
      * @param rows the number of rows
      * @param x features, {@code rows × inputs}, row-major
      * @param y targets, {@code rows × outputs}, row-major
+     * @param w row weights {@code wᵢ ≥ 0} ({@code rows} of them), or {@code null} for unweighted rows
      */
-    public record Block(long firstRow, int rows, float[] x, float[] y) implements Serializable {
+    public record Block(long firstRow, int rows, float[] x, float[] y, float[] w) implements Serializable {
         public Block {
             if (firstRow < 0 || rows < 0) {
                 throw new IllegalArgumentException("a block needs firstRow >= 0 and rows >= 0, got " + firstRow
@@ -53,6 +54,11 @@ public final class RowBlocks implements AutoCloseable {
             }
             Objects.requireNonNull(x, "x");
             Objects.requireNonNull(y, "y");
+        }
+
+        /** Unweighted rows. */
+        public Block(long firstRow, int rows, float[] x, float[] y) {
+            this(firstRow, rows, x, y, null);
         }
     }
 
@@ -80,6 +86,22 @@ public final class RowBlocks implements AutoCloseable {
      * @throws IllegalArgumentException for mismatched shapes or fewer than 1 partition
      */
     public static RowBlocks of(JavaSparkContext sc, Matrix x, Matrix y, int partitions) {
+        return of(sc, x, y, null, partitions);
+    }
+
+    /**
+     * As {@link #of(JavaSparkContext, Matrix, Matrix, int)} with row weights {@code w} ({@code N}
+     * of them, finite and at least 0, not all 0; {@code null}: unweighted): the loss of a batch is
+     * then {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ}, as for {@link dev.gradus.train.GradientSource#of(Matrix, Matrix,
+     * float[])}.
+     *
+     * @throws IllegalArgumentException for mismatched shapes, fewer than 1 partition, or naming
+     *     the first row whose weight is negative or not finite
+     */
+    public static RowBlocks of(JavaSparkContext sc, Matrix x, Matrix y, float[] w, int partitions) {
+        if (w != null) {
+            checkWeights(w, x.rows());
+        }
         if (x.rows() != y.rows()) {
             throw new IllegalArgumentException("x has " + x.rows() + " rows but y has " + y.rows());
         }
@@ -97,7 +119,8 @@ public final class RowBlocks implements AutoCloseable {
             int from = (int) Math.min(n, blocks * p / partitions * BlockedPass.BLOCK_ROWS);
             int to = (int) Math.min(n, blocks * (p + 1) / partitions * BlockedPass.BLOCK_ROWS);
             list.add(new Block(from, to - from, java.util.Arrays.copyOfRange(xs, from * in, to * in),
-                    java.util.Arrays.copyOfRange(ys, from * k, to * k)));
+                    java.util.Arrays.copyOfRange(ys, from * k, to * k),
+                    w == null ? null : java.util.Arrays.copyOfRange(w, from, to)));
         }
         // Cached, then cut from the driver's list: without the cut every task of every step would
         // carry its partition's rows from the driver again (Spark keeps a parallelised collection
@@ -106,6 +129,24 @@ public final class RowBlocks implements AutoCloseable {
         rdd.rdd().localCheckpoint();
         rdd.count();
         return new RowBlocks(rdd, n, in, k);
+    }
+
+    /** Checks {@code n} row weights: finite, at least 0, not all 0; the message names the first bad row. */
+    static void checkWeights(float[] w, int n) {
+        if (w.length != n) {
+            throw new IllegalArgumentException(w.length + " row weights for " + n + " rows");
+        }
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            if (!(w[i] >= 0) || Float.isInfinite(w[i])) {
+                throw new IllegalArgumentException("row " + i + " has weight " + w[i]
+                        + "; a row weight must be finite and at least 0");
+            }
+            total += w[i];
+        }
+        if (!(total > 0)) {
+            throw new IllegalArgumentException("every row weight is 0; nothing to train on");
+        }
     }
 
     /**

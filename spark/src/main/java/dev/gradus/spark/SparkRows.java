@@ -96,7 +96,7 @@ final class SparkRows implements GradientSource {
         list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
         MessageDigest sha = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        int rowBytes = 8 + 4 * (in + k);
+        int rowBytes = 8 + 4 * (in + k + 1);
         for (RowBlocks.Block b : list) {
             for (int r = 0; r < b.rows(); r++) {
                 if (buffer.remaining() < rowBytes) {
@@ -114,6 +114,9 @@ final class SparkRows implements GradientSource {
                 for (int j = 0; j < k; j++) {
                     buffer.putInt(Float.floatToRawIntBits(b.y()[r * k + j]));
                 }
+                if (b.w() != null) {
+                    buffer.putInt(Float.floatToRawIntBits(b.w()[r]));
+                }
             }
         }
         sha.update(buffer.flip());
@@ -122,13 +125,16 @@ final class SparkRows implements GradientSource {
 
     /** One row's bytes, for rows wider than the digest's buffer. */
     private static ByteBuffer row(RowBlocks.Block b, int r, int in, int k) {
-        ByteBuffer one = ByteBuffer.allocate(8 + 4 * (in + k)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer one = ByteBuffer.allocate(8 + 4 * (in + k + 1)).order(ByteOrder.LITTLE_ENDIAN);
         one.putLong(b.firstRow() + r);
         for (int j = 0; j < in; j++) {
             one.putInt(Float.floatToRawIntBits(b.x()[r * in + j]));
         }
         for (int j = 0; j < k; j++) {
             one.putInt(Float.floatToRawIntBits(b.y()[r * k + j]));
+        }
+        if (b.w() != null) {
+            one.putInt(Float.floatToRawIntBits(b.w()[r]));
         }
         return one.flip();
     }
@@ -203,18 +209,22 @@ final class SparkRows implements GradientSource {
         }
         float[] x = new float[count * in];
         float[] y = new float[count * k];
+        float[] w = b.w() == null ? null : new float[count];
         int at = 0;
         for (int r = 0; r < b.rows(); r++) {
             if (isHeld[r] == wanted) {
                 System.arraycopy(b.x(), r * in, x, at * in, in);
                 System.arraycopy(b.y(), r * k, y, at * k, k);
+                if (w != null) {
+                    w[at] = b.w()[r];
+                }
                 at++;
             }
         }
         int before = Arrays.binarySearch(heldSorted, (int) b.firstRow());
         long heldBefore = before >= 0 ? before : -before - 1;       // held rows numbered below firstRow
         long first = wanted ? heldBefore : b.firstRow() - heldBefore;
-        return new RowBlocks.Block(first, count, x, y);
+        return new RowBlocks.Block(first, count, x, y, w);
     }
 
     /** One run's evaluations: the epoch's positions broadcast once per epoch, θ once per evaluation. */
@@ -227,6 +237,7 @@ final class SparkRows implements GradientSource {
         private final int[] positions;
         private Broadcast<int[]> visit;
         private int visitEpoch = -1;
+        private double weight;   // W = Σᵢ wᵢ of the last evaluation's batch
 
         SparkPass(Network network, TrainingOptions options, boolean shuffled) {
             this.sc = JavaSparkContext.fromSparkContext(rows.blocks().context());
@@ -259,10 +270,16 @@ final class SparkRows implements GradientSource {
                             + count + "; the row blocks do not number the rows 0.." + (rows.rows() - 1)
                             + " once each");
                 }
-                return sum.meanInto(dTheta, count);
+                weight = sum.weight();
+                return sum.meanInto(dTheta, weight);
             } finally {
                 theta.destroy();
             }
+        }
+
+        @Override
+        public double batchWeight(int count) {
+            return weight;
         }
 
         private void dropVisit() {

@@ -3,6 +3,8 @@ package dev.gradus.spark;
 import dev.gradus.cli.RunFlags;
 import dev.gradus.cli.TrainCommand;
 import dev.gradus.cli.TrainingFlags;
+import dev.gradus.cli.WeightFlags;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
@@ -16,13 +18,10 @@ import dev.gradus.tensor.Matrix;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -43,8 +42,9 @@ import picocli.CommandLine.Spec;
  * ({@link RowBlocks#encode}) and scores the trained model there ({@link SparkScores}): no row
  * reaches the driver; a {@code --validation} file is read, encoded and scored on the executors
  * too. With {@code --init}, {@code --resume}, {@code --test}, {@code --test-fraction},
- * {@code --health} or IDX input the rows are read on the driver as {@code gradus train} reads
- * them, then spread over the partitions.
+ * {@code --health}, {@code --sample-weight}, {@code --class-weight} or IDX input the rows are
+ * read on the driver as {@code gradus train} reads them, then spread over the partitions (with
+ * their weights).
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on Apache Spark: the options of 'gradus train', plus --master and "
@@ -59,6 +59,9 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
 
     @Mixin
     RunFlags run = new RunFlags();
+
+    @Mixin
+    WeightFlags weights = new WeightFlags();
 
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master: local[*] (default), local[N], spark://HOST:PORT, yarn, … "
@@ -77,27 +80,13 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
 
     @Override
     public Integer call() throws Exception {
-        return new TrainCommand(spec, training, run, this).call();
+        return new TrainCommand(spec, training, run, weights, this).call();
     }
 
     /** The Spark trainer runs the one training loop, so it saves and resumes checkpoints as gradus train does. */
     @Override
     public boolean savesCheckpoints() {
         return true;
-    }
-
-    /**
-     * Whether Spark can reach files here: Spark's Hadoop client asks {@code UserGroupInformation}
-     * for the user, which calls {@code Subject.getSubject}, refused by JDK 24 and later (JEP 486;
-     * HADOOP-19212).
-     */
-    private static boolean hadoopFileSystemsWork() {
-        try {
-            org.apache.hadoop.security.UserGroupInformation.getCurrentUser();
-            return true;
-        } catch (UnsupportedOperationException | java.io.IOException e) {
-            return false;
-        }
     }
 
     /**
@@ -120,7 +109,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!hadoopFileSystemsWork()) {
+        if (!SparkSessions.hadoopFileSystemsWork()) {
             warnings.accept("Spark cannot read files on JDK " + Runtime.version().feature() + " (its Hadoop client "
                     + "calls Subject.getSubject, which JDK 24 and later refuse); " + path + " is read on the driver");
             return null;
@@ -247,11 +236,18 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
     @Override
     public Model.Fit fit(TrainingStart start, Table train, Table validation, TrainingListener listener)
             throws DataException {
-        return fitOnSpark(start.network(), start.preprocessing(), train, validation, start.options(), listener);
+        return fitOnSpark(start.network(), start.preprocessing(), train, validation, start.options(), start.weights(),
+                listener);
     }
 
+    /**
+     * Trains on the rows read on the driver, sent to the executors once with their weights
+     * ({@code --sample-weight}, {@code --class-weight}: the row weights of {@code gradus train},
+     * class weights fitted on the training rows).
+     */
     private Model.Fit fitOnSpark(Network initial, Preprocessing prep, Table train, Table validation,
-                                 TrainingOptions options, TrainingListener listener) throws DataException {
+                                 TrainingOptions options, RowWeights weights, TrainingListener listener)
+            throws DataException {
         if (partitions != null && partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         }
@@ -263,47 +259,22 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             int p = partitions != null ? partitions : sc.defaultParallelism();
             SparkTrainer trainer = new SparkTrainer(options).addListener(listener);
             Trainer.Result result;
-            try (RowBlocks rows = RowBlocks.of(sc, x, y, p)) {
+            double[] perClass = weights.classWeights(prep, train);
+            try (RowBlocks rows = RowBlocks.of(sc, x, y, weights.rowWeights(train, prep, perClass), p)) {
                 result = validation == null
                         ? trainer.fit(initial, rows)
                         : trainer.fit(initial, rows, prep.features(validation),
-                                Model.networkTargets(prep, options.loss(), validation));
+                                Model.networkTargets(prep, options.loss(), validation),
+                                weights.rowWeights(validation, prep, perClass));
             }
-            return new Model.Fit(Model.trained(result.network(), prep, options), result.history());
+            return new Model.Fit(Model.trained(result.network(), prep, options, weights), result.history());
         } finally {
             spark.stop();
         }
     }
 
-    /**
-     * A session on {@code --master} (or spark-submit's master, else {@code local[*]}). Off a
-     * local master the executors need the Gradus classes: the jar this class came from is
-     * shipped to them unless {@code spark.jars} already names jars (as spark-submit does).
-     */
+    /** A session on {@code --master} (or spark-submit's master, else {@code local[*]}). */
     private SparkSession session() {
-        SparkConf conf = new SparkConf();
-        if (master != null) {
-            conf.setMaster(master);
-        } else if (!conf.contains("spark.master")) {
-            conf.setMaster("local[*]");
-        }
-        conf.setIfMissing("spark.app.name", "gradus-spark train");
-        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-        if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars")) {
-            Path jar = ownJar();
-            if (jar != null) {
-                conf.set("spark.jars", jar.toString());
-            }
-        }
-        return SparkSession.builder().config(conf).getOrCreate();
-    }
-
-    private static Path ownJar() {
-        try {
-            Path p = Path.of(SparkTrainCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Files.isRegularFile(p) ? p : null;
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            return null;
-        }
+        return SparkSessions.start(master, "gradus-spark train");
     }
 }

@@ -92,12 +92,21 @@ public final class SparkTrainer {
      * in as many partitions as {@code train} (cut as {@link RowBlocks#of} cuts), and scored there.
      */
     public Trainer.Result fit(Network initial, RowBlocks train, Matrix xValidation, Matrix yValidation) {
+        return fit(initial, train, xValidation, yValidation, null);
+    }
+
+    /**
+     * As {@link #fit(Network, RowBlocks, Matrix, Matrix)} with validation rows weighted by
+     * {@code validationWeights} ({@code null}: unweighted), scored by the weighted loss and metrics.
+     */
+    public Trainer.Result fit(Network initial, RowBlocks train, Matrix xValidation, Matrix yValidation,
+                              float[] validationWeights) {
         if (xValidation.rows() != yValidation.rows()) {
             throw new IllegalArgumentException("validation x has " + xValidation.rows() + " rows but y has "
                     + yValidation.rows());
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(train.blocks().context());
-        try (RowBlocks held = RowBlocks.of(sc, xValidation, yValidation, train.partitions())) {
+        try (RowBlocks held = RowBlocks.of(sc, xValidation, yValidation, validationWeights, train.partitions())) {
             return fit(initial, train, held);
         }
     }

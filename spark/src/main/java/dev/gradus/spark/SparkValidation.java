@@ -62,6 +62,7 @@ final class SparkValidation implements ValidationRows {
         int n = list.stream().mapToInt(RowBlocks.Block::rows).sum();
         float[] x = new float[n * in];
         float[] y = new float[n * k];
+        float[] w = list.get(0).w() == null ? null : new float[n];
         int at = 0;
         long next = list.get(0).firstRow();
         for (RowBlocks.Block b : list) {
@@ -71,10 +72,13 @@ final class SparkValidation implements ValidationRows {
             }
             System.arraycopy(b.x(), 0, x, at * in, b.rows() * in);
             System.arraycopy(b.y(), 0, y, at * k, b.rows() * k);
+            if (w != null) {
+                System.arraycopy(b.w(), 0, w, at, b.rows());
+            }
             at += b.rows();
             next += b.rows();
         }
-        return List.of(new RowBlocks.Block(list.get(0).firstRow(), n, x, y)).iterator();
+        return List.of(new RowBlocks.Block(list.get(0).firstRow(), n, x, y, w)).iterator();
     }
 
     @Override
@@ -142,7 +146,7 @@ final class SparkValidation implements ValidationRows {
                 if (it.hasNext()) {
                     RowBlocks.Block b = it.next();
                     Network net = PartitionPass.network(inputs, widths, activations, theta.value());
-                    sums = Sums.of(net, Loss.parse(loss), ms, b.x(), b.y(), null, b.firstRow(), b.rows());
+                    sums = Sums.of(net, Loss.parse(loss), ms, b.x(), b.y(), b.w(), b.firstRow(), b.rows());
                 }
                 return List.of(new Tuple2<>(p, sums)).iterator();
             }, true).collect();

@@ -158,6 +158,38 @@ class SparkCommandTest {
         assertTrue(badValidation.err().contains("iris_test.csv"), badValidation.err());
     }
 
+    /**
+     * --sample-weight: the weighted loss of gradus train (the rows read on the driver, sent with
+     * their weights): the same model file on one partition, weights within 1e-5 on three.
+     */
+    @Test
+    void sampleWeightsTrainAsGradusTrain() throws Exception {
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(Path.of("data/iris_train.csv"));
+        java.util.List<String> weighted = new ArrayList<>(List.of(lines.get(0) + ",w"));
+        for (int i = 1; i < lines.size(); i++) {
+            weighted.add(lines.get(i) + "," + (i % 7 == 0 ? "0" : Double.toString(0.5 * (1 + i % 3))));
+        }
+        Path data = java.nio.file.Files.write(dir.resolve("iris-w.csv"), weighted);
+        List<String> flags = List.of("train", "--data", data.toString(), "--sample-weight", "w", "--layers", "8",
+                "--batch-size", "0", "--optimizer", "adam", "--epochs", "25", "--validation-fraction", "0.2",
+                "--quiet");
+        Path core = dir.resolve("w-core.gradus");
+        Run c = gradus(args(flags, "--out", core.toString()));
+        assertEquals(0, c.code(), c.err());
+        Path one = dir.resolve("w-one.gradus");
+        Run s1 = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "1", "--out", one.toString()));
+        assertEquals(0, s1.code(), s1.err());
+        Path three = dir.resolve("w-three.gradus");
+        Run s3 = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "3", "--out", three.toString()));
+        assertEquals(0, s3.code(), s3.err());
+        Model expected = Model.load(core);
+        assertArrayEquals(expected.network().parameters().values(), Model.load(one).network().parameters().values());
+        assertEquals(expected.training(), Model.load(one).training());
+        assertEquals("w", Model.load(one).training().get("sample_weight"));
+        assertClose(expected.network().parameters().values(), Model.load(three).network().parameters().values(), 1e-5,
+                "3 partitions");
+    }
+
     @Test
     void flagsAreCheckedAsByGradusTrain() {
         Run badPartitions = gradusSpark("train", "--data", "data/iris_train.csv", "--partitions", "0",

@@ -231,6 +231,47 @@ class SparkTrainerTest {
         }
     }
 
+    /**
+     * Row weights (ℓ = Σ wᵢLᵢ / Σ wᵢ) as in core training: bit for bit on one partition, within
+     * 1e-5 on three; full batch and shuffled mini-batches, with a weighted validation fraction.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 0", "3, 0", "1, 700", "3, 700"})
+    void weightedRowsTrainAsInCore(int partitions, int batch) {
+        float[] w = new float[X_BIG.rows()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i % 5 == 0 ? 0 : 0.5f * (1 + i % 4);
+        }
+        TrainingOptions o = TrainingOptions.defaults().withBatchSize(batch).withEpochs(6).withThreads(1)
+                .withLoss(Loss.CROSS_ENTROPY).withOptimizer(Optimizer.parse("adam(lr=0.02)"))
+                .withValidationFraction(0.2).withMetrics(List.of(ValidationMetric.ACCURACY));
+        Trainer.Result expected = new Trainer(o).fit(net(Loss.CROSS_ENTROPY),
+                GradientSource.of(X_BIG, Y_BIG_CLASS, w));
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, Y_BIG_CLASS, w, partitions)) {
+            Trainer.Result actual = new SparkTrainer(o).fit(net(Loss.CROSS_ENTROPY), rows);
+            List<EpochStats> e = expected.history().epochs();
+            List<EpochStats> a = actual.history().epochs();
+            assertEquals(e.size(), a.size());
+            if (partitions == 1) {
+                assertArrayEquals(expected.network().parameters().values(), actual.network().parameters().values());
+                assertEquals(e, a.stream().map(s -> new EpochStats(s.epoch(), s.loss(), s.steps(), e.get(s.epoch() - 1)
+                        .seconds(), s.learningRate(), s.validationLoss(), s.validationMetrics())).toList());
+                return;
+            }
+            assertClose(expected.network().parameters().values(), actual.network().parameters().values(), 1e-5,
+                    "3 partitions");
+            for (int i = 0; i < e.size(); i++) {
+                assertEquals(e.get(i).loss(), a.get(i).loss(), 1e-5 * e.get(i).loss(), "epoch " + (i + 1));
+                assertEquals(e.get(i).validationLoss(), a.get(i).validationLoss(), 1e-5 * e.get(i).validationLoss());
+            }
+        }
+        float[] bad = w.clone();
+        bad[7] = -1;
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> RowBlocks.of(sc, X_BIG, Y_BIG_CLASS, bad, 2));
+        assertTrue(refused.getMessage().contains("row 7"), refused.getMessage());
+    }
+
     /** The rows a validation fraction holds out stay on the executors: the split gives no rows to the driver. */
     @Test
     void heldOutRowsStayOnTheExecutors() {
