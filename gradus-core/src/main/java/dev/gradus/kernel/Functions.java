@@ -168,6 +168,39 @@ public final class Functions {
     }
 
     /**
+     * {@link #addBias} and then {@link #relu} in one pass over the block:
+     * {@code z = c[cOff + i·ldc + j] + b[bOff + j]} is stored back into {@code c} and
+     * {@code z > 0 ? z : 0} into {@code a[aOff + i·ldc + j]} (only the latter when {@code a} is
+     * {@code c} from the same offset). The same operations per element as the two passes, so
+     * the same bits; each element is read and written once instead of twice.
+     */
+    public static void addBiasRelu(float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff,
+                                   float[] a, int aOff) {
+        addBiasRelu(Engine.warmingUp((long) rows * cols) ? Engine.PLAIN : Engine.DEFAULT, c, cOff, ldc, rows, cols,
+                b, bOff, a, aOff);
+    }
+
+    /** The same on a chosen engine (for tests). */
+    static void addBiasRelu(int engine, float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff,
+                            float[] a, int aOff) {
+        int j0 = 0;
+        if (engine == Engine.VECTOR) {
+            j0 = VectorMath.addBiasRelu(c, cOff, ldc, rows, cols, b, bOff, a, aOff);
+        }
+        if (j0 < cols) {
+            for (int i = 0; i < rows; i++) {
+                int row = cOff + i * ldc;
+                int out = aOff + i * ldc;
+                for (int j = j0; j < cols; j++) {
+                    float z = c[row + j] + b[bOff + j];
+                    c[row + j] = z;
+                    a[out + j] = z > 0f ? z : 0f;
+                }
+            }
+        }
+    }
+
+    /**
      * {@code tanh z = sign(z)·(1 − 2/(e^{2|z|} + 1))} in double, rounded to float; {@code z}
      * itself below {@code |z| = 10⁻⁴}. The scalar twin of the vector path.
      */

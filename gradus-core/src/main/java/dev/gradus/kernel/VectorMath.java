@@ -110,6 +110,28 @@ final class VectorMath {
         return done;
     }
 
+    /** The vector part of {@link Functions#addBiasRelu}: returns how many leading columns it did. */
+    static int addBiasRelu(float[] c, int cOff, int ldc, int rows, int cols, float[] b, int bOff, float[] a,
+                           int aOff) {
+        VectorSpecies<Float> s = VectorGemm.S;
+        int l = s.length();
+        int done = cols / l * l;
+        FloatVector zero = FloatVector.zero(s);
+        boolean inPlace = c == a && cOff == aOff;
+        for (int i = 0; i < rows; i++) {
+            int row = cOff + i * ldc;
+            int out = aOff + i * ldc;
+            for (int j = 0; j < done; j += l) {
+                FloatVector z = FloatVector.fromArray(s, c, row + j).add(FloatVector.fromArray(s, b, bOff + j));
+                if (!inPlace) {
+                    z.intoArray(c, row + j);
+                }
+                zero.blend(z, z.compare(VectorOperators.GT, 0f)).intoArray(a, out + j);
+            }
+        }
+        return done;
+    }
+
     /** The vector part of {@link Functions#tanh(float[], int, float[], int, int)}: returns how many elements it did. */
     static int tanh(float[] z, int zOff, float[] a, int aOff, int length) {
         if (!halves()) {

@@ -359,8 +359,9 @@ public sealed interface Activation {
             throw new UnsupportedOperationException("softmax needs the row width; use applyRows");
         }
         @Override public void applyRows(float[] z, int zOff, float[] a, int aOff, int rows, int cols) {
+            double[] e = exps(cols);
             for (int i = 0; i < rows; i++) {
-                softmaxRow(z, zOff + i * cols, a, aOff + i * cols, cols);
+                softmaxRow(z, zOff + i * cols, a, aOff + i * cols, cols, e);
             }
         }
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
@@ -369,18 +370,37 @@ public sealed interface Activation {
         }
         @Override public String toString() { return "softmax"; }
 
-        /** {@code p = softmax(z)} for one row of {@code cols} values, accumulated in double. */
-        static void softmaxRow(float[] z, int zOff, float[] p, int pOff, int cols) {
+        /**
+         * The calling thread's buffer for a row's {@code e^{zⱼ − max z}} (at least {@code cols}
+         * long): grown to the widest row seen, then reused, so rows allocate nothing.
+         */
+        private static double[] exps(int cols) {
+            double[] e = EXPS.get();
+            if (e.length < cols) {
+                e = new double[cols];
+                EXPS.set(e);
+            }
+            return e;
+        }
+
+        private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[16]);
+
+        /**
+         * {@code p = softmax(z)} for one row of {@code cols} values, accumulated in double; each
+         * {@code e^{zⱼ − max z}} is computed once into {@code e} and read back for the division.
+         */
+        private static void softmaxRow(float[] z, int zOff, float[] p, int pOff, int cols, double[] e) {
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < cols; j++) {
                 max = Math.max(max, z[zOff + j]);
             }
             double sum = 0;
             for (int j = 0; j < cols; j++) {
-                sum += Math.exp((double) z[zOff + j] - max);
+                e[j] = Math.exp((double) z[zOff + j] - max);
+                sum += e[j];
             }
             for (int j = 0; j < cols; j++) {
-                p[pOff + j] = (float) (Math.exp((double) z[zOff + j] - max) / sum);
+                p[pOff + j] = (float) (e[j] / sum);
             }
         }
     }

@@ -34,6 +34,12 @@ final class BiasActivation implements Epilogue {
 
     @Override
     public void finish(float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+        if (phi instanceof Activation.Relu) {
+            // one pass: z + b back into Zᵐ, max(z, 0) into Aᵐ (the same operations as the two below)
+            Functions.addBiasRelu(c, cOff + i0 * ldc + j0, ldc, i1 - i0, j1 - j0, theta, biasOffset + j0, a,
+                    i0 * ldc + j0);
+            return;
+        }
         Functions.addBias(c, cOff + i0 * ldc + j0, ldc, i1 - i0, j1 - j0, theta, biasOffset + j0);
         if (!phi.elementWise()) {
             return;

@@ -52,6 +52,8 @@ public final class Inference {
     static final int BLOCKED_MIN_ROWS = 16;
     /** Rows below which a batch is not split over threads: handing work over costs more. */
     static final int PARALLEL_MIN_ROWS = 64;
+    /** Each thread's scratch for the blocks of a batch, see {@link #blockScratch()}. */
+    private static final ThreadLocal<Scratch> BLOCK_SCRATCH = new ThreadLocal<>();
     /** The blocked products run on the calling thread; a batch is split over threads by rows. */
     private static final Kernels KERNELS = Kernels.singleThreaded();
 
@@ -195,8 +197,9 @@ public final class Inference {
 
     /**
      * {@code Ŷ} for {@code rows} rows of {@code x} (from 0) into {@code y} (from 0), in blocks of
-     * rows, shared by up to the configured threads when the batch is large. Allocates one
-     * block's buffers per thread.
+     * rows, shared by up to the configured threads when the batch is large. Allocates no buffers
+     * once each thread has predicted a batch with this network (the block's buffers are kept per
+     * thread).
      */
     public void predictBatch(float[] x, int rows, float[] y) {
         if (rows < 0 || (long) rows * inputs() > x.length || (long) rows * outputs() > y.length) {
@@ -238,11 +241,27 @@ public final class Inference {
             int r = b * BLOCK_ROWS;
             int n = Math.min(BLOCK_ROWS, rows - r);
             if (s == null) {
-                s = scratch(Math.min(BLOCK_ROWS, rows));
+                s = blockScratch();
             }
             predict(x, r * inputs(), n, y, r * outputs(), s);
             b = next == null ? b + 1 : next.getAndIncrement();
         }
+    }
+
+    /**
+     * The calling thread's scratch for blocks of this network, kept from one batch to the next
+     * (a batch would otherwise allocate {@code BLOCK_ROWS × Σ out[m]} floats per thread). A
+     * thread keeps only the scratch of the network it predicted with last, so a thread of the
+     * shared pool holds at most one network's buffers (and the network) after a model is
+     * replaced, until its next batch.
+     */
+    private Scratch blockScratch() {
+        Scratch s = BLOCK_SCRATCH.get();
+        if (s == null || s.owner != this) {
+            s = scratch(BLOCK_ROWS);
+            BLOCK_SCRATCH.set(s);
+        }
+        return s;
     }
 
     /** {@code Ŷ}, one row of outputs per row of {@code x} ({@code N × inputs}). */

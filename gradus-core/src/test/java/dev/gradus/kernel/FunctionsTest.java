@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * ReLU, its derivative, column sums and bias on both engines against their definitions, and the vectorised tanh and sigmoid against their plain twins (bit for bit) and against
+ * ReLU, its derivative, column sums, bias and bias + ReLU in one pass on both engines against their definitions, and the vectorised tanh and sigmoid against their plain twins (bit for bit) and against
  * {@code Math.tanh} / {@code Math.exp} in double rounded once (within one float ulp).
  */
 class FunctionsTest {
@@ -134,6 +134,51 @@ class FunctionsTest {
                         float want = j < cols - 1 ? x[at] + b[1 + j] : x[at];
                         assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(c[at]),
                                 "bias at " + i + "," + j + " of " + cols + " on " + Engine.name(engine));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void biasAndReluInOnePassGiveTheTwoPassesBitsOnBothEnginesSeparateAndInPlace() {
+        SplittableRandom random = new SplittableRandom(29);
+        float[] special = {0f, -0f, Float.NaN, Float.MIN_VALUE, -Float.MIN_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY};
+        for (int cols : new int[] {1, 7, 8, 17, 33}) {
+            int rows = 5;
+            int ldc = cols + 3;                          // a block inside wider rows, as an epilogue sees it
+            float[] z = new float[2 + rows * ldc];
+            for (int i = 0; i < z.length; i++) {
+                z[i] = i < special.length ? special[i] : (float) random.nextGaussian();
+            }
+            float[] b = new float[cols + 1];
+            for (int j = 0; j < b.length; j++) {
+                b[j] = j % 5 == 0 ? -0f : (float) random.nextGaussian();
+            }
+            // the two passes: bias into Z, then ReLU of Z's rows into A
+            float[] wantZ = z.clone();
+            Functions.addBias(Engine.PLAIN, wantZ, 2, ldc, rows, cols, b, 1);
+            float[] wantA = new float[rows * ldc];
+            for (int i = 0; i < rows; i++) {
+                Functions.relu(Engine.PLAIN, wantZ, 2 + i * ldc, wantA, i * ldc, cols);
+            }
+            for (int engine : KernelsTest.engines()) {
+                float[] c = z.clone();
+                float[] a = new float[rows * ldc];
+                Functions.addBiasRelu(engine, c, 2, ldc, rows, cols, b, 1, a, 0);
+                float[] inPlace = z.clone();
+                Functions.addBiasRelu(engine, inPlace, 2, ldc, rows, cols, b, 1, inPlace, 2);
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < ldc; j++) {
+                        int at = 2 + i * ldc + j;
+                        String where = i + "," + j + " of " + cols + " on " + Engine.name(engine);
+                        assertEquals(Float.floatToRawIntBits(wantZ[at]), Float.floatToRawIntBits(c[at]), "Z " + where);
+                        assertEquals(Float.floatToRawIntBits(wantA[at - 2]), Float.floatToRawIntBits(a[at - 2]),
+                                "A " + where);
+                        float inPlaceWant = j < cols ? wantA[at - 2] : z[at];
+                        assertEquals(Float.floatToRawIntBits(inPlaceWant), Float.floatToRawIntBits(inPlace[at]),
+                                "in place " + where);
                     }
                 }
             }
