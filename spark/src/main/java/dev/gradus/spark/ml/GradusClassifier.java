@@ -83,6 +83,8 @@ public class GradusClassifier extends ProbabilisticClassifier<Vector, GradusClas
 
     public DoubleParam validationFraction() { return training.validation.validationFraction; }
     public Param<String> validationIndicatorCol() { return training.validation.validationIndicatorCol; }
+    /** A column of row weights (numbers ≥ 0): the loss is {@code Σ wᵢLᵢ / Σ wᵢ}, as {@code gradus train --sample-weight}. */
+    public Param<String> weightCol() { return training.weightCol; }
     public IntParam patience() { return training.validation.patience; }
     public Param<String> monitor() { return training.validation.monitor; }
     public DoubleParam minDelta() { return training.validation.minDelta; }
@@ -92,6 +94,7 @@ public class GradusClassifier extends ProbabilisticClassifier<Vector, GradusClas
     public GradusClassifier setValidationFraction(double v) { return (GradusClassifier) set(training.validation.validationFraction, v); }
     /** Validates on the rows whose boolean column {@code v} is true and trains on the others. */
     public GradusClassifier setValidationIndicatorCol(String v) { return (GradusClassifier) set(training.validation.validationIndicatorCol, v); }
+    public GradusClassifier setWeightCol(String v) { return (GradusClassifier) set(training.weightCol, v); }
     /** Stops after {@code v} epochs without improvement of the monitored value (as {@code --patience}). */
     public GradusClassifier setPatience(int v) { return (GradusClassifier) set(training.validation.patience, v); }
     public GradusClassifier setMonitor(String v) { return (GradusClassifier) set(training.validation.monitor, v); }
@@ -130,7 +133,7 @@ public class GradusClassifier extends ProbabilisticClassifier<Vector, GradusClas
             }
         };
         Model model = GradusML.train(dataset, getFeaturesCol(), getLabelCol(), prep, spec, encoder,
-                training.validation.indicator(this));
+                training.validation.indicator(this), training.weightColumn(this));
         return copyValues(new GradusClassificationModel(uid, model), ParamMap.empty());
     }
 

@@ -55,6 +55,7 @@ final class GradusML {
         final IntParam batchSize;
         final BooleanParam shuffle;
         final LongParam seed;
+        final Param<String> weightCol;
         final ValidationParams validation;
 
         TrainingParams(Params parent, String defaultLoss) {
@@ -66,6 +67,8 @@ final class GradusML {
             batchSize = new IntParam(parent, "batchSize", "rows per step; 0 = full batch");
             shuffle = new BooleanParam(parent, "shuffle", "visit rows in a fresh seeded order every epoch");
             seed = new LongParam(parent, "seed", "seed of the weights and the shuffling");
+            weightCol = new Param<>(parent, "weightCol", "column of row weights (numbers >= 0): the loss is "
+                    + "sum(w*L)/sum(w); unset: every row weighs 1");
             parent.setDefault(layers, new int[] {32});
             parent.setDefault(activation, "relu");
             parent.setDefault(loss, defaultLoss);
@@ -75,6 +78,11 @@ final class GradusML {
             parent.setDefault(shuffle, true);
             parent.setDefault(seed, Defaults.SEED);
             validation = new ValidationParams(parent, defaultLoss.equals(Loss.CROSS_ENTROPY.name()));
+        }
+
+        /** The weight column, or null when unset. */
+        String weightColumn(Params p) {
+            return p.isDefined(weightCol) ? p.$(weightCol) : null;
         }
 
         TrainingOptions options(Params p) {
@@ -173,7 +181,7 @@ final class GradusML {
      * targets from {@code target(label)}, numbered in partition order.
      */
     static Model train(Dataset<?> data, String featuresCol, String labelCol, Preprocessing prep, ModelSpec spec,
-                       LabelEncoder target, String validationIndicator) {
+                       LabelEncoder target, String validationIndicator, String weightCol) {
         Network initial = Model.initialNetwork(prep, spec);
         int in = prep.inputWidth();
         int k = initial.outputs();
@@ -182,14 +190,13 @@ final class GradusML {
         if (validationIndicator != null) {
             Column flag = functions.col(validationIndicator);
             trainRows = data.filter(functions.not(flag));
-            validation = collect(data.filter(flag), featuresCol, labelCol, in, k, target);
+            validation = collect(data.filter(flag), featuresCol, labelCol, weightCol, in, k, target);
             if (validation[0].rows() == 0) {
                 throw new IllegalArgumentException("validationIndicatorCol '" + validationIndicator
                         + "' marks no row as a validation row");
             }
         }
-        JavaRDD<Row> rows = trainRows.select(functions.col(featuresCol), functions.col(labelCol).cast("double"))
-                .toJavaRDD();
+        JavaRDD<Row> rows = trainRows.select(columns(featuresCol, labelCol, weightCol)).toJavaRDD();
         List<Integer> counts = rows.mapPartitions((Iterator<Row> it) -> {
             int c = 0;
             for (; it.hasNext(); it.next()) {
@@ -207,22 +214,36 @@ final class GradusML {
             List<Row> list = new ArrayList<>();
             it.forEachRemaining(list::add);
             float[][] xy = encode(list, first[p], in, k, target);
-            return List.of(new RowBlocks.Block(first[p], list.size(), xy[0], xy[1])).iterator();
+            return List.of(new RowBlocks.Block(first[p], list.size(), xy[0], xy[1], xy[2])).iterator();
         }, true);
         try (RowBlocks train = RowBlocks.of(blocks, total, in, k)) {
             TrainingOptions options = spec.options(prep.task(), validation != null,
                     (int) Math.min(Integer.MAX_VALUE, total));
             SparkTrainer trainer = new SparkTrainer(options);
             Network trained = validation == null ? trainer.fit(initial, train).network()
-                    : trainer.fit(initial, train, validation[0], validation[1]).network();
+                    : trainer.fit(initial, train, validation[0], validation[1],
+                            validation[2] == null ? null : validation[2].data()).network();
             return Model.trained(trained, prep, options);
         }
     }
 
-    /** Rows {@code (features vector, label)} as network inputs and targets; {@code first} numbers them in messages. */
+    /** The features vector, the label as a double, and the weight as a double when {@code weightCol} is set. */
+    private static Column[] columns(String featuresCol, String labelCol, String weightCol) {
+        return weightCol == null
+                ? new Column[] {functions.col(featuresCol), functions.col(labelCol).cast("double")}
+                : new Column[] {functions.col(featuresCol), functions.col(labelCol).cast("double"),
+                        functions.col(weightCol).cast("double")};
+    }
+
+    /**
+     * Rows {@code (features vector, label[, weight])} as network inputs, targets and row weights
+     * (null without a weight column); {@code first} numbers them in messages.
+     */
     private static float[][] encode(List<Row> list, long first, int in, int k, LabelEncoder target) {
         float[] x = new float[list.size() * in];
         float[] y = new float[list.size() * k];
+        boolean weighted = !list.isEmpty() && list.get(0).size() > 2;
+        float[] w = weighted ? new float[list.size()] : null;
         for (int r = 0; r < list.size(); r++) {
             Vector v = list.get(r).getAs(0);
             if (v.size() != in) {
@@ -236,17 +257,25 @@ final class GradusML {
                 throw new IllegalArgumentException("row " + (first + r) + ": the label is missing");
             }
             target.encode(list.get(r).getDouble(1), y, r * k, k);
+            if (weighted) {
+                double weight = list.get(r).isNullAt(2) ? Double.NaN : list.get(r).getDouble(2);
+                if (!(weight >= 0) || Double.isInfinite(weight)) {
+                    throw new IllegalArgumentException("row " + (first + r) + ": the weight is " + weight
+                            + "; a row weight must be a finite number >= 0");
+                }
+                w[r] = (float) weight;
+            }
         }
-        return new float[][] {x, y};
+        return new float[][] {x, y, w};
     }
 
-    /** The validation rows on the driver, in the data set's order. */
-    private static Matrix[] collect(Dataset<?> rows, String featuresCol, String labelCol, int in, int k,
-                                    LabelEncoder target) {
-        List<Row> list = rows.select(functions.col(featuresCol), functions.col(labelCol).cast("double"))
-                .toJavaRDD().collect();
+    /** The validation rows on the driver, in the data set's order, and their weights (null: unweighted). */
+    private static Matrix[] collect(Dataset<?> rows, String featuresCol, String labelCol, String weightCol, int in,
+                                    int k, LabelEncoder target) {
+        List<Row> list = rows.select(columns(featuresCol, labelCol, weightCol)).toJavaRDD().collect();
         float[][] xy = encode(list, 0, in, k, target);
-        return new Matrix[] {Matrix.wrap(list.size(), in, xy[0]), Matrix.wrap(list.size(), k, xy[1])};
+        return new Matrix[] {Matrix.wrap(list.size(), in, xy[0]), Matrix.wrap(list.size(), k, xy[1]),
+                xy[2] == null ? null : Matrix.wrap(list.size(), 1, xy[2])};
     }
 
     /** Writes a label into a row of network targets. */

@@ -76,6 +76,8 @@ public class GradusRegressor extends Predictor<Vector, GradusRegressor, GradusRe
 
     public DoubleParam validationFraction() { return training.validation.validationFraction; }
     public Param<String> validationIndicatorCol() { return training.validation.validationIndicatorCol; }
+    /** A column of row weights (numbers ≥ 0): the loss is {@code Σ wᵢLᵢ / Σ wᵢ}, as {@code gradus train --sample-weight}. */
+    public Param<String> weightCol() { return training.weightCol; }
     public IntParam patience() { return training.validation.patience; }
     public Param<String> monitor() { return training.validation.monitor; }
     public DoubleParam minDelta() { return training.validation.minDelta; }
@@ -85,6 +87,7 @@ public class GradusRegressor extends Predictor<Vector, GradusRegressor, GradusRe
     public GradusRegressor setValidationFraction(double v) { return (GradusRegressor) set(training.validation.validationFraction, v); }
     /** Validates on the rows whose boolean column {@code v} is true and trains on the others. */
     public GradusRegressor setValidationIndicatorCol(String v) { return (GradusRegressor) set(training.validation.validationIndicatorCol, v); }
+    public GradusRegressor setWeightCol(String v) { return (GradusRegressor) set(training.weightCol, v); }
     /** Stops after {@code v} epochs without improvement of the monitored value (as {@code --patience}). */
     public GradusRegressor setPatience(int v) { return (GradusRegressor) set(training.validation.patience, v); }
     public GradusRegressor setMonitor(String v) { return (GradusRegressor) set(training.validation.monitor, v); }
@@ -97,7 +100,7 @@ public class GradusRegressor extends Predictor<Vector, GradusRegressor, GradusRe
         Preprocessing prep = GradusML.identity(inputs, Task.REGRESSION, getLabelCol(), List.of());
         GradusML.LabelEncoder encoder = (label, y, off, k) -> y[off] = (float) label;
         Model model = GradusML.train(dataset, getFeaturesCol(), getLabelCol(), prep, training.spec(this), encoder,
-                training.validation.indicator(this));
+                training.validation.indicator(this), training.weightColumn(this));
         return copyValues(new GradusRegressionModel(uid, model), ParamMap.empty());
     }
 

@@ -218,6 +218,39 @@ class GradusEstimatorTest {
         assertTrue(both.getMessage().contains("set one of them"), both.getMessage());
     }
 
+    /**
+     * weightCol: the weighted loss of core training on the same rows and weights, bit for bit on
+     * one partition (with a validation fraction, whose held rows keep their weights).
+     */
+    @Test
+    void weightColTrainsTheWeightedLossOfCoreTraining() {
+        Dataset<Row> data = assembler().transform(classes.coalesce(1))
+                .withColumn("w", org.apache.spark.sql.functions.expr("CASE WHEN x1 > 0.7 THEN 0 ELSE 0.5 + x0 * x0 END"));
+        GradusClassifier gc = new GradusClassifier().setLayers(new int[] {8}).setActivation("tanh")
+                .setOptimizer("adam(lr=0.05)").setEpochs(20).setBatchSize(0).setSeed(9).setValidationFraction(0.25)
+                .setWeightCol("w");
+        float[] actual = gc.fit(data).gradusModel().network().parameters().values();
+        List<Row> rows = data.select("features", "label", "w").collectAsList();
+        Matrix[] xy = matrices(rows);
+        float[] w = new float[rows.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rows.get(i).getDouble(2);
+        }
+        Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
+                .build(dev.gradus.nn.Init.DEFAULT, 9);
+        TrainingOptions o = TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
+                .withOptimizer(Optimizer.parse("adam(lr=0.05)")).withEpochs(20).withBatchSize(0).withSeed(9)
+                .withThreads(1).withMetrics(List.of(dev.gradus.train.ValidationMetric.ACCURACY))
+                .withValidationFraction(0.25);
+        float[] expected = new Trainer(o).fit(start, dev.gradus.train.GradientSource.of(xy[0], xy[1], w)).network()
+                .parameters().values();
+        assertArrayEquals(expected, actual);
+        GradusClassifier plain = gc.copy(ParamMap.empty());
+        plain.clear(plain.weightCol());
+        float[] unweighted = plain.fit(data).gradusModel().network().parameters().values();
+        assertTrue(!java.util.Arrays.equals(expected, unweighted), "the weights should change the training");
+    }
+
     @Test
     void aRegressorLearnsAndRoundTrips() throws Exception {
         assumeHadoopFileSystemsWork();
