@@ -75,6 +75,14 @@ final class SparkRows implements GradientSource {
      */
     @Override
     public Map<String, String> fingerprint() {
+        return Map.of("train_rows_sha256", sha256Hex(rows));
+    }
+
+    /**
+     * The SHA-256 (hex, with the partition count) over the row count and widths, then the
+     * partitions' {@link #digest}s in partition order, computed on the executors.
+     */
+    static String sha256Hex(RowBlocks rows) {
         int in = rows.inputs();
         int k = rows.outputs();
         List<Tuple2<Integer, byte[]>> digests = rows.blocks().mapPartitionsWithIndex(
@@ -85,8 +93,7 @@ final class SparkRows implements GradientSource {
         head.putLong(rows.rows()).putInt(in).putInt(k);
         sha.update(head.flip());
         digests.stream().sorted(Comparator.comparingInt(Tuple2::_1)).forEach(t -> sha.update(t._2()));
-        return Map.of("train_rows_sha256", HexFormat.of().formatHex(sha.digest()) + " on " + rows.partitions()
-                + " partitions");
+        return HexFormat.of().formatHex(sha.digest()) + " on " + rows.partitions() + " partitions";
     }
 
     /** The partition's rows in row order: each row's number and float bits (blocks leave no trace). */

@@ -6,12 +6,8 @@ import dev.gradus.nn.Network;
 import dev.gradus.train.ValidationMetric;
 import dev.gradus.train.ValidationRows;
 import dev.gradus.train.TrainingOptions;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -103,17 +99,7 @@ final class SparkValidation implements ValidationRows {
     @Override
     public String sha256() {
         if (sha256 == null) {
-            int in = rows.inputs();
-            int k = rows.outputs();
-            List<Tuple2<Integer, byte[]>> digests = rows.blocks().mapPartitionsWithIndex(
-                    (Integer p, Iterator<RowBlocks.Block> it) -> List.of(new Tuple2<>(p, SparkRows.digest(it, in, k)))
-                            .iterator(), true).collect();
-            MessageDigest sha = SparkRows.sha256();
-            ByteBuffer head = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(rows.rows()).putInt(in).putInt(k);
-            sha.update(head.flip());
-            digests.stream().sorted(Comparator.comparingInt(Tuple2::_1)).forEach(t -> sha.update(t._2()));
-            sha256 = HexFormat.of().formatHex(sha.digest()) + " on " + rows.partitions() + " partitions";
+            sha256 = SparkRows.sha256Hex(rows);
         }
         return sha256;
     }
