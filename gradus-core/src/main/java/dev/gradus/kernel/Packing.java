@@ -18,22 +18,14 @@ final class Packing {
      */
     static void packA(int op, float[] a, int aOff, int m, int k, int ic, int mc, int pc, int kc, int mr,
                       float[] packed) {
+        if (Product.aTransposed(op)) {
+            packTransposedA(a, aOff, m, ic, mc, pc, kc, mr, packed);
+            return;
+        }
         int panel = 0;
         for (int r0 = 0; r0 < mc; r0 += mr) {
             int rows = Math.min(mr, mc - r0);
-            if (Product.aTransposed(op)) {
-                // A(i,p) = a[aOff + p·m + i]: each p gives mr consecutive values.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * m + ic + r0;
-                    int dst = panel + p * mr;
-                    for (int r = 0; r < rows; r++) {
-                        packed[dst + r] = a[src + r];
-                    }
-                    for (int r = rows; r < mr; r++) {
-                        packed[dst + r] = 0f;
-                    }
-                }
-            } else if (rows == 4 && mr == 4) {
+            if (rows == 4 && mr == 4) {
                 // A(i,p) = a[aOff + i·k + p]: four rows read side by side, the panel written in
                 // order (a quarter faster than a row at a time with stores mr apart).
                 int s0 = aOff + (ic + r0) * k + pc;
@@ -45,6 +37,26 @@ final class Packing {
                     packed[dst + 1] = a[s1 + p];
                     packed[dst + 2] = a[s2 + p];
                     packed[dst + 3] = a[s3 + p];
+                }
+            } else if (rows == 8 && mr == 8) {
+                // The same for the eight-row panels of 8-float vectors (VectorNarrow's rows as lanes).
+                int s0 = aOff + (ic + r0) * k + pc;
+                int s1 = s0 + k;
+                int s2 = s1 + k;
+                int s3 = s2 + k;
+                int s4 = s3 + k;
+                int s5 = s4 + k;
+                int s6 = s5 + k;
+                int s7 = s6 + k;
+                for (int p = 0, dst = panel; p < kc; p++, dst += 8) {
+                    packed[dst] = a[s0 + p];
+                    packed[dst + 1] = a[s1 + p];
+                    packed[dst + 2] = a[s2 + p];
+                    packed[dst + 3] = a[s3 + p];
+                    packed[dst + 4] = a[s4 + p];
+                    packed[dst + 5] = a[s5 + p];
+                    packed[dst + 6] = a[s6 + p];
+                    packed[dst + 7] = a[s7 + p];
                 }
             } else {
                 // A(i,p) = a[aOff + i·k + p]: each row is read in order and written with stride mr.
@@ -62,6 +74,44 @@ final class Packing {
                 }
             }
             panel += mr * kc;
+        }
+    }
+
+    /**
+     * {@link #packA} for a transposed {@code A}: {@code A(i,p) = a[aOff + p·m + i]}, so each
+     * {@code p} gives the {@code mc} values of all panels side by side. They are read once, in
+     * order, and dealt out to the panels ({@code mr} values to each), rather than read again for
+     * every panel.
+     */
+    private static void packTransposedA(float[] a, int aOff, int m, int ic, int mc, int pc, int kc, int mr,
+                                        float[] packed) {
+        int full = mc - mc % mr;   // rows in whole panels
+        int panelSize = mr * kc;
+        for (int p = 0; p < kc; p++) {
+            int src = aOff + (pc + p) * m + ic;
+            int dst = p * mr;
+            if (mr == 4) {
+                for (int r0 = 0; r0 < full; r0 += 4, dst += panelSize) {
+                    packed[dst] = a[src + r0];
+                    packed[dst + 1] = a[src + r0 + 1];
+                    packed[dst + 2] = a[src + r0 + 2];
+                    packed[dst + 3] = a[src + r0 + 3];
+                }
+            } else {
+                for (int r0 = 0; r0 < full; r0 += mr, dst += panelSize) {
+                    for (int r = 0; r < mr; r++) {
+                        packed[dst + r] = a[src + r0 + r];
+                    }
+                }
+            }
+            if (full < mc) {   // the last panel, zero-padded
+                for (int r = full; r < mc; r++) {
+                    packed[dst + r - full] = a[src + r];
+                }
+                for (int r = mc - full; r < mr; r++) {
+                    packed[dst + r] = 0f;
+                }
+            }
         }
     }
 
