@@ -255,12 +255,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (run.health) {
             Model model = outcome.model();
             Matrix x = model.preprocessing().features(trained);
-            HealthReport report = HealthReport.check(model.network(), x,
-                    Model.networkTargets(model.preprocessing(), model.loss(), trained), model.loss());
-            (run.json ? err : stdout).println(report);
-            stdout.flush();
+            printHealth(stdout, err, HealthReport.check(model.network(), x,
+                    Model.networkTargets(model.preprocessing(), model.loss(), trained), model.loss()));
         }
         return Main.OK;
+    }
+
+    /** --health's report: on stdout, or on stderr beside --json's object. */
+    private void printHealth(PrintWriter stdout, PrintWriter err, HealthReport report) {
+        (run.json ? err : stdout).println(report);
+        stdout.flush();
     }
 
     /** The outcome with {@code --threshold} (and {@code --positive}) stored in its model, when given. */
@@ -279,9 +283,6 @@ public final class TrainCommand implements Callable<Integer> {
         java.util.List<String> out = new java.util.ArrayList<>();
         if (flags.labels != null) {
             out.add("--labels (IDX images)");
-        }
-        if (run.health) {
-            out.add("--health");
         }
         return out;
     }
@@ -311,7 +312,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new UsageException("--stream cannot be combined with " + String.join(", ", needMemory)
                         + " (they need every row in memory)");
             }
-            return true;
+            return streams(stream, flags.data);   // a usage error for IDX images
         }
         return needMemory.isEmpty() && streams(stream, flags.data);
     }
@@ -448,6 +449,9 @@ public final class TrainCommand implements Callable<Integer> {
                     ? String.format(Locale.ROOT, "accuracy %.4f", score.accuracy())
                     : String.format(Locale.ROOT, "r2 %.4f, rmse %.4f", score.r2(), score.rmse());
             report(stdout, err, new Run(fit, trained, options), outcome, test, () -> line);
+            if (run.health) {
+                printHealth(stdout, err, cache.health(model, trainedRows));
+            }
         } catch (Rethrown e) {
             if (e.getCause() instanceof DataException d) {
                 throw d;

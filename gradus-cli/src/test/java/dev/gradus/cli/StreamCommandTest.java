@@ -338,7 +338,8 @@ class StreamCommandTest {
      * regression) are left out of the cache and of the preprocessing's fit and scored from the CSV
      * a chunk at a time after training: the model, the test scores and the notes are those of the
      * in-memory run, with a new network or {@code --init}; a file with a class of one row fails as
-     * in memory.
+     * in memory. {@code --health} checks the first training rows gathered from the cache: the
+     * in-memory report.
      */
     @Test
     void aStreamedTestFractionIsTheInMemorySplit() throws Exception {
@@ -351,7 +352,9 @@ class StreamCommandTest {
                 List.of("--data", many.toString(), "--target", "churned", "--test-fraction", "0.1", "--epochs", "2",
                         "--json"),
                 List.of("--data", Cli.data("customers.csv"), "--target", "visits", "--test-fraction", "0.3", "--epochs",
-                        "3", "--validation-fraction", "0.2", "--unknown", "ignore"),
+                        "3", "--validation-fraction", "0.2", "--unknown", "ignore", "--health"),
+                List.of("--data", many.toString(), "--target", "churned", "--epochs", "1", "--scale", "none",
+                        "--health"),
                 List.of("--data", Cli.data("customers.csv"), "--init", start.toString(), "--test-fraction", "0.2",
                         "--epochs", "2", "--unknown", "ignore"));
         for (List<String> run : runs) {
@@ -373,6 +376,17 @@ class StreamCommandTest {
             assertArrayEquals(weights(models.get(0)), weights(models.get(1)), run.toString());
             assertEquals(Model.load(models.get(0)).preprocessing(), Model.load(models.get(1)).preprocessing(),
                     run.toString());
+            if (run.contains("--health")) {   // the report checks the first 2,048 training rows
+                String a = outputs.get(0).out();
+                String b = outputs.get(1).out();
+                assertTrue(a.contains("training health"), a);
+                assertTrue(!run.contains("--scale") || a.contains("unscaled"), "warnings are compared: " + a);
+                assertEquals(a.substring(a.indexOf('\n', a.indexOf("model written to"))),
+                        b.substring(b.indexOf('\n', b.indexOf("model written to"))), run.toString());
+            }
+            if (!run.contains("--test-fraction")) {
+                continue;
+            }
             if (run.contains("--json")) {
                 String a = outputs.get(0).out();
                 String b = outputs.get(1).out();
@@ -485,15 +499,12 @@ class StreamCommandTest {
     @Test
     void flagsThatNeedEveryRowInMemoryAreUsageErrors() throws Exception {
         Path out = dir.resolve("m.gradus");
-        for (List<String> flag : List.of(List.of("--health"), List.of("--test-fraction", "0.1", "--health"))) {
-            List<String> args = new ArrayList<>(flag);
-            args.add("--stream");
-            Cli refused = train(out, args.toArray(String[]::new));
-            assertEquals(2, refused.code(), refused.toString());
-            assertEquals(1, refused.err().lines().count(), refused.err());
-            assertTrue(refused.err().startsWith("gradus: --stream cannot be combined with --health (they need every "
-                    + "row in memory)"), refused.err());
-        }
+        Path images = dir.resolve("images.idx");
+        Files.write(images, new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0});
+        Cli idx = Cli.run("train", "--data", images.toString(), "--out", out.toString(), "--stream");
+        assertEquals(2, idx.code(), idx.toString());
+        assertEquals(1, idx.err().lines().count(), idx.err());
+        assertTrue(idx.err().startsWith("gradus: --stream reads CSV files; " + images + " holds IDX images"), idx.err());
         Cli median = Cli.run("train", "--data", Cli.data("customers.csv"), "--target", "churned", "--impute", "median",
                 "--out", out.toString(), "--stream");
         assertEquals(2, median.code(), median.toString());

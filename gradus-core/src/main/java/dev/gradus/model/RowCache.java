@@ -18,6 +18,7 @@ import dev.gradus.io.MetadataException;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.BlockedPass;
 import dev.gradus.train.GradientSource;
+import dev.gradus.train.HealthReport;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
@@ -662,6 +663,21 @@ public final class RowCache implements AutoCloseable {
             rmse += Math.sqrt(squares[j] / n);
         }
         return new Score(n, lossSum / weightSum, Double.NaN, r2 / targets, rmse / targets);
+    }
+
+    /**
+     * {@link HealthReport#check} of {@code model} on the first {@link HealthReport#MAX_ROWS} of the
+     * cached rows {@code rows} (increasing; null: all), gathered and scaled as training gathers
+     * them: the report the same rows give in memory.
+     */
+    public HealthReport health(Model model, int[] rows) {
+        CachedRows source = new CachedRows(this, rows, model.loss(), null);
+        int n = Math.min(HealthReport.MAX_ROWS, source.rows());
+        float[] x = new float[n * inputs];
+        float[] y = new float[n * source.outputs()];
+        source.read(0, n, x, y);
+        return HealthReport.check(model.network(), Matrix.wrap(n, inputs, x), Matrix.wrap(n, source.outputs(), y),
+                model.loss());
     }
 
     /** The file the rows were read from. */
