@@ -549,14 +549,20 @@ public final class TrainCommand implements Callable<Integer> {
      * every row, as a new run in memory finds them).
      */
     private int[] testRows(Preprocessing prep, DataSpec dataSpec, CsvOptions csv) throws DataException {
-        Preprocessing splitBy = prep;
-        if (splitBy == null) {
-            dev.gradus.data.StreamingFit all = parse("--impute", () -> new dev.gradus.data.StreamingFit(dataSpec, w -> { }));
+        Task task = prep == null ? null : prep.task();
+        List<String> targets = prep == null ? null : prep.targetNames();
+        if (prep == null) {
+            // The fit on every row only finds the task and the target; the mean fails where the median would.
+            dev.gradus.data.StreamingFit all = new dev.gradus.data.StreamingFit(
+                    dataSpec.impute() == dev.gradus.data.Impute.MEDIAN ? dataSpec.withImpute(dev.gradus.data.Impute.MEAN)
+                            : dataSpec, w -> { });
             dev.gradus.data.Csv.stream(flags.data, csv, List.of(), all);
-            splitBy = all.unscaled();
+            all.unscaled();   // fails where the in-memory fit on every row fails
+            task = all.task();
+            targets = all.targetNames();
         }
-        if (splitBy.task() == Task.CLASSIFICATION) {
-            Split.Classes classes = new Split.Classes(splitBy.targetNames().get(0));
+        if (task == Task.CLASSIFICATION) {
+            Split.Classes classes = new Split.Classes(targets.get(0));
             dev.gradus.data.Csv.stream(flags.data, csv, List.of(), classes);
             return classes.testRows(run.testFraction, flags.seed);
         }

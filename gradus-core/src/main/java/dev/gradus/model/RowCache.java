@@ -148,7 +148,6 @@ public final class RowCache implements AutoCloseable {
      *
      * @throws DataException naming the file, line and column of bad data, as reading it whole would
      * @throws IOException when the cache cannot be written or read
-     * @throws IllegalArgumentException for options that need every row at once (median imputation)
      */
     public static RowCache open(Path csv, CsvOptions options, DataSpec spec, boolean keep, Consumer<String> warnings)
             throws DataException, IOException {
@@ -199,6 +198,9 @@ public final class RowCache implements AutoCloseable {
             warnings.accept(w);
         });
         Csv.stream(csv, options, List.of(), excluded == null ? fit : Split.allBut(excluded, fit));
+        while (fit.anotherPass()) {   // --impute median: the exact medians take two more readings
+            Csv.stream(csv, options, fit.textColumns(), excluded == null ? fit : Split.allBut(excluded, fit));
+        }
         return write(csv, options, fit.textColumns(), fit.unscaled(), weightColumn, excluded, keep, key, before,
                 MetadataCodec.strings(given), (raw, first) -> raw.fitScalers(first, spec, csv.toString()));
     }
