@@ -39,10 +39,14 @@ public record Split(Table train, Table test) {
             throw new DataException(source + ": " + n + " row cannot be split into training and test rows");
         }
         int[] order = permutation(n, new SplittableRandom(seed));
-        int testRows = Math.min(n - 1, Math.max(1, (int) Math.round(fraction * n)));
-        int[] test = Arrays.copyOf(order, testRows);
+        int[] test = Arrays.copyOf(order, take(n, fraction));
         Arrays.sort(test);
         return test;
+    }
+
+    /** The test rows of {@code n} rows (of a class): {@code round(fraction · n)}, at least 1, leaving at least 1. */
+    private static int take(int n, double fraction) {
+        return Math.min(n - 1, Math.max(1, (int) Math.round(fraction * n)));
     }
 
     /**
@@ -139,7 +143,11 @@ public record Split(Table train, Table test) {
             }
             SplittableRandom random = new SplittableRandom(seed);
             List<String> labels = new ArrayList<>(ids.keySet());
-            int[] test = new int[rows];
+            int total = 0;
+            for (int[] classRows : members) {
+                total += take(classRows.length, fraction);
+            }
+            int[] test = new int[total];
             int count = 0;
             for (int k = 0; k < members.length; k++) {
                 int[] classRows = members[k];
@@ -149,14 +157,13 @@ public record Split(Table train, Table test) {
                             + "least 2 rows per class");
                 }
                 int[] order = permutation(classRows.length, random);
-                int take = Math.min(classRows.length - 1, Math.max(1, (int) Math.round(fraction * classRows.length)));
-                for (int i = 0; i < take; i++) {
+                for (int i = 0, take = take(classRows.length, fraction); i < take; i++) {
                     test[count++] = classRows[order[i]];
                 }
+                members[k] = null;   // drawn: its rows are no longer needed
             }
-            int[] sorted = Arrays.copyOf(test, count);
-            Arrays.sort(sorted);
-            return sorted;
+            Arrays.sort(test);
+            return test;
         }
     }
 
