@@ -156,6 +156,21 @@ class TunerTest {
     }
 
     @Test
+    void aStudyOfSeveralWorkersListsTrialsAsTheyFinishedAndReadsBack(@TempDir Path dir) throws Exception {
+        // two workers finish trial 2 before trial 1: the file lists 0, 2, 1 and must resume
+        List<Trial> finished = List.of(
+                new Trial(0, 11, Map.of("depth", "1"), Trial.State.COMPLETE, List.of(0.5), 0.5, 4, 3, 0.25),
+                new Trial(2, 13, Map.of("depth", "2"), Trial.State.PRUNED, List.of(0.2), Double.NaN, 3, 0, 0.25),
+                new Trial(1, 12, Map.of("depth", "1"), Trial.State.COMPLETE, List.of(0.6), 0.6, 4, 2, 0.25));
+        Path p = dir.resolve("s.json");
+        new StudyFile(Map.of("rows", "10"), finished).write(p);
+        assertEquals(finished, StudyFile.read(p).trials());
+        new StudyFile(Map.of("rows", "10"), List.of(finished.get(0), finished.get(0))).write(p);
+        IOException e = assertThrows(IOException.class, () -> StudyFile.read(p));
+        assertTrue(e.getMessage().contains("trials[1].number: 0 is listed twice"), e.getMessage());
+    }
+
+    @Test
     void crossValidatedTrialsReportTheirMeanAfterOneAndThreeFolds() throws Exception {
         Table iris = Csv.read(DATA.resolve("iris.csv"));
         Tuner.Result r = Tuner.run(iris, base().withEpochs(10), space(),
