@@ -49,7 +49,8 @@ import java.util.Set;
  *
  * <p><b>Scoring.</b> With a holdout fraction, one split of the rows (stratified by class for
  * classification, drawn from the study's seed) is shared by every trial: a trial trains on the
- * rest, watching the held-out rows' loss for early stopping (the best epoch's weights kept), and
+ * rest, watching the held-out rows for early stopping (their accuracy when a classification is
+ * tuned for accuracy, else their loss: {@link #trialStopping}; the best epoch's weights kept), and
  * is scored on them; its rungs are epochs ({@code r, rη, rη², …} up to the epochs' maximum) and
  * it reports there the best validation accuracy so far (classification tuned for accuracy) or
  * the best negated validation loss (otherwise). With folds, each trial is cross-validated as
