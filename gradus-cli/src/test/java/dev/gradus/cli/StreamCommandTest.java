@@ -214,6 +214,45 @@ class StreamCommandTest {
         assertFalse(Files.exists(out), "nothing is written");
     }
 
+    /**
+     * The rows a validation fraction holds out of a streamed run stay in the cache and are scored
+     * from it a block at a time: with the default stopping rule (10% of 2,000 rows or more) and
+     * with early stopping on accuracy over 5,706 held rows (six blocks), the validation scores,
+     * the stopping epoch and the kept weights are those of the run with every row in memory.
+     */
+    @Test
+    void heldOutRowsOfAStreamedRunAreScoredAsInMemory() throws Exception {
+        Path many = dir.resolve("many.csv");
+        Files.writeString(many, manyCustomers());
+        List<String> lines = Files.readAllLines(many);
+        Path some = dir.resolve("some.csv");
+        Files.write(some, lines.subList(0, 2_501));
+        for (List<String> more : List.of(List.of("--data", some.toString(), "--patience", "1"),
+                List.of("--data", many.toString(), "--validation-fraction", "0.15", "--epochs", "12", "--patience", "1",
+                        "--monitor", "accuracy", "--class-weight", "balanced", "--json"))) {
+            List<String> scores = new ArrayList<>();
+            List<Path> models = new ArrayList<>();
+            for (String how : List.of("off", "on")) {
+                Path out = dir.resolve("held-" + how + ".gradus");
+                List<String> args = new ArrayList<>(List.of("train", "--target", "churned",
+                        "--impute", "mean", "--batch-size", "64", "--seed", "5", "--out", out.toString(), "--stream",
+                        how));
+                args.addAll(more);
+                Cli c = Cli.run(args.toArray(String[]::new));
+                assertEquals(0, c.code(), c.toString());
+                models.add(out);
+                String line = c.out().lines().filter(l -> l.contains("validation")).findFirst().orElseThrow();
+                if (more.contains("--json")) {   // the final loss of a streamed run is a mean of block losses
+                    line = line.substring(line.indexOf("\"validation\""), line.indexOf("\"model\""));
+                    assertTrue(line.contains("\"stopped_early\":true"), "early stopping is exercised: " + line);
+                }
+                scores.add(line);
+            }
+            assertArrayEquals(weights(models.get(0)), weights(models.get(1)), more.toString());
+            assertEquals(scores.get(0), scores.get(1), more.toString());
+        }
+    }
+
     private static Cli customers(Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("train", "--data", Cli.data("customers.csv"), "--target",
                 "churned", "--impute", "mean", "--batch-size", "32", "--validation-fraction", "0.2", "--optimizer",

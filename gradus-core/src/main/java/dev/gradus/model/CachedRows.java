@@ -5,12 +5,12 @@ import dev.gradus.data.Scaler;
 import dev.gradus.data.Task;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
-import dev.gradus.tensor.Matrix;
 import dev.gradus.train.BlockedPass;
 import dev.gradus.train.GradientSource;
 import dev.gradus.train.RowSource;
 import dev.gradus.internal.RowOrder;
 import dev.gradus.train.TrainingOptions;
+import dev.gradus.train.ValidationRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -22,8 +22,9 @@ import java.util.Map;
  * Training rows in a {@link RowCache}, gathered a block at a time in the epoch's order and scaled
  * as they are gathered, exactly as the in-memory source holds them after
  * {@link Preprocessing#features} and {@link Model#networkTargets}: the same seed gives the same
- * weights, bit for bit. Only the epoch's order ({@code 4N} bytes) lives on the heap. As a
- * {@link RowSource}, the rows of a validation file, read in row order.
+ * weights, bit for bit. Only the epoch's order and the row indices of a split ({@code 4N} bytes
+ * each) live on the heap. As a {@link RowSource}, validation rows (a validation file's, or those a
+ * validation fraction holds out), read in row order.
  */
 final class CachedRows implements GradientSource, RowSource {
     private final RowCache cache;
@@ -178,6 +179,11 @@ final class CachedRows implements GradientSource, RowSource {
         return Map.of("train_rows_sha256", rowsSha, "train_weights_sha256", HexFormat.of().formatHex(sha.digest()));
     }
 
+    /**
+     * The rows left and the held rows, both still in the cache: each is an index of cache rows
+     * ({@code 4} bytes a row on the heap), and the held rows are scored from the cache a block at
+     * a time ({@link ValidationRows#of(RowSource)}), weighted as they are gathered.
+     */
     @Override
     public HeldOut holdOut(int[] held) {
         boolean[] isHeld = new boolean[rows];
@@ -185,28 +191,26 @@ final class CachedRows implements GradientSource, RowSource {
             isHeld[r] = true;
         }
         int[] kept = new int[rows - held.length];
-        int at = 0;
+        int[] heldRows = new int[held.length];
+        int k = 0;
+        int h = 0;
         for (int r = 0; r < rows; r++) {
-            if (!isHeld[r]) {
-                kept[at++] = index == null ? r : index[r];
+            int row = index == null ? r : index[r];
+            if (isHeld[r]) {
+                heldRows[h++] = row;
+            } else {
+                kept[k++] = row;
             }
         }
-        Matrix x = Matrix.zeros(held.length, in);
-        Matrix y = Matrix.zeros(held.length, k);
-        float[] heldWeights = weighted ? new float[held.length] : null;
-        for (int i = 0; heldWeights != null && i < held.length; i++) {
-            heldWeights[i] = weight(held[i]);
+        CachedRows validation = new CachedRows(cache, heldRows, loss, perClass);
+        boolean positive = !weighted;
+        for (int p = 0; !positive && p < heldRows.length; p++) {
+            positive = validation.weight(p) > 0;
         }
-        int[] heldRows = held.clone();
-        for (int from = 0; from < held.length; from += BlockedPass.BLOCK_ROWS) {
-            int n = Math.min(BlockedPass.BLOCK_ROWS, held.length - from);
-            float[] xb = new float[n * in];
-            float[] yb = new float[n * k];
-            gather(heldRows, from, n, xb, yb);
-            System.arraycopy(xb, 0, x.data(), from * in, n * in);
-            System.arraycopy(yb, 0, y.data(), from * k, n * k);
+        if (!positive) {   // as the held rows' weights in memory are checked
+            throw new IllegalArgumentException("every row weight is 0; at least one row must weigh more than 0");
         }
-        return new HeldOut(new CachedRows(cache, kept, loss, perClass), x, y, heldWeights);
+        return new HeldOut(new CachedRows(cache, kept, loss, perClass), ValidationRows.of(validation));
     }
 
     @Override

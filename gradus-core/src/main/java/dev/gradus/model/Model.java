@@ -321,7 +321,9 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
         Map<String, String> m = new LinkedHashMap<>();
         m.put("optimizer", o.optimizer().toString());
         m.put("learning_rate", Double.toString(o.optimizer().learningRate()));
-        if (!o.schedule().equals(dev.gradus.optim.Schedule.CONSTANT)) {
+        // instanceof, not equals: a record's equals is bootstrapped by invokedynamic on its first
+        // call, ~20 method-handle classes spun in every `gradus train` start.
+        if (!(o.schedule() instanceof dev.gradus.optim.Schedule.Constant)) {
             m.put("schedule", o.schedule().toString());
         }
         if (o.dropout() > 0) {

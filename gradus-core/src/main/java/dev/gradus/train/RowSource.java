@@ -2,7 +2,8 @@ package dev.gradus.train;
 
 /**
  * Rows that are read a chunk at a time where they live (a disk cache) instead of being held on
- * the heap: validation rows of a file larger than the heap. {@link Trainer} reads them in row
+ * the heap: validation rows of a file larger than the heap, or those a validation fraction holds
+ * out of training rows in a disk cache ({@link ValidationRows#of(RowSource)}). {@link Trainer} reads them in row
  * order, a block of {@link BlockedPass#BLOCK_ROWS} rows at a time, and scores them as it scores
  * rows in memory, to the last bit.
  *

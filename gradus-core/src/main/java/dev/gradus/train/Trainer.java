@@ -131,6 +131,9 @@ public final class Trainer {
         }
         GradientSource.HeldOut split = train.holdOut(RowOrder.validationSplit(train.rows(), f, options.seed())[1]);
         try (GradientSource rest = split.train()) {
+            if (split.validation() instanceof Validation v && v.streamed()) {   // held rows left in a disk cache
+                Validation.checkTallies(options.metrics());
+            }
             return run(initial, rest, split.validation());
         }
     }
@@ -169,7 +172,8 @@ public final class Trainer {
      *     needs every prediction at once, or a validation fraction set as well
      */
     public Result fit(Network initial, GradientSource train, RowSource validation) {
-        return fit(initial, train, new Validation(validation, options.metrics()));
+        Validation.checkTallies(options.metrics());
+        return fit(initial, train, ValidationRows.of(validation));
     }
 
     /**

@@ -29,8 +29,7 @@ final class Validation implements ValidationRows {
     private final int rows;
     private final int in;
     private final int cols;
-    private final List<ValidationMetric> metrics;   // with a source: tallied as chunks are read
-    private Map<String, Double> sourceMetrics = Map.of();
+    private Map<String, Double> sourceMetrics = Map.of();   // with a source: tallied as chunks are read
     private Network scored;          // the network the workspace was made for
     private Workspace workspace;
     private float[] xChunk;          // with a source: the chunk being scored
@@ -62,25 +61,15 @@ final class Validation implements ValidationRows {
         this.weights = weights == null ? null : LocalRows.checkWeights(weights, rows).clone();
         this.chunkWeights = weights == null ? null : new float[Math.min(rows, BlockedPass.BLOCK_ROWS)];
         this.source = null;
-        this.metrics = List.of();
     }
 
     /**
      * Rows read from {@code source} a chunk at a time at every evaluation; only a chunk of them
-     * is on the heap, and the metrics are tallied chunk by chunk.
-     *
-     * @throws IllegalArgumentException naming a metric of {@code metrics} that needs every
-     *     prediction at once ({@link ValidationMetric#tally()} is null)
+     * is on the heap, and the metrics are tallied chunk by chunk (each must have a
+     * {@link ValidationMetric#tally()}: {@link #checkTallies}).
      */
-    Validation(RowSource source, List<ValidationMetric> metrics) {
-        for (ValidationMetric m : metrics) {
-            if (m.tally() == null) {
-                throw new IllegalArgumentException("validation metric " + m.name() + " needs every prediction at once; "
-                        + "it cannot score validation rows read a chunk at a time");
-            }
-        }
+    Validation(RowSource source) {
         this.source = source;
-        this.metrics = List.copyOf(metrics);
         this.rows = source.rows();
         this.in = source.inputs();
         this.cols = source.outputs();
@@ -90,6 +79,27 @@ final class Validation implements ValidationRows {
         this.weights = null;
         this.chunkWeights = null;
         chunks(Math.min(rows, BlockedPass.BLOCK_ROWS));
+    }
+
+    /** Whether the rows are read from a {@link RowSource} a chunk at a time. */
+    boolean streamed() {
+        return source != null;
+    }
+
+    /**
+     * Checks that every metric of {@code metrics} can be tallied chunk by chunk, as rows read
+     * from a source are scored.
+     *
+     * @throws IllegalArgumentException naming a metric that needs every prediction at once
+     *     ({@link ValidationMetric#tally()} is null)
+     */
+    static void checkTallies(List<ValidationMetric> metrics) {
+        for (ValidationMetric m : metrics) {
+            if (m.tally() == null) {
+                throw new IllegalArgumentException("validation metric " + m.name() + " needs every prediction at once; "
+                        + "it cannot score validation rows read a chunk at a time");
+            }
+        }
     }
 
     /** Buffers for chunks of {@code n} rows read from the source. */
@@ -165,13 +175,10 @@ final class Validation implements ValidationRows {
     }
 
     /**
-     * The loss over all validation rows (weighted when they have weights), forwarded in chunks
-     * of the workspace's capacity, and keeps the predictions for {@link #metrics}.
+     * The loss over all validation rows in memory (weighted when they have weights), forwarded in
+     * chunks of the workspace's capacity, and keeps the predictions for {@link #metrics}.
      */
     double evaluate(Network network, Workspace w, Loss loss) {
-        if (source != null) {
-            return evaluateSource(network, w, loss);
-        }
         int in = network.inputs();
         double sum = 0;
         double total = 0;
@@ -195,7 +202,8 @@ final class Validation implements ValidationRows {
      * As the loop over rows in memory, with each chunk read from the source and its metrics
      * tallied: the same chunks, the same sums in the same order.
      */
-    private double evaluateSource(Network network, Workspace w, Loss loss) {
+    private double evaluateSource(Network network, Workspace w, Loss loss, List<ValidationMetric> metrics) {
+        checkTallies(metrics);
         ValidationMetric.Tally[] tallies = new ValidationMetric.Tally[metrics.size()];
         for (int m = 0; m < tallies.length; m++) {
             tallies[m] = metrics.get(m).tally();
@@ -234,7 +242,8 @@ final class Validation implements ValidationRows {
             workspace = network.workspace(Math.min(BlockedPass.BLOCK_ROWS, rows), Kernels.create(options.threads()));
             scored = network;
         }
-        double loss = evaluate(network, workspace, options.loss());
+        double loss = source != null ? evaluateSource(network, workspace, options.loss(), options.metrics())
+                : evaluate(network, workspace, options.loss());
         return new Score(loss, metrics(options.metrics()));
     }
 

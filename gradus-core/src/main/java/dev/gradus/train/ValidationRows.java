@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Validation rows as {@link Trainer} scores them after every epoch: the loss (the weighted
  * {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ} when the rows have weights) and each {@link ValidationMetric}.
- * {@link #of} holds the rows in this JVM; the Spark module keeps them on the executors, which
+ * {@link #of(Matrix, Matrix, float[])} holds the rows in this JVM, {@link #of(RowSource)} reads
+ * them from where they live a chunk at a time; the Spark module keeps them on the executors, which
  * return the {@link Sums} of their rows.
  *
  * <p>The loss is a weighted mean of chunk losses over chunks of the rows that end at multiples
@@ -63,6 +64,16 @@ public interface ValidationRows {
      */
     static ValidationRows of(Matrix x, Matrix y, float[] weights) {
         return new Validation(x, y, weights);
+    }
+
+    /**
+     * The rows of {@code source} (where it keeps them: a disk cache), read a chunk at a time in row
+     * order at every evaluation and never held whole; scored as {@link #of(Matrix, Matrix, float[])}
+     * scores the same rows in memory, bit for bit. Every metric they are scored with must tally
+     * chunk by chunk ({@link ValidationMetric#tally()}).
+     */
+    static ValidationRows of(RowSource source) {
+        return new Validation(source);
     }
 
     /**

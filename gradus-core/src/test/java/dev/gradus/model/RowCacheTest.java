@@ -103,7 +103,11 @@ class RowCacheTest {
                 assertEquals(memory.history().epochs().get(e).loss(), disk.history().epochs().get(e).loss());
                 assertEquals(memory.history().epochs().get(e).validationLoss(),
                         disk.history().epochs().get(e).validationLoss());
+                assertEquals(memory.history().epochs().get(e).validationMetrics(),
+                        disk.history().epochs().get(e).validationMetrics());
             }
+            assertEquals(memory.history().bestEpoch(), disk.history().bestEpoch());
+            assertEquals(memory.history().stoppedEarly(), disk.history().stoppedEarly());
         }
     }
 
@@ -118,6 +122,21 @@ class RowCacheTest {
     void fullBatchesAndAValidationFractionGiveTheInMemoryWeightsBitForBit() throws Exception {
         Path file = messyFile(20_000);
         assertSameRun(file, spec(DataSpec.regression("value").withDrop(List.of("kind")), 0, 0.1));
+    }
+
+    /**
+     * The rows a validation fraction holds out stay in the cache and are scored from it a block
+     * at a time (2,000 rows: two blocks): every epoch's validation loss and accuracy, early
+     * stopping on accuracy and the restored best weights are those of the rows in memory.
+     */
+    @Test
+    void heldOutRowsScoredFromTheCacheStopEarlyAsInMemory() throws Exception {
+        Path file = messyFile(20_000);
+        ModelSpec spec = spec(DataSpec.classification("kind").withDrop(List.of("value")), 512, 0.1);
+        spec = spec.withTraining(spec.training().withEpochs(40).withPatience(2).withMonitor("accuracy"));
+        Model.Fit memory = inMemory(file, spec);
+        assertTrue(memory.history().stoppedEarly(), "early stopping is exercised");
+        assertSameRun(file, spec);
     }
 
     @Test

@@ -96,7 +96,7 @@ class RowSourceValidationTest {
                     assertEquals(a.validationMetrics(), b.validationMetrics(), what);
                 }
                 assertEquals(new Validation(validation[0], validation[1], weights).sha256(),
-                        new Validation(source(validation[0], validation[1], weights), o.metrics()).sha256(), what);
+                        ValidationRows.of(source(validation[0], validation[1], weights)).sha256(), what);
             }
         }
     }
