@@ -40,34 +40,6 @@ public interface ValidationMetric {
         @Override public double rowScore(float[] yhat, int yhatOff, float[] y, int yOff, int cols) {
             return correct(yhat, yhatOff, y, yOff, cols) ? 1 : 0;
         }
-        /** Counts (or weighs) the right rows chunk by chunk in row order: the same sums as {@link #evaluate}. */
-        @Override public Tally tally() {
-            return new Tally() {
-                private long right;
-                private long rows;
-                private double rightWeight;
-                private double totalWeight;
-                private boolean weighted;
-
-                @Override public void add(float[] yhat, float[] y, float[] weights, int n, int cols) {
-                    weighted |= weights != null;
-                    for (int i = 0; i < n; i++) {
-                        boolean ok = correct(yhat, y, i, cols);
-                        if (weights == null) {
-                            right += ok ? 1 : 0;
-                        } else {
-                            rightWeight += ok ? weights[i] : 0;
-                            totalWeight += weights[i];
-                        }
-                    }
-                    rows += n;
-                }
-
-                @Override public double value() {
-                    return weighted ? rightWeight / totalWeight : (double) right / rows;
-                }
-            };
-        }
         private boolean correct(float[] yhat, float[] y, int i, int cols) {
             return correct(yhat, i * cols, y, i * cols, cols);
         }
@@ -122,10 +94,38 @@ public interface ValidationMetric {
     /**
      * A running score for rows that arrive a chunk at a time (validation rows read from a disk
      * cache), equal to {@link #evaluate} on all of them when the chunks come in row order; or
-     * {@code null}, the default, when the metric needs every prediction at once.
+     * {@code null} when the metric needs every prediction at once. The default adds up a
+     * {@link #perRow()} metric's {@link #rowScore}s in row order, {@code Σᵢ wᵢ sᵢ / Σᵢ wᵢ} or
+     * {@code Σᵢ sᵢ / rows}, and is {@code null} for any other metric.
      */
     default Tally tally() {
-        return null;
+        if (!perRow()) {
+            return null;
+        }
+        return new Tally() {
+            private double scores;    // Σᵢ sᵢ, or Σᵢ wᵢ sᵢ
+            private double weights;   // Σᵢ wᵢ
+            private long rows;
+            private boolean weighted;
+
+            @Override public void add(float[] yhat, float[] y, float[] w, int n, int cols) {
+                weighted |= w != null;
+                for (int i = 0; i < n; i++) {
+                    double s = rowScore(yhat, i * cols, y, i * cols, cols);
+                    if (w == null) {
+                        scores += s;
+                    } else {
+                        scores += w[i] * s;
+                        weights += w[i];
+                    }
+                }
+                rows += n;
+            }
+
+            @Override public double value() {
+                return weighted ? scores / weights : scores / rows;
+            }
+        };
     }
 
     /** The state of one metric over the chunks of rows added so far. */
