@@ -2,6 +2,7 @@
 """gradus tune against scikit-learn's GridSearchCV over a comparable MLP grid, given the same wall time.
 
     flock /work/wt/bench.lock /usr/bin/python3 scripts/tune_vs_gridsearch.py [--budget 4m] [--datasets a,b]
+    /usr/bin/python3 scripts/tune_vs_gridsearch.py --gradus-only --trials 60 --workers 2 --datasets mnist8k
 
 For every dataset:
 - Gradus: `./gradus tune --data NAME_train.csv --time-limit BUDGET --out M --json --quiet` (nothing else but
@@ -117,13 +118,17 @@ def build(name, folder):
     raise SystemExit("unknown dataset " + name)
 
 
-def gradus(name, task, target, folder, budget):
+def gradus(name, task, target, folder, budget, trials=None, workers=None, seed=None):
+    """gradus tune with --time-limit BUDGET, or with --trials N (a fixed count of trials: the score then does
+    not depend on the machine's speed or load; with --workers 1 the whole search repeats exactly)."""
     train = os.path.join(folder, name + "_train.csv")
     test = os.path.join(folder, name + "_test.csv")
     model = os.path.join(folder, name + ".gradus")
     t0 = time.time()
     r = subprocess.run([os.path.join(ROOT, "gradus"), "tune", "--data", train, "--task", task, "--target", target,
-                        "--time-limit", budget, "--out", model, "--json", "--quiet"],
+                        *(["--trials", str(trials)] if trials else ["--time-limit", budget]),
+                        *(["--workers", str(workers)] if workers else []), *(["--seed", str(seed)] if seed else []),
+                        "--out", model, "--json", "--quiet"],
                        capture_output=True, text=True)
     seconds = time.time() - t0
     if r.returncode != 0:
@@ -212,7 +217,12 @@ def main():
     ap.add_argument("--dir", default="/tmp/gradus-tune-bench")
     ap.add_argument("--gradus-only", action="store_true",
                     help="run gradus tune alone (with scikit-learn's (128,) MLP as a reference), no GridSearchCV")
+    ap.add_argument("--trials", type=int, help="gradus tune --trials N instead of --time-limit (with --gradus-only)")
+    ap.add_argument("--workers", type=int, help="gradus tune --workers N")
+    ap.add_argument("--seed", type=int, help="gradus tune --seed N (default: gradus's 42)")
     a = ap.parse_args()
+    if a.trials and not a.gradus_only:
+        raise SystemExit("--trials compares nothing with GridSearchCV's wall time: give --gradus-only too")
     os.makedirs(a.dir, exist_ok=True)
     print("| data | train rows | Gradus tune | its wall s | GridSearchCV (same time) | its wall s | load |")
     print("|---|---|---|---|---|---|---|")
@@ -221,7 +231,7 @@ def main():
         task, target = build(name, a.dir)
         rows = sum(1 for _ in open(os.path.join(a.dir, name + "_train.csv"))) - 1
         load0 = os.getloadavg()[0]
-        g, gs, gnote = gradus(name, task, target, a.dir, a.budget)
+        g, gs, gnote = gradus(name, task, target, a.dir, a.budget, a.trials, a.workers, a.seed)
         if a.gradus_only:
             s, ss, snote = reference(name, target, a.dir), 0, "MLPClassifier((128,)) alone, not GridSearchCV"
         else:

@@ -3,7 +3,7 @@
 # 20 numbers + a 0/1 label) with a 256 MB heap (what JAVA_OPTS=-Xmx256m ./gradus gives), streamed through the disk cache, beside
 # pandas.read_csv on the same file: wall time and peak RSS (GNU time's "Maximum resident set size")
 # of each. gradus runs twice: the first run reads the CSV and writes the cache, the second reuses
-# it; then once with --no-cache.
+# it (once more holding out the default stopping rule's 10% validation rows); then once with --no-cache.
 # Usage (from anywhere): gradus-bench/scripts/out-of-core.sh [ROWS]
 # Needs python3 with numpy and pandas and /usr/bin/time. The data file is generated once into
 # gradus-bench/target/ooc/ (never committed); the cache goes to gradus-bench/target/ooc/cache
@@ -40,6 +40,12 @@ grep -h 'trained\|final loss' "$dir/out.txt" | sed 's/^/    /'
 run "gradus train --epochs 1 (-Xmx256m, cache reused)" "${gradus[@]}" train --data "$data" --task classification \
   --epochs 1 --out "$dir/model.gradus" --quiet
 grep -h 'trained' "$dir/out.txt" | sed 's/^/    /'
+# The default stopping rule (no --epochs) holds out 10% of the rows as validation rows, scored from
+# the cache after every epoch; --epochs turns the rule off, so this run holds out the same rows by
+# hand for its one epoch.
+run "gradus train --epochs 1 --validation-fraction 0.1 (reused)" "${gradus[@]}" train --data "$data" \
+  --task classification --epochs 1 --validation-fraction 0.1 --out "$dir/model.gradus" --quiet
+grep -h 'trained\|validation' "$dir/out.txt" | sed 's/^/    /'
 run "gradus train --epochs 1 (-Xmx256m, --no-cache)" "${gradus[@]}" train --data "$data" --task classification \
   --epochs 1 --out "$dir/model.gradus" --quiet --stream --no-cache
 echo "  cache: $(du -m "$XDG_CACHE_HOME" | tail -1 | cut -f1) MB in $XDG_CACHE_HOME"

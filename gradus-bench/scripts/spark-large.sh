@@ -41,6 +41,6 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 DATA="$data" OUT="$out/model.gradus" EPOCHS="$epochs" spark/standalone.sh sh -c \
   '/usr/bin/time -f "driver: %e s wall, peak resident %M KiB" env JAVA_OPTS=-Xmx512m ./gradus-spark train \
-     --data "$DATA" --master "$MASTER" --partitions 2 --layers 32 --activation sigmoid --optimizer lbfgs \
+     --data "$DATA" --master "$MASTER" --partitions 2 --task classification --layers 32 --activation sigmoid --optimizer lbfgs \
      --batch-size 0 --epochs "$EPOCHS" --json --out "$OUT"'
 echo "load after: $(uptime)"

@@ -4,6 +4,7 @@ import dev.gradus.data.Csv;
 import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.RowWeights;
+import dev.gradus.data.Split;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.io.ModelMetadata;
@@ -129,6 +130,17 @@ final class Reports {
      */
     static Scores scoresStreamed(Model model, Path data, CsvOptions options, Decision decision, String weightColumn)
             throws DataException {
+        return scoresStreamed(model, data, null, options, decision, weightColumn);
+    }
+
+    /**
+     * As {@link #scoresStreamed(Model, Path, CsvOptions, Decision, String)} on the rows of
+     * {@code data} numbered {@code rows} (increasing, from 0 in file order; null: all), the test
+     * rows of a split: the numbers of {@link #scores(Model, Table, Decision, double[])} on the
+     * table of those rows.
+     */
+    static Scores scoresStreamed(Model model, Path data, int[] rows, CsvOptions options, Decision decision,
+                                 String weightColumn) throws DataException {
         boolean weighted = weightColumn != null;
         boolean classes = model.task() == Task.CLASSIFICATION;
         int positive = classes ? decision.positiveId(model) : 0;
@@ -162,7 +174,7 @@ final class Reports {
             }
         }
         Scorer scorer = new Scorer();
-        Csv.stream(data, options, Inputs.textColumns(model, null), scorer);
+        Csv.stream(data, options, Inputs.textColumns(model, null), rows == null ? scorer : Split.only(rows, scorer));
         return scores(scorer.classification, scorer.regression, data, weightColumn);
     }
 

@@ -255,12 +255,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (run.health) {
             Model model = outcome.model();
             Matrix x = model.preprocessing().features(trained);
-            HealthReport report = HealthReport.check(model.network(), x,
-                    Model.networkTargets(model.preprocessing(), model.loss(), trained), model.loss());
-            (run.json ? err : stdout).println(report);
-            stdout.flush();
+            printHealth(stdout, err, HealthReport.check(model.network(), x,
+                    Model.networkTargets(model.preprocessing(), model.loss(), trained), model.loss()));
         }
         return Main.OK;
+    }
+
+    /** --health's report: on stdout, or on stderr beside --json's object. */
+    private void printHealth(PrintWriter stdout, PrintWriter err, HealthReport report) {
+        (run.json ? err : stdout).println(report);
+        stdout.flush();
     }
 
     /** The outcome with {@code --threshold} (and {@code --positive}) stored in its model, when given. */
@@ -279,12 +283,6 @@ public final class TrainCommand implements Callable<Integer> {
         java.util.List<String> out = new java.util.ArrayList<>();
         if (flags.labels != null) {
             out.add("--labels (IDX images)");
-        }
-        if (run.testFraction != null) {
-            out.add("--test-fraction");
-        }
-        if (run.health) {
-            out.add("--health");
         }
         return out;
     }
@@ -314,7 +312,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new UsageException("--stream cannot be combined with " + String.join(", ", needMemory)
                         + " (they need every row in memory)");
             }
-            return true;
+            return streams(stream, flags.data);   // a usage error for IDX images
         }
         return needMemory.isEmpty() && streams(stream, flags.data);
     }
@@ -370,11 +368,15 @@ public final class TrainCommand implements Callable<Integer> {
                     + String.join(", ", needMemory) + ", which a streamed run cannot hold (they need every row in "
                     + "memory); resume it with --stream off");
         }
+        // --test-fraction: the test rows are left out of the cache (and of the preprocessing's fit)
+        // and scored from the CSV after training, a chunk at a time.
+        int[] split = run.testFraction == null ? null
+                : testRows(from != null ? from.preprocessing() : null, dataSpec, csv);
         RowCache validationCache = null;
         try (RowCache cache = parse("--impute", () -> {
             try {
-                return from != null ? RowCache.encode(flags.data, csv, from.preprocessing(), weightColumn, !noCache)
-                        : RowCache.open(flags.data, csv, dataSpec, weightColumn, !noCache, warn);
+                return from != null ? RowCache.encode(flags.data, csv, from.preprocessing(), weightColumn, split,
+                        !noCache) : RowCache.open(flags.data, csv, dataSpec, weightColumn, split, !noCache, warn);
             } catch (DataException | java.io.IOException e) {
                 throw new Rethrown(e);
             }
@@ -391,7 +393,8 @@ public final class TrainCommand implements Callable<Integer> {
                     : Inputs.read(flags.validation, flags.validationLabels, csv);
             validationCache = streamValidation
                     ? RowCache.encode(flags.validation, csv, prep, weightColumn, !noCache) : null;
-            long testRows = streamTest ? checkHeldOut(prep, run.test, csv) : heldOut == null ? 0 : heldOut.rows();
+            long testRows = streamTest ? checkHeldOut(prep, run.test, null, csv)
+                    : split != null ? checkHeldOut(prep, flags.data, split, csv) : heldOut == null ? 0 : heldOut.rows();
             TrainingStart start = resuming != null ? resuming.start(rowWeights)
                     : from != null ? new TrainingStart.FromModel(from, flags.options(from.task(), from.loss(),
                             cache.rows()), rowWeights)
@@ -414,7 +417,8 @@ public final class TrainCommand implements Callable<Integer> {
             } else {
                 note("task: " + prep.task() + " (" + describeTask(prep) + ") "
                         + Notices.taskOrigin(prep, dataSpec.task() == null) + "; " + cache.rows() + " training rows"
-                        + (run.test == null ? "" : ", " + testRows + " test rows") + ", " + prep.inputWidth()
+                        + (run.test == null && split == null ? "" : ", " + testRows + " test rows") + ", "
+                        + prep.inputWidth()
                         + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed "
                         + options.seed() + weights.describe());
             }
@@ -433,8 +437,9 @@ public final class TrainCommand implements Callable<Integer> {
             RowCache.Score score = cache.score(fit.model(), trainedRows, rowWeights);
             Outcome outcome = decided(Outcome.of(fit, score.loss(), keptEpoch(fit.history(), options)));
             Model model = outcome.model();
-            Reports.Scores test = streamTest
-                    ? Reports.scoresStreamed(model, run.test, csv, Reports.Decision.DEFAULT.resolve(model), null)
+            Reports.Scores test = streamTest || split != null
+                    ? Reports.scoresStreamed(model, streamTest ? run.test : flags.data, split, csv,
+                            Reports.Decision.DEFAULT.resolve(model), null)
                     : heldOut == null ? null : Reports.scores(model, heldOut);
             model.save(run.out);
             if (run.plot != null) {
@@ -444,6 +449,9 @@ public final class TrainCommand implements Callable<Integer> {
                     ? String.format(Locale.ROOT, "accuracy %.4f", score.accuracy())
                     : String.format(Locale.ROOT, "r2 %.4f, rmse %.4f", score.r2(), score.rmse());
             report(stdout, err, new Run(fit, trained, options), outcome, test, () -> line);
+            if (run.health) {
+                printHealth(stdout, err, cache.health(model, trainedRows));
+            }
         } catch (Rethrown e) {
             if (e.getCause() instanceof DataException d) {
                 throw d;
@@ -535,12 +543,51 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * As {@link #checkHeldOut(Preprocessing, Table)} for a --test file read a chunk at a time;
-     * the number of its rows.
+     * The rows of --data that --test-fraction holds out for testing (increasing, numbered from 0),
+     * read a chunk at a time: as {@link #split} draws them from the whole table, stratified by
+     * class for a classification (by {@code prep}'s task and target; null: by those of a fit on
+     * every row, as a new run in memory finds them).
      */
-    private static long checkHeldOut(Preprocessing prep, Path test, CsvOptions csv) throws DataException {
+    private int[] testRows(Preprocessing prep, DataSpec dataSpec, CsvOptions csv) throws DataException {
+        Task task = prep == null ? null : prep.task();
+        List<String> targets = prep == null ? null : prep.targetNames();
+        if (prep == null) {
+            // The fit on every row only finds the task and the target; the mean fails where the median would.
+            dev.gradus.data.StreamingFit all = new dev.gradus.data.StreamingFit(
+                    dataSpec.impute() == dev.gradus.data.Impute.MEDIAN ? dataSpec.withImpute(dev.gradus.data.Impute.MEAN)
+                            : dataSpec, w -> { });
+            dev.gradus.data.Csv.stream(flags.data, csv, List.of(), all);
+            all.unscaled();   // fails where the in-memory fit on every row fails
+            task = all.task();
+            targets = all.targetNames();
+        }
+        if (task == Task.CLASSIFICATION) {
+            Split.Classes classes = new Split.Classes(targets.get(0));
+            dev.gradus.data.Csv.stream(flags.data, csv, List.of(), classes);
+            return classes.testRows(run.testFraction, flags.seed);
+        }
+        int[] rows = {0};
+        dev.gradus.data.Csv.stream(flags.data, csv, List.of(), new dev.gradus.data.Csv.Chunks() {
+            @Override
+            public void accept(Table chunk) {
+                rows[0] += chunk.rows();
+            }
+
+            @Override
+            public void restart() {
+                rows[0] = 0;
+            }
+        });
+        return Split.randomTestRows(rows[0], run.testFraction, flags.seed, flags.data.toString());
+    }
+
+    /**
+     * As {@link #checkHeldOut(Preprocessing, Table)} for a --test file read a chunk at a time, or
+     * the rows numbered {@code only} of it (null: all); the number of rows checked.
+     */
+    private static long checkHeldOut(Preprocessing prep, Path test, int[] only, CsvOptions csv) throws DataException {
         long[] rows = {0};
-        dev.gradus.data.Csv.stream(test, csv, Inputs.textColumns(prep, null), new dev.gradus.data.Csv.Chunks() {
+        dev.gradus.data.Csv.Chunks check = new dev.gradus.data.Csv.Chunks() {
             @Override
             public void accept(Table chunk) throws DataException {
                 checkHeldOut(prep, chunk);
@@ -551,7 +598,9 @@ public final class TrainCommand implements Callable<Integer> {
             public void restart() {
                 rows[0] = 0;
             }
-        });
+        };
+        dev.gradus.data.Csv.stream(test, csv, Inputs.textColumns(prep, null), only == null ? check
+                : Split.only(only, check));
         return rows[0];
     }
 

@@ -306,20 +306,116 @@ class StreamCommandTest {
         }
         assertArrayEquals(weights(further.get(0)), weights(further.get(1)), "--init, streamed and in memory");
 
-        // A checkpoint of a run that held out test rows cannot be resumed streamed: one line, exit 2.
+        // A run that held out test rows, stopped after 2 epochs in memory and resumed streamed to 4:
+        // the test rows are held out again and the uninterrupted run's weights and test scores come out.
         Path split = dir.resolve("ckpt-split");
+        Path splitWhole = dir.resolve("split-whole.gradus");
+        Cli w = customers(splitWhole, "--epochs", "4", "--test-fraction", "0.2", "--unknown", "ignore", "--stream",
+                "off");
+        assertEquals(0, w.code(), w.toString());
         Cli e = customers(dir.resolve("split.gradus"), "--epochs", "2", "--test-fraction", "0.2", "--unknown",
                 "ignore", "--checkpoint", split.toString(), "--stream", "off");
         assertEquals(0, e.code(), e.toString());
-        Path refused = dir.resolve("refused.gradus");
+        Path splitResumed = dir.resolve("split-resumed.gradus");
         Cli f = Cli.run("train", "--data", Cli.data("customers.csv"), "--resume", split.toString(), "--epochs", "4",
-                "--out", refused.toString(), "--stream", "on");
-        assertEquals(2, f.code(), f.toString());
-        assertEquals(1, f.err().lines().count(), f.err());
-        assertTrue(f.err().startsWith("gradus: --resume " + split + ": the checkpoint was trained with --test-fraction"),
-                f.err());
-        assertTrue(f.err().contains("--stream off"), f.err());
-        assertFalse(Files.exists(refused));
+                "--out", splitResumed.toString(), "--stream", "on");
+        assertEquals(0, f.code(), f.toString());
+        assertArrayEquals(weights(splitWhole), weights(splitResumed), "resumed streamed with --test-fraction");
+        assertEquals(testScores(w), testScores(f));
+    }
+
+    /** The lines of a run's report from the test rows' to the model file's. */
+    private static String testScores(Cli run) {
+        String out = run.out();
+        int at = out.indexOf("test rows");
+        int end = out.indexOf("model written to");
+        assertTrue(at >= 0 && end > at, out);
+        return out.substring(out.lastIndexOf('\n', at) + 1, end);
+    }
+
+    /**
+     * {@code --test-fraction} in streamed runs: the test rows (stratified by class, or random for a
+     * regression) are left out of the cache and of the preprocessing's fit and scored from the CSV
+     * a chunk at a time after training: the model, the test scores and the notes are those of the
+     * in-memory run, with a new network or {@code --init}; a file with a class of one row fails as
+     * in memory. {@code --health} checks the first training rows gathered from the cache: the
+     * in-memory report. {@code --impute median} fills with the exact medians of the training rows.
+     */
+    @Test
+    void aStreamedTestFractionIsTheInMemorySplit() throws Exception {
+        Path many = dir.resolve("many.csv");
+        Files.writeString(many, manyCustomers());
+        Path start = dir.resolve("start.gradus");
+        assertEquals(0, customers(start, "--epochs", "1", "--stream", "off").code());
+        List<List<String>> runs = List.of(
+                List.of("--data", many.toString(), "--target", "churned", "--test-fraction", "0.25", "--epochs", "2"),
+                List.of("--data", many.toString(), "--target", "churned", "--test-fraction", "0.1", "--epochs", "2",
+                        "--json"),
+                List.of("--data", Cli.data("customers.csv"), "--target", "visits", "--test-fraction", "0.3", "--epochs",
+                        "3", "--validation-fraction", "0.2", "--unknown", "ignore", "--health"),
+                List.of("--data", many.toString(), "--target", "churned", "--epochs", "1", "--scale", "none",
+                        "--health"),
+                List.of("--data", Cli.data("customers.csv"), "--target", "churned", "--impute", "median",
+                        "--test-fraction", "0.2", "--unknown", "ignore", "--epochs", "2"),
+                List.of("--data", Cli.data("customers.csv"), "--init", start.toString(), "--test-fraction", "0.2",
+                        "--epochs", "2", "--unknown", "ignore"));
+        for (List<String> run : runs) {
+            List<Cli> outputs = new ArrayList<>();
+            List<Path> models = new ArrayList<>();
+            for (String how : List.of("off", "on")) {
+                Path out = dir.resolve("t-" + how + ".gradus");
+                List<String> args = new ArrayList<>(List.of("train", "--batch-size", "32", "--seed", "9", "--out",
+                        out.toString(), "--stream", how));
+                if (!run.contains("--init") && !run.contains("--impute")) {
+                    args.addAll(List.of("--impute", "mean"));
+                }
+                args.addAll(run);
+                Cli c = Cli.run(args.toArray(String[]::new));
+                assertEquals(0, c.code(), c.toString());
+                outputs.add(c);
+                models.add(out);
+            }
+            assertArrayEquals(weights(models.get(0)), weights(models.get(1)), run.toString());
+            assertEquals(Model.load(models.get(0)).preprocessing(), Model.load(models.get(1)).preprocessing(),
+                    run.toString());
+            if (run.contains("--health")) {   // the report checks the first 2,048 training rows
+                String a = outputs.get(0).out();
+                String b = outputs.get(1).out();
+                assertTrue(a.contains("training health"), a);
+                assertTrue(!run.contains("--scale") || a.contains("unscaled"), "warnings are compared: " + a);
+                assertEquals(a.substring(a.indexOf('\n', a.indexOf("model written to"))),
+                        b.substring(b.indexOf('\n', b.indexOf("model written to"))), run.toString());
+            }
+            if (!run.contains("--test-fraction")) {
+                continue;
+            }
+            if (run.contains("--json")) {
+                String a = outputs.get(0).out();
+                String b = outputs.get(1).out();
+                assertEquals(a.substring(a.indexOf("\"test\""), a.indexOf("\"model\"")),
+                        b.substring(b.indexOf("\"test\""), b.indexOf("\"model\"")), run.toString());
+            } else {
+                assertEquals(testScores(outputs.get(0)), testScores(outputs.get(1)), run.toString());
+                String note = outputs.get(0).err().lines().filter(l -> l.contains("test rows")).findFirst().orElse("");
+                assertTrue(outputs.get(1).err().contains(note), outputs.get(1).err());
+            }
+        }
+
+        List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));
+        lines.set(5, lines.get(5).replaceFirst(";(yes|no)$", ";maybe"));
+        Path lone = dir.resolve("lone.csv");
+        Files.write(lone, lines);
+        List<String> errors = new ArrayList<>();
+        for (String how : List.of("off", "on")) {
+            Path out = dir.resolve("lone-" + how + ".gradus");
+            Cli c = Cli.run("train", "--data", lone.toString(), "--target", "churned", "--impute", "mean",
+                    "--test-fraction", "0.2", "--out", out.toString(), "--stream", how);
+            assertEquals(1, c.code(), c.toString());
+            assertFalse(Files.exists(out));
+            errors.add(c.err().lines().filter(l -> !l.startsWith("warning: ")).toList().toString());
+        }
+        assertEquals(errors.get(0), errors.get(1));
+        assertTrue(errors.get(1).contains("class 'maybe' of column 'churned' has only one row (line 6)"), errors.get(1));
     }
 
     /**
@@ -405,25 +501,12 @@ class StreamCommandTest {
     @Test
     void flagsThatNeedEveryRowInMemoryAreUsageErrors() throws Exception {
         Path out = dir.resolve("m.gradus");
-        Cli a = train(out, "--stream", "--test-fraction", "0.2");
-        assertEquals(2, a.code(), a.toString());
-        assertTrue(a.err().contains("--stream cannot be combined with --test-fraction"), a.err());
-        for (List<String> flag : List.of(List.of("--health"), List.of("--test-fraction", "0.1", "--health"))) {
-            List<String> args = new ArrayList<>(flag);
-            args.add("--stream");
-            Cli refused = train(out, args.toArray(String[]::new));
-            assertEquals(2, refused.code(), refused.toString());
-            assertEquals(1, refused.err().lines().count(), refused.err());
-            assertTrue(refused.err().startsWith("gradus: --stream cannot be combined with "
-                    + (flag.size() == 1 ? "--health" : "--test-fraction, --health") + " (they need every row in memory)"),
-                    refused.err());
-        }
-        Cli median = Cli.run("train", "--data", Cli.data("customers.csv"), "--target", "churned", "--impute", "median",
-                "--out", out.toString(), "--stream");
-        assertEquals(2, median.code(), median.toString());
-        assertEquals(1, median.err().lines().count(), median.err());
-        assertTrue(median.err().startsWith("gradus: --impute: median imputation needs every value of a column"),
-                median.err());
+        Path images = dir.resolve("images.idx");
+        Files.write(images, new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0});
+        Cli idx = Cli.run("train", "--data", images.toString(), "--out", out.toString(), "--stream");
+        assertEquals(2, idx.code(), idx.toString());
+        assertEquals(1, idx.err().lines().count(), idx.err());
+        assertTrue(idx.err().startsWith("gradus: --stream reads CSV files; " + images + " holds IDX images"), idx.err());
         Cli resumed = Cli.run("train", "--data", Cli.data("customers.csv"), "--resume", dir.resolve("none").toString(),
                 "--out", out.toString(), "--stream");
         assertEquals(2, resumed.code(), resumed.toString());

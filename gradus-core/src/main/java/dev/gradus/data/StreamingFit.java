@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * text columns ({@link ColumnStats}, merged chunk by chunk) and the class labels. A text column
  * whose distinct values pass {@link #DISTINCT_LIMIT} stops being counted and is left out as an
  * id (a whole table would leave it out too unless it has more than twice as many rows); with
- * {@code --categorical} it is an error. Median imputation needs every value at once and is
- * refused.
+ * {@code --categorical} it is an error. Median imputation takes the exact median of each numeric
+ * column from more readings of the rows ({@link #anotherPass()}: a {@link RadixSelect}, 16 KB a
+ * column), as the whole column's sorted values give it.
  */
 public final class StreamingFit implements Csv.Chunks {
 
@@ -42,29 +43,48 @@ public final class StreamingFit implements Csv.Chunks {
     private String[] firstText;        // text features: the first cell that is not a number, "line N: cell"
     private boolean[] anyNumber;       // text features: some cell is a number
     private Set<String> labels;
+    private RadixSelect medians;       // --impute median: the numeric features' exact medians; else null
+    private int pass;                  // readings of the rows ended so far
 
-    /**
-     * A fit of {@code spec}; warnings (columns left out, categories merged) go to {@code warnings}.
-     *
-     * @throws IllegalArgumentException for median imputation, which needs whole columns
-     */
+    /** A fit of {@code spec}; warnings (columns left out, categories merged) go to {@code warnings}. */
     public StreamingFit(DataSpec spec, Consumer<String> warnings) {
-        if (spec.impute() == Impute.MEDIAN) {
-            throw new IllegalArgumentException("median imputation needs every value of a column at once; streamed "
-                    + "rows take --impute mean or none");
-        }
         this.spec = spec;
         this.warnings = warnings;
     }
 
     @Override
     public void restart() {
+        if (pass > 0) {
+            medians.restart();
+            return;
+        }
         names = null;
         rows = 0;
     }
 
+    /**
+     * Ends a reading of the rows and says whether the fit needs them once more, with the same
+     * columns read as text ({@link #textColumns()}): median imputation reads them three times in
+     * all. Call it after every reading, until it is false.
+     */
+    public boolean anotherPass() {
+        if (medians == null) {
+            return false;
+        }
+        pass++;
+        return medians.endPass();
+    }
+
     @Override
     public void accept(Table chunk) throws DataException {
+        if (pass > 0) {   // a further reading for the medians: the numeric features only
+            for (int f = 0; f < featureColumns.size(); f++) {
+                if (texts[f] == null && textRows[f] < 0) {
+                    medians.add(f, chunk.numbers(featureColumns.get(f)));
+                }
+            }
+            return;
+        }
         if (names == null) {
             start(chunk);
         }
@@ -73,6 +93,9 @@ public final class StreamingFit implements Csv.Chunks {
             int c = featureColumns.get(f);
             if (texts[f] == null && textRows[f] < 0) {
                 float[] v = chunk.numbers(c);
+                if (medians != null) {
+                    medians.add(f, v);
+                }
                 for (float x : v) {
                     if (!Float.isNaN(x)) {
                         present[f]++;
@@ -148,6 +171,7 @@ public final class StreamingFit implements Csv.Chunks {
             textRows[f] = asText ? 0 : -1;
         }
         labels = new LinkedHashSet<>();
+        medians = spec.impute() == Impute.MEDIAN ? new RadixSelect(n) : null;
     }
 
     /** Remembers whether text column {@code c} has cells that are numbers, and its first one that is not. */
@@ -175,6 +199,16 @@ public final class StreamingFit implements Csv.Chunks {
         return rows;
     }
 
+    /** The task, known once a row has been read. */
+    public Task task() {
+        return task;
+    }
+
+    /** The target columns, known once a row has been read. */
+    public List<String> targetNames() {
+        return targets.stream().map(names::get).toList();
+    }
+
     /** The columns read as text (for reading the file again with the same types). */
     public List<String> textColumns() {
         List<String> out = new ArrayList<>();
@@ -187,7 +221,8 @@ public final class StreamingFit implements Csv.Chunks {
     }
 
     /**
-     * The preprocessing of every row read, with identity scalers; warnings are given here.
+     * The preprocessing of every row read, with identity scalers; warnings are given here. With
+     * median imputation, once {@link #anotherPass()} is false.
      *
      * @throws DataException as {@link Preprocessing#fit(Table, DataSpec, Consumer)} would, naming
      *     the file, and the line and column where one is at fault
@@ -207,7 +242,8 @@ public final class StreamingFit implements Csv.Chunks {
                     if (present[f] == 0) {
                         throw new DataException(source + ": column '" + name + "' has no values to impute from");
                     }
-                    fill = Float.toString((float) (sums[f] / present[f]));
+                    fill = Float.toString((float) (spec.impute() == Impute.MEDIAN ? medians.median(f)
+                            : sums[f] / present[f]));
                 }
                 features.add(new Preprocessing.Feature(name, List.of(), fill));
                 continue;

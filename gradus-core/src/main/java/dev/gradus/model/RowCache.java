@@ -7,6 +7,7 @@ import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
 import dev.gradus.data.RowWeights;
+import dev.gradus.data.Split;
 import dev.gradus.data.StreamingFit;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
@@ -17,6 +18,7 @@ import dev.gradus.io.MetadataException;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.BlockedPass;
 import dev.gradus.train.GradientSource;
+import dev.gradus.train.HealthReport;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
@@ -146,7 +148,6 @@ public final class RowCache implements AutoCloseable {
      *
      * @throws DataException naming the file, line and column of bad data, as reading it whole would
      * @throws IOException when the cache cannot be written or read
-     * @throws IllegalArgumentException for options that need every row at once (median imputation)
      */
     public static RowCache open(Path csv, CsvOptions options, DataSpec spec, boolean keep, Consumer<String> warnings)
             throws DataException, IOException {
@@ -164,11 +165,24 @@ public final class RowCache implements AutoCloseable {
      */
     public static RowCache open(Path csv, CsvOptions options, DataSpec spec, String weightColumn, boolean keep,
                                 Consumer<String> warnings) throws DataException, IOException {
+        return open(csv, options, spec, weightColumn, null, keep, warnings);
+    }
+
+    /**
+     * As {@link #open(Path, CsvOptions, DataSpec, String, boolean, Consumer)} without the rows
+     * numbered {@code excluded} (increasing, numbered from 0 in file order; {@code null}: none),
+     * the test rows of a split ({@link dev.gradus.data.Split#randomTestRows},
+     * {@link dev.gradus.data.Split.Classes#testRows}): the preprocessing is fitted on the rows
+     * left, as {@link Preprocessing#fit} fits it on the training part of a split table, and only
+     * they are cached.
+     */
+    public static RowCache open(Path csv, CsvOptions options, DataSpec spec, String weightColumn, int[] excluded,
+                                boolean keep, Consumer<String> warnings) throws DataException, IOException {
         Path absolute = csv.toAbsolutePath().normalize();
         BasicFileAttributes before = attributes(csv);
         String key = sha256(VERSION + "\n" + absolute + "\n" + before.size() + "\n"
                 + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + spec
-                + (weightColumn == null ? "" : "\nsample weight " + weightColumn));
+                + (weightColumn == null ? "" : "\nsample weight " + weightColumn) + excluding(excluded));
         Path dir = directory();
         Path meta = dir.resolve(key + ".json");
         Path cached = dir.resolve(key + ".rows");
@@ -183,9 +197,24 @@ public final class RowCache implements AutoCloseable {
             given.add(w);
             warnings.accept(w);
         });
-        Csv.stream(csv, options, List.of(), fit);
-        return write(csv, options, fit.textColumns(), fit.unscaled(), weightColumn, keep, key, before,
+        Csv.stream(csv, options, List.of(), excluded == null ? fit : Split.allBut(excluded, fit));
+        while (fit.anotherPass()) {   // --impute median: the exact medians take two more readings
+            Csv.stream(csv, options, fit.textColumns(), excluded == null ? fit : Split.allBut(excluded, fit));
+        }
+        return write(csv, options, fit.textColumns(), fit.unscaled(), weightColumn, excluded, keep, key, before,
                 MetadataCodec.strings(given), (raw, first) -> raw.fitScalers(first, spec, csv.toString()));
+    }
+
+    /** The part of a cache key that names the rows left out: a digest of their numbers; empty for none. */
+    private static String excluding(int[] excluded) {
+        if (excluded == null) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder();
+        for (int r : excluded) {
+            s.append(r).append(',');
+        }
+        return "\nexcluding " + excluded.length + " rows " + sha256(s.toString());
     }
 
     /**
@@ -211,11 +240,21 @@ public final class RowCache implements AutoCloseable {
      */
     public static RowCache encode(Path csv, CsvOptions options, Preprocessing prep, String weightColumn, boolean keep)
             throws DataException, IOException {
+        return encode(csv, options, prep, weightColumn, null, keep);
+    }
+
+    /**
+     * As {@link #encode(Path, CsvOptions, Preprocessing, String, boolean)} without the rows
+     * numbered {@code excluded} (increasing, from 0 in file order; {@code null}: none): the
+     * training part of a split.
+     */
+    public static RowCache encode(Path csv, CsvOptions options, Preprocessing prep, String weightColumn,
+                                  int[] excluded, boolean keep) throws DataException, IOException {
         Path absolute = csv.toAbsolutePath().normalize();
         BasicFileAttributes before = attributes(csv);
         String key = sha256(VERSION + "\nencoded\n" + absolute + "\n" + before.size() + "\n"
                 + before.lastModifiedTime().toMillis() + "\n" + options + "\n" + MetadataCodec.preprocessing(prep)
-                + (weightColumn == null ? "" : "\nsample weight " + weightColumn));
+                + (weightColumn == null ? "" : "\nsample weight " + weightColumn) + excluding(excluded));
         Path meta = directory().resolve(key + ".json");
         Path cached = directory().resolve(key + ".rows");
         if (keep && Files.isRegularFile(meta) && Files.isRegularFile(cached)) {
@@ -229,7 +268,7 @@ public final class RowCache implements AutoCloseable {
             text.addAll(prep.targetNames());
         }
         prep.features().stream().filter(Preprocessing.Feature::isCategorical).forEach(f -> text.add(f.name()));
-        return write(csv, options, text, prep.unscaled(), weightColumn, keep, key, before,
+        return write(csv, options, text, prep.unscaled(), weightColumn, excluded, keep, key, before,
                 MetadataCodec.strings(List.of()), (raw, first) -> prep);
     }
 
@@ -240,13 +279,15 @@ public final class RowCache implements AutoCloseable {
     }
 
     /**
-     * Encodes every row of {@code csv} with {@code unscaled} into a new rows file (in the cache
-     * under {@code key} when {@code keep}, else a temporary file), checks that the file did not
-     * change while it was read, and opens it with the preprocessing {@code scaled} gives.
+     * Encodes every row of {@code csv} but those numbered {@code excluded} (null: none) with
+     * {@code unscaled} into a new rows file (in the cache under {@code key} when {@code keep}, else
+     * a temporary file), checks that the file did not change while it was read, and opens it with
+     * the preprocessing {@code scaled} gives.
      */
     private static RowCache write(Path csv, CsvOptions options, List<String> text, Preprocessing unscaled,
-                                  String weightColumn, boolean keep, String key, BasicFileAttributes before,
-                                  String warnings, Scaled scaled) throws DataException, IOException {
+                                  String weightColumn, int[] excluded, boolean keep, String key,
+                                  BasicFileAttributes before, String warnings, Scaled scaled)
+            throws DataException, IOException {
         Path dir = directory();
         if (keep) {
             Files.createDirectories(dir);
@@ -257,7 +298,7 @@ public final class RowCache implements AutoCloseable {
         try {
             Writer writer = new Writer(partial, unscaled, weightColumn);
             try {
-                Csv.stream(csv, options, text, writer);
+                Csv.stream(csv, options, text, excluded == null ? writer : Split.allBut(excluded, writer));
             } finally {
                 writer.close();
             }
@@ -624,6 +665,21 @@ public final class RowCache implements AutoCloseable {
             rmse += Math.sqrt(squares[j] / n);
         }
         return new Score(n, lossSum / weightSum, Double.NaN, r2 / targets, rmse / targets);
+    }
+
+    /**
+     * {@link HealthReport#check} of {@code model} on the first {@link HealthReport#MAX_ROWS} of the
+     * cached rows {@code rows} (increasing; null: all), gathered and scaled as training gathers
+     * them: the report the same rows give in memory.
+     */
+    public HealthReport health(Model model, int[] rows) {
+        CachedRows source = new CachedRows(this, rows, model.loss(), null);
+        int n = Math.min(HealthReport.MAX_ROWS, source.rows());
+        float[] x = new float[n * inputs];
+        float[] y = new float[n * source.outputs()];
+        source.read(0, n, x, y);
+        return HealthReport.check(model.network(), Matrix.wrap(n, inputs, x), Matrix.wrap(n, source.outputs(), y),
+                model.loss());
     }
 
     /** The file the rows were read from. */

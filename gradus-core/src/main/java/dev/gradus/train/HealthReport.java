@@ -49,8 +49,8 @@ public record HealthReport(List<LayerHealth> layers, List<String> warnings) {
     static final double EXPLODING_NORM = 1e3;
     static final double VANISHING_RATIO = 1e-4;
     static final double VANISHING_NORM = 1e-8;
-    /** Rows checked at most: enough for statistics, cheap on large sets. */
-    static final int MAX_ROWS = 2048;
+    /** Rows checked at most (the first ones): enough for statistics, cheap on large sets. */
+    public static final int MAX_ROWS = 2048;
 
     /**
      * What one layer looked like on the checked rows.

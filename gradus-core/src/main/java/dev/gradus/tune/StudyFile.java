@@ -30,7 +30,7 @@ import java.util.Map;
  * <p>A score that is not a number is written as {@code null}.
  *
  * @param settings what the search was run with; a resumed search must agree on every entry
- * @param trials the finished trials, by number
+ * @param trials the finished trials in the order they finished (by number when trials run one at a time)
  */
 public record StudyFile(Map<String, String> settings, List<Trial> trials) {
 
@@ -132,6 +132,7 @@ public record StudyFile(Map<String, String> settings, List<Trial> trials) {
             Map<String, String> settings = strings(object(o.get("settings"), "settings"), "settings");
             List<Trial> trials = new ArrayList<>();
             List<?> list = list(o.get("trials"), "trials");
+            java.util.Set<Integer> numbers = new java.util.HashSet<>();
             for (int i = 0; i < list.size(); i++) {
                 String at = "trials[" + i + "]";
                 Map<String, Object> t = object(list.get(i), at);
@@ -140,8 +141,10 @@ public record StudyFile(Map<String, String> settings, List<Trial> trials) {
                     rungs.add(r == null ? Double.NaN : num(r, at + ".rungs"));
                 }
                 int number = (int) num(t.get("number"), at + ".number");
-                if (number != i) {
-                    throw new IllegalArgumentException(at + ".number: expected " + i + ", got " + number);
+                // trials are listed as they finished: with several workers not in number order
+                if (number < 0 || !numbers.add(number)) {
+                    throw new IllegalArgumentException(at + ".number: " + number + (number < 0 ? " is negative"
+                            : " is listed twice"));
                 }
                 trials.add(new Trial(number, (long) num(t.get("seed"), at + ".seed"),
                         strings(object(t.get("params"), at + ".params"), at + ".params"),

@@ -49,7 +49,8 @@ import java.util.Set;
  *
  * <p><b>Scoring.</b> With a holdout fraction, one split of the rows (stratified by class for
  * classification, drawn from the study's seed) is shared by every trial: a trial trains on the
- * rest, watching the held-out rows' loss for early stopping (the best epoch's weights kept), and
+ * rest, watching the held-out rows for early stopping (their accuracy when a classification is
+ * tuned for accuracy, else their loss: {@link #trialStopping}; the best epoch's weights kept), and
  * is scored on them; its rungs are epochs ({@code r, rη, rη², …} up to the epochs' maximum) and
  * it reports there the best validation accuracy so far (classification tuned for accuracy) or
  * the best negated validation loss (otherwise). With folds, each trial is cross-validated as
@@ -335,8 +336,9 @@ public final class Tuner {
         listener.onStart(metric, rungs, List.copyOf(trials));
         // Trials share the threads: each trains on its share (the results do not depend on it).
         int threads = base.training().threads();
-        ModelSpec trialBase = options.workers() == 1 ? base
+        ModelSpec shared = options.workers() == 1 ? base
                 : base.withTraining(base.training().withThreads(Math.max(1, threads / options.workers())));
+        ModelSpec trialBase = shared.withTraining(trialStopping(shared.training(), options, metric));
         Search search = new Search(trials, options, settings, listener, up, deadline, scoring);
         search.run(() -> {
             for (Search.Start next = search.next(); next != null; next = search.next()) {
@@ -366,6 +368,20 @@ public final class Tuner {
         // the warnings of the whole table were the caller's to give (gradus tune printed them first)
         Model model = Model.fit(Preprocessing.fit(table, retrain.fittedData(), warning -> { }), table, retrain).model();
         return new Result(trials, best, model, metric, epochs, resumed, stoppedByTime);
+    }
+
+    /**
+     * How a holdout trial stops: a classification tuned for accuracy watches the held-out
+     * accuracy (the score it is judged by, not the validation loss, which on many-class data
+     * bottoms out epochs before the accuracy does), and keeps that epoch's weights; anything else
+     * follows the training policy. A base that chooses its own monitor, epochs or patience keeps
+     * them.
+     */
+    static dev.gradus.train.TrainingSpec trialStopping(dev.gradus.train.TrainingSpec training, Options options,
+                                                       String metric) {
+        boolean policy = training.monitor().isEmpty() && training.epochs().isEmpty() && training.patience().isEmpty();
+        return options.folds() == 0 && metric.equals("accuracy") && policy
+                ? training.withMonitor("accuracy") : training;
     }
 
     /** The best complete trial, of equals the one numbered first; null when none completed. */
@@ -532,6 +548,7 @@ public final class Tuner {
         s.put("seed", Long.toString(o.seed()));
         s.put("eta", Double.toString(o.eta()));
         s.put("min_resource", Integer.toString(o.minResource()));
+        s.put("trial_monitor", trialStopping(base.training(), o, metric).monitor().orElse("policy"));
         // The base choices; threads do not change the results.
         s.put("base", base.withTraining(base.training().withThreads(1).withSeed(0)).toString());
         return s;

@@ -139,6 +139,21 @@ class RowCacheTest {
         assertSameRun(file, spec);
     }
 
+    /**
+     * {@code --impute median} on streamed rows: the exact median of each numeric column (three
+     * readings of the file, {@link dev.gradus.data.RadixSelect}) and the median date, so the
+     * preprocessing and the weights are those of the whole table.
+     */
+    @Test
+    void medianImputationGivesTheInMemoryPreprocessingAndWeights() throws Exception {
+        Path file = messyFile(30_001);
+        ModelSpec spec = spec(DataSpec.classification("kind").withDrop(List.of("value")), 256, 0);
+        spec = spec.withData(spec.data().withImpute(Impute.MEDIAN));
+        assertSameRun(file, spec);
+        assertTrue(inMemory(file, spec).model().preprocessing().features().stream()
+                .anyMatch(f -> f.name().equals("c") && f.fill() != null), "column c has missing cells to fill");
+    }
+
     @Test
     void binaryCrossEntropyGivesTheInMemoryWeightsBitForBit() throws Exception {
         Path file = messyFile(5_000);

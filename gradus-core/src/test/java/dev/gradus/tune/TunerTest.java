@@ -119,6 +119,41 @@ class TunerTest {
     }
 
     @Test
+    void holdoutTrialsTunedForAccuracyStopOnTheHeldOutAccuracy() throws Exception {
+        Table iris = Csv.read(DATA.resolve("iris.csv"));
+        // no --epochs: the trials stop early, watching what they are scored by
+        ModelSpec policy = ModelSpec.classification("label").withTraining(TrainingSpec.defaults().withThreads(1));
+        Tuner.Result r = Tuner.run(iris, policy, space(), Tuner.Options.defaults().withTrials(3),
+                Tuner.Listener.NONE);
+        Trial best = r.best();
+        var split = dev.gradus.data.Split.stratified(iris, "label", 0.2, Tuner.Options.defaults().seed());
+        ModelSpec spec = SearchSpace.apply(policy, best.params(), best.seed());
+        var prep = dev.gradus.data.Preprocessing.fit(split.train(), spec.data());
+        Model.Fit fit = Model.fit(prep, split.train(), split.test(),
+                spec.withTraining(spec.training().withMonitor("accuracy")));
+        // the kept epoch is the first with the best held-out accuracy, and the score is that model's
+        List<Double> accuracy = fit.history().epochs().stream()
+                .map(e -> e.validationMetrics().get("accuracy")).toList();
+        double top = accuracy.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        assertEquals(accuracy.indexOf(top) + 1, best.bestEpoch());
+        assertEquals(fit.history().epochs().size(), (int) best.epochs());
+        assertEquals(top, best.score());
+        assertEquals(CrossValidation.scores(fit.model(), split.test()).get("accuracy"), best.score());
+        // the model is the settings trained on all rows for that many epochs
+        assertEquals(best.bestEpoch(), r.epochs());
+        assertSameWeights(Model.fit(iris, spec.withEpochs(best.bestEpoch())).model(), r.model());
+
+        Tuner.Options o = Tuner.Options.defaults();
+        assertEquals("accuracy", Tuner.trialStopping(policy.training(), o, "accuracy").monitor().orElseThrow());
+        // another metric, cross-validation, or a base that chose its stopping keeps the training policy
+        assertEquals(policy.training(), Tuner.trialStopping(policy.training(), o, "log_loss"));
+        assertEquals(policy.training(), Tuner.trialStopping(policy.training(), o.withFolds(3), "accuracy"));
+        assertEquals(base().training(), Tuner.trialStopping(base().training(), o, "accuracy"));
+        TrainingSpec patient = policy.training().withPatience(20);
+        assertEquals(patient, Tuner.trialStopping(patient, o, "accuracy"));
+    }
+
+    @Test
     void anInterruptedSearchResumesFromItsStudyFile(@TempDir Path dir) throws Exception {
         Table iris = Csv.read(DATA.resolve("iris.csv"));
         Path study = dir.resolve("study.json");
@@ -153,6 +188,21 @@ class TunerTest {
         assertTrue(assertThrows(IOException.class, () -> StudyFile.read(p)).getMessage().contains("version"));
         Files.writeString(p, "{\"format\": ");
         assertTrue(assertThrows(IOException.class, () -> StudyFile.read(p)).getMessage().contains("not a study file"));
+    }
+
+    @Test
+    void aStudyOfSeveralWorkersListsTrialsAsTheyFinishedAndReadsBack(@TempDir Path dir) throws Exception {
+        // two workers finish trial 2 before trial 1: the file lists 0, 2, 1 and must resume
+        List<Trial> finished = List.of(
+                new Trial(0, 11, Map.of("depth", "1"), Trial.State.COMPLETE, List.of(0.5), 0.5, 4, 3, 0.25),
+                new Trial(2, 13, Map.of("depth", "2"), Trial.State.PRUNED, List.of(0.2), Double.NaN, 3, 0, 0.25),
+                new Trial(1, 12, Map.of("depth", "1"), Trial.State.COMPLETE, List.of(0.6), 0.6, 4, 2, 0.25));
+        Path p = dir.resolve("s.json");
+        new StudyFile(Map.of("rows", "10"), finished).write(p);
+        assertEquals(finished, StudyFile.read(p).trials());
+        new StudyFile(Map.of("rows", "10"), List.of(finished.get(0), finished.get(0))).write(p);
+        IOException e = assertThrows(IOException.class, () -> StudyFile.read(p));
+        assertTrue(e.getMessage().contains("trials[1].number: 0 is listed twice"), e.getMessage());
     }
 
     @Test

@@ -58,6 +58,11 @@ final class SparkRows implements GradientSource {
         return (int) rows.rows();
     }
 
+    /** The row blocks this source passes (after a split: the rows kept for training). */
+    RowBlocks blocks() {
+        return rows;
+    }
+
     @Override
     public int inputs() {
         return rows.inputs();

@@ -78,9 +78,51 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
                     + "(.csv, .parquet, .json, .jsonl, .orc; also a folder or glob of such files), else csv.")
     String format;
 
+    @Option(names = "--sync-every", paramLabel = "K",
+            description = "Local SGD with model averaging, NOT the training of 'gradus train': every partition runs K "
+                    + "mini-batch steps (--batch-size rows of its own) from the current weights, then the partitions' "
+                    + "weights and optimizer states are averaged (one Spark job per K steps instead of one per step). "
+                    + "Needs a mini-batch optimizer; no checkpoints. Default: the exact mode.")
+    Integer syncEvery;
+
     @Override
     public Integer call() throws Exception {
+        checkSyncEvery();
         return new TrainCommand(spec, training, run, weights, this).call();
+    }
+
+    /** {@code --sync-every}'s usage errors, before anything is read. */
+    private void checkSyncEvery() {
+        if (syncEvery == null) {
+            return;
+        }
+        var parsed = spec.commandLine().getParseResult();
+        String refusal = null;
+        if (syncEvery < 1) {
+            refusal = "--sync-every must be at least 1 step, got " + syncEvery;
+        } else if (parsed.hasMatchedOption("--checkpoint") || parsed.hasMatchedOption("--resume")) {
+            refusal = "--sync-every cannot be combined with " + (parsed.hasMatchedOption("--checkpoint")
+                    ? "--checkpoint" : "--resume") + ": averaged runs take no checkpoints";
+        } else if (parsed.hasMatchedOption("--batch-size") && parsed.matchedOptionValue("--batch-size", 1) == 0) {
+            refusal = "--sync-every needs mini-batches: --batch-size must be above 0 (each partition's batch), got 0";
+        } else if (parsed.hasMatchedOption("--optimizer")) {
+            String given = parsed.matchedOptionValue("--optimizer", "");
+            try {
+                if (dev.gradus.optim.Optimizer.parse(given).fullBatch()) {
+                    refusal = "--sync-every needs a mini-batch optimizer (sgd, momentum, nesterov, rmsprop, adam, "
+                            + "adamw); " + given + " works on the full batch";
+                }
+            } catch (IllegalArgumentException e) {
+                // gradus train's own check names the bad --optimizer
+            }
+        }
+        if (refusal != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), refusal);
+        }
+    }
+
+    private int syncEvery() {
+        return syncEvery == null ? 0 : syncEvery;
     }
 
     /** The Spark trainer runs the one training loop, so it saves and resumes checkpoints as gradus train does. */
@@ -126,7 +168,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
                     : JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
             SparkInput validationInput = validationPath == null ? null
                     : SparkInput.read(spark, validationPath, format, separator, naValues);
-            ExecutorRows rows = new ExecutorRows(spark, input, fit, validationInput, p);
+            ExecutorRows rows = new ExecutorRows(spark, input, fit, validationInput, p, syncEvery());
             done = true;
             return rows;
         } finally {
@@ -150,12 +192,14 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         private final SparkPreprocessing.Fit fit;
         private final SparkInput validation;   // --validation, or null
         private final int partitions;
+        private final int syncEvery;
         private RowBlocks blocks;
         private RowBlocks validationBlocks;
 
         ExecutorRows(SparkSession spark, SparkInput input, SparkPreprocessing.Fit fit, SparkInput validation,
-                     int partitions) {
+                     int partitions, int syncEvery) {
             this.spark = spark;
+            this.syncEvery = syncEvery;
             this.input = input;
             this.fit = fit;
             this.validation = validation;
@@ -178,7 +222,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             try {
                 blocks = RowBlocks.encode(input, fit.partitionRows(), start.preprocessing(), options.loss())
                         .inPartitions(partitions);
-                SparkTrainer trainer = new SparkTrainer(options).addListener(listener);
+                SparkTrainer trainer = new SparkTrainer(options).syncEvery(syncEvery).addListener(listener);
                 Trainer.Result result;
                 if (validation == null) {
                     result = trainer.fit(start.network(), blocks);
@@ -257,7 +301,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int p = partitions != null ? partitions : sc.defaultParallelism();
-            SparkTrainer trainer = new SparkTrainer(options).addListener(listener);
+            SparkTrainer trainer = new SparkTrainer(options).syncEvery(syncEvery()).addListener(listener);
             Trainer.Result result;
             double[] perClass = weights.classWeights(prep, train);
             try (RowBlocks rows = RowBlocks.of(sc, x, y, weights.rowWeights(train, prep, perClass), p)) {

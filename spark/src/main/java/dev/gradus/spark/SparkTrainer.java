@@ -1,8 +1,10 @@
 package dev.gradus.spark;
 
+import dev.gradus.internal.RowOrder;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import dev.gradus.train.CheckpointListener;
+import dev.gradus.train.GradientSource;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingDivergedException;
 import dev.gradus.train.TrainingListener;
@@ -54,6 +56,7 @@ public final class SparkTrainer {
     private final TrainingOptions options;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private PartitionPass.TaskHook hook;
+    private int syncEvery;   // 0: the exact mode
 
     public SparkTrainer(TrainingOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -65,6 +68,25 @@ public final class SparkTrainer {
      */
     public SparkTrainer addListener(TrainingListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Trains by local SGD with periodic model averaging instead of the exact mode: every
+     * partition runs {@code k} mini-batch steps of its own rows from the broadcast parameters and
+     * optimizer state, then the partitions' models and states are averaged, weighted by the rows
+     * they passed, in partition order ({@link ModelAveraging}). Not equal to single-machine
+     * training (except on one partition); one Spark job per {@code k} steps instead of one per
+     * step. Needs a mini-batch optimizer and a batch size above 0, which is each partition's batch;
+     * checkpoints are refused. {@code k = 0} is the exact mode (the default).
+     *
+     * @throws IllegalArgumentException for {@code k < 0}
+     */
+    public SparkTrainer syncEvery(int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("sync every must be at least 1 step (0: exact mode), got " + k);
+        }
+        this.syncEvery = k;
         return this;
     }
 
@@ -83,7 +105,19 @@ public final class SparkTrainer {
      * @throws TrainingDivergedException if the loss becomes NaN or infinite
      */
     public Trainer.Result fit(Network initial, RowBlocks train) {
-        return trainer().fit(initial, new SparkRows(train, hook));
+        if (syncEvery == 0) {
+            return trainer().fit(initial, new SparkRows(train, hook));
+        }
+        ModelAveraging averaging = new ModelAveraging(options, syncEvery, listeners);
+        double f = options.validationFraction();
+        if (f == 0 || options.epochs() == 0) {
+            return averaging.fit(initial, train, null);
+        }
+        GradientSource.HeldOut split = new SparkRows(train, hook).holdOut(
+                RowOrder.validationSplit((int) train.rows(), f, options.seed())[1]);
+        try (SparkRows rest = (SparkRows) split.train()) {
+            return averaging.fit(initial, rest.blocks(), split.validation());
+        }
     }
 
     /**
@@ -120,6 +154,13 @@ public final class SparkTrainer {
     public Trainer.Result fit(Network initial, RowBlocks train, RowBlocks validation) {
         SparkValidation rows = new SparkValidation(validation);
         try {
+            if (syncEvery > 0) {
+                if (options.validationFraction() != 0) {
+                    throw new IllegalArgumentException("a validation set was given and a validation fraction of "
+                            + options.validationFraction() + " too; use one of them");
+                }
+                return new ModelAveraging(options, syncEvery, listeners).fit(initial, train, rows);
+            }
             return trainer().fit(initial, new SparkRows(train, hook), rows);
         } finally {
             rows.close();

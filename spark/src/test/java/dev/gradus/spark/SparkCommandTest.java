@@ -246,4 +246,45 @@ class SparkCommandTest {
         assertEquals(2, refused.code(), refused.err());
         assertTrue(refused.err().contains("--partitions"), refused.err());
     }
+
+    /**
+     * {@code --sync-every}: on one partition the model of {@code gradus train} with the same flags,
+     * bit for bit (the average of one model is that model); on two it trains; its usage errors are
+     * one line with exit code 2, before Spark starts.
+     */
+    @Test
+    void syncEveryOnOnePartitionWritesTheModelOfGradusTrain() throws Exception {
+        List<String> flags = List.of("train", "--data", "data/iris_train.csv", "--layers", "8", "--batch-size", "16",
+                "--epochs", "12", "--quiet");
+        Path core = dir.resolve("core.gradus");
+        Run c = gradus(args(flags, "--out", core.toString()));
+        assertEquals(0, c.code(), c.err());
+        Path one = dir.resolve("one.gradus");
+        Run s1 = gradusSpark(args(flags, "--sync-every", "3", "--master", "local[1]", "--partitions", "1",
+                "--out", one.toString()));
+        assertEquals(0, s1.code(), s1.err());
+        assertArrayEquals(Model.load(core).network().parameters().values(),
+                Model.load(one).network().parameters().values());
+        Path two = dir.resolve("two.gradus");
+        Run s2 = gradusSpark(args(flags, "--sync-every", "3", "--master", "local[2]", "--partitions", "2",
+                "--json", "--out", two.toString()));
+        assertEquals(0, s2.code(), s2.err());
+        assertTrue(s2.out().contains("\"final_loss\""), s2.out());
+
+        String out = dir.resolve("m.gradus").toString();
+        for (String[] bad : List.of(
+                new String[] {"--sync-every", "0", "--sync-every must be at least 1 step, got 0"},
+                new String[] {"--sync-every", "2", "--optimizer", "lbfgs", "lbfgs works on the full batch"},
+                new String[] {"--sync-every", "2", "--batch-size", "0", "--batch-size must be above 0"},
+                new String[] {"--sync-every", "2", "--checkpoint", dir.resolve("ck").toString(),
+                        "--sync-every cannot be combined with --checkpoint"})) {
+            List<String> a = new ArrayList<>(List.of("train", "--data", "data/iris_train.csv", "--out", out));
+            a.addAll(List.of(bad).subList(0, bad.length - 1));
+            Run refused = gradusSpark(a.toArray(String[]::new));
+            assertEquals(2, refused.code(), refused.err());
+            assertTrue(refused.err().contains(bad[bad.length - 1]), refused.err());
+            assertTrue(refused.err().strip().lines().findFirst().orElse("").contains(bad[bad.length - 1]),
+                    "the first line names the fault: " + refused.err());
+        }
+    }
 }
