@@ -373,7 +373,7 @@ public final class TrainCommand implements Callable<Integer> {
         int[] split = run.testFraction == null ? null
                 : testRows(from != null ? from.preprocessing() : null, dataSpec, csv);
         RowCache validationCache = null;
-        try (RowCache cache = parse("--impute", () -> {
+        try (RowCache cache = parse("--data " + flags.data, () -> {   // a usage error names the file
             try {
                 return from != null ? RowCache.encode(flags.data, csv, from.preprocessing(), weightColumn, split,
                         !noCache) : RowCache.open(flags.data, csv, dataSpec, weightColumn, split, !noCache, warn);
