@@ -6,12 +6,14 @@ import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Impute;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Scaling;
 import dev.gradus.data.Task;
 import dev.gradus.data.UnknownCategory;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
 import dev.gradus.nn.Activation;
+import dev.gradus.nn.BiasInit;
 import dev.gradus.nn.Init;
 import dev.gradus.nn.Loss;
 import dev.gradus.optim.Optimizer;
@@ -83,6 +85,11 @@ public final class TrainingFlags {
                     + "ReLU family, else xavier).")
     String weightInit;
 
+    @Option(names = "--bias-init", paramLabel = "HOW",
+            description = "How a new network's biases start: uniform (drawn from U(-a, a) with the weights' bound a, "
+                    + "as scikit-learn draws them; the default) or zero.")
+    String biasInit;
+
     @Option(names = "--loss", paramLabel = "NAME",
             description = "mse (the seed's l2), cross-entropy (softmax output), bce (one sigmoid output, two "
                     + "classes), mae, huber[(delta)]. Default: cross-entropy for classification, mse for regression.")
@@ -102,9 +109,8 @@ public final class TrainingFlags {
     Double momentum;
 
     @Option(names = "--weight-decay", paramLabel = "L",
-            description = "L2 penalty added to the gradient (decoupled for adamw). Default: 0.01 for adamw; "
-                    + "10/N (N training rows) with the default optimizer (" + Defaults.OPTIMIZER
-                    + ") for regression; else 0.")
+            description = "L2 penalty added to the gradient of every parameter, biases too (decoupled for adamw). "
+                    + "Default: 0.01 for adamw, else 0.")
     Double weightDecay;
 
     @Option(names = "--beta1", paramLabel = "B", description = "Adam/AdamW first-moment decay (default: 0.9).")
@@ -151,14 +157,16 @@ public final class TrainingFlags {
     Double minDelta;
 
     @Option(names = "--batch-size", paramLabel = "N",
-            description = "Rows per step; 0 = full batch (default: " + Defaults.BATCH_SIZE
-                    + "; 0 for lbfgs, rprop, irprop+).")
+            description = "Rows per step; 0 = full batch (default: " + Defaults.BATCH_SIZE + " for classification, "
+                    + "min(" + Defaults.REGRESSION_BATCH_SIZE + ", rows) for regression; 0 for lbfgs, rprop, irprop+).")
     Integer batchSize;
 
     @Option(names = "--epochs", paramLabel = "N",
             description = "Passes over the data (a maximum with --patience); 0 writes the initialised model. "
-                    + "Default: up to " + Defaults.MAX_EPOCHS + ", stopping once the training loss has not improved by "
-                    + Defaults.TRAIN_LOSS_MIN_DELTA + " for " + Defaults.PATIENCE + " epochs (scikit-learn's rule).")
+                    + "Default: up to " + Defaults.MAX_EPOCHS + " (regression " + Defaults.REGRESSION_MAX_EPOCHS
+                    + "), stopping once the training loss has not improved by " + Defaults.TRAIN_LOSS_MIN_DELTA
+                    + " (regression " + Defaults.REGRESSION_TRAIN_LOSS_MIN_DELTA + ") for " + Defaults.PATIENCE
+                    + " epochs (scikit-learn's rule).")
     Integer epochs;
 
     @Option(names = "--no-shuffle", description = "Visit rows in file order in every epoch.")
@@ -354,7 +362,8 @@ public final class TrainingFlags {
                 outputActivation == null ? null
                         : parse("--output-activation", () -> Activation.parse(outputActivation)),
                 weightInit == null ? Defaults.INIT : parse("--weight-init", () -> Init.parse(weightInit)),
-                trainingSpec());
+                trainingSpec(), RowWeights.NONE,
+                biasInit == null ? Defaults.BIAS_INIT : parse("--bias-init", () -> BiasInit.parse(biasInit)));
     }
 
     /** With {@code --init}, flags that describe the architecture or data must agree with the model {@code start}. */
@@ -402,7 +411,7 @@ public final class TrainingFlags {
             throw new UsageException("--scale " + scale + " cannot be combined with --init: the scaling stored in "
                     + init + " is used (only --scale none is accepted, to check that the model scales nothing)");
         }
-        for (String flag : List.of("--features", "--drop", "--weight-init", "--impute")) {
+        for (String flag : List.of("--features", "--drop", "--weight-init", "--bias-init", "--impute")) {
             if (parsed.hasMatchedOption(flag)) {
                 throw new UsageException(flag + " cannot be combined with --init: the model's own feature columns, "
                         + "fill values and weights are used");

@@ -136,6 +136,29 @@ class TrainingFlagsTest {
                 "--scale minmax cannot be combined with --init");
         assertUsage(train("iris_train.csv", "--init", model.toString(), "--impute", "mean"),
                 "--impute cannot be combined with --init");
+        assertUsage(train("iris_train.csv", "--init", model.toString(), "--bias-init", "zero"),
+                "--bias-init cannot be combined with --init");
+        assertUsage(train("iris_train.csv", "--bias-init", "normal"), "--bias-init");
+    }
+
+    @Test
+    void biasInitChoosesHowANewNetworksBiasesStart() throws Exception {
+        // --epochs 0 writes the initialised network: drawn biases by default, zeros on request,
+        // and the same weights of layer 0 either way (they are drawn first).
+        assertEquals(0, train("diabetes_train.csv", "--epochs", "0").code());
+        Model drawn = Model.load(dir.resolve("m.gradus"));
+        assertEquals(0, train("diabetes_train.csv", "--epochs", "0", "--bias-init", "zero").code());
+        Model zero = Model.load(dir.resolve("m.gradus"));
+        double a = dev.gradus.nn.Init.XAVIER_UNIFORM.bound(drawn.network().inputs(), 100);
+        double largest = 0;
+        for (int j = 0; j < 100; j++) {
+            float b = drawn.network().bias(0).get(0, j);
+            assertTrue(Math.abs(b) <= a, "bias " + b + " outside ±" + a);
+            largest = Math.max(largest, Math.abs(b));
+            assertEquals(0f, zero.network().bias(0).get(0, j));
+        }
+        assertTrue(largest > 0.5 * a, "100 biases drawn from ±" + a + " reach only " + largest);
+        assertEquals(drawn.network().weights(0).get(3, 2), zero.network().weights(0).get(3, 2));
     }
 
     private static void assertUsage(Cli run, String fragment) {

@@ -236,7 +236,7 @@ public record Model(Network network, Preprocessing preprocessing, Loss loss, Map
             builder.dense(width, spec.activation());
         }
         builder.dense(outputWidth(prep, loss), spec.outputActivationFor(prep.task(), loss));
-        return builder.build(spec.init(), options.seed());
+        return builder.build(spec.init(), spec.biasInit(), options.seed());
     }
 
     /**

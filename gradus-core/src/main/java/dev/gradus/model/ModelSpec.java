@@ -6,6 +6,7 @@ import dev.gradus.data.RowWeights;
 import dev.gradus.data.Scaling;
 import dev.gradus.data.Task;
 import dev.gradus.nn.Activation;
+import dev.gradus.nn.BiasInit;
 import dev.gradus.nn.Init;
 import dev.gradus.nn.Loss;
 import dev.gradus.optim.Optimizer;
@@ -35,14 +36,21 @@ import java.util.Objects;
  *     choices made, the rest resolved by {@link Defaults} for the task ({@link #options})
  * @param weights row weights of the loss: a sample-weight column and class weights
  *     ({@link RowWeights#NONE}: every row weighs 1)
+ * @param biasInit how a new network's biases start ({@link Defaults#BIAS_INIT})
  */
 public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activation, Activation outputActivation,
-                        Init init, TrainingSpec training, RowWeights weights) {
+                        Init init, TrainingSpec training, RowWeights weights, BiasInit biasInit) {
 
-    /** A spec whose rows all weigh 1. */
+    /** A spec whose rows all weigh 1 and whose biases start as {@link Defaults#BIAS_INIT}. */
     public ModelSpec(DataSpec data, List<Integer> hidden, Activation activation, Activation outputActivation,
                      Init init, TrainingSpec training) {
         this(data, hidden, activation, outputActivation, init, training, RowWeights.NONE);
+    }
+
+    /** A spec whose biases start as {@link Defaults#BIAS_INIT}. */
+    public ModelSpec(DataSpec data, List<Integer> hidden, Activation activation, Activation outputActivation,
+                     Init init, TrainingSpec training, RowWeights weights) {
+        this(data, hidden, activation, outputActivation, init, training, weights, Defaults.BIAS_INIT);
     }
 
     public ModelSpec {
@@ -56,6 +64,7 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
         }
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(init, "init");
+        Objects.requireNonNull(biasInit, "biasInit");
         Objects.requireNonNull(training, "training");
     }
 
@@ -99,7 +108,7 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
     }
 
     public ModelSpec withData(DataSpec value) {
-        return new ModelSpec(value, hidden, activation, outputActivation, init, training, weights);
+        return new ModelSpec(value, hidden, activation, outputActivation, init, training, weights, biasInit);
     }
 
     public ModelSpec withScaling(Scaling value) {
@@ -107,23 +116,28 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
     }
 
     public ModelSpec withHidden(List<Integer> value) {
-        return new ModelSpec(data, value, activation, outputActivation, init, training, weights);
+        return new ModelSpec(data, value, activation, outputActivation, init, training, weights, biasInit);
     }
 
     public ModelSpec withActivation(Activation value) {
-        return new ModelSpec(data, hidden, value, outputActivation, init, training, weights);
+        return new ModelSpec(data, hidden, value, outputActivation, init, training, weights, biasInit);
     }
 
     public ModelSpec withOutputActivation(Activation value) {
-        return new ModelSpec(data, hidden, activation, value, init, training, weights);
+        return new ModelSpec(data, hidden, activation, value, init, training, weights, biasInit);
     }
 
     public ModelSpec withInit(Init value) {
-        return new ModelSpec(data, hidden, activation, outputActivation, value, training, weights);
+        return new ModelSpec(data, hidden, activation, outputActivation, value, training, weights, biasInit);
+    }
+
+    /** How the biases of a new network start ({@code gradus train --bias-init}). */
+    public ModelSpec withBiasInit(BiasInit value) {
+        return new ModelSpec(data, hidden, activation, outputActivation, init, training, weights, value);
     }
 
     public ModelSpec withTraining(TrainingSpec value) {
-        return new ModelSpec(data, hidden, activation, outputActivation, init, value, weights);
+        return new ModelSpec(data, hidden, activation, outputActivation, init, value, weights, biasInit);
     }
 
     /**
@@ -131,7 +145,7 @@ public record ModelSpec(DataSpec data, List<Integer> hidden, Activation activati
      * and {@code --class-weight}.
      */
     public ModelSpec withWeights(RowWeights value) {
-        return new ModelSpec(data, hidden, activation, outputActivation, init, training, value);
+        return new ModelSpec(data, hidden, activation, outputActivation, init, training, value, biasInit);
     }
 
     /** Sample weights from the column {@code column}, as {@code --sample-weight COL}; the column is no feature. */

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.random.RandomGenerator;
 
 /**
- * Weight initialisers. Biases always start at zero.
+ * Weight initialisers. Biases start at zero unless a {@link BiasInit} says otherwise.
  *
  * <p>For layer {@code m} with {@code in} inputs and {@code out} outputs, every {@code Wᵐᵢⱼ}
  * is drawn independently from {@code U(−a, a)} in row-major order:

@@ -342,7 +342,12 @@ public final class Network {
 
         /** The network with weights from {@code init} drawn from {@code seed}, biases zero. */
         public Network build(Init init, long seed) {
-            return initialize(layers, init, seed);
+            return initialize(layers, init, BiasInit.ZERO, seed);
+        }
+
+        /** The network with weights from {@code init} and biases from {@code biases}, drawn from {@code seed}. */
+        public Network build(Init init, BiasInit biases, long seed) {
+            return initialize(layers, init, biases, seed);
         }
     }
 
@@ -352,6 +357,15 @@ public final class Network {
      * every {@code bᵐ = 0}.
      */
     public static Network initialize(List<Dense> layers, Init init, long seed) {
+        return initialize(layers, init, BiasInit.ZERO, seed);
+    }
+
+    /**
+     * As {@link #initialize(List, Init, long)} with the biases from {@code biases}: for
+     * {@link BiasInit#UNIFORM} each {@code bᵐ} is drawn from {@code U(−a, a)}, {@code a} the
+     * bound of {@code Wᵐ}, right after {@code Wᵐ} (scikit-learn's order: W⁰, b⁰, W¹, b¹, …).
+     */
+    public static Network initialize(List<Dense> layers, Init init, BiasInit biases, long seed) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer; add one with dense(...)");
         }
@@ -361,6 +375,14 @@ public final class Network {
             Dense d = layers.get(m);
             Init chosen = init == Init.DEFAULT ? d.activation().defaultInit() : init;
             chosen.fill(p.values(), p.weightView(m).offset(), d.inputs(), d.outputs(), random);
+            if (biases == BiasInit.UNIFORM) {
+                double a = chosen.bound(d.inputs(), d.outputs());
+                float[] v = p.values();
+                int off = p.biasView(m).offset();
+                for (int j = 0; j < d.outputs(); j++) {
+                    v[off + j] = (float) ((2.0 * random.nextDouble() - 1.0) * a);   // as Init.fill draws
+                }
+            }
         }
         return of(layers, p);
     }

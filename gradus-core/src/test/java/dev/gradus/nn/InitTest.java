@@ -42,6 +42,45 @@ class InitTest {
         assertFills(he.weights(0), Init.HE_UNIFORM.bound(40, 60));
     }
 
+    /**
+     * {@link BiasInit#UNIFORM} draws {@code bᵐ} from {@code U(−a, a)} with the bound of {@code Wᵐ},
+     * right after {@code Wᵐ} from the same generator (scikit-learn's order W⁰, b⁰, W¹, b¹): the
+     * parameters equal a replay of {@link java.util.SplittableRandom} in that order, bit for bit.
+     */
+    @Test
+    void uniformBiasesAreDrawnAfterEachLayersWeights() {
+        Network net = Network.input(3).dense(800, Activation.RELU).dense(2, Activation.IDENTITY)
+                .build(Init.XAVIER_UNIFORM, BiasInit.UNIFORM, 5);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        int[][] shapes = {{3, 800}, {800, 2}};
+        for (int m = 0; m < 2; m++) {
+            int in = shapes[m][0];
+            int out = shapes[m][1];
+            double a = Init.XAVIER_UNIFORM.bound(in, out);
+            Matrix w = net.weights(m);
+            for (int i = 0; i < out; i++) {
+                for (int j = 0; j < in; j++) {
+                    assertEquals((float) ((2.0 * random.nextDouble() - 1.0) * a), w.get(i, j));
+                }
+            }
+            Matrix b = net.bias(m);
+            for (int j = 0; j < out; j++) {
+                assertEquals((float) ((2.0 * random.nextDouble() - 1.0) * a), b.get(0, j));
+            }
+        }
+        // 800 biases of layer 0 fill the interval (0.95⁸⁰⁰ ≈ 1e-18 to miss 0.95·a)
+        assertFills(net.bias(0), Init.XAVIER_UNIFORM.bound(3, 800));
+        // zero biases: the same first weights, then other draws
+        Network zero = Network.input(3).dense(800, Activation.RELU).dense(2, Activation.IDENTITY)
+                .build(Init.XAVIER_UNIFORM, 5);
+        assertEquals(net.weights(0).get(7, 1), zero.weights(0).get(7, 1));
+        assertEquals(0f, zero.bias(0).get(0, 3));
+        assertSame(BiasInit.UNIFORM, BiasInit.parse("uniform"));
+        assertSame(BiasInit.ZERO, BiasInit.parse(" Zero "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BiasInit.parse("normal"));
+        assertTrue(e.getMessage().contains("'normal'"), e.getMessage());
+    }
+
     private static void assertFills(Matrix w, double a) {
         double max = 0;
         for (int i = 0; i < w.rows(); i++) {

@@ -38,18 +38,30 @@ class DefaultsTest {
     }
 
     @Test
-    void regressionShrinksTheWeightsOfTheDefaultOptimizerOnly() {
+    void regressionTakesScikitLearnsBudget() {
         TrainingOptions o = NOTHING.resolve(Task.REGRESSION, false, 100);
         assertEquals(Loss.MSE, o.loss());
-        // λ = 10 / N: 0.1 on 100 rows, 0.001 on 10,000
-        assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.1")), o.optimizer());
-        assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.001")),
-                NOTHING.resolve(Task.REGRESSION, true, 10_000).optimizer());
+        assertEquals(Optimizer.of("adam", Map.of()), o.optimizer());
+        // batch_size="auto": min(200, N); max_iter=200; tol 1e-4 on ½·MSE, 2e-4 on the seed's ℓ2
+        assertEquals(100, o.batchSize());
+        assertEquals(Defaults.REGRESSION_BATCH_SIZE, NOTHING.resolve(Task.REGRESSION, false, 10_000).batchSize());
+        assertEquals(Defaults.REGRESSION_MAX_EPOCHS, o.epochs());
+        assertEquals(TrainingOptions.TRAIN_LOSS, o.monitor());
+        assertEquals(2e-4, o.minDelta());
+        assertEquals(Defaults.PATIENCE, o.patience());
+        assertFalse(o.restoreBest());
         assertEquals(List.of(), o.metrics());
-        assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.1", "lr", "0.01")),
+        // the training-loss rule at every size: no tenth held out
+        TrainingOptions many = NOTHING.resolve(Task.REGRESSION, false, 50_000);
+        assertEquals(0, many.validationFraction());
+        assertEquals(TrainingOptions.TRAIN_LOSS, many.monitor());
+        // choices made are kept
+        assertEquals(Optimizer.of("adam", Map.of("lr", "0.01")),
                 NOTHING.withHyperparameters(Map.of("lr", "0.01")).resolve(Task.REGRESSION, false, 100).optimizer());
         assertEquals(Optimizer.of("adam", Map.of("weight_decay", "0.5")),
                 NOTHING.withHyperparameters(Map.of("weight_decay", "0.5")).resolve(Task.REGRESSION, false, 100).optimizer());
+        assertEquals(32, NOTHING.withBatchSize(32).resolve(Task.REGRESSION, false, 1000).batchSize());
+        assertEquals(7, NOTHING.withEpochs(7).resolve(Task.REGRESSION, false, 1000).epochs());
         assertEquals(Adam.defaults(), NOTHING.withOptimizer(Adam.defaults()).resolve(Task.REGRESSION, false, 100).optimizer());
     }
 
@@ -78,12 +90,14 @@ class DefaultsTest {
         // Not when the run has its own validation rows or fraction, a fixed number of epochs,
         // a monitor of its own or no early stopping.
         int n = 50_000;
-        assertEquals(0, NOTHING.resolve(Task.REGRESSION, true, n).validationFraction());
-        assertEquals(0.3, NOTHING.withValidationFraction(0.3).resolve(Task.REGRESSION, false, n).validationFraction());
-        assertEquals(0, NOTHING.withEpochs(20).resolve(Task.REGRESSION, false, n).validationFraction());
-        assertEquals(0, NOTHING.withMonitor(TrainingOptions.TRAIN_LOSS).resolve(Task.REGRESSION, false, n)
+        assertEquals(0, NOTHING.resolve(Task.CLASSIFICATION, true, n).validationFraction());
+        assertEquals(0.3, NOTHING.withValidationFraction(0.3).resolve(Task.CLASSIFICATION, false, n)
                 .validationFraction());
-        assertEquals(0, NOTHING.withPatience(0).resolve(Task.REGRESSION, false, n).validationFraction());
+        assertEquals(0.3, NOTHING.withValidationFraction(0.3).resolve(Task.REGRESSION, false, n).validationFraction());
+        assertEquals(0, NOTHING.withEpochs(20).resolve(Task.CLASSIFICATION, false, n).validationFraction());
+        assertEquals(0, NOTHING.withMonitor(TrainingOptions.TRAIN_LOSS).resolve(Task.CLASSIFICATION, false, n)
+                .validationFraction());
+        assertEquals(0, NOTHING.withPatience(0).resolve(Task.CLASSIFICATION, false, n).validationFraction());
     }
 
     @Test
