@@ -110,7 +110,7 @@ class CommandsTest {
                 "--epochs", "0", "--seed", "9", "--quiet", "--out", model.toString());
         assertEquals(0, train.code(), train.toString());
         Network expected = Network.input(4).dense(5, Activation.RELU).dense(3, Activation.SOFTMAX)
-                .build(dev.gradus.train.Defaults.INIT, 9);   // the default initialiser, drawn from --seed
+                .build(dev.gradus.train.Defaults.INIT, dev.gradus.train.Defaults.BIAS_INIT, 9);   // drawn from --seed
         assertTrue(Model.load(model).network().parameters().sameAs(expected.parameters()));
         assertEquals(Activation.SOFTMAX, Model.load(model).network().layer(1).activation(),
                 "classification defaults to cross-entropy with a softmax output");
