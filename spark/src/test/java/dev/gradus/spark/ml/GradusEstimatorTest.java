@@ -153,7 +153,7 @@ class GradusEstimatorTest {
             y.set(i, (int) rows.get(i).getDouble(1), 1f);
         }
         Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
-                .build(dev.gradus.nn.Init.DEFAULT, 9);
+                .build(dev.gradus.nn.Init.DEFAULT, dev.gradus.train.Defaults.BIAS_INIT, 9);
         TrainingOptions o = TrainingOptions.plain().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
                 .withOptimizer(Optimizer.parse("sgd(lr=0.5)")).withEpochs(15).withBatchSize(0).withShuffle(false)
                 .withSeed(9).withThreads(1);
@@ -187,7 +187,7 @@ class GradusEstimatorTest {
         Dataset<Row> data = assembler().transform(classes.coalesce(1))
                 .withColumn("held", org.apache.spark.sql.functions.expr("x2 > 0.4"));
         Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
-                .build(dev.gradus.nn.Init.DEFAULT, 9);
+                .build(dev.gradus.nn.Init.DEFAULT, dev.gradus.train.Defaults.BIAS_INIT, 9);
         TrainingOptions o = TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
                 .withOptimizer(Optimizer.parse("adam(lr=0.05)")).withEpochs(300).withBatchSize(0)
                 .withSeed(9).withThreads(1).withMetrics(List.of(dev.gradus.train.ValidationMetric.ACCURACY))
@@ -237,7 +237,7 @@ class GradusEstimatorTest {
             w[i] = (float) rows.get(i).getDouble(2);
         }
         Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
-                .build(dev.gradus.nn.Init.DEFAULT, 9);
+                .build(dev.gradus.nn.Init.DEFAULT, dev.gradus.train.Defaults.BIAS_INIT, 9);
         TrainingOptions o = TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
                 .withOptimizer(Optimizer.parse("adam(lr=0.05)")).withEpochs(20).withBatchSize(0).withSeed(9)
                 .withThreads(1).withMetrics(List.of(dev.gradus.train.ValidationMetric.ACCURACY))
