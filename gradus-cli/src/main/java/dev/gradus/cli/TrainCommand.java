@@ -61,6 +61,16 @@ public final class TrainCommand implements Callable<Integer> {
         boolean savesCheckpoints();
 
         /**
+         * Keys that this backend's trainer adds to a checkpoint's settings beside the
+         * {@link TrainingOptions#settings() options} and row fingerprints (such as Spark's
+         * {@code sync_every}): left out when the options are read back from a checkpoint, and
+         * checked by the trainer itself when it resumes. None by default.
+         */
+        default java.util.Set<String> trainerSettings() {
+            return java.util.Set.of();
+        }
+
+        /**
          * For a fresh run on {@code data}: the rows read (CSV cells as {@code csv} says),
          * preprocessed by {@code spec} and kept where this backend trains (Spark's executors), so
          * that no row reaches this JVM, with the separate validation rows of {@code validation}
@@ -766,8 +776,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException("--epochs " + maxEpochs + " is fewer than the " + stored.checkpoint().epoch()
                     + " epochs the checkpoint in " + run.resume + " has run");
         }
+        Map<String, String> settings = new java.util.TreeMap<>(stored.checkpoint().settings());
+        settings.keySet().removeAll(backend.trainerSettings());
         TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
-                stored.checkpoint().settings(), maxEpochs, flags.threads, List.of(ValidationMetric.ACCURACY)));
+                settings, maxEpochs, flags.threads, List.of(ValidationMetric.ACCURACY)));
         Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
         kept.keySet().retainAll(List.of(KEY_COMMAND));
         kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));

@@ -83,7 +83,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             description = "Local SGD with model averaging, NOT the training of 'gradus train': every partition runs K "
                     + "mini-batch steps (--batch-size rows of its own) from the current weights, then the partitions' "
                     + "weights and optimizer states are averaged (one Spark job per K steps instead of one per step). "
-                    + "Needs a mini-batch optimizer; no checkpoints. Default: the exact mode.")
+                    + "Needs a mini-batch optimizer. The model file records K (training.sync_every). Default: the "
+                    + "exact mode.")
     Integer syncEvery;
 
     @Override
@@ -101,9 +102,6 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         String refusal = null;
         if (syncEvery < 1) {
             refusal = "--sync-every must be at least 1 step, got " + syncEvery;
-        } else if (parsed.hasMatchedOption("--checkpoint") || parsed.hasMatchedOption("--resume")) {
-            refusal = "--sync-every cannot be combined with " + (parsed.hasMatchedOption("--checkpoint")
-                    ? "--checkpoint" : "--resume") + ": averaged runs take no checkpoints";
         } else if (parsed.hasMatchedOption("--batch-size") && parsed.matchedOptionValue("--batch-size", 1) == 0) {
             refusal = "--sync-every needs mini-batches: --batch-size must be above 0 (each partition's batch), got 0";
         } else if (parsed.hasMatchedOption("--optimizer")) {
@@ -126,10 +124,26 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         return syncEvery == null ? 0 : syncEvery;
     }
 
+    /** {@code model} with {@code sync_every} in its training record when it was trained by model averaging. */
+    static Model recorded(Model model, int syncEvery) {
+        if (syncEvery == 0) {
+            return model;
+        }
+        java.util.Map<String, String> training = new java.util.LinkedHashMap<>(model.training());
+        training.put(ModelAveraging.SYNC_EVERY, Integer.toString(syncEvery));
+        return model.withTraining(training);
+    }
+
     /** The Spark trainer runs the one training loop, so it saves and resumes checkpoints as gradus train does. */
     @Override
     public boolean savesCheckpoints() {
         return true;
+    }
+
+    /** {@code sync_every}: what a checkpoint of an averaged run records beside the options ({@link ModelAveraging}). */
+    @Override
+    public java.util.Set<String> trainerSettings() {
+        return java.util.Set.of(ModelAveraging.SYNC_EVERY);
     }
 
     /**
@@ -255,8 +269,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
                     }
                     result = trainer.fit(start.network(), blocks, validationBlocks);
                 }
-                return new Model.Fit(Model.trained(result.network(), start.preprocessing(), options, weights),
-                        result.history());
+                return new Model.Fit(recorded(Model.trained(result.network(), start.preprocessing(), options,
+                        weights), syncEvery), result.history());
             } catch (RuntimeException e) {
                 DataException d = SparkInput.dataError(e);
                 if (d != null) {
@@ -330,7 +344,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
                                 Model.networkTargets(prep, options.loss(), validation),
                                 weights.rowWeights(validation, prep, perClass));
             }
-            return new Model.Fit(Model.trained(result.network(), prep, options, weights), result.history());
+            return new Model.Fit(recorded(Model.trained(result.network(), prep, options, weights), syncEvery()),
+                    result.history());
         } finally {
             spark.stop();
         }

@@ -345,14 +345,38 @@ class SparkCommandTest {
                 "--json", "--out", two.toString()));
         assertEquals(0, s2.code(), s2.err());
         assertTrue(s2.out().contains("\"final_loss\""), s2.out());
+        assertEquals("3", Model.load(two).training().get("sync_every"), "the model file says how it was trained");
+        assertEquals(null, Model.load(core).training().get("sync_every"));
+
+        // checkpointed on two partitions, stopped after 5 epochs and resumed: the uninterrupted run's model
+        Path ckpt = dir.resolve("sync-ckpt");
+        Run stopped = gradusSpark(args(flags, "--sync-every", "3", "--master", "local[2]", "--partitions", "2",
+                "--checkpoint", ckpt.toString(), "--out", dir.resolve("checkpointed.gradus").toString()));
+        assertEquals(0, stopped.code(), stopped.err());
+        assertArrayEquals(Model.load(two).network().parameters().values(),
+                Model.load(dir.resolve("checkpointed.gradus")).network().parameters().values(), "checkpoints change nothing");
+        List<String> more = new ArrayList<>(flags);
+        more.set(more.indexOf("--epochs") + 1, "5");
+        Run first = gradusSpark(args(more, "--sync-every", "3", "--master", "local[2]", "--partitions", "2",
+                "--checkpoint", dir.resolve("sync-ckpt-5").toString(), "--out", dir.resolve("five.gradus").toString()));
+        assertEquals(0, first.code(), first.err());
+        Path resumedModel = dir.resolve("resumed.gradus");
+        Run resumed = gradusSpark(args(flags, "--sync-every", "3", "--master", "local[2]", "--partitions", "2",
+                "--resume", dir.resolve("sync-ckpt-5").toString(), "--out", resumedModel.toString()));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertArrayEquals(Model.load(two).network().parameters().values(),
+                Model.load(resumedModel).network().parameters().values());
+        assertEquals("3", Model.load(resumedModel).training().get("sync_every"));
+        Run exact = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "2",
+                "--resume", dir.resolve("sync-ckpt-5").toString(), "--out", dir.resolve("x.gradus").toString()));
+        assertEquals(2, exact.code(), exact.err());
+        assertTrue(exact.err().contains("sync_every = 3"), exact.err());
 
         String out = dir.resolve("m.gradus").toString();
         for (String[] bad : List.of(
                 new String[] {"--sync-every", "0", "--sync-every must be at least 1 step, got 0"},
                 new String[] {"--sync-every", "2", "--optimizer", "lbfgs", "lbfgs works on the full batch"},
-                new String[] {"--sync-every", "2", "--batch-size", "0", "--batch-size must be above 0"},
-                new String[] {"--sync-every", "2", "--checkpoint", dir.resolve("ck").toString(),
-                        "--sync-every cannot be combined with --checkpoint"})) {
+                new String[] {"--sync-every", "2", "--batch-size", "0", "--batch-size must be above 0"})) {
             List<String> a = new ArrayList<>(List.of("train", "--data", "data/iris_train.csv", "--out", out));
             a.addAll(List.of(bad).subList(0, bad.length - 1));
             Run refused = gradusSpark(a.toArray(String[]::new));
