@@ -41,7 +41,7 @@ final class TiledGemm {
     private TiledGemm() {}
 
     /** Whether a block of {@code nc} columns of product {@code op} on {@code engine} reads its operands in place. */
-    static boolean readsInPlace(int engine, int op, int nc) {
+    static boolean atbInPlace(int engine, int op, int nc) {
         return op == Product.ATB && engine == Engine.VECTOR && VectorGemm.MR == 4
                 && (nc + VectorGemm.NR - 1) / VectorGemm.NR <= IN_PLACE_PANELS;
     }
@@ -107,7 +107,7 @@ final class TiledGemm {
         float[] tile = scratch.tile(mr * nr);
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
-            boolean inPlace = readsInPlace(engine, op, nc);
+            boolean atbInPlace = atbInPlace(engine, op, nc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean accumulate = pc > 0;
@@ -120,7 +120,7 @@ final class TiledGemm {
                 if (bPacked) {
                     bBase = jc * k + pc * nr;
                     bPanel = nr * k;
-                } else if (inPlace && nc % nr == 0) {
+                } else if (atbInPlace && nc % nr == 0) {
                     // B(p,j) = b[bOff + p·n + j]: whole panels are read where they lie, too
                     bBase = bOff + pc * n + jc;
                     bPanel = nr;
@@ -133,8 +133,8 @@ final class TiledGemm {
                 }
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    if (inPlace) {
-                        blockInPlace(a, aOff, m, k, ic, pc, packedA, bInPlace ? b : packedB, bBase, bPanel, ldb, mc,
+                    if (atbInPlace) {
+                        blockAtbInPlace(a, aOff, m, k, ic, pc, packedA, bInPlace ? b : packedB, bBase, bPanel, ldb, mc,
                                 nc, kc, c, cOff + ic * n + jc, n, accumulate, tile);
                     } else {
                         Packing.packA(op, a, aOff, m, k, ic, mc, pc, kc, mr, packedA);
@@ -185,7 +185,7 @@ final class TiledGemm {
      * 4-row panels go to {@link VectorGemm#kernel4Columns} over {@code A}, a ragged last panel is
      * packed into {@code packedA} once and read from there.
      */
-    private static void blockInPlace(float[] a, int aOff, int m, int k, int ic, int pc, float[] packedA,
+    private static void blockAtbInPlace(float[] a, int aOff, int m, int k, int ic, int pc, float[] packedA,
                                      float[] b, int bBase, int bPanel, int ldb, int mc, int nc, int kc, float[] c,
                                      int ci, int ldc, boolean accumulate, float[] tile) {
         int mr = 4;
