@@ -12,7 +12,7 @@ package dev.gradus.kernel;
  *       for each NR panel, for each MR panel: C tile (MR × NR) ← micro-kernel
  * </pre>
  *
- * <p>A weight gradient {@code atb} of few columns ({@link #IN_PLACE_PANELS} panels or fewer)
+ * <p>A weight gradient {@code atb} of few columns ({@link #ATB_IN_PLACE_PANELS} panels or fewer)
  * would pay for packing both operands without reusing the panels much: the 1,024-row blocks of a
  * full-batch pass over narrow layers ({@code Xᵀ Δ⁰} with 20 inputs and 32 units,
  * {@code Δ¹ᵀ A⁰}) spent more time packing than multiplying. There the micro-kernel reads
@@ -34,16 +34,16 @@ final class TiledGemm {
 
     /**
      * Column panels up to which a block of {@code atb} reads its operands in place rather than
-     * packing them, {@code -Dgradus.inPlacePanels=N} to measure (0: always pack).
+     * packing them, {@code -Dgradus.atbInPlacePanels=N} to measure (0: always pack).
      */
-    static final int IN_PLACE_PANELS = Integer.getInteger("gradus.inPlacePanels", 4);
+    static final int ATB_IN_PLACE_PANELS = Integer.getInteger("gradus.atbInPlacePanels", 4);
 
     private TiledGemm() {}
 
     /** Whether a block of {@code nc} columns of product {@code op} on {@code engine} reads its operands in place. */
     static boolean atbInPlace(int engine, int op, int nc) {
         return op == Product.ATB && engine == Engine.VECTOR && VectorGemm.MR == 4
-                && (nc + VectorGemm.NR - 1) / VectorGemm.NR <= IN_PLACE_PANELS;
+                && (nc + VectorGemm.NR - 1) / VectorGemm.NR <= ATB_IN_PLACE_PANELS;
     }
 
     /**
