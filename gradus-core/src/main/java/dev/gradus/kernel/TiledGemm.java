@@ -25,6 +25,13 @@ final class TiledGemm {
     /** Columns of {@code B} packed at once, in units of the micro-kernel's columns. */
     static final int NC_PANELS = 64;
 
+    /**
+     * Whether products {@code A Wᵀ} with prepacked weights read {@code A} in place on the Vector
+     * API engine; {@code -Dgradus.packActivations=true} packs it as the other products do (to
+     * measure; same bits).
+     */
+    static final boolean IN_PLACE = !Boolean.getBoolean("gradus.packActivations");
+
     private TiledGemm() {}
 
     /**
@@ -86,6 +93,10 @@ final class TiledGemm {
         float[] packedA = scratch.packedA(mcMax * kcMax);
         float[] packedB = bPacked ? b : scratch.packedB(ncMax * kcMax);
         float[] tile = scratch.tile(mr * nr);
+        // Z = A Wᵀ against prepacked W: the kernel reads the rows of A where they are
+        boolean inPlace = bPacked && op == Product.ABT && engine == Engine.VECTOR && IN_PLACE && VectorGemm.inPlace();
+        // φ(Z + b) finished in the registers of each tile rather than in a pass over the block
+        BiasEpilogue fused = inPlace && epilogue instanceof BiasEpilogue be && be.covers(roundUp(n, nr)) ? be : null;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -105,12 +116,79 @@ final class TiledGemm {
                 }
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    Packing.packA(op, a, aOff, m, k, ic, mc, pc, kc, mr, packedA);
-                    block(engine, packedA, packedB, bBase, bPanel, mc, nc, kc, c, cOff + ic * n + jc, n, accumulate,
-                            tile);
+                    if (inPlace) {
+                        BiasEpilogue finish = last ? fused : null;
+                        blockInPlace(op, a, aOff, m, k, ic, pc, packedA, packedB, bBase, bPanel, mc, nc, kc, c,
+                                cOff + ic * n + jc, n, accumulate, tile, finish == null ? null : finish.bias(),
+                                finish == null ? 0 : finish.biasOffset() + jc, finish != null && finish.relu());
+                        if (finish != null) {
+                            continue;
+                        }
+                    } else {
+                        Packing.packA(op, a, aOff, m, k, ic, mc, pc, kc, mr, packedA);
+                        block(engine, packedA, packedB, bBase, bPanel, mc, nc, kc, c, cOff + ic * n + jc, n,
+                                accumulate, tile);
+                    }
                     if (last && epilogue != null) {
                         epilogue.finish(c, cOff, n, ic, ic + mc, jc, jc + nc);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * All register tiles of one {@code mc × nc} block of {@code C = A·op(B)} with {@code A}
+     * row-major ({@code m × k}, not transposed) read in place from row {@code ic}, depth
+     * {@code pc}: nothing of {@code A} is copied but a ragged last panel of fewer than
+     * {@code MR} rows, which is packed (zero-padded) into {@code packedA} for the packed kernel.
+     * The same chain per element as {@link #block}, so the same bits. With a {@code bias} (the
+     * last block of {@code k}), each tile is finished as {@link BiasEpilogue} says, column
+     * {@code j} of the block taking {@code bias[bOff + j]}.
+     */
+    private static void blockInPlace(int op, float[] a, int aOff, int m, int k, int ic, int pc, float[] packedA,
+                                     float[] packedB, int bBase, int bPanel, int mc, int nc, int kc, float[] c, int ci,
+                                     int ldc, boolean accumulate, float[] tile, float[] bias, int bOff,
+                                     boolean relu) {
+        int mr = VectorGemm.MR;
+        int nr = VectorGemm.NR;
+        int full = mc / mr * mr;
+        if (full < mc) {
+            Packing.packA(op, a, aOff, m, k, ic + full, mc - full, pc, kc, mr, packedA);
+        }
+        int aBase = aOff + ic * k + pc;
+        for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            int bi = bBase + jr / nr * bPanel;
+            for (int ir = 0; ir < mc; ir += mr) {
+                int rows = Math.min(mr, mc - ir);
+                int cij = ci + ir * ldc + jr;
+                if (rows == mr && cols == nr) {
+                    VectorGemm.kernelInPlace(a, aBase + ir * k, k, packedB, bi, kc, c, cij, ldc, accumulate, bias,
+                            bOff + jr, relu);
+                    continue;
+                }
+                // A ragged edge: run the full tile on scratch, then keep the valid part.
+                if (accumulate) {
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(c, cij + r * ldc, tile, r * nr, cols);
+                    }
+                }
+                if (rows == mr) {
+                    VectorGemm.kernelInPlace(a, aBase + ir * k, k, packedB, bi, kc, tile, 0, nr, accumulate, bias,
+                            bOff + jr, relu);
+                } else {
+                    VectorGemm.kernel(packedA, 0, packedB, bi, kc, tile, 0, nr, accumulate);
+                    if (bias == null) {
+                        // no epilogue, or not the last block of k
+                    } else if (relu) {
+                        Functions.addBiasRelu(tile, 0, nr, rows, nr, bias, bOff + jr, tile, 0);
+                    } else {
+                        Functions.addBias(tile, 0, nr, rows, nr, bias, bOff + jr);
+                    }
+                }
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(tile, r * nr, c, cij + r * ldc, cols);
                 }
             }
         }
@@ -153,5 +231,9 @@ final class TiledGemm {
         } else {
             PlainGemm.kernel(pa, ai, pb, bi, kc, c, ci, ldc, accumulate);
         }
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
     }
 }
