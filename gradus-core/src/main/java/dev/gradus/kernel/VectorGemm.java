@@ -280,9 +280,15 @@ final class VectorGemm {
         c71.intoArray(c, ci + 7 * ldc + L);
     }
 
-    /** Whether {@link #kernelInPlace} has a kernel for this register block ({@code MR} of 4 or 6). */
+    /**
+     * Whether {@link #kernelInPlace} serves this register block: the four-row block of 8-float
+     * vectors (AVX2), where reading {@code A} in place beats packing it (no copy of the
+     * activations, and the fused epilogue). With six rows the JIT runs out of general registers
+     * for the row offsets and spills in the inner loop, so the six-row block of 16-float vectors
+     * (AVX-512) keeps packing {@code A}.
+     */
     static boolean inPlace() {
-        return MR == 4 || MR == 6;
+        return MR == 4;
     }
 
     /**
@@ -298,11 +304,7 @@ final class VectorGemm {
      */
     static void kernelInPlace(float[] a, int ai, int lda, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
                               boolean accumulate, float[] bias, int bOff, boolean relu) {
-        if (MR == 4) {
-            kernel4InPlace(a, ai, lda, pb, bi, kc, c, ci, ldc, accumulate, bias, bOff, relu);
-        } else {
-            kernel6InPlace(a, ai, lda, pb, bi, kc, c, ci, ldc, accumulate, bias, bOff, relu);
-        }
+        kernel4InPlace(a, ai, lda, pb, bi, kc, c, ci, ldc, accumulate, bias, bOff, relu);
     }
 
     /** The 4×NR register block over four rows of {@code A} in place. */
@@ -332,22 +334,27 @@ final class VectorGemm {
             c30 = zero;
             c31 = zero;
         }
-        int a1 = ai + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        for (int p = 0; p < kc; p++, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-            FloatVector x0 = FloatVector.broadcast(S, a[ai + p]);
+        // One induction variable, the index x of row 0 (rows r at x + r·lda, B's row at
+        // bx + x·NR): the JIT hoists every range check and keeps all offsets in registers.
+        int d1 = lda;
+        int d2 = d1 + lda;
+        int d3 = d2 + lda;
+        int bx = bi - ai * NR;     // modular: bx + x·NR is bi + (x − ai)·NR exactly
+        int end = ai + kc;
+        for (int x = ai; x < end; x++) {
+            int o = bx + x * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, o);
+            FloatVector b1 = FloatVector.fromArray(S, pb, o + L);
+            FloatVector x0 = FloatVector.broadcast(S, a[x]);
             c00 = x0.fma(b0, c00);
             c01 = x0.fma(b1, c01);
-            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            FloatVector x1 = FloatVector.broadcast(S, a[x + d1]);
             c10 = x1.fma(b0, c10);
             c11 = x1.fma(b1, c11);
-            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            FloatVector x2 = FloatVector.broadcast(S, a[x + d2]);
             c20 = x2.fma(b0, c20);
             c21 = x2.fma(b1, c21);
-            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            FloatVector x3 = FloatVector.broadcast(S, a[x + d3]);
             c30 = x3.fma(b0, c30);
             c31 = x3.fma(b1, c31);
         }
@@ -382,115 +389,6 @@ final class VectorGemm {
         c21.intoArray(c, ci + 2 * ldc + L);
         c30.intoArray(c, ci + 3 * ldc);
         c31.intoArray(c, ci + 3 * ldc + L);
-    }
-
-    /** The 6×NR register block over six rows of {@code A} in place. */
-    static void kernel6InPlace(float[] a, int ai, int lda, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
-                               boolean accumulate, float[] bias, int bOff, boolean relu) {
-        FloatVector c00, c01;
-        FloatVector c10, c11;
-        FloatVector c20, c21;
-        FloatVector c30, c31;
-        FloatVector c40, c41;
-        FloatVector c50, c51;
-        if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
-            c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
-            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
-        } else {
-            FloatVector zero = FloatVector.zero(S);
-            c00 = zero;
-            c01 = zero;
-            c10 = zero;
-            c11 = zero;
-            c20 = zero;
-            c21 = zero;
-            c30 = zero;
-            c31 = zero;
-            c40 = zero;
-            c41 = zero;
-            c50 = zero;
-            c51 = zero;
-        }
-        int a1 = ai + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        int a4 = a3 + lda;
-        int a5 = a4 + lda;
-        for (int p = 0; p < kc; p++, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-            FloatVector x0 = FloatVector.broadcast(S, a[ai + p]);
-            c00 = x0.fma(b0, c00);
-            c01 = x0.fma(b1, c01);
-            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x1.fma(b0, c10);
-            c11 = x1.fma(b1, c11);
-            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x2.fma(b0, c20);
-            c21 = x2.fma(b1, c21);
-            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x3.fma(b0, c30);
-            c31 = x3.fma(b1, c31);
-            FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
-            c40 = x4.fma(b0, c40);
-            c41 = x4.fma(b1, c41);
-            FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x5.fma(b0, c50);
-            c51 = x5.fma(b1, c51);
-        }
-        if (bias != null) {
-            FloatVector bias0 = FloatVector.fromArray(S, bias, bOff);
-            FloatVector bias1 = FloatVector.fromArray(S, bias, bOff + L);
-            c00 = c00.add(bias0);
-            c01 = c01.add(bias1);
-            c10 = c10.add(bias0);
-            c11 = c11.add(bias1);
-            c20 = c20.add(bias0);
-            c21 = c21.add(bias1);
-            c30 = c30.add(bias0);
-            c31 = c31.add(bias1);
-            c40 = c40.add(bias0);
-            c41 = c41.add(bias1);
-            c50 = c50.add(bias0);
-            c51 = c51.add(bias1);
-            if (relu) {
-                FloatVector zero = FloatVector.zero(S);
-                c00 = zero.blend(c00, c00.compare(VectorOperators.GT, 0f));
-                c01 = zero.blend(c01, c01.compare(VectorOperators.GT, 0f));
-                c10 = zero.blend(c10, c10.compare(VectorOperators.GT, 0f));
-                c11 = zero.blend(c11, c11.compare(VectorOperators.GT, 0f));
-                c20 = zero.blend(c20, c20.compare(VectorOperators.GT, 0f));
-                c21 = zero.blend(c21, c21.compare(VectorOperators.GT, 0f));
-                c30 = zero.blend(c30, c30.compare(VectorOperators.GT, 0f));
-                c31 = zero.blend(c31, c31.compare(VectorOperators.GT, 0f));
-                c40 = zero.blend(c40, c40.compare(VectorOperators.GT, 0f));
-                c41 = zero.blend(c41, c41.compare(VectorOperators.GT, 0f));
-                c50 = zero.blend(c50, c50.compare(VectorOperators.GT, 0f));
-                c51 = zero.blend(c51, c51.compare(VectorOperators.GT, 0f));
-            }
-        }
-        c00.intoArray(c, ci + 0 * ldc);
-        c01.intoArray(c, ci + 0 * ldc + L);
-        c10.intoArray(c, ci + 1 * ldc);
-        c11.intoArray(c, ci + 1 * ldc + L);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + L);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + L);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + L);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + L);
     }
 
     /**
