@@ -4,10 +4,11 @@ package dev.gradus.kernel;
  * The forward epilogue {@code C ← φ(C + b)} for {@code φ} the identity or ReLU
  * ({@code z > 0 ? z : 0}), in place: {@code C(i,j) ← φ(C(i,j) + b[bOff + j])}. The blocked
  * product with prepacked weights ({@link Kernels#abt(float[], int, float[], int, PackedWeights,
- * int, Epilogue)}) applies it to each register tile before the tile is stored, when {@code b}
- * has a value for every column of the padded panels ({@link PackedWeights#paddedOutputs()} from
- * {@code bOff}, zeros past the outputs); elsewhere {@link #finish} makes the same operations in
- * a pass over the finished block. Either way the bits are those of {@link Functions#addBias}
+ * int, Epilogue)}) on the Vector API applies it to each register tile as soon as the tile's sums
+ * are complete, while the tile is in the first-level cache, when {@code b} has a value for every
+ * column of the padded panels ({@link PackedWeights#paddedOutputs()} from {@code bOff}, zeros
+ * past the outputs); elsewhere {@link #finish} makes the same operations in a pass over the
+ * finished block. Either way the bits are those of {@link Functions#addBias}
  * then ReLU, each element finished once after its whole sum.
  *
  * <p>Immutable; one instance may serve any number of threads.

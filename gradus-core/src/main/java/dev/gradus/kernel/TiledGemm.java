@@ -31,6 +31,16 @@ final class TiledGemm {
      * measure; same bits).
      */
     static final boolean IN_PLACE = !Boolean.getBoolean("gradus.packActivations");
+    /**
+     * Products {@code A Wᵀ} with prepacked weights read {@code A} in place when they have at
+     * most this many column panels: the in-place loop costs more per step than the packed one
+     * (the rows' offsets take registers, and C2 then moves values in the loop), which repays
+     * the packing only when the packed rows would serve few panels. Measured on AVX2 (64-row
+     * blocks, fastest of many calls): 128 columns × depth 256 56 µs in place against 63 µs
+     * packed, × depth 784 equal; 256 columns 106–108 µs packed against 112 µs (depth 256) and
+     * 367–384 against 412–424 µs (depth 784). {@code -Dgradus.inPlaceMaxPanels=N} to measure.
+     */
+    static final int IN_PLACE_MAX_PANELS = IN_PLACE ? Integer.getInteger("gradus.inPlaceMaxPanels", 8) : 0;
 
     private TiledGemm() {}
 
@@ -93,10 +103,12 @@ final class TiledGemm {
         float[] packedA = scratch.packedA(mcMax * kcMax);
         float[] packedB = bPacked ? b : scratch.packedB(ncMax * kcMax);
         float[] tile = scratch.tile(mr * nr);
-        // Z = A Wᵀ against prepacked W: the kernel reads the rows of A where they are
-        boolean inPlace = bPacked && op == Product.ABT && engine == Engine.VECTOR && IN_PLACE && VectorGemm.inPlace();
-        // φ(Z + b) finished in the registers of each tile rather than in a pass over the block
-        BiasEpilogue fused = inPlace && epilogue instanceof BiasEpilogue be && be.covers(roundUp(n, nr)) ? be : null;
+        // Z = A Wᵀ against prepacked W on few column panels: the kernel reads the rows of A where they are
+        boolean inPlace = bPacked && op == Product.ABT && engine == Engine.VECTOR && VectorGemm.inPlace()
+                && n <= IN_PLACE_MAX_PANELS * nr;
+        // φ(Z + b) finished on each register tile as it is stored rather than in a pass over the block
+        BiasEpilogue fused = engine == Engine.VECTOR && epilogue instanceof BiasEpilogue be
+                && be.covers(roundUp(n, nr)) ? be : null;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -114,22 +126,21 @@ final class TiledGemm {
                     bBase = 0;
                     bPanel = nr * kc;
                 }
+                BiasEpilogue finish = last ? fused : null;
+                float[] bias = finish == null ? null : finish.bias();
+                int biasOff = finish == null ? 0 : finish.biasOffset() + jc;
+                boolean relu = finish != null && finish.relu();
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
                     if (inPlace) {
-                        BiasEpilogue finish = last ? fused : null;
                         blockInPlace(op, a, aOff, m, k, ic, pc, packedA, packedB, bBase, bPanel, mc, nc, kc, c,
-                                cOff + ic * n + jc, n, accumulate, tile, finish == null ? null : finish.bias(),
-                                finish == null ? 0 : finish.biasOffset() + jc, finish != null && finish.relu());
-                        if (finish != null) {
-                            continue;
-                        }
+                                cOff + ic * n + jc, n, accumulate, tile, bias, biasOff, relu);
                     } else {
                         Packing.packA(op, a, aOff, m, k, ic, mc, pc, kc, mr, packedA);
                         block(engine, packedA, packedB, bBase, bPanel, mc, nc, kc, c, cOff + ic * n + jc, n,
-                                accumulate, tile);
+                                accumulate, tile, bias, biasOff, relu);
                     }
-                    if (last && epilogue != null) {
+                    if (last && epilogue != null && finish == null) {
                         epilogue.finish(c, cOff, n, ic, ic + mc, jc, jc + nc);
                     }
                 }
@@ -164,8 +175,10 @@ final class TiledGemm {
                 int rows = Math.min(mr, mc - ir);
                 int cij = ci + ir * ldc + jr;
                 if (rows == mr && cols == nr) {
-                    VectorGemm.kernelInPlace(a, aBase + ir * k, k, packedB, bi, kc, c, cij, ldc, accumulate, bias,
-                            bOff + jr, relu);
+                    VectorGemm.kernelInPlace(a, aBase + ir * k, k, packedB, bi, kc, c, cij, ldc, accumulate);
+                    if (bias != null) {
+                        VectorGemm.finishTile(c, cij, ldc, mr, bias, bOff + jr, relu);
+                    }
                     continue;
                 }
                 // A ragged edge: run the full tile on scratch, then keep the valid part.
@@ -175,17 +188,12 @@ final class TiledGemm {
                     }
                 }
                 if (rows == mr) {
-                    VectorGemm.kernelInPlace(a, aBase + ir * k, k, packedB, bi, kc, tile, 0, nr, accumulate, bias,
-                            bOff + jr, relu);
+                    VectorGemm.kernelInPlace(a, aBase + ir * k, k, packedB, bi, kc, tile, 0, nr, accumulate);
                 } else {
                     VectorGemm.kernel(packedA, 0, packedB, bi, kc, tile, 0, nr, accumulate);
-                    if (bias == null) {
-                        // no epilogue, or not the last block of k
-                    } else if (relu) {
-                        Functions.addBiasRelu(tile, 0, nr, rows, nr, bias, bOff + jr, tile, 0);
-                    } else {
-                        Functions.addBias(tile, 0, nr, rows, nr, bias, bOff + jr);
-                    }
+                }
+                if (bias != null) {
+                    VectorGemm.finishTile(tile, 0, nr, rows, bias, bOff + jr, relu);
                 }
                 for (int r = 0; r < rows; r++) {
                     System.arraycopy(tile, r * nr, c, cij + r * ldc, cols);
@@ -196,7 +204,8 @@ final class TiledGemm {
 
     /** All register tiles of one packed {@code mc × nc} block. */
     private static void block(int engine, float[] packedA, float[] packedB, int bBase, int bPanel, int mc, int nc,
-                              int kc, float[] c, int ci, int ldc, boolean accumulate, float[] tile) {
+                              int kc, float[] c, int ci, int ldc, boolean accumulate, float[] tile, float[] bias,
+                              int bOff, boolean relu) {
         int mr = mr(engine);
         int nr = nr(engine);
         for (int jr = 0; jr < nc; jr += nr) {
@@ -208,6 +217,9 @@ final class TiledGemm {
                 int cij = ci + ir * ldc + jr;
                 if (rows == mr && cols == nr) {
                     kernel(engine, packedA, ai, packedB, bi, kc, c, cij, ldc, accumulate);
+                    if (bias != null) {
+                        VectorGemm.finishTile(c, cij, ldc, mr, bias, bOff + jr, relu);
+                    }
                 } else {
                     // A ragged edge: run the full tile on scratch, then keep the valid part.
                     if (accumulate) {
@@ -216,6 +228,9 @@ final class TiledGemm {
                         }
                     }
                     kernel(engine, packedA, ai, packedB, bi, kc, tile, 0, nr, accumulate);
+                    if (bias != null) {
+                        VectorGemm.finishTile(tile, 0, nr, rows, bias, bOff + jr, relu);
+                    }
                     for (int r = 0; r < rows; r++) {
                         System.arraycopy(tile, r * nr, c, cij + r * ldc, cols);
                     }

@@ -295,21 +295,39 @@ final class VectorGemm {
      * {@link #kernel} with {@code A} read in place rather than packed: row {@code r} of the
      * block is {@code a[ai + r·lda ..]}, {@code p} steps along the row (a row-major {@code A} of
      * a product {@code A Wᵀ}, as MLAS reads it). The same chain per lane, so the same bits.
-     *
-     * <p>With a {@code bias} (on the last block of {@code k} only), the block is finished in
-     * registers before it is stored: {@code z + b(j)} with {@code b(j) = bias[bOff + j]} for all
-     * {@code NR} columns, then, with {@code relu}, {@code z > 0 ? z : 0}: the operations of
-     * {@link Functions#addBias} and {@link Functions#addBiasRelu}, so the same bits as the
-     * product followed by those passes.
      */
     static void kernelInPlace(float[] a, int ai, int lda, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
-                              boolean accumulate, float[] bias, int bOff, boolean relu) {
-        kernel4InPlace(a, ai, lda, pb, bi, kc, c, ci, ldc, accumulate, bias, bOff, relu);
+                              boolean accumulate) {
+        kernel4InPlace(a, ai, lda, pb, bi, kc, c, ci, ldc, accumulate);
+    }
+
+    /**
+     * Finishes a stored {@code rows × NR} tile of {@code C} while it is in the first-level cache:
+     * {@code z + b(j)} with {@code b(j) = bias[bOff + j]}, then, with {@code relu},
+     * {@code z > 0 ? z : 0} — the operations of {@link Functions#addBias} and
+     * {@link Functions#addBiasRelu}, so the same bits as those passes over the finished product.
+     * Kept out of the kernels: values live after a kernel's loop would take registers from it.
+     */
+    static void finishTile(float[] c, int ci, int ldc, int rows, float[] bias, int bOff, boolean relu) {
+        FloatVector bias0 = FloatVector.fromArray(S, bias, bOff);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, bOff + L);
+        FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+            int row = ci + r * ldc;
+            FloatVector z0 = FloatVector.fromArray(S, c, row).add(bias0);
+            FloatVector z1 = FloatVector.fromArray(S, c, row + L).add(bias1);
+            if (relu) {
+                z0 = zero.blend(z0, z0.compare(VectorOperators.GT, 0f));
+                z1 = zero.blend(z1, z1.compare(VectorOperators.GT, 0f));
+            }
+            z0.intoArray(c, row);
+            z1.intoArray(c, row + L);
+        }
     }
 
     /** The 4×NR register block over four rows of {@code A} in place. */
     static void kernel4InPlace(float[] a, int ai, int lda, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
-                               boolean accumulate, float[] bias, int bOff, boolean relu) {
+                               boolean accumulate) {
         FloatVector c00, c01;
         FloatVector c10, c11;
         FloatVector c20, c21;
@@ -357,29 +375,6 @@ final class VectorGemm {
             FloatVector x3 = FloatVector.broadcast(S, a[x + d3]);
             c30 = x3.fma(b0, c30);
             c31 = x3.fma(b1, c31);
-        }
-        if (bias != null) {
-            FloatVector bias0 = FloatVector.fromArray(S, bias, bOff);
-            FloatVector bias1 = FloatVector.fromArray(S, bias, bOff + L);
-            c00 = c00.add(bias0);
-            c01 = c01.add(bias1);
-            c10 = c10.add(bias0);
-            c11 = c11.add(bias1);
-            c20 = c20.add(bias0);
-            c21 = c21.add(bias1);
-            c30 = c30.add(bias0);
-            c31 = c31.add(bias1);
-            if (relu) {
-                FloatVector zero = FloatVector.zero(S);
-                c00 = zero.blend(c00, c00.compare(VectorOperators.GT, 0f));
-                c01 = zero.blend(c01, c01.compare(VectorOperators.GT, 0f));
-                c10 = zero.blend(c10, c10.compare(VectorOperators.GT, 0f));
-                c11 = zero.blend(c11, c11.compare(VectorOperators.GT, 0f));
-                c20 = zero.blend(c20, c20.compare(VectorOperators.GT, 0f));
-                c21 = zero.blend(c21, c21.compare(VectorOperators.GT, 0f));
-                c30 = zero.blend(c30, c30.compare(VectorOperators.GT, 0f));
-                c31 = zero.blend(c31, c31.compare(VectorOperators.GT, 0f));
-            }
         }
         c00.intoArray(c, ci + 0 * ldc);
         c01.intoArray(c, ci + 0 * ldc + L);
