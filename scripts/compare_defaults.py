@@ -88,12 +88,14 @@ class Runner:
 
 
 def expand(flag, d):
-    """A flag with {EXPR} in it: EXPR evaluated with rows (training rows) and reg (regression or not)."""
+    """A flag with {EXPR} in it: EXPR evaluated with rows (training rows), reg (regression or not) and
+    targets (the number of target columns)."""
     if "{" not in flag:
         return flag
     head, rest = flag.split("{", 1)
     expr, tail = rest.split("}", 1)
-    value = eval(expr, {}, {"rows": d["train_rows"], "reg": d["task"] == "regression"})
+    value = eval(expr, {}, {"rows": d["train_rows"], "reg": d["task"] == "regression",
+                                 "targets": len(d["targets"])})
     return head + ("%.6g" % value if isinstance(value, float) else str(value)) + expand(tail, d)
 
 

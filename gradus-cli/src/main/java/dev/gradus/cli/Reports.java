@@ -14,6 +14,7 @@ import dev.gradus.model.Model;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -235,6 +236,7 @@ final class Reports {
             json.put("precision_macro", m.precisionMacro());
             json.put("recall_macro", m.recallMacro());
             json.put("f1_macro", m.f1Macro());
+            json.put("balanced_accuracy", m.balancedAccuracy());
             if (!Double.isNaN(m.logLoss())) {
                 json.put("log_loss", m.logLoss());
             }
@@ -251,6 +253,16 @@ final class Reports {
                 json.put("average_precision", m.averagePrecision());
             }
             json.put("labels", m.labels());
+            Map<String, Object> perClass = Json.object();
+            for (int c = 0; c < m.labels().size(); c++) {
+                Map<String, Object> one = Json.object();
+                one.put("precision", m.precision()[c]);
+                one.put("recall", m.recall()[c]);
+                one.put("f1", m.f1()[c]);
+                one.put("support", Arrays.stream(m.confusion()[c]).sum());
+                perClass.put(m.labels().get(c), one);
+            }
+            json.put("per_class", perClass);
             json.put("confusion", m.confusion());
         } else {
             RegressionMetrics m = scores.regression();
@@ -286,6 +298,7 @@ final class Reports {
             out.printf(Locale.ROOT, "%-16s %.4f%n", "precision_macro", m.precisionMacro());
             out.printf(Locale.ROOT, "%-16s %.4f%n", "recall_macro", m.recallMacro());
             out.printf(Locale.ROOT, "%-16s %.4f%n", "f1_macro", m.f1Macro());
+            out.printf(Locale.ROOT, "%-16s %.4f%n", "balanced_accuracy", m.balancedAccuracy());
             if (!Double.isNaN(m.logLoss())) {
                 out.printf(Locale.ROOT, "%-16s %.4f%n", "log_loss", m.logLoss());
             }

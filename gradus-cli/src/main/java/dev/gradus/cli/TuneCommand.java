@@ -86,7 +86,7 @@ final class TuneCommand implements Callable<Integer> {
     double holdout = 0.2;
 
     @Option(names = "--metric", paramLabel = "NAME",
-            description = "What to optimise: accuracy (default for classification), f1_macro, log_loss, roc_auc, "
+            description = "What to optimise: accuracy (default for classification), f1_macro, balanced_accuracy, log_loss, roc_auc, "
                     + "average_precision, precision_macro, recall_macro; r2 (default for regression), rmse, mae.")
     String metric;
 

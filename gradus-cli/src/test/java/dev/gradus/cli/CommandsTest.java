@@ -36,7 +36,7 @@ class CommandsTest {
         assertEquals(0, evaluate.code(), evaluate.toString());
         assertTrue(evaluate.out().startsWith("{") && evaluate.out().strip().endsWith("}"), evaluate.toString());
         for (String key : List.of("\"accuracy\"", "\"precision_macro\"", "\"recall_macro\"", "\"f1_macro\"",
-                "\"confusion\"")) {
+                "\"balanced_accuracy\"", "\"per_class\"", "\"confusion\"")) {
             assertTrue(evaluate.out().contains(key), key + " in " + evaluate.out());
         }
         double accuracy = Double.parseDouble(evaluate.out().replaceAll(".*\"accuracy\":([0-9.]+).*\\s*", "$1"));

@@ -16,7 +16,7 @@ class CvCommandTest {
         assertEquals(0, one.code(), one.toString());
         String out = one.out();
         for (String key : new String[] {"\"folds\":[", "\"mean\":{", "\"std\":{", "\"accuracy\":", "\"f1_macro\":",
-                "\"log_loss\":", "\"train_rows\":100", "\"rows\":50"}) {
+                "\"balanced_accuracy\":", "\"log_loss\":", "\"train_rows\":100", "\"rows\":50"}) {
             assertTrue(out.contains(key), key + " in " + out);
         }
         String[] parallel = java.util.Arrays.copyOf(IRIS, IRIS.length + 2);

@@ -65,6 +65,9 @@ class WeightsCliTest {
         ClassificationMetrics unweighted = Model.load(plain).classificationMetrics(test);
         assertTrue(weighted.recall()[rare] > unweighted.recall()[rare], "recall of the rare class: balanced "
                 + weighted.recall()[rare] + ", unweighted " + unweighted.recall()[rare]);
+        // and the mean recall over both classes, the score such weights are for
+        assertTrue(weighted.balancedAccuracy() > unweighted.balancedAccuracy(), "balanced accuracy: balanced "
+                + weighted.balancedAccuracy() + ", unweighted " + unweighted.balancedAccuracy());
     }
 
     @Test

@@ -478,6 +478,25 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
         return Arrays.stream(recall).average().orElse(Double.NaN);
     }
 
+    /**
+     * Balanced accuracy, scikit-learn's {@code balanced_accuracy_score}: the mean recall over the
+     * classes that occur among the actual rows, {@code (1/K') Σ_c TP_c/(TP_c+FN_c)}. It equals
+     * {@link #recallMacro()} when every class occurs; unlike accuracy, a model that always
+     * predicts the majority class scores {@code 1/K'} however rare the other classes are. With
+     * row weights the recalls are the weighted ones.
+     */
+    public double balancedAccuracy() {
+        double sum = 0;
+        int present = 0;
+        for (int c = 0; c < recall.length; c++) {
+            if (Arrays.stream(confusion[c]).sum() > 0) {
+                sum += recall[c];
+                present++;
+            }
+        }
+        return present == 0 ? Double.NaN : sum / present;
+    }
+
     /** The mean of the per-class F1 scores (macro average), as scikit-learn's {@code f1_score(average="macro")}. */
     public double f1Macro() {
         return Arrays.stream(f1).average().orElse(Double.NaN);

@@ -162,7 +162,7 @@ public final class CrossValidation {
     /**
      * The scalar scores {@code gradus evaluate --json} reports for {@code model} on
      * {@code table}: {@code accuracy}, {@code precision_macro}, {@code recall_macro},
-     * {@code f1_macro}, and with probabilities {@code log_loss} (and {@code roc_auc} and
+     * {@code f1_macro}, {@code balanced_accuracy}, and with probabilities {@code log_loss} (and {@code roc_auc} and
      * {@code average_precision} of the second class for two classes); for regression {@code rmse}, {@code mae}, {@code r2} (means over targets).
      */
     public static Map<String, Double> scores(Model model, Table table) throws DataException {
@@ -192,6 +192,7 @@ public final class CrossValidation {
             s.put("precision_macro", m.precisionMacro());
             s.put("recall_macro", m.recallMacro());
             s.put("f1_macro", m.f1Macro());
+            s.put("balanced_accuracy", m.balancedAccuracy());
             if (!Double.isNaN(m.logLoss())) {
                 s.put("log_loss", m.logLoss());
             }

@@ -222,8 +222,8 @@ public final class Tuner {
     private static final Map<String, Boolean> DIRECTIONS = new LinkedHashMap<>();
 
     static {
-        for (String m : List.of("accuracy", "precision_macro", "recall_macro", "f1_macro", "roc_auc",
-                "average_precision", "r2")) {
+        for (String m : List.of("accuracy", "precision_macro", "recall_macro", "f1_macro", "balanced_accuracy",
+                "roc_auc", "average_precision", "r2")) {
             DIRECTIONS.put(m, true);
         }
         for (String m : List.of("log_loss", "rmse", "mae")) {
@@ -255,7 +255,8 @@ public final class Tuner {
         }
         if (task == Task.CLASSIFICATION && regression) {
             throw new IllegalArgumentException(metric + " is for regression; classification is tuned for accuracy, "
-                    + "f1_macro, log_loss, roc_auc, average_precision, precision_macro or recall_macro");
+                    + "f1_macro, balanced_accuracy, log_loss, roc_auc, average_precision, precision_macro or "
+                    + "recall_macro");
         }
     }
 

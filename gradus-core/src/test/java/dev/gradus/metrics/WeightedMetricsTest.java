@@ -47,6 +47,7 @@ class WeightedMetricsTest {
         assertArrayEquals(expected.precision(), actual.precision(), EPS, "precision");
         assertArrayEquals(expected.recall(), actual.recall(), EPS, "recall");
         assertArrayEquals(expected.f1(), actual.f1(), EPS, "f1");
+        assertEquals(expected.balancedAccuracy(), actual.balancedAccuracy(), EPS, "balanced accuracy");
         assertEquals(expected.logLoss(), actual.logLoss(), EPS, "log loss");
         assertEquals(expected.rocAuc(), actual.rocAuc(), EPS, "roc auc");
         assertEquals(expected.averagePrecision(), actual.averagePrecision(), EPS, "average precision");
