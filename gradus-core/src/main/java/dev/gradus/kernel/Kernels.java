@@ -126,7 +126,9 @@ public final class Kernels {
      * (forward: {@code Zᵐ = Aᵐ⁻¹ Wᵐᵀ}), {@code n = w.outputs()}, {@code k = w.inputs()};
      * {@code C} is overwritten, then each finished block goes through {@code epilogue} (may be
      * null). Bit-identical to {@link #abt(float[], int, float[], int, float[], int, int, int, int)}
-     * on the unpacked {@code W}, before the epilogue.
+     * on the unpacked {@code W}, before the epilogue. On the AVX2 register block a product of
+     * few column panels reads the rows of {@code A} in place instead of packing them, and a
+     * {@link BiasEpilogue} is applied to each register tile as it is stored (same bits).
      *
      * @throws IllegalArgumentException if {@code w} was packed for another engine or a size does not fit
      */

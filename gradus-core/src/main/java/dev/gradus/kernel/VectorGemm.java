@@ -1,6 +1,7 @@
 package dev.gradus.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -98,6 +99,66 @@ final class VectorGemm {
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+    }
+
+    /**
+     * {@link #kernel4} for {@code atb} with both operands read where they lie: step {@code p}
+     * takes the four consecutive values {@code a[ai + p·lda + r]} of {@code A} ({@code r = 0..3};
+     * an {@code A} stored {@code k × m}, or a packed panel with {@code lda = 4}) and the
+     * {@code NR} values from {@code b[bi + p·ldb]} of {@code B} ({@code ldb = n} for a {@code B}
+     * stored {@code k × n}, or {@code NR} for a packed panel). Each lane runs the same fused
+     * multiply-adds in the same order as {@code kernel4}, so the bits are its bits.
+     */
+    static void kernel4Columns(float[] a, int ai, int lda, float[] b, int bi, int ldb, int kc, float[] c, int ci,
+                               int ldc, boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+        }
+        for (int p = 0, at = ai; p < kc; p++, at += lda, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[at]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
@@ -278,6 +339,113 @@ final class VectorGemm {
         c70.intoArray(c, ci + 7 * ldc);
         c71.intoArray(c, ci + 7 * ldc + L);
     }
+
+    /**
+     * Whether {@link #kernelInPlace} serves this register block: the four-row block of 8-float
+     * vectors (AVX2), where reading {@code A} in place beats packing it (no copy of the
+     * activations, and the fused epilogue). With six rows the JIT runs out of general registers
+     * for the row offsets and spills in the inner loop, so the six-row block of 16-float vectors
+     * (AVX-512) keeps packing {@code A}.
+     */
+    static boolean inPlace() {
+        return MR == 4;
+    }
+
+    /**
+     * {@link #kernel} with {@code A} read in place rather than packed: row {@code r} of the
+     * block is {@code a[ai + r·lda ..]}, {@code p} steps along the row (a row-major {@code A} of
+     * a product {@code A Wᵀ}, as MLAS reads it). The same chain per lane, so the same bits.
+     */
+    static void kernelInPlace(float[] a, int ai, int lda, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                              boolean accumulate) {
+        kernel4InPlace(a, ai, lda, pb, bi, kc, c, ci, ldc, accumulate);
+    }
+
+    /**
+     * Finishes a stored {@code rows × NR} tile of {@code C} while it is in the first-level cache:
+     * {@code z + b(j)} with {@code b(j) = bias[bOff + j]}, then, with {@code relu},
+     * {@code z > 0 ? z : 0} — the operations of {@link Functions#addBias} and
+     * {@link Functions#addBiasRelu}, so the same bits as those passes over the finished product.
+     * Kept out of the kernels: values live after a kernel's loop would take registers from it.
+     */
+    static void finishTile(float[] c, int ci, int ldc, int rows, float[] bias, int bOff, boolean relu) {
+        FloatVector bias0 = FloatVector.fromArray(S, bias, bOff);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, bOff + L);
+        FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+            int row = ci + r * ldc;
+            FloatVector z0 = FloatVector.fromArray(S, c, row).add(bias0);
+            FloatVector z1 = FloatVector.fromArray(S, c, row + L).add(bias1);
+            if (relu) {
+                z0 = zero.blend(z0, z0.compare(VectorOperators.GT, 0f));
+                z1 = zero.blend(z1, z1.compare(VectorOperators.GT, 0f));
+            }
+            z0.intoArray(c, row);
+            z1.intoArray(c, row + L);
+        }
+    }
+
+    /** The 4×NR register block over four rows of {@code A} in place. */
+    static void kernel4InPlace(float[] a, int ai, int lda, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                               boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+        }
+        // One induction variable, the index x of row 0 (rows r at x + r·lda, B's row at
+        // bx + x·NR): the JIT hoists every range check and keeps all offsets in registers.
+        int d1 = lda;
+        int d2 = d1 + lda;
+        int d3 = d2 + lda;
+        int bx = bi - ai * NR;     // modular: bx + x·NR is bi + (x − ai)·NR exactly
+        int end = ai + kc;
+        for (int x = ai; x < end; x++) {
+            int o = bx + x * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, o);
+            FloatVector b1 = FloatVector.fromArray(S, pb, o + L);
+            FloatVector x0 = FloatVector.broadcast(S, a[x]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[x + d1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[x + d2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[x + d3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+        }
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+    }
+
     /**
      * The forward packing of {@link PackedWeights} for the full panels: for {@code j0} in steps
      * of {@code NR} below {@code outputs}, panel {@code j0/NR} holds at {@code j0·inputs + p·NR + c}

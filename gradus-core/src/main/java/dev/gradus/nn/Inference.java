@@ -1,5 +1,7 @@
 package dev.gradus.nn;
 
+import dev.gradus.kernel.BiasEpilogue;
+import dev.gradus.kernel.Epilogue;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.kernel.PackedWeights;
 import dev.gradus.kernel.RowGemm;
@@ -86,6 +88,22 @@ public final class Inference {
             b[m] = Arrays.copyOf(Arrays.copyOfRange(theta, bOff, bOff + out[m]), ld[m]);
             phi[m] = d.activation();
         }
+    }
+
+    /**
+     * The blocked pass's epilogue of layer {@code m}, writing {@code Aᵐ} over {@code Zᵐ} in
+     * {@code a}: {@code + bᵐ} and a ReLU or identity {@code φᵐ} (or softmax's bias, the softmax
+     * following the product) go into the product's register tiles ({@link BiasEpilogue}, over
+     * the padded {@code bᵐ}); other {@code φᵐ} finish each block in a pass.
+     */
+    private Epilogue epilogue(int m, float[] a) {
+        if (phi[m] instanceof Activation.Relu) {
+            return BiasEpilogue.relu(b[m], 0);
+        }
+        if (phi[m] instanceof Activation.Identity || !phi[m].elementWise()) {
+            return BiasEpilogue.identity(b[m], 0);
+        }
+        return new BiasActivation(phi[m], a).bias(b[m], 0);
     }
 
     /** {@code network} prepared for prediction on the calling thread; later changes to its weights are not seen. */
@@ -285,7 +303,7 @@ public final class Inference {
         final Inference owner;
         final int capacity;
         final float[][] a;
-        final BiasActivation[] epilogue;
+        final Epilogue[] epilogue;
 
         Scratch(Inference owner, int capacity) {
             if (capacity < 1) {
@@ -294,10 +312,10 @@ public final class Inference {
             this.owner = owner;
             this.capacity = capacity;
             a = new float[owner.layers][];
-            epilogue = new BiasActivation[owner.layers];
+            epilogue = new Epilogue[owner.layers];
             for (int m = 0; m < owner.layers; m++) {
                 a[m] = new float[Math.multiplyExact(capacity, owner.ld[m])];
-                epilogue[m] = new BiasActivation(owner.phi[m], a[m]).bias(owner.b[m], 0);
+                epilogue[m] = owner.epilogue(m, a[m]);
             }
         }
 

@@ -69,6 +69,46 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * {@link BiasEpilogue} finished in the register tiles (a bias padded to whole panels) or in a
+     * pass (a bias of exactly {@code outputs} values) gives the bits of the product followed by
+     * {@link Functions#addBias} and ReLU, on every engine and thread count.
+     */
+    @ParameterizedTest(name = "{0} rows, W {1}x{2}")
+    @MethodSource("shapes")
+    void theBiasEpilogueFusedOrNotIsTheProductThenThePasses(int rows, int outputs, int inputs) {
+        SplittableRandom random = new SplittableRandom(rows * 13L + outputs * 5L + inputs);
+        float[] theta = randomArray(outputs * inputs, random);
+        float[] x = randomArray(rows * inputs, random);
+        float[] bias = randomArray(outputs, random);
+        if (rows > 1 && outputs > 1) {
+            x[inputs] = Float.NaN;     // a row of NaN sums: ReLU keeps 0 for them, as the pass does
+        }
+        for (int engine : KernelsTest.engines()) {
+            PackedWeights w = new PackedWeights(engine, outputs, inputs, false);
+            w.packForward(theta, 0);
+            float[] plus = new float[rows * outputs];
+            Kernels.of(1, engine, Long.MAX_VALUE).abt(plus, 0, x, 0, theta, 0, rows, outputs, inputs);
+            Functions.addBias(Engine.PLAIN, plus, 0, outputs, rows, outputs, bias, 0);
+            float[] relu = plus.clone();
+            for (int e = 0; e < relu.length; e++) {
+                relu[e] = relu[e] > 0f ? relu[e] : 0f;
+            }
+            float[] padded = java.util.Arrays.copyOf(bias, w.paddedOutputs() + 1);
+            for (int threads = 1; threads <= 2; threads++) {
+                Kernels kernels = Kernels.of(threads, engine, 0);
+                for (float[] b : new float[][] {padded, bias}) {
+                    String what = Engine.name(engine) + " threads " + threads + (b == padded ? ", fused" : ", a pass");
+                    float[] z = new float[rows * outputs];
+                    kernels.abt(z, 0, x, 0, w, rows, BiasEpilogue.identity(b, 0));
+                    assertBitIdentical(plus, z, "Z + b, " + what);
+                    kernels.abt(z, 0, x, 0, w, rows, BiasEpilogue.relu(b, 0));
+                    assertBitIdentical(relu, z, "relu(Z + b), " + what);
+                }
+            }
+        }
+    }
+
     @Test
     void theEpilogueFinishesEveryElementOnceAfterItsWholeSum() {
         theEpilogueFinishesEveryElementOnceAfterItsWholeSum(50, 70);
