@@ -3,7 +3,8 @@
 # workers, 1 core and 1 GiB each, on 127.0.0.1) with the driver's heap at 512 MiB: the executors
 # read the Parquet files, fit the preprocessing by aggregation, encode float32 blocks and train;
 # no row reaches the driver. Prints the run's JSON, its wall time and the driver's peak resident
-# memory (/usr/bin/time), and the size of the data as float32.
+# memory (/usr/bin/time), the size of the data as float32, and the model's scores on the training
+# rows (gradus-spark evaluate on the same cluster, after the timed run).
 # Usage: gradus-bench/scripts/spark-large.sh [--rows 6000000] [--epochs 3] [--data DIR]
 #   (the data is written once to DIR, default /tmp/gradus-large-ROWS.parquet, by SparkBench on local[2])
 set -euo pipefail
@@ -42,5 +43,7 @@ trap 'rm -rf "$out"' EXIT
 DATA="$data" OUT="$out/model.gradus" EPOCHS="$epochs" spark/standalone.sh sh -c \
   '/usr/bin/time -f "driver: %e s wall, peak resident %M KiB" env JAVA_OPTS=-Xmx512m ./gradus-spark train \
      --data "$DATA" --master "$MASTER" --partitions 2 --task classification --layers 32 --activation sigmoid --optimizer lbfgs \
-     --batch-size 0 --epochs "$EPOCHS" --json --out "$OUT"'
+     --batch-size 0 --epochs "$EPOCHS" --json --out "$OUT" &&
+   echo "accuracy on the training rows (gradus-spark evaluate on the same cluster):" &&
+   env JAVA_OPTS=-Xmx512m ./gradus-spark evaluate --model "$OUT" --data "$DATA" --master "$MASTER" --json'
 echo "load after: $(uptime)"

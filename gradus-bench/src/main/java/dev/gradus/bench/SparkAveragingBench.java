@@ -126,26 +126,36 @@ public final class SparkAveragingBench {
             total += e.seconds();
             // seconds per job of training: the epoch's wall time less its validation, over its jobs
             double trainSeconds = clock.trainSeconds.get(e.epoch() - 1);
+            int jobs = clock.jobs.get(e.epoch() - 1);
             System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.4f | %.4f | %.4f | %d | %.3f |%n", mode, e.epoch(),
-                    total, e.loss(), e.validationLoss(), e.validationMetrics().get("accuracy"), e.steps(),
-                    trainSeconds / e.steps());
+                    total, e.loss(), e.validationLoss(), e.validationMetrics().get("accuracy"), jobs,
+                    trainSeconds / jobs);
         }
     }
 
-    /** The wall time from an epoch's start to its last step (the epoch's training, without its validation). */
+    /**
+     * The wall time from an epoch's start to its last step (the epoch's training, without its
+     * validation), and its jobs: the trainer's calls of {@code onBatch}, one per exact step (one
+     * Spark job, or a step in one JVM) and one per round of {@code --sync-every}.
+     */
     private static final class Clock implements TrainingListener {
         final List<Double> trainSeconds = new ArrayList<>();
+        final List<Integer> jobs = new ArrayList<>();
         private long epochStart = System.nanoTime();
         private long lastStep;
+        private int calls;
 
         @Override
         public void onBatch(int epoch, int step, double loss) {
             lastStep = System.nanoTime();
+            calls++;
         }
 
         @Override
         public void onEpoch(EpochStats stats) {
             trainSeconds.add((lastStep - epochStart) / 1e9);
+            jobs.add(calls);
+            calls = 0;
             epochStart = System.nanoTime();
         }
     }

@@ -61,15 +61,27 @@ public final class TrainCommand implements Callable<Integer> {
         boolean savesCheckpoints();
 
         /**
+         * Keys that this backend's trainer adds to a checkpoint's settings beside the
+         * {@link TrainingOptions#settings() options} and row fingerprints (such as Spark's
+         * {@code sync_every}): left out when the options are read back from a checkpoint, and
+         * checked by the trainer itself when it resumes. None by default.
+         */
+        default java.util.Set<String> trainerSettings() {
+            return java.util.Set.of();
+        }
+
+        /**
          * For a fresh run on {@code data}: the rows read (CSV cells as {@code csv} says),
          * preprocessed by {@code spec} and kept where this backend trains (Spark's executors), so
          * that no row reaches this JVM, with the separate validation rows of {@code validation}
          * (or null) kept there too; or null (the default) when this command is to read
-         * {@code data} into a {@link Table} itself. {@code warnings} hears about columns left out
-         * and categories merged.
+         * {@code data} into a {@link Table} itself. {@code spec} already leaves the sample-weight
+         * column of {@code weights} out of the features; the backend checks that the rows have
+         * it and keeps each row's weight beside it. {@code warnings} hears about columns left
+         * out and categories merged.
          */
-        default RemoteRows read(Path data, Path validation, DataSpec spec, CsvOptions csv, Consumer<String> warnings)
-                throws DataException {
+        default RemoteRows read(Path data, Path validation, DataSpec spec, RowWeights weights, CsvOptions csv,
+                                Consumer<String> warnings) throws DataException {
             return null;
         }
     }
@@ -215,11 +227,13 @@ public final class TrainCommand implements Callable<Integer> {
 
         CsvOptions csv = flags.csvOptions();
         if (run.resume == null && run.init == null && run.test == null && run.testFraction == null
-                && flags.labels == null && !run.health && !weights.rowWeights().any()) {
+                && flags.labels == null && !run.health) {
             Consumer<String> warn = w -> Notices.warn(err, List.of(w));
-            try (RemoteRows remote = backend.read(flags.data, flags.validation, flags.dataSpec(), csv, warn)) {
+            RowWeights rowWeights = weights.rowWeights();
+            DataSpec dataSpec = parse("--sample-weight", () -> rowWeights.excludeFrom(flags.dataSpec()));
+            try (RemoteRows remote = backend.read(flags.data, flags.validation, dataSpec, rowWeights, csv, warn)) {
                 if (remote != null) {
-                    return trainRemote(remote);
+                    return trainRemote(remote, dataSpec);
                 }
             }
         }
@@ -491,18 +505,18 @@ public final class TrainCommand implements Callable<Integer> {
      * they are. --test, --test-fraction, --init, --resume and --health read the
      * rows here instead (the caller checks).
      */
-    private int trainRemote(RemoteRows remote) throws Exception {
+    private int trainRemote(RemoteRows remote, DataSpec dataSpec) throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DataSpec dataSpec = flags.dataSpec();
         Preprocessing prep = remote.preprocessing();
-        ModelSpec modelSpec = flags.modelSpec(dataSpec);
+        ModelSpec modelSpec = flags.modelSpec(dataSpec).withWeights(weights.rowWeights());
         TrainingOptions options = flags.options(prep.task(), null, remote.rows());
         checkThreshold(prep, options);
         parse("--loss", () -> Model.outputWidth(prep, options.loss()));
+        weights.checkClasses(prep);
         note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, dataSpec.task() == null)
                 + "; " + remote.rows() + " training rows, " + prep.inputWidth() + " inputs; " + options.loss().name()
-                + " loss, " + options.optimizer() + ", seed " + options.seed());
+                + " loss, " + options.optimizer() + ", seed " + options.seed() + weights.describe());
         Model.Fit fit;
         int trained = options.validationFraction() == 0 ? remote.rows()
                 : dev.gradus.internal.RowOrder.validationSplit(remote.rows(), options.validationFraction(),
@@ -762,8 +776,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException("--epochs " + maxEpochs + " is fewer than the " + stored.checkpoint().epoch()
                     + " epochs the checkpoint in " + run.resume + " has run");
         }
+        Map<String, String> settings = new java.util.TreeMap<>(stored.checkpoint().settings());
+        settings.keySet().removeAll(backend.trainerSettings());
         TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
-                stored.checkpoint().settings(), maxEpochs, flags.threads, List.of(ValidationMetric.ACCURACY)));
+                settings, maxEpochs, flags.threads, List.of(ValidationMetric.ACCURACY)));
         Map<String, String> kept = new java.util.LinkedHashMap<>(stored.metadata());
         kept.keySet().retainAll(List.of(KEY_COMMAND));
         kept.put(KEY_EPOCHS, Integer.toString(maxEpochs));

@@ -13,8 +13,7 @@ import picocli.CommandLine.Option;
 /**
  * The flags that weight rows in the loss {@code Σᵢ wᵢ Lᵢ / Σᵢ wᵢ}: {@code --sample-weight COL}
  * and {@code --class-weight}. A picocli mixin of {@code gradus train}, {@code gradus cv} and
- * {@code gradus-spark train} (which reads weighted rows on the driver and sends them to the
- * executors with their weights).
+ * {@code gradus-spark train} (whose executors read each row's weight beside it).
  */
 public final class WeightFlags {
 
@@ -56,6 +55,18 @@ public final class WeightFlags {
         RowWeights w = rowWeights();
         try {
             w.classWeights(prep, train);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--class-weight: " + e.getMessage());
+        }
+    }
+
+    /**
+     * As {@link #checkClasses(Preprocessing, Table)} for training rows that are not in this JVM:
+     * the class weights' labels and task, before the classes are counted where the rows are.
+     */
+    void checkClasses(Preprocessing prep) {
+        try {
+            rowWeights().classWeights(prep, (long[]) null);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--class-weight: " + e.getMessage());
         }

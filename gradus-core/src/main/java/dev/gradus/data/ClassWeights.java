@@ -37,7 +37,7 @@ public sealed interface ClassWeights {
     /** Every class weighs 1. */
     record Uniform() implements ClassWeights {
         @Override
-        public double[] resolve(List<String> labels, int[] classIds) {
+        public double[] resolveCounts(List<String> labels, long[] classCounts) {
             return null;
         }
 
@@ -50,15 +50,15 @@ public sealed interface ClassWeights {
     /** scikit-learn's {@code "balanced"}. */
     record Balanced() implements ClassWeights {
         @Override
-        public double[] resolve(List<String> labels, int[] classIds) {
-            long[] counts = new long[labels.size()];
-            for (int id : classIds) {
-                counts[id]++;
+        public double[] resolveCounts(List<String> labels, long[] classCounts) {
+            long n = 0;
+            for (long c : classCounts) {
+                n += c;
             }
             double[] w = new double[labels.size()];
             for (int c = 0; c < w.length; c++) {
                 // a class with no training rows weighs nothing anywhere; 1 keeps it harmless
-                w[c] = counts[c] == 0 ? 1 : (double) classIds.length / ((double) labels.size() * counts[c]);
+                w[c] = classCounts[c] == 0 ? 1 : (double) n / ((double) labels.size() * classCounts[c]);
             }
             return w;
         }
@@ -90,7 +90,7 @@ public sealed interface ClassWeights {
 
         /** @throws IllegalArgumentException naming a label that is not one of {@code labels} */
         @Override
-        public double[] resolve(List<String> labels, int[] classIds) {
+        public double[] resolveCounts(List<String> labels, long[] classCounts) {
             double[] w = new double[labels.size()];
             java.util.Arrays.fill(w, 1);
             weights.forEach((label, value) -> {
@@ -119,7 +119,22 @@ public sealed interface ClassWeights {
      *
      * @throws IllegalArgumentException naming a given label that is not a class
      */
-    double[] resolve(List<String> labels, int[] classIds);
+    default double[] resolve(List<String> labels, int[] classIds) {
+        long[] counts = new long[labels.size()];
+        for (int id : classIds) {
+            counts[id]++;
+        }
+        return resolveCounts(labels, counts);
+    }
+
+    /**
+     * As {@link #resolve}, given how many training rows each class id has ({@code classCounts},
+     * one count per label; {@link #BALANCED} reads them): for rows counted where they are, such
+     * as on a cluster's executors.
+     *
+     * @throws IllegalArgumentException naming a given label that is not a class
+     */
+    double[] resolveCounts(List<String> labels, long[] classCounts);
 
     /**
      * {@code none}, {@code balanced}, or {@code LABEL=W,LABEL=W,…} (a label may be quoted

@@ -75,9 +75,19 @@ public record RowWeights(String column, ClassWeights classes) {
      * @throws DataException naming the table and its columns when it does not
      */
     public void checkColumn(Table table) throws DataException {
-        if (column != null && table.indexOf(column) < 0) {
-            throw new DataException(table.source() + ": no sample-weight column '" + column + "'; available: "
-                    + String.join(", ", table.names()));
+        checkColumn(table.source(), table.names());
+    }
+
+    /**
+     * Checks that rows with the columns {@code names} (read from {@code source}) have the
+     * sample-weight column: as {@link #checkColumn(Table)} for rows that are not in this JVM.
+     *
+     * @throws DataException naming the source and its columns when they do not
+     */
+    public void checkColumn(String source, List<String> names) throws DataException {
+        if (column != null && !names.contains(column)) {
+            throw new DataException(source + ": no sample-weight column '" + column + "'; available: "
+                    + String.join(", ", names));
         }
     }
 
@@ -100,6 +110,25 @@ public record RowWeights(String column, ClassWeights classes) {
     }
 
     /**
+     * As {@link #classWeights(Preprocessing, Table)}, given how many training rows each class id
+     * of {@code prep} has ({@code classCounts}; only {@link ClassWeights#BALANCED} reads them, and
+     * {@code null} stands for none): for training rows counted where they are kept.
+     *
+     * @throws IllegalArgumentException for class weights on a regression, or naming a given
+     *     label that is not a class
+     */
+    public double[] classWeights(Preprocessing prep, long[] classCounts) {
+        if (classes instanceof ClassWeights.Uniform) {
+            return null;
+        }
+        if (prep.task() != Task.CLASSIFICATION) {
+            throw new IllegalArgumentException("class weights are for classification; this is a " + prep.task());
+        }
+        return classes.resolveCounts(prep.classLabels(),
+                classCounts == null ? new long[prep.classLabels().size()] : classCounts);
+    }
+
+    /**
      * The weight of every row of {@code table}: its sample weight times its class's weight
      * ({@code perClass}, from {@link #classWeights}); {@code null} when neither is given.
      *
@@ -107,6 +136,28 @@ public record RowWeights(String column, ClassWeights classes) {
      *     not a number or negative, or when the table has no such column or every weight is 0
      */
     public float[] rowWeights(Table table, Preprocessing prep, double[] perClass) throws DataException {
+        float[] w = someRowWeights(table, prep, perClass);
+        if (w != null && table.rows() > 0) {
+            boolean positive = false;
+            for (float v : w) {
+                positive |= v > 0;
+            }
+            if (!positive) {
+                throw everyRowWeighsZero(table.source(), perClass != null);
+            }
+        }
+        return w;
+    }
+
+    /**
+     * As {@link #rowWeights} for some of the rows of a training set (a block of them on a
+     * cluster's executors): the same weight for each row, without the check that some row of the
+     * whole set weighs more than 0 ({@link #everyRowWeighsZero} is the message when none does).
+     *
+     * @throws DataException naming the file, line and column of a sample weight that is missing,
+     *     not a number or negative
+     */
+    public float[] someRowWeights(Table table, Preprocessing prep, double[] perClass) throws DataException {
         float[] w = column == null ? null : sampleWeights(table, column);
         if (perClass != null) {
             int[] ids = prep.classIds(table);
@@ -118,19 +169,15 @@ public record RowWeights(String column, ClassWeights classes) {
                 w[r] = (float) (w[r] * perClass[ids[r]]);
             }
         }
-        if (w != null && table.rows() > 0) {
-            boolean positive = false;
-            for (float v : w) {
-                positive |= v > 0;
-            }
-            if (!positive) {
-                throw new DataException(table.source() + ": every row weighs 0"
-                        + (column == null ? "" : " (sample weights in column '" + column + "'")
-                        + (perClass == null ? "" : (column == null ? " (" : ", ") + "class weights " + classes)
-                        + "); at least one row must weigh more than 0");
-            }
-        }
         return w;
+    }
+
+    /** The error for rows of {@code source} that all weigh 0 ({@code classWeighted}: class weights were applied). */
+    public DataException everyRowWeighsZero(String source, boolean classWeighted) {
+        return new DataException(source + ": every row weighs 0"
+                + (column == null ? "" : " (sample weights in column '" + column + "'")
+                + (!classWeighted ? "" : (column == null ? " (" : ", ") + "class weights " + classes)
+                + "); at least one row must weigh more than 0");
     }
 
     /**

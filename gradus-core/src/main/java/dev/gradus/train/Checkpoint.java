@@ -111,4 +111,38 @@ public record Checkpoint(Map<String, String> settings, Network network, float[] 
                 + bestValue + ", sinceBest=" + sinceBest + ", parameters=" + lastGood.length + ", optimizer="
                 + optimizer + ", best=" + (best.isPresent() ? "kept" : "none") + ", settings=" + settings + "]";
     }
+    /**
+     * Checks that a run of {@code network} with {@code settings} (options and row fingerprints,
+     * as this checkpoint's {@link #settings()}) and {@code epochs} epochs continues the run that
+     * saved this checkpoint: the same layers, the same settings, and not fewer epochs than it has
+     * run.
+     *
+     * @throws IllegalArgumentException naming what differs
+     */
+    public void checkResumes(Network network, Map<String, String> settings, int epochs) {
+        if (!this.network.layers().equals(network.layers())) {
+            throw new IllegalArgumentException("cannot resume: the checkpoint's network " + this.network
+                    + " differs from " + network);
+        }
+        java.util.Set<String> keys = new java.util.TreeSet<>(settings.keySet());
+        keys.addAll(this.settings.keySet());
+        for (String key : keys) {
+            String was = this.settings.get(key);
+            String now = settings.get(key);
+            if (!Objects.equals(was, now) && key.endsWith("_sha256")) {
+                throw new IllegalArgumentException("cannot resume: the " + (key.startsWith("train") ? "training" : "validation")
+                        + " rows differ from those the checkpoint was trained on (their SHA-256 is " + now
+                        + ", the checkpoint's " + was + ")");
+            }
+            if (!Objects.equals(was, now)) {
+                throw new IllegalArgumentException("cannot resume: the checkpoint was trained with " + key + " = "
+                        + (was == null ? "(none)" : was) + ", this run has " + key + " = "
+                        + (now == null ? "(none)" : now));
+            }
+        }
+        if (epoch() > epochs) {
+            throw new IllegalArgumentException("cannot resume: the checkpoint has run " + epoch()
+                    + " epochs, more than the " + epochs + " of this run");
+        }
+    }
 }

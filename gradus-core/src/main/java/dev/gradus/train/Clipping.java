@@ -13,7 +13,7 @@ package dev.gradus.train;
  *
  * <p>{@link Trainer} applies it when {@link TrainingOptions#clipNorm()} is set.
  */
-final class Clipping {
+public final class Clipping {
     private Clipping() {}
 
     /**
@@ -22,7 +22,7 @@ final class Clipping {
      *
      * @throws IllegalArgumentException unless {@code maxNorm > 0}
      */
-    static double clipByGlobalNorm(float[] dTheta, double maxNorm) {
+    public static double clipByGlobalNorm(float[] dTheta, double maxNorm) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("clip norm must be positive, got " + maxNorm);
         }

@@ -6,8 +6,6 @@ import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.tensor.Matrix;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -18,10 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Trains a network by gradient descent on batches of rows.
@@ -224,11 +219,9 @@ public final class Trainer {
         Loss loss = options.loss();
         int n = network.layerCount() - 1;
         loss.checkOutput(network.layer(n).activation(), network.outputs());
-        boolean watchTraining = options.monitor().equals(TrainingOptions.TRAIN_LOSS);
-        if (options.patience() > 0 && validation == null && !watchTraining) {
-            throw new IllegalArgumentException("early stopping (patience " + options.patience()
-                    + ") needs validation rows: give a validation set or a validation fraction");
-        }
+        // The best weights are kept to be restored, and for checkpoints (which keep the best).
+        EarlyStopping stopping = new EarlyStopping(options, validation != null, network.parameters().size(),
+                checkpoints != null);
         Checkpoint from = checkpoints == null ? null : checkpoints.resumeFrom().orElse(null);
         if ((options.epochs() == 0 || rows == 0) && from == null) {
             return new Result(network, new History(epochs));
@@ -245,28 +238,13 @@ public final class Trainer {
         float[] dTheta = new float[theta.length];
         float[] lastGood = theta.clone();        // the latest θ whose loss was finite
         float[] candidate = new float[theta.length];
-        boolean monitored = validation != null || watchTraining;
-        boolean restoreBest = options.patience() > 0 && options.restoreBest();
-        // The best weights are kept to be restored, and for checkpoints (which keep the best).
-        float[] best = monitored && (restoreBest || checkpoints != null) ? new float[theta.length] : null;
-
-        int bestEpoch = 0;
-        double bestValue = Double.NaN;
-        int sinceBest = 0;
-        boolean stoppedEarly = false;
         if (from != null) {
-            checkResumable(from, network, settings);
+            from.checkResumes(network, settings, options.epochs());
             System.arraycopy(from.network().parameters().values(), 0, theta, 0, theta.length);
             state = optimizer.restore(theta.length, from.optimizer());
             lastGood = from.lastGood();
-            if (best != null && from.best().isPresent()) {
-                best = from.best().get().parameters().values();
-            }
             epochs.addAll(from.history().epochs());
-            bestEpoch = from.history().bestEpoch();
-            bestValue = from.bestValue();
-            sinceBest = from.sinceBest();
-            stoppedEarly = from.history().stoppedEarly();
+            stopping.resume(from);
         }
         Kernels.expectWork(plannedOperations(network, rows, options.epochs() - epochs.size()));
         // A full batch is the same set whatever the order: it is visited in row order, so an
@@ -275,7 +253,7 @@ public final class Trainer {
         try (GradientSource.Pass pass = train.open(network, options, batch, shuffled)) {
             BatchObjective objective = new BatchObjective(pass, options.clipNorm(), theta,
                     optimizer.fullBatch() && options.dropout() == 0);
-            for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
+            for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stopping.stopped(); epoch++) {
                 long started = System.nanoTime();
                 double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
                 double lossSum = 0;      // Σ over batches of ℓ_b·W_b
@@ -290,7 +268,7 @@ public final class Trainer {
                     if (!Double.isFinite(batchLoss)) {
                         System.arraycopy(lastGood, 0, theta, 0, theta.length);
                         throw new TrainingDivergedException(epoch, step, batchLoss,
-                                new Result(network, new History(epochs, bestEpoch, false)));
+                                new Result(network, new History(epochs, stopping.bestEpoch(), false)));
                     }
                     float[] t = lastGood;     // θ before this step had a finite loss: it is the last good one
                     lastGood = candidate;
@@ -315,72 +293,14 @@ public final class Trainer {
                 for (TrainingListener listener : listeners) {
                     listener.onEpoch(stats);
                 }
-                if (monitored) {
-                    double value = watchTraining ? stats.loss()
-                            : options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
-                    if (bestEpoch == 0 || improves(value, bestValue)) {
-                        bestValue = value;
-                        bestEpoch = epoch;
-                        sinceBest = 0;
-                        if (best != null) {
-                            System.arraycopy(theta, 0, best, 0, theta.length);
-                        }
-                    } else if (options.patience() > 0 && ++sinceBest >= options.patience()) {
-                        stoppedEarly = epoch < options.epochs();   // ends the loop after the checkpoint
-                    }
-                }
-                if (checkpoints != null
-                        && (epoch % checkpoints.every() == 0 || stoppedEarly || epoch == options.epochs())) {
-                    checkpoint(settings, network, lastGood, state, new History(epochs, bestEpoch, stoppedEarly),
-                            bestValue, sinceBest, best, bestEpoch);
+                stopping.afterEpoch(stats, theta);   // early stopping ends the loop after the checkpoint
+                if (stopping.checkpointDue(checkpoints, epoch)) {
+                    stopping.checkpoint(checkpoints, settings, network, lastGood, state.snapshot(), epochs);
                 }
             }
         }
-        if (restoreBest && bestEpoch > 0) {
-            System.arraycopy(best, 0, theta, 0, theta.length);
-        }
-        return new Result(network, new History(epochs, bestEpoch, stoppedEarly));
-    }
-
-    private void checkpoint(Map<String, String> settings, Network network, float[] lastGood, Optimizer.State state,
-                            History history, double bestValue, int sinceBest, float[] best, int bestEpoch) {
-        Optional<Network> bestNetwork = best == null || bestEpoch == 0 ? Optional.empty()
-                : Optional.of(network.withParameters(network.parameters().withValues(best)));
-        Checkpoint c = new Checkpoint(settings, network, lastGood, state.snapshot(), history, bestValue, sinceBest,
-                bestNetwork);
-        try {
-            checkpoints.onCheckpoint(c);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The checkpoint fits this run: same layers, settings and rows, and not beyond the last epoch. */
-    private void checkResumable(Checkpoint from, Network network, Map<String, String> settings) {
-        if (!from.network().layers().equals(network.layers())) {
-            throw new IllegalArgumentException("cannot resume: the checkpoint's network " + from.network()
-                    + " differs from " + network);
-        }
-        Set<String> keys = new TreeSet<>(settings.keySet());
-        keys.addAll(from.settings().keySet());
-        for (String key : keys) {
-            String was = from.settings().get(key);
-            String now = settings.get(key);
-            if (!Objects.equals(was, now) && key.endsWith("_sha256")) {
-                throw new IllegalArgumentException("cannot resume: the " + (key.startsWith("train") ? "training" : "validation")
-                        + " rows differ from those the checkpoint was trained on (their SHA-256 is " + now
-                        + ", the checkpoint's " + was + ")");
-            }
-            if (!Objects.equals(was, now)) {
-                throw new IllegalArgumentException("cannot resume: the checkpoint was trained with " + key + " = "
-                        + (was == null ? "(none)" : was) + ", this run has " + key + " = "
-                        + (now == null ? "(none)" : now));
-            }
-        }
-        if (from.epoch() > options.epochs()) {
-            throw new IllegalArgumentException("cannot resume: the checkpoint has run " + from.epoch()
-                    + " epochs, more than the " + options.epochs() + " of this run");
-        }
+        stopping.restoreBest(theta);
+        return new Result(network, stopping.history(epochs));
     }
 
     /** The options' settings and the fingerprints of the training and validation rows. */
@@ -446,13 +366,6 @@ public final class Trainer {
             sha.update(buffer.flip());
             return HexFormat.of().formatHex(sha.digest());
         }
-    }
-
-    /** Whether {@code value} beats {@code bestValue} by more than the minimum delta. */
-    private boolean improves(double value, double bestValue) {
-        boolean higher = options.metrics().stream().filter(m -> m.name().equals(options.monitor())).findFirst()
-                .map(ValidationMetric::higherIsBetter).orElse(false);
-        return higher ? value > bestValue + options.minDelta() : value < bestValue - options.minDelta();
     }
 
     /**

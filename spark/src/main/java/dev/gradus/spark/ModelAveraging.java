@@ -6,14 +6,16 @@ import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.train.BlockedPass;
+import dev.gradus.train.Checkpoint;
 import dev.gradus.train.CheckpointListener;
+import dev.gradus.train.Clipping;
+import dev.gradus.train.EarlyStopping;
 import dev.gradus.train.EpochStats;
 import dev.gradus.train.History;
 import dev.gradus.train.Trainer;
 import dev.gradus.train.TrainingDivergedException;
 import dev.gradus.train.TrainingListener;
 import dev.gradus.train.TrainingOptions;
-import dev.gradus.train.ValidationMetric;
 import dev.gradus.train.ValidationRows;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -45,18 +47,24 @@ import org.apache.spark.broadcast.Broadcast;
  * same bits, task retries included. An epoch is {@code ⌈maxₚ ⌈nₚ/B⌉ / K⌉} rounds: every
  * partition passes its rows once; one that has passed them all sits out the epoch's last rounds.
  * The epoch's loss is the mean of the steps' batch losses weighted by their rows, as in
- * {@link Trainer}; its {@code steps} count rounds.
+ * {@link Trainer}; its {@code steps} are the optimizer steps the partitions took (on one
+ * partition, {@link Trainer}'s), and a listener's {@code onBatch} hears after every round the
+ * epoch's steps so far (capped at {@code ⌈N/B⌉}, so that a progress bar fills as the rows pass).
  *
  * <p>With one partition the average is that partition's model and state, so the run is
  * {@link Trainer}'s, step for step, bit for bit, whatever {@code K} (tested). Validation,
- * early stopping (monitor, patience, best weights), the schedule, dropout, clipping, row
- * weights and the divergence rule are {@link Trainer}'s; checkpoints and full-batch methods
- * (L-BFGS, Rprop) are refused.
+ * early stopping and checkpoints ({@link EarlyStopping}, shared with {@link Trainer}), the
+ * schedule, dropout, clipping ({@link Clipping}), row weights and the divergence rule are
+ * {@link Trainer}'s; full-batch methods (L-BFGS, Rprop) are refused.
  */
 final class ModelAveraging {
+    /** The training record's key for {@code K} in a model file trained this way. */
+    static final String SYNC_EVERY = "sync_every";
+
     private final TrainingOptions options;
     private final int syncEvery;
     private final List<TrainingListener> listeners;
+    private final CheckpointListener checkpoints;   // or null
 
     ModelAveraging(TrainingOptions options, int syncEvery, List<TrainingListener> listeners) {
         if (syncEvery < 1) {
@@ -70,29 +78,53 @@ final class ModelAveraging {
             throw new IllegalArgumentException("--sync-every needs mini-batches: give --batch-size above 0 "
                     + "(the rows of one partition's step)");
         }
+        CheckpointListener c = null;
         for (TrainingListener l : listeners) {
-            if (l instanceof CheckpointListener) {
-                throw new IllegalArgumentException("--sync-every cannot be combined with checkpoints");
+            if (l instanceof CheckpointListener cl) {
+                if (c != null) {
+                    throw new IllegalArgumentException("a trainer takes one checkpoint listener; one is added already");
+                }
+                if (cl.every() < 1) {
+                    throw new IllegalArgumentException("checkpoint listener: every must be at least 1 epoch, got "
+                            + cl.every());
+                }
+                c = cl;
             }
         }
         this.options = options;
         this.syncEvery = syncEvery;
         this.listeners = List.copyOf(listeners);
+        this.checkpoints = c;
     }
 
-    /** Trains a copy of {@code initial} on {@code train}, scoring {@code validation} (or null) after every epoch. */
-    Trainer.Result fit(Network initial, RowBlocks train, ValidationRows validation) {
+    /**
+     * Trains a copy of {@code initial} on the rows of {@code source}, scoring {@code validation}
+     * (or null) after every epoch. A checkpoint listener receives the state after an epoch (the
+     * averaged {@code θ} and optimizer state, and {@link EarlyStopping}'s), and a run resumed from
+     * it takes the uninterrupted run's rounds bit for bit: each round starts from the broadcast
+     * state, and each partition's order is drawn from {@code (seedₚ, epoch)}. The checkpoint's
+     * settings add {@value #SYNC_EVERY} to the exact mode's, so neither resumes the other.
+     */
+    Trainer.Result fit(Network initial, SparkRows source, ValidationRows validation) {
+        RowBlocks train = source.blocks();
         Network network = initial.copy();
         List<EpochStats> epochs = new ArrayList<>();
         Loss loss = options.loss();
         loss.checkOutput(network.layer(network.layerCount() - 1).activation(), network.outputs());
-        boolean watchTraining = options.monitor().equals(TrainingOptions.TRAIN_LOSS);
-        if (options.patience() > 0 && validation == null && !watchTraining) {
-            throw new IllegalArgumentException("early stopping (patience " + options.patience()
-                    + ") needs validation rows: give a validation set or a validation fraction");
-        }
-        if (options.epochs() == 0 || train.rows() == 0) {
+        EarlyStopping stopping = new EarlyStopping(options, validation != null, network.parameters().size(),
+                checkpoints != null);
+        Checkpoint from = checkpoints == null ? null : checkpoints.resumeFrom().orElse(null);
+        if ((options.epochs() == 0 || train.rows() == 0) && from == null) {
             return new Trainer.Result(network, new History(epochs));
+        }
+        Map<String, String> settings = null;
+        if (checkpoints != null) {
+            settings = new TreeMap<>(options.settings());
+            settings.putAll(source.fingerprint());
+            if (validation != null) {
+                settings.put("validation_rows_sha256", validation.sha256());
+            }
+            settings.put(SYNC_EVERY, Integer.toString(syncEvery));
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(train.blocks().context());
         long[] counts = partitionRows(train);
@@ -102,23 +134,26 @@ final class ModelAveraging {
             maxSteps = Math.max(maxSteps, (n + b - 1) / b);
         }
         int rounds = (int) ((maxSteps + syncEvery - 1) / syncEvery);
+        // what a progress bar counts an epoch in: gradus train's steps of B rows over all the rows
+        long stepsOfAllRows = (train.rows() + b - 1) / b;
 
         Optimizer optimizer = options.optimizer();
         float[] theta = network.parameters().values();
         State state = State.of(optimizer.init(theta.length).snapshot());
-        boolean monitored = validation != null || watchTraining;
-        boolean restoreBest = options.patience() > 0 && options.restoreBest();
-        float[] best = monitored && restoreBest ? new float[theta.length] : null;
-        int bestEpoch = 0;
-        double bestValue = Double.NaN;
-        int sinceBest = 0;
-        boolean stoppedEarly = false;
+        if (from != null) {
+            from.checkResumes(network, settings, options.epochs());
+            System.arraycopy(from.network().parameters().values(), 0, theta, 0, theta.length);
+            state = State.of(from.optimizer());
+            epochs.addAll(from.history().epochs());
+            stopping.resume(from);
+        }
         Steps task = new Steps(network, options, syncEvery);
-        for (int epoch = 1; epoch <= options.epochs() && !stoppedEarly; epoch++) {
+        for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stopping.stopped(); epoch++) {
             long started = System.nanoTime();
             double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
             double lossSum = 0;
             double weightSum = 0;
+            int steps = 0;   // the epoch's optimizer steps, over all partitions
             for (int round = 0; round < rounds; round++) {
                 Broadcast<float[]> t = sc.broadcast(theta.clone());
                 Broadcast<State> s = sc.broadcast(state);
@@ -136,7 +171,7 @@ final class ModelAveraging {
                 for (Local l : locals) {
                     if (l.diverged()) {   // θ is still the round's start: the last good weights
                         throw new TrainingDivergedException(epoch, round + 1, l.losses()[l.losses().length - 1],
-                                new Trainer.Result(network, new History(epochs, bestEpoch, false)));
+                                new Trainer.Result(network, new History(epochs, stopping.bestEpoch(), false)));
                     }
                 }
                 for (Local l : locals) {   // step by step, as Trainer adds them
@@ -146,13 +181,15 @@ final class ModelAveraging {
                         lossSum += l.losses()[i] * l.weights()[i];
                         weightSum += l.weights()[i];
                     }
+                    steps += l.weights().length;
                 }
                 if (roundWeight == 0) {
                     continue;
                 }
                 state = average(locals, theta);
+                int done = (int) Math.min(steps, stepsOfAllRows);
                 for (int i = 0; i < listeners.size(); i++) {
-                    listeners.get(i).onBatch(epoch, round + 1, roundLoss / roundWeight);
+                    listeners.get(i).onBatch(epoch, done, roundLoss / roundWeight);
                 }
             }
             double validationLoss = Double.NaN;
@@ -162,31 +199,20 @@ final class ModelAveraging {
                 validationLoss = score.loss();
                 metrics = score.metrics();
             }
-            EpochStats stats = new EpochStats(epoch, lossSum / weightSum, rounds, (System.nanoTime() - started) / 1e9,
+            EpochStats stats = new EpochStats(epoch, lossSum / weightSum, steps, (System.nanoTime() - started) / 1e9,
                     lr, validationLoss, metrics);
             epochs.add(stats);
             for (TrainingListener listener : listeners) {
                 listener.onEpoch(stats);
             }
-            if (monitored) {
-                double value = watchTraining ? stats.loss()
-                        : options.monitor().equals("loss") ? validationLoss : metrics.get(options.monitor());
-                if (bestEpoch == 0 || improves(value, bestValue)) {
-                    bestValue = value;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    if (best != null) {
-                        System.arraycopy(theta, 0, best, 0, theta.length);
-                    }
-                } else if (options.patience() > 0 && ++sinceBest >= options.patience()) {
-                    stoppedEarly = epoch < options.epochs();
-                }
+            stopping.afterEpoch(stats, theta);
+            if (stopping.checkpointDue(checkpoints, epoch)) {
+                // θ is the last good weights too: a round that diverges leaves them as they were
+                stopping.checkpoint(checkpoints, settings, network, theta, state.snapshot(), epochs);
             }
         }
-        if (restoreBest && bestEpoch > 0) {
-            System.arraycopy(best, 0, theta, 0, theta.length);
-        }
-        return new Trainer.Result(network, new History(epochs, bestEpoch, stoppedEarly));
+        stopping.restoreBest(theta);
+        return new Trainer.Result(network, stopping.history(epochs));
     }
 
     /** The rows each partition holds, in partition order (one small job). */
@@ -272,13 +298,6 @@ final class ModelAveraging {
         for (int i = 0; i < sum.length; i++) {
             sum[i] += weight * values[i];
         }
-    }
-
-    /** Whether {@code value} beats {@code bestValue} by more than the minimum delta (as {@link Trainer}). */
-    private boolean improves(double value, double bestValue) {
-        boolean higher = options.metrics().stream().filter(m -> m.name().equals(options.monitor())).findFirst()
-                .map(ValidationMetric::higherIsBetter).orElse(false);
-        return higher ? value > bestValue + options.minDelta() : value < bestValue - options.minDelta();
     }
 
     /** An optimizer's state as Spark ships it: {@link Optimizer.Snapshot}'s arrays by name. */
@@ -386,7 +405,7 @@ final class ModelAveraging {
                     double l = opt.step(theta, dTheta, d -> {
                         double value = pass.lossAndGradient(rows, count, d);
                         if (Double.isFinite(value) && clipNorm > 0) {
-                            clipByGlobalNorm(d, clipNorm);
+                            Clipping.clipByGlobalNorm(d, clipNorm);
                         }
                         return value;
                     }, state, lr);
@@ -398,24 +417,6 @@ final class ModelAveraging {
                 }
             }
             return new Local(p, theta, State.of(state.snapshot()), losses, weights);
-        }
-    }
-
-    /**
-     * PyTorch's {@code clip_grad_norm_}, {@code g ← g · min(1, c / (‖g‖ + 10⁻⁶))}: the same
-     * operations as the core's clipping in {@link Trainer}.
-     */
-    static void clipByGlobalNorm(float[] dTheta, double maxNorm) {
-        double sum = 0;
-        for (float g : dTheta) {
-            sum += (double) g * g;
-        }
-        double coefficient = maxNorm / (Math.sqrt(sum) + 1e-6);
-        if (coefficient < 1) {
-            float c = (float) coefficient;
-            for (int i = 0; i < dTheta.length; i++) {
-                dTheta[i] *= c;
-            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.gradus.spark;
 
+import dev.gradus.data.ClassWeights;
 import dev.gradus.data.DataException;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Table;
 import dev.gradus.io.MetadataCodec;
 import dev.gradus.model.Model;
@@ -179,6 +181,21 @@ public final class RowBlocks implements AutoCloseable {
      * {@link SparkInput#dataError} names its file and row.
      */
     public static RowBlocks encode(SparkInput input, long[] partitionRows, Preprocessing prep, Loss loss) {
+        return encode(input, partitionRows, prep, loss, null, null);
+    }
+
+    /**
+     * As {@link #encode(SparkInput, long[], Preprocessing, Loss)} with each block carrying its
+     * rows' weights in the loss {@code Σᵢ wᵢLᵢ / Σᵢ wᵢ}: the sample weight read from column
+     * {@code weightColumn} of the row (null: 1) times its class's weight {@code perClass[c]}
+     * (null: 1), the weights {@link RowWeights#rowWeights} gives for the same rows, computed by
+     * the executors on tables of their rows; with neither, the blocks are unweighted. A missing,
+     * negative or non-numeric weight stops the first job that reads the blocks, named by file,
+     * row and column. That some row weighs more than 0 is for the caller to check
+     * ({@link #weightTotal}).
+     */
+    public static RowBlocks encode(SparkInput input, long[] partitionRows, Preprocessing prep, Loss loss,
+                                   String weightColumn, double[] perClass) {
         long[] counts = partitionRows.clone();
         long[] first = new long[counts.length];
         long rows = 0;
@@ -190,47 +207,127 @@ public final class RowBlocks implements AutoCloseable {
         String lossName = loss.name();
         // The preprocessing travels to the executors as the model file's own JSON text.
         String prepJson = MetadataCodec.preprocessing(prep);
+        double[] classWeights = perClass == null ? null : perClass.clone();
         JavaRDD<Row> read = input.rows().toJavaRDD();
         if (read.getNumPartitions() != counts.length) {
             throw new IllegalStateException(input.path() + " is read in " + read.getNumPartitions() + " partitions now"
                     + " but was read in " + counts.length + " when the preprocessing was fitted");
         }
-        JavaRDD<Block> blocks = read.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> encodePartition(cells,
-                MetadataCodec.preprocessing(prepJson), Loss.parse(lossName), first[p], counts[p], it), true);
+        JavaRDD<Block> blocks = read.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
+            Preprocessing pr = MetadataCodec.preprocessing(prepJson);
+            Loss l = Loss.parse(lossName);
+            RowWeights weights = new RowWeights(weightColumn, ClassWeights.NONE);
+            boolean weighted = weightColumn != null || classWeights != null;
+            List<Block> out = new ArrayList<>();
+            long n = inChunks(cells, first[p], it, (t, row) -> {
+                Matrix x = pr.features(t);
+                Matrix y = Model.networkTargets(pr, l, t);
+                float[] w = weighted ? weights.someRowWeights(t, pr, classWeights) : null;
+                out.add(new Block(row, t.rows(), x.copy().data(), y.copy().data(), w));
+            });
+            checkCount(n, counts[p]);
+            return out.iterator();
+        }, true);
         return of(blocks, rows, prep.inputWidth(), Model.outputWidth(prep, loss));
     }
 
-    private static Iterator<Block> encodePartition(SparkInput.Cells cells, Preprocessing prep, Loss loss,
-                                                   long firstRow, long expectedRows, Iterator<Row> it) {
-        List<Block> out = new ArrayList<>();
-        List<String[]> chunk = new ArrayList<>();
+    /**
+     * How many rows of {@code input} (numbered in partition order from {@code partitionRows}, for
+     * messages) each class id of {@code prep} has, counted on the executors
+     * from tables of their rows ({@link Preprocessing#classIds}): what
+     * {@link RowWeights#classWeights(Preprocessing, long[])} fits balanced class weights to.
+     *
+     * @throws DataException naming the file and row of a label that is not a class
+     */
+    public static long[] classCounts(SparkInput input, long[] partitionRows, Preprocessing prep) throws DataException {
+        long[] first = new long[partitionRows.length];
+        for (int p = 1; p < first.length; p++) {
+            first[p] = first[p - 1] + partitionRows[p - 1];
+        }
+        SparkInput.Cells cells = input.cells();
+        String prepJson = MetadataCodec.preprocessing(prep);
+        int classes = prep.classLabels().size();
+        try {
+            return input.rows().toJavaRDD().mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
+                Preprocessing pr = MetadataCodec.preprocessing(prepJson);
+                long[] counts = new long[classes];
+                inChunks(cells, first[p], it, (t, row) -> {
+                    for (int id : pr.classIds(t)) {
+                        counts[id]++;
+                    }
+                });
+                return List.of(counts).iterator();
+            }, true).reduce((a, b) -> {
+                long[] sum = new long[classes];
+                for (int c = 0; c < classes; c++) {
+                    sum[c] = a[c] + b[c];
+                }
+                return sum;
+            });
+        } catch (RuntimeException e) {
+            DataException d = SparkInput.dataError(e);
+            if (d != null) {
+                throw d;
+            }
+            throw e;
+        }
+    }
+
+    /** {@code Σᵢ wᵢ} over every row ({@code N} for unweighted rows), added on the executors. */
+    public double weightTotal() {
+        return blocks.map(b -> {
+            if (b.w() == null) {
+                return (double) b.rows();
+            }
+            double sum = 0;
+            for (float v : b.w()) {
+                sum += v;
+            }
+            return sum;
+        }).fold(0.0, Double::sum);
+    }
+
+    /** What a chunk of a partition's rows is turned into: a table of them, and the number of its first row. */
+    @FunctionalInterface
+    private interface Chunk {
+        void accept(Table t, long firstRow) throws DataException;
+    }
+
+    /**
+     * Passes the rows of {@code it} to {@code chunk} as tables of consecutive rows that never cross
+     * a multiple of {@link BlockedPass#BLOCK_ROWS} (the first numbered {@code firstRow}); a
+     * {@link DataException} about a table becomes a {@link SparkInput.BadCell} naming the row's
+     * file and row. Returns the rows passed.
+     */
+    private static long inChunks(SparkInput.Cells cells, long firstRow, Iterator<Row> it, Chunk chunk) {
+        List<String[]> rows = new ArrayList<>();
         List<String> files = new ArrayList<>();
         long row = firstRow;
-        while (it.hasNext() || !chunk.isEmpty()) {
-            if (it.hasNext() && (chunk.isEmpty() || (row + chunk.size()) % BlockedPass.BLOCK_ROWS != 0)) {
+        while (it.hasNext() || !rows.isEmpty()) {
+            if (it.hasNext() && (rows.isEmpty() || (row + rows.size()) % BlockedPass.BLOCK_ROWS != 0)) {
                 Row r = it.next();
-                chunk.add(cells.of(r));
+                rows.add(cells.of(r));
                 files.add(cells.file(r));
                 continue;
             }
             String source = "\u0000block";
-            Table t = Table.of(source, cells.names(), chunk);
             try {
-                Matrix x = prep.features(t);
-                Matrix y = Model.networkTargets(prep, loss, t);
-                out.add(new Block(row, chunk.size(), x.copy().data(), y.copy().data()));
+                chunk.accept(Table.of(source, cells.names(), rows), row);
             } catch (DataException e) {
                 throw new SparkInput.BadCell(located(e.getMessage(), source, files, row));
             }
-            row += chunk.size();
-            chunk = new ArrayList<>();
+            row += rows.size();
+            rows = new ArrayList<>();
             files = new ArrayList<>();
         }
-        if (row - firstRow != expectedRows) {
-            throw new IllegalStateException("a partition holds " + (row - firstRow) + " rows now but held "
+        return row - firstRow;
+    }
+
+    private static void checkCount(long rows, long expectedRows) {
+        if (rows != expectedRows) {
+            throw new IllegalStateException("a partition holds " + rows + " rows now but held "
                     + expectedRows + " when the preprocessing was fitted: the input changed between the passes");
         }
-        return out.iterator();
     }
 
     /** The core's message about a table of a block's rows, with the row's file in place of the table's line. */

@@ -1,6 +1,8 @@
 package dev.gradus.spark;
 
+import dev.gradus.data.ClassWeights;
 import dev.gradus.data.DataException;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Table;
 import dev.gradus.data.Task;
 import dev.gradus.model.Model;
@@ -20,7 +22,7 @@ import org.apache.spark.sql.Row;
  * sums crosses between driver and executors.
  *
  * <pre>
- * loss = Σ_chunks n·ℓ_chunk / N      accuracy = correct / N
+ * loss = Σ_chunks W·ℓ_chunk / Σ W     accuracy = correct / N     (W: a chunk's rows, or their weights)
  * rmseₜ = √(SSEₜ / N)                 r²ₜ = 1 − SSEₜ / Σ(y − ȳ)²   (ȳ, Σ(y − ȳ)² merged by Chan et al.)
  * </pre>
  * The same values as the core's on one table, within rounding (sums over chunks in another order).
@@ -42,6 +44,19 @@ public record SparkScores(long rows, double loss, double accuracy, double[] rmse
      */
     public static SparkScores of(SparkInput input, long[] partitionRows, Model model, int[] leftOut)
             throws DataException {
+        return of(input, partitionRows, model, leftOut, null, null);
+    }
+
+    /**
+     * As {@link #of(SparkInput, long[], Model, int[])} with the loss weighted as
+     * {@link RowBlocks#encode(SparkInput, long[], dev.gradus.data.Preprocessing, dev.gradus.nn.Loss,
+     * String, double[])} weighs the rows (sample weights of column {@code weightColumn} times
+     * {@code perClass}; both null: unweighted): {@code Σ_chunks W·ℓ_chunk / W} with {@code W} the
+     * chunk's {@code Σᵢ wᵢ}, the weighted loss of {@link Model#loss(Table, float[])}. The accuracy,
+     * r² and RMSE stay unweighted, as {@code gradus train} reports them.
+     */
+    public static SparkScores of(SparkInput input, long[] partitionRows, Model model, int[] leftOut,
+                                 String weightColumn, double[] perClass) throws DataException {
         long[] first = new long[partitionRows.length];
         for (int p = 1; p < first.length; p++) {
             first[p] = first[p - 1] + partitionRows[p - 1];
@@ -53,7 +68,8 @@ public record SparkScores(long rows, double loss, double accuracy, double[] rmse
         List<Sums> parts;
         try {
             parts = rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> List.of(
-                    score(cells, ModelBytes.cached(bytes, null), first[p], skip, it)).iterator(), true).collect();
+                    score(cells, ModelBytes.cached(bytes, null), first[p], skip, it, weightColumn, perClass))
+                    .iterator(), true).collect();
         } catch (RuntimeException e) {
             DataException d = SparkInput.dataError(e);
             if (d != null) {
@@ -77,7 +93,10 @@ public record SparkScores(long rows, double loss, double accuracy, double[] rmse
                 Arrays.stream(rmse).average().orElse(Double.NaN));
     }
 
-    private static Sums score(SparkInput.Cells cells, Model model, long firstRow, int[] skip, Iterator<Row> it) {
+    private static Sums score(SparkInput.Cells cells, Model model, long firstRow, int[] skip, Iterator<Row> it,
+                              String weightColumn, double[] perClass) {
+        RowWeights weights = weightColumn == null && perClass == null ? null
+                : new RowWeights(weightColumn, ClassWeights.NONE);
         int k = model.task() == Task.REGRESSION ? model.preprocessing().targetNames().size() : 0;
         Sums sums = new Sums(k);
         List<String[]> chunk = new ArrayList<>();
@@ -94,7 +113,7 @@ public record SparkScores(long rows, double loss, double accuracy, double[] rmse
             }
             Table t = Table.of(files.get(0), cells.names(), chunk);
             try {
-                sums.add(model, t);
+                sums.add(model, t, weights == null ? null : weights.someRowWeights(t, model.preprocessing(), perClass));
             } catch (DataException e) {
                 throw new SparkInput.BadCell(e.getMessage());
             }
@@ -106,15 +125,27 @@ public record SparkScores(long rows, double loss, double accuracy, double[] rmse
 
     /** One partition's sums; {@link #plus} adds another partition's after this one's. */
     record Sums(long[] counts, double[] values, double[][] targets) implements Serializable {
-        // counts: rows, correct; values: Σ n·ℓ; targets[t]: SSE, Σ|r|, mean y, M2 of y
+        // counts: rows, correct; values: Σ W·ℓ, Σ W (W: a chunk's weight, its rows unweighted);
+        // targets[t]: SSE, Σ|r|, mean y, M2 of y
 
         Sums(int targetCount) {
-            this(new long[2], new double[1], new double[targetCount][4]);
+            this(new long[2], new double[2], new double[targetCount][4]);
         }
 
-        void add(Model model, Table t) throws DataException {
+        /** Adds the rows of {@code t}, weighted by {@code w} in the loss (null: unweighted). */
+        void add(Model model, Table t, float[] w) throws DataException {
             int n = t.rows();
-            values[0] += model.loss(t) * n;
+            double weight = n;
+            if (w != null) {
+                weight = 0;
+                for (float v : w) {
+                    weight += v;
+                }
+            }
+            if (weight > 0) {
+                values[0] += model.loss(t, w) * weight;
+                values[1] += weight;
+            }
             if (model.task() == Task.CLASSIFICATION) {
                 int[] predicted = model.predict(t).classIds();
                 int[] actual = model.preprocessing().classIds(t);
@@ -162,6 +193,7 @@ public record SparkScores(long rows, double loss, double accuracy, double[] rmse
         Sums plus(Sums other) {
             Sums out = new Sums(targets.length);
             out.values[0] = values[0] + other.values[0];
+            out.values[1] = values[1] + other.values[1];
             out.counts[1] = counts[1] + other.counts[1];
             for (int j = 0; j < targets.length; j++) {
                 out.targets[j] = targets[j].clone();
@@ -181,7 +213,7 @@ public record SparkScores(long rows, double loss, double accuracy, double[] rmse
                 rmse[j] = Math.sqrt(sse / n);
                 r2[j] = total == 0 ? (sse == 0 ? 1 : 0) : 1 - sse / total;
             }
-            return new SparkScores(n, values[0] / n, task == Task.CLASSIFICATION ? (double) counts[1] / n : Double.NaN,
+            return new SparkScores(n, values[0] / values[1], task == Task.CLASSIFICATION ? (double) counts[1] / n : Double.NaN,
                     rmse, r2);
         }
     }

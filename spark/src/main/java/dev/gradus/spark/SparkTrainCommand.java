@@ -4,8 +4,9 @@ import dev.gradus.cli.RunFlags;
 import dev.gradus.cli.TrainCommand;
 import dev.gradus.cli.TrainingFlags;
 import dev.gradus.cli.WeightFlags;
-import dev.gradus.data.RowWeights;
+import dev.gradus.data.ClassWeights;
 import dev.gradus.data.CsvOptions;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Preprocessing;
@@ -41,10 +42,10 @@ import picocli.CommandLine.Spec;
  * ({@link SparkPreprocessing}), encodes the rows into float32 blocks where they were read
  * ({@link RowBlocks#encode}) and scores the trained model there ({@link SparkScores}): no row
  * reaches the driver; a {@code --validation} file is read, encoded and scored on the executors
- * too. With {@code --init}, {@code --resume}, {@code --test}, {@code --test-fraction},
- * {@code --health}, {@code --sample-weight}, {@code --class-weight} or IDX input the rows are
- * read on the driver as {@code gradus train} reads them, then spread over the partitions (with
- * their weights).
+ * too. Row weights ({@code --sample-weight}, {@code --class-weight}) are computed there and
+ * carried in the blocks. With {@code --init}, {@code --resume}, {@code --test},
+ * {@code --test-fraction}, {@code --health} or IDX input the rows are read on the driver as
+ * {@code gradus train} reads them, then spread over the partitions (with their weights).
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Train a network on Apache Spark: the options of 'gradus train', plus --master and "
@@ -82,7 +83,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
             description = "Local SGD with model averaging, NOT the training of 'gradus train': every partition runs K "
                     + "mini-batch steps (--batch-size rows of its own) from the current weights, then the partitions' "
                     + "weights and optimizer states are averaged (one Spark job per K steps instead of one per step). "
-                    + "Needs a mini-batch optimizer; no checkpoints. Default: the exact mode.")
+                    + "Needs a mini-batch optimizer. The model file records K (training.sync_every). Default: the "
+                    + "exact mode.")
     Integer syncEvery;
 
     @Override
@@ -100,9 +102,6 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         String refusal = null;
         if (syncEvery < 1) {
             refusal = "--sync-every must be at least 1 step, got " + syncEvery;
-        } else if (parsed.hasMatchedOption("--checkpoint") || parsed.hasMatchedOption("--resume")) {
-            refusal = "--sync-every cannot be combined with " + (parsed.hasMatchedOption("--checkpoint")
-                    ? "--checkpoint" : "--resume") + ": averaged runs take no checkpoints";
         } else if (parsed.hasMatchedOption("--batch-size") && parsed.matchedOptionValue("--batch-size", 1) == 0) {
             refusal = "--sync-every needs mini-batches: --batch-size must be above 0 (each partition's batch), got 0";
         } else if (parsed.hasMatchedOption("--optimizer")) {
@@ -125,10 +124,26 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         return syncEvery == null ? 0 : syncEvery;
     }
 
+    /** {@code model} with {@code sync_every} in its training record when it was trained by model averaging. */
+    static Model recorded(Model model, int syncEvery) {
+        if (syncEvery == 0) {
+            return model;
+        }
+        java.util.Map<String, String> training = new java.util.LinkedHashMap<>(model.training());
+        training.put(ModelAveraging.SYNC_EVERY, Integer.toString(syncEvery));
+        return model.withTraining(training);
+    }
+
     /** The Spark trainer runs the one training loop, so it saves and resumes checkpoints as gradus train does. */
     @Override
     public boolean savesCheckpoints() {
         return true;
+    }
+
+    /** {@code sync_every}: what a checkpoint of an averaged run records beside the options ({@link ModelAveraging}). */
+    @Override
+    public java.util.Set<String> trainerSettings() {
+        return java.util.Set.of(ModelAveraging.SYNC_EVERY);
     }
 
     /**
@@ -136,8 +151,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
      * read on the driver) where Spark cannot read files.
      */
     @Override
-    public TrainCommand.RemoteRows read(Path data, Path validation, DataSpec dataSpec, CsvOptions csv,
-                                        Consumer<String> warnings) throws DataException {
+    public TrainCommand.RemoteRows read(Path data, Path validation, DataSpec dataSpec, RowWeights weights,
+                                        CsvOptions csv, Consumer<String> warnings) throws DataException {
         checkPartitions();
         String path = typed("--data", data);
         String validationPath = validation == null ? null : typed("--validation", validation);
@@ -160,6 +175,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         boolean done = false;
         try {
             SparkInput input = SparkInput.read(spark, path, format, separator, naValues);
+            weights.checkColumn(input.path(), input.names());
             SparkPreprocessing.Fit fit = SparkPreprocessing.fit(input, dataSpec, warnings);
             if (fit.rows() > Integer.MAX_VALUE - 8) {
                 throw new DataException(path + ": " + fit.rows() + " rows; training takes at most " + (Integer.MAX_VALUE - 8));
@@ -168,6 +184,9 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
                     : JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
             SparkInput validationInput = validationPath == null ? null
                     : SparkInput.read(spark, validationPath, format, separator, naValues);
+            if (validationInput != null) {
+                weights.checkColumn(validationInput.path(), validationInput.names());
+            }
             ExecutorRows rows = new ExecutorRows(spark, input, fit, validationInput, p, syncEvery());
             done = true;
             return rows;
@@ -195,6 +214,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         private final int syncEvery;
         private RowBlocks blocks;
         private RowBlocks validationBlocks;
+        private String weightColumn;   // the rows' weights, once fit has them
+        private double[] perClass;
 
         ExecutorRows(SparkSession spark, SparkInput input, SparkPreprocessing.Fit fit, SparkInput validation,
                      int partitions, int syncEvery) {
@@ -219,9 +240,17 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         @Override
         public Model.Fit fit(TrainingStart start, TrainingListener listener) throws DataException {
             TrainingOptions options = start.options();
+            RowWeights weights = start.weights();
             try {
-                blocks = RowBlocks.encode(input, fit.partitionRows(), start.preprocessing(), options.loss())
-                        .inPartitions(partitions);
+                // Class weights are fitted to every training row's class, counted on the executors.
+                perClass = weights.classWeights(start.preprocessing(), weights.classes() instanceof ClassWeights.Balanced
+                        ? RowBlocks.classCounts(input, fit.partitionRows(), start.preprocessing()) : null);
+                weightColumn = weights.column();
+                blocks = RowBlocks.encode(input, fit.partitionRows(), start.preprocessing(), options.loss(),
+                        weightColumn, perClass).inPartitions(partitions);
+                if (weights.any() && !(blocks.weightTotal() > 0)) {
+                    throw weights.everyRowWeighsZero(input.path(), perClass != null);
+                }
                 SparkTrainer trainer = new SparkTrainer(options).syncEvery(syncEvery).addListener(listener);
                 Trainer.Result result;
                 if (validation == null) {
@@ -233,11 +262,15 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
                     if (java.util.Arrays.stream(counts).sum() == 0) {
                         throw new DataException(validation.path() + ": the validation file has no rows");
                     }
-                    validationBlocks = RowBlocks.encode(validation, counts, start.preprocessing(), options.loss())
-                            .inPartitions(partitions);
+                    validationBlocks = RowBlocks.encode(validation, counts, start.preprocessing(), options.loss(),
+                            weightColumn, perClass).inPartitions(partitions);
+                    if (weights.any() && !(validationBlocks.weightTotal() > 0)) {
+                        throw weights.everyRowWeighsZero(validation.path(), perClass != null);
+                    }
                     result = trainer.fit(start.network(), blocks, validationBlocks);
                 }
-                return new Model.Fit(Model.trained(result.network(), start.preprocessing(), options), result.history());
+                return new Model.Fit(recorded(Model.trained(result.network(), start.preprocessing(), options,
+                        weights), syncEvery), result.history());
             } catch (RuntimeException e) {
                 DataException d = SparkInput.dataError(e);
                 if (d != null) {
@@ -251,7 +284,7 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         public TrainCommand.Scores score(Model model, TrainingOptions options) throws DataException {
             int[] held = options.validationFraction() == 0 ? new int[0]
                     : RowOrder.validationSplit(rows(), options.validationFraction(), options.seed())[1];
-            SparkScores s = SparkScores.of(input, fit.partitionRows(), model, held);
+            SparkScores s = SparkScores.of(input, fit.partitionRows(), model, held, weightColumn, perClass);
             return new TrainCommand.Scores((int) s.rows(), s.loss(), s.headline());
         }
 
@@ -311,7 +344,8 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
                                 Model.networkTargets(prep, options.loss(), validation),
                                 weights.rowWeights(validation, prep, perClass));
             }
-            return new Model.Fit(Model.trained(result.network(), prep, options, weights), result.history());
+            return new Model.Fit(recorded(Model.trained(result.network(), prep, options, weights), syncEvery()),
+                    result.history());
         } finally {
             spark.stop();
         }

@@ -77,8 +77,10 @@ public final class SparkTrainer {
      * optimizer state, then the partitions' models and states are averaged, weighted by the rows
      * they passed, in partition order ({@link ModelAveraging}). Not equal to single-machine
      * training (except on one partition); one Spark job per {@code k} steps instead of one per
-     * step. Needs a mini-batch optimizer and a batch size above 0, which is each partition's batch;
-     * checkpoints are refused. {@code k = 0} is the exact mode (the default).
+     * step. Needs a mini-batch optimizer and a batch size above 0, which is each partition's batch.
+     * A {@link CheckpointListener} works as in the exact mode (the checkpoint records {@code k}, so
+     * it resumes only a run averaged every {@code k} steps). {@code k = 0} is the exact mode (the
+     * default).
      *
      * @throws IllegalArgumentException for {@code k < 0}
      */
@@ -111,12 +113,12 @@ public final class SparkTrainer {
         ModelAveraging averaging = new ModelAveraging(options, syncEvery, listeners);
         double f = options.validationFraction();
         if (f == 0 || options.epochs() == 0) {
-            return averaging.fit(initial, train, null);
+            return averaging.fit(initial, new SparkRows(train, hook), null);
         }
         GradientSource.HeldOut split = new SparkRows(train, hook).holdOut(
                 RowOrder.validationSplit((int) train.rows(), f, options.seed())[1]);
         try (SparkRows rest = (SparkRows) split.train()) {
-            return averaging.fit(initial, rest.blocks(), split.validation());
+            return averaging.fit(initial, rest, split.validation());
         }
     }
 
@@ -159,7 +161,7 @@ public final class SparkTrainer {
                     throw new IllegalArgumentException("a validation set was given and a validation fraction of "
                             + options.validationFraction() + " too; use one of them");
                 }
-                return new ModelAveraging(options, syncEvery, listeners).fit(initial, train, rows);
+                return new ModelAveraging(options, syncEvery, listeners).fit(initial, new SparkRows(train, hook), rows);
             }
             return trainer().fit(initial, new SparkRows(train, hook), rows);
         } finally {

@@ -96,6 +96,7 @@ class ModelAveragingTest {
             assertEquals(e.get(i).loss(), a.get(i).loss(), "training loss, epoch " + (i + 1));
             assertEquals(e.get(i).validationLoss(), a.get(i).validationLoss(), "validation loss, epoch " + (i + 1));
             assertEquals(e.get(i).validationMetrics(), a.get(i).validationMetrics());
+            assertEquals(e.get(i).steps(), a.get(i).steps(), "optimizer steps, epoch " + (i + 1));
         }
         assertFalse(Arrays.equals(net().parameters().values(), actual.network().parameters().values()));
     }
@@ -112,8 +113,8 @@ class ModelAveragingTest {
         double before = Loss.CROSS_ENTROPY.value(net().predict(X).data(), Y.data(), 0, X.rows(), 3);
         double after = Loss.CROSS_ENTROPY.value(first.network().predict(X).data(), Y.data(), 0, X.rows(), 3);
         assertTrue(after < before / 2, "loss " + before + " -> " + after);
-        // 1,024 rows / 32 = 32 steps on the largest partitions: 4 rounds of 8 per epoch
-        assertEquals(4, first.history().epochs().get(0).steps());
+        // 1,024 rows / 32 = 32 steps on the largest partitions (4 rounds of 8), 500 / 32 = 16 on the third
+        assertEquals(32 + 32 + 16, first.history().epochs().get(0).steps());
         // and it is not the exact mode's computation (which is the core trainer's, to rounding)
         float[] exact = new Trainer(o).fit(net(), X, Y).network().parameters().values();
         assertFalse(Arrays.equals(exact, first.network().parameters().values()));
@@ -148,7 +149,7 @@ class ModelAveragingTest {
     }
 
     @Test
-    void fullBatchMethodsFullBatchesAndCheckpointsAreRefused() {
+    void fullBatchMethodsAndFullBatchesAreRefused() {
         try (RowBlocks rows = RowBlocks.of(sc, X, Y, 2)) {
             IllegalArgumentException lbfgs = assertThrows(IllegalArgumentException.class,
                     () -> new SparkTrainer(options("lbfgs", 0, 1)).syncEvery(2).fit(net(), rows));
@@ -156,25 +157,68 @@ class ModelAveragingTest {
             IllegalArgumentException full = assertThrows(IllegalArgumentException.class,
                     () -> new SparkTrainer(options("adam", 0, 1)).syncEvery(2).fit(net(), rows));
             assertTrue(full.getMessage().contains("--batch-size above 0"), full.getMessage());
-            CheckpointListener keep = new CheckpointListener() {
-                @Override
-                public int every() {
-                    return 1;
-                }
-
-                @Override
-                public Optional<Checkpoint> resumeFrom() {
-                    return Optional.empty();
-                }
-
-                @Override
-                public void onCheckpoint(Checkpoint c) {
-                }
-            };
-            IllegalArgumentException checkpoints = assertThrows(IllegalArgumentException.class,
-                    () -> new SparkTrainer(options("adam", 10, 1)).syncEvery(2).addListener(keep).fit(net(), rows));
-            assertTrue(checkpoints.getMessage().contains("checkpoints"), checkpoints.getMessage());
             assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(options("adam", 10, 1)).syncEvery(-1));
+        }
+    }
+
+    /** Keeps the checkpoints it is given, and resumes from {@code from} (or starts afresh). */
+    private static final class Kept implements CheckpointListener {
+        private final Checkpoint from;
+        Checkpoint last;
+
+        Kept(Checkpoint from) {
+            this.from = from;
+        }
+
+        @Override
+        public int every() {
+            return 1;
+        }
+
+        @Override
+        public void onCheckpoint(Checkpoint c) {
+            last = c;
+        }
+
+        @Override
+        public Optional<Checkpoint> resumeFrom() {
+            return Optional.ofNullable(from);
+        }
+    }
+
+    /**
+     * Checkpoints: a run on three partitions stopped after epoch 2 and resumed from its checkpoint
+     * ends with the uninterrupted run's weights, history and early stop, bit for bit (Adam's state
+     * averaged into the checkpoint, a validation fraction, patience and the best weights); the
+     * checkpoint records K, so the exact mode and another K do not resume it.
+     */
+    @Test
+    void aStoppedAndResumedAveragedRunEndsAsTheUninterruptedRun() {
+        TrainingOptions o = options("adam(lr=0.02)", 32, 12).withValidationFraction(0.2).withPatience(2)
+                .withMinDelta(0.01).withMetrics(List.of(ValidationMetric.ACCURACY));
+        try (RowBlocks rows = RowBlocks.of(sc, X, Y, 3)) {
+            Trainer.Result whole = new SparkTrainer(o).syncEvery(4).fit(net(), rows);
+            assertTrue(whole.history().epochs().size() > 3, "epochs run: " + whole.history().epochs().size());
+            Kept first = new Kept(null);
+            new SparkTrainer(o.withEpochs(2)).syncEvery(4).addListener(first).fit(net(), rows);
+            assertEquals(2, first.last.epoch());
+            assertEquals("4", first.last.settings().get("sync_every"));
+            Kept rest = new Kept(first.last);
+            Trainer.Result resumed = new SparkTrainer(o).syncEvery(4).addListener(rest).fit(net(), rows);
+            assertArrayEquals(whole.network().parameters().values(), resumed.network().parameters().values());
+            assertEquals(whole.history().epochs().stream().map(EpochStats::loss).toList(),
+                    resumed.history().epochs().stream().map(EpochStats::loss).toList());
+            assertEquals(whole.history().epochs().stream().map(EpochStats::validationLoss).toList(),
+                    resumed.history().epochs().stream().map(EpochStats::validationLoss).toList());
+            assertEquals(whole.history().bestEpoch(), resumed.history().bestEpoch());
+            assertEquals(whole.history().stoppedEarly(), resumed.history().stoppedEarly());
+
+            IllegalArgumentException exact = assertThrows(IllegalArgumentException.class,
+                    () -> new SparkTrainer(o).addListener(new Kept(first.last)).fit(net(), rows));
+            assertTrue(exact.getMessage().contains("sync_every = 4"), exact.getMessage());
+            IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                    () -> new SparkTrainer(o).syncEvery(8).addListener(new Kept(first.last)).fit(net(), rows));
+            assertTrue(other.getMessage().contains("sync_every = 4, this run has sync_every = 8"), other.getMessage());
         }
     }
 

@@ -11,7 +11,7 @@ import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
 import dev.gradus.spark.RowBlocks;
 import dev.gradus.spark.SparkTrainer;
-import dev.gradus.tensor.Matrix;
+import dev.gradus.train.BlockedPass;
 import dev.gradus.train.Defaults;
 import dev.gradus.train.TrainingOptions;
 import dev.gradus.train.ValidationMetric;
@@ -178,7 +178,10 @@ final class GradusML {
 
     /**
      * Trains {@code spec}'s network on the rows of {@code data}: features from a vector column,
-     * targets from {@code target(label)}, numbered in partition order.
+     * targets from {@code target(label)}, numbered in partition order. The rows flagged by
+     * {@code validationIndicator} (if set) are encoded and scored on the executors too, cut into
+     * the training rows' partitions as {@link RowBlocks#inPartitions} cuts them: no row reaches
+     * the driver.
      */
     static Model train(Dataset<?> data, String featuresCol, String labelCol, Preprocessing prep, ModelSpec spec,
                        LabelEncoder target, String validationIndicator, String weightCol) {
@@ -186,17 +189,44 @@ final class GradusML {
         int in = prep.inputWidth();
         int k = initial.outputs();
         Dataset<?> trainRows = data;
-        Matrix[] validation = null;
+        RowBlocks validation = null;
         if (validationIndicator != null) {
             Column flag = functions.col(validationIndicator);
             trainRows = data.filter(functions.not(flag));
-            validation = collect(data.filter(flag), featuresCol, labelCol, weightCol, in, k, target);
-            if (validation[0].rows() == 0) {
+            validation = encode(data.filter(flag), featuresCol, labelCol, weightCol, in, k, target);
+            if (validation.rows() == 0) {
+                validation.close();
                 throw new IllegalArgumentException("validationIndicatorCol '" + validationIndicator
                         + "' marks no row as a validation row");
             }
         }
-        JavaRDD<Row> rows = trainRows.select(columns(featuresCol, labelCol, weightCol)).toJavaRDD();
+        try (RowBlocks train = encode(trainRows, featuresCol, labelCol, weightCol, in, k, target)) {
+            TrainingOptions options = spec.options(prep.task(), validation != null,
+                    (int) Math.min(Integer.MAX_VALUE, train.rows()));
+            SparkTrainer trainer = new SparkTrainer(options);
+            Network trained;
+            if (validation == null) {
+                trained = trainer.fit(initial, train).network();
+            } else {
+                validation = validation.inPartitions(train.partitions());
+                trained = trainer.fit(initial, train, validation).network();
+            }
+            return Model.trained(trained, prep, options);
+        } finally {
+            if (validation != null) {
+                validation.close();
+            }
+        }
+    }
+
+    /**
+     * The rows {@code (features vector, label[, weight])} of {@code data} as blocks encoded on the
+     * executors, numbered in partition order, cut at multiples of {@link BlockedPass#BLOCK_ROWS}
+     * rows (as {@link RowBlocks#inPartitions} needs them); the driver sees each partition's count.
+     */
+    private static RowBlocks encode(Dataset<?> data, String featuresCol, String labelCol, String weightCol, int in,
+                                    int k, LabelEncoder target) {
+        JavaRDD<Row> rows = data.select(columns(featuresCol, labelCol, weightCol)).toJavaRDD();
         List<Integer> counts = rows.mapPartitions((Iterator<Row> it) -> {
             int c = 0;
             for (; it.hasNext(); it.next()) {
@@ -211,20 +241,22 @@ final class GradusML {
             total += counts.get(p);
         }
         JavaRDD<RowBlocks.Block> blocks = rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
+            List<RowBlocks.Block> out = new ArrayList<>();
             List<Row> list = new ArrayList<>();
-            it.forEachRemaining(list::add);
-            float[][] xy = encode(list, first[p], in, k, target);
-            return List.of(new RowBlocks.Block(first[p], list.size(), xy[0], xy[1], xy[2])).iterator();
+            long row = first[p];
+            while (it.hasNext() || !list.isEmpty()) {
+                if (it.hasNext() && (list.isEmpty() || (row + list.size()) % BlockedPass.BLOCK_ROWS != 0)) {
+                    list.add(it.next());
+                    continue;
+                }
+                float[][] xy = encode(list, row, in, k, target);
+                out.add(new RowBlocks.Block(row, list.size(), xy[0], xy[1], xy[2]));
+                row += list.size();
+                list = new ArrayList<>();
+            }
+            return out.iterator();
         }, true);
-        try (RowBlocks train = RowBlocks.of(blocks, total, in, k)) {
-            TrainingOptions options = spec.options(prep.task(), validation != null,
-                    (int) Math.min(Integer.MAX_VALUE, total));
-            SparkTrainer trainer = new SparkTrainer(options);
-            Network trained = validation == null ? trainer.fit(initial, train).network()
-                    : trainer.fit(initial, train, validation[0], validation[1],
-                            validation[2] == null ? null : validation[2].data()).network();
-            return Model.trained(trained, prep, options);
-        }
+        return RowBlocks.of(blocks, total, in, k);
     }
 
     /** The features vector, the label as a double, and the weight as a double when {@code weightCol} is set. */
@@ -267,15 +299,6 @@ final class GradusML {
             }
         }
         return new float[][] {x, y, w};
-    }
-
-    /** The validation rows on the driver, in the data set's order, and their weights (null: unweighted). */
-    private static Matrix[] collect(Dataset<?> rows, String featuresCol, String labelCol, String weightCol, int in,
-                                    int k, LabelEncoder target) {
-        List<Row> list = rows.select(columns(featuresCol, labelCol, weightCol)).toJavaRDD().collect();
-        float[][] xy = encode(list, 0, in, k, target);
-        return new Matrix[] {Matrix.wrap(list.size(), in, xy[0]), Matrix.wrap(list.size(), k, xy[1]),
-                xy[2] == null ? null : Matrix.wrap(list.size(), 1, xy[2])};
     }
 
     /** Writes a label into a row of network targets. */

@@ -188,10 +188,7 @@ class GradusEstimatorTest {
                 .withColumn("held", org.apache.spark.sql.functions.expr("x2 > 0.4"));
         Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
                 .build(dev.gradus.nn.Init.DEFAULT, 9);
-        TrainingOptions o = TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
-                .withOptimizer(Optimizer.parse("adam(lr=0.05)")).withEpochs(300).withBatchSize(0)
-                .withSeed(9).withThreads(1).withMetrics(List.of(dev.gradus.train.ValidationMetric.ACCURACY))
-                .withPatience(3).withMinDelta(0.002);
+        TrainingOptions o = earlyStopped();
 
         // an indicator column: train on the other rows, validate on these
         GradusClassifier gc = new GradusClassifier().setLayers(new int[] {8}).setActivation("tanh")
@@ -249,6 +246,61 @@ class GradusEstimatorTest {
         plain.clear(plain.weightCol());
         float[] unweighted = plain.fit(data).gradusModel().network().parameters().values();
         assertTrue(!java.util.Arrays.equals(expected, unweighted), "the weights should change the training");
+    }
+
+    /**
+     * validationIndicatorCol with weightCol: the flagged rows are encoded and scored on the
+     * executors, weighted, and early stopping stops where the single-JVM trainer stops on the same
+     * rows and weights: bit for bit on one partition; on three (the rows in other partitions, so
+     * sums split elsewhere) at the same epoch, weights within 1e-4.
+     */
+    @Test
+    void indicatorColumnRowsAreScoredOnTheExecutorsWithTheirWeights() {
+        GradusClassifier gc = new GradusClassifier().setLayers(new int[] {8}).setActivation("tanh")
+                .setOptimizer("adam(lr=0.05)").setEpochs(300).setBatchSize(0).setSeed(9).setPatience(3)
+                .setMinDelta(0.002).setWeightCol("w").setValidationIndicatorCol("held");
+        Network start = Network.input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
+                .build(dev.gradus.nn.Init.DEFAULT, 9);
+        TrainingOptions o = earlyStopped();
+        for (int partitions : new int[] {1, 3}) {
+            Dataset<Row> data = assembler().transform(partitions == 1 ? classes.coalesce(1) : classes)
+                    .withColumn("held", org.apache.spark.sql.functions.expr("x2 > 0.4"))
+                    .withColumn("w", org.apache.spark.sql.functions.expr("CASE WHEN x1 > 0.7 THEN 0 ELSE 0.5 + x0 * x0 END"));
+            float[] actual = gc.fit(data).gradusModel().network().parameters().values();
+            List<Row> trainRows = data.filter("NOT held").select("features", "label", "w").collectAsList();
+            List<Row> heldRows = data.filter("held").select("features", "label", "w").collectAsList();
+            Matrix[] train = matrices(trainRows);
+            Matrix[] val = matrices(heldRows);
+            Trainer.Result expected = new Trainer(o).fit(start,
+                    dev.gradus.train.GradientSource.of(train[0], train[1], weights(trainRows)), val[0], val[1],
+                    weights(heldRows));
+            assertTrue(expected.history().stoppedEarly(), "epochs run: " + expected.history().epochs().size());
+            if (partitions == 1) {
+                assertArrayEquals(expected.network().parameters().values(), actual);
+            } else {
+                float[] e = expected.network().parameters().values();
+                for (int i = 0; i < e.length; i++) {
+                    // early-stopped Adam steps whose sums are split at other places: see SparkTrainerTest
+                    assertEquals(e[i], actual[i], 1e-4 * Math.max(1, Math.abs(e[i])), "3 partitions, parameter " + i);
+                }
+            }
+        }
+    }
+
+    /** Full-batch Adam (lr 0.05) for up to 300 epochs, stopping after 3 epochs without a 0.002 gain, in one thread. */
+    private static TrainingOptions earlyStopped() {
+        return TrainingOptions.defaults().withLoss(dev.gradus.nn.Loss.CROSS_ENTROPY)
+                .withOptimizer(Optimizer.parse("adam(lr=0.05)")).withEpochs(300).withBatchSize(0)
+                .withSeed(9).withThreads(1).withMetrics(List.of(dev.gradus.train.ValidationMetric.ACCURACY))
+                .withPatience(3).withMinDelta(0.002);
+    }
+
+    private static float[] weights(List<Row> rows) {
+        float[] w = new float[rows.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rows.get(i).getDouble(2);
+        }
+        return w;
     }
 
     @Test
