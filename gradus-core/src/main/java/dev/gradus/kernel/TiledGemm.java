@@ -12,6 +12,13 @@ package dev.gradus.kernel;
  *       for each NR panel, for each MR panel: C tile (MR × NR) ← micro-kernel
  * </pre>
  *
+ * <p>A weight gradient {@code atb} of few columns ({@link #ATB_IN_PLACE_PANELS} panels or fewer)
+ * would pay for packing both operands without reusing the panels much: the 1,024-row blocks of a
+ * full-batch pass over narrow layers ({@code Xᵀ Δ⁰} with 20 inputs and 32 units,
+ * {@code Δ¹ᵀ A⁰}) spent more time packing than multiplying. There the micro-kernel reads
+ * {@code A} and whole panels of {@code B} where they lie ({@link VectorGemm#kernel4Columns}; 4-row
+ * blocks only), and only a ragged last panel of rows is packed.
+ *
  * <p>The first {@code k} block starts every sum at 0, later blocks continue it from {@code C}.
  * So every {@code C(i,j)} is one chain of fused multiply-adds over {@code p = 0..k-1} in order,
  * whatever the rectangle, the block sizes or the number of threads: splitting {@code C} into
@@ -41,8 +48,19 @@ final class TiledGemm {
      * 367–384 against 412–424 µs (depth 784). {@code -Dgradus.inPlaceMaxPanels=N} to measure.
      */
     static final int IN_PLACE_MAX_PANELS = IN_PLACE ? Integer.getInteger("gradus.inPlaceMaxPanels", 8) : 0;
+    /**
+     * Column panels up to which a block of {@code atb} reads its operands in place rather than
+     * packing them, {@code -Dgradus.atbInPlacePanels=N} to measure (0: always pack).
+     */
+    static final int ATB_IN_PLACE_PANELS = Integer.getInteger("gradus.atbInPlacePanels", 4);
 
     private TiledGemm() {}
+
+    /** Whether a block of {@code nc} columns of product {@code op} on {@code engine} reads its operands in place. */
+    static boolean atbInPlace(int engine, int op, int nc) {
+        return op == Product.ATB && engine == Engine.VECTOR && VectorGemm.MR == 4
+                && (nc + VectorGemm.NR - 1) / VectorGemm.NR <= ATB_IN_PLACE_PANELS;
+    }
 
     /**
      * The depth of the blocks of {@code k}: at most {@link #KC}, and as even as whole blocks
@@ -111,16 +129,25 @@ final class TiledGemm {
                 && be.covers(roundUp(n, nr)) ? be : null;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
+            boolean atbInPlace = fused == null && atbInPlace(engine, op, nc);   // (a fused bias is for abt)
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean accumulate = pc > 0;
                 boolean last = pc + kc == k;
-                // Column panel q of this block starts at bBase + q·bPanel; its rows are NR apart.
+                // Column panel q of this block starts at bBase + q·bPanel; its rows are ldb apart.
                 int bBase;
                 int bPanel;
+                int ldb = nr;
+                boolean bInPlace = false;
                 if (bPacked) {
                     bBase = jc * k + pc * nr;
                     bPanel = nr * k;
+                } else if (atbInPlace && nc % nr == 0) {
+                    // B(p,j) = b[bOff + p·n + j]: whole panels are read where they lie, too
+                    bBase = bOff + pc * n + jc;
+                    bPanel = nr;
+                    ldb = n;
+                    bInPlace = true;
                 } else {
                     Packing.packB(op, b, bOff, n, k, jc, nc, pc, kc, nr, packedB);
                     bBase = 0;
@@ -132,7 +159,10 @@ final class TiledGemm {
                 boolean relu = finish != null && finish.relu();
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    if (inPlace) {
+                    if (atbInPlace) {
+                        blockAtbInPlace(a, aOff, m, k, ic, pc, packedA, bInPlace ? b : packedB, bBase, bPanel, ldb, mc,
+                                nc, kc, c, cOff + ic * n + jc, n, accumulate, tile);
+                    } else if (inPlace) {
                         blockInPlace(op, a, aOff, m, k, ic, pc, packedA, packedB, bBase, bPanel, mc, nc, kc, c,
                                 cOff + ic * n + jc, n, accumulate, tile, bias, biasOff, relu);
                     } else {
@@ -234,6 +264,52 @@ final class TiledGemm {
                     for (int r = 0; r < rows; r++) {
                         System.arraycopy(tile, r * nr, c, cij + r * ldc, cols);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #block} for {@code atb} with {@code A(ic.., pc..)} (stored {@code k × m}) read where
+     * it lies, and {@code B} too when {@code b} is not the packed panels ({@code ldb = n}): whole
+     * 4-row panels go to {@link VectorGemm#kernel4Columns} over {@code A}, a ragged last panel is
+     * packed into {@code packedA} once and read from there.
+     */
+    private static void blockAtbInPlace(float[] a, int aOff, int m, int k, int ic, int pc, float[] packedA,
+                                     float[] b, int bBase, int bPanel, int ldb, int mc, int nc, int kc, float[] c,
+                                     int ci, int ldc, boolean accumulate, float[] tile) {
+        int mr = 4;
+        int nr = VectorGemm.NR;
+        // Rows outside: the few column panels of B stay in cache while a row panel of A is read
+        // once for all of them.
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
+            float[] pa = a;
+            int ai = aOff + pc * m + ic + ir;
+            int lda = m;
+            if (rows < mr) {
+                Packing.packA(Product.ATB, a, aOff, m, k, ic + ir, rows, pc, kc, mr, packedA);
+                pa = packedA;
+                ai = 0;
+                lda = mr;
+            }
+            for (int jr = 0; jr < nc; jr += nr) {
+                int cols = Math.min(nr, nc - jr);
+                int bi = bBase + jr / nr * bPanel;
+                int cij = ci + ir * ldc + jr;
+                if (rows == mr && cols == nr) {
+                    VectorGemm.kernel4Columns(pa, ai, lda, b, bi, ldb, kc, c, cij, ldc, accumulate);
+                    continue;
+                }
+                // A ragged edge: run the full tile on scratch, then keep the valid part.
+                if (accumulate) {
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(c, cij + r * ldc, tile, r * nr, cols);
+                    }
+                }
+                VectorGemm.kernel4Columns(pa, ai, lda, b, bi, ldb, kc, tile, 0, nr, accumulate);
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(tile, r * nr, c, cij + r * ldc, cols);
                 }
             }
         }

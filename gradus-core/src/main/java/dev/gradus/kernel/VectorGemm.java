@@ -112,6 +112,66 @@ final class VectorGemm {
         c31.intoArray(c, ci + 3 * ldc + L);
     }
 
+    /**
+     * {@link #kernel4} for {@code atb} with both operands read where they lie: step {@code p}
+     * takes the four consecutive values {@code a[ai + p·lda + r]} of {@code A} ({@code r = 0..3};
+     * an {@code A} stored {@code k × m}, or a packed panel with {@code lda = 4}) and the
+     * {@code NR} values from {@code b[bi + p·ldb]} of {@code B} ({@code ldb = n} for a {@code B}
+     * stored {@code k × n}, or {@code NR} for a packed panel). Each lane runs the same fused
+     * multiply-adds in the same order as {@code kernel4}, so the bits are its bits.
+     */
+    static void kernel4Columns(float[] a, int ai, int lda, float[] b, int bi, int ldb, int kc, float[] c, int ci,
+                               int ldc, boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+        }
+        for (int p = 0, at = ai; p < kc; p++, at += lda, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[at]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+    }
+
     /** The 6×NR register block: 12 accumulators, 2 loads of B and 6 broadcasts of A per step. */
     static void kernel6(float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
                         boolean accumulate) {

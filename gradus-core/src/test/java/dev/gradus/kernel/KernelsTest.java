@@ -47,11 +47,13 @@ class KernelsTest {
     }
 
     /** m, n, k: 1×1×1, sizes below, at and just past the register block (4/6/8 × 16/32), the
-     * packing blocks (KC = 256, MC = 16 panels) and the workload shapes. */
+     * packing blocks (KC = 256, MC = 16 panels), blocks of few columns that read {@code A} in
+     * place (ragged rows and columns, several depth blocks) and the workload shapes. */
     static final int[][] SHAPES = {
         {1, 1, 1}, {1, 1, 7}, {1, 17, 1}, {3, 5, 2}, {4, 16, 8}, {5, 17, 9}, {6, 32, 31}, {7, 33, 33},
         {8, 31, 64}, {9, 48, 100}, {13, 65, 257}, {31, 1, 40}, {2, 100, 513}, {97, 95, 3}, {100, 129, 300},
-        {64, 10, 128}, {32, 1, 32}, {33, 8, 32}, {0, 5, 3}, {5, 0, 3}, {4, 6, 0},
+        {64, 10, 128}, {32, 1, 32}, {33, 8, 32}, {21, 40, 600}, {130, 64, 257}, {1027, 32, 20}, {0, 5, 3}, {5, 0, 3},
+        {4, 6, 0},
     };
 
     static Stream<Arguments> cases() {
