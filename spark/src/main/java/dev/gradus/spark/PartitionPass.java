@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
@@ -32,7 +31,7 @@ import org.apache.spark.broadcast.Broadcast;
  * <p>Networks, layers and losses are not serialisable; the task carries their names and widths
  * and rebuilds them from the public core API.
  */
-final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, GradientSum> {
+final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Block, GradientSum> {
     private static final long serialVersionUID = 1L;
 
     /** Called at the start of every task; tests inject faults through it. */
@@ -72,7 +71,7 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
     }
 
     @Override
-    public Iterator<GradientSum> call(Iterator<RowBlocks.Block> blocks) {
+    public GradientSum call(Iterator<RowBlocks.Block> blocks) {
         if (hook != null) {
             hook.beforePartition(TaskContext.get());
         }
@@ -98,7 +97,7 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
                 weight = pass.weight();
             }
         }
-        return List.of(GradientSum.of(sum, lossSum, rows.count, weight)).iterator();
+        return GradientSum.of(sum, lossSum, rows.count, weight);
     }
 
     /**

@@ -276,7 +276,7 @@ final class SparkRows implements GradientSource {
             try {
                 PartitionPass pass = new PartitionPass(network, loss, theta, visit, start, start + count,
                         options.dropout(), options.seed(), epoch, step, hook);
-                GradientSum sum = OrderedSum.treeSum(rows.blocks().mapPartitions(pass, true), FAN_IN);
+                GradientSum sum = OrderedSum.sum(rows.blocks(), pass, FAN_IN);
                 if (sum.rows() != count) {
                     throw new IllegalStateException("the partitions returned " + sum.rows() + " rows for a batch of "
                             + count + "; the row blocks do not number the rows 0.." + (rows.rows() - 1)
