@@ -43,7 +43,8 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
     private final int[] widths;          // outputs of layer m = 0..n
     private final String[] activations;  // φᵐ by name
     private final String loss;
-    private final Broadcast<float[]> theta;
+    private final float[] theta;                // θ, when it travels inside the task
+    private final Broadcast<float[]> broadcast;   // θ, when it is broadcast instead
     private final Broadcast<int[]> positions;   // null: position = row number
     private final long start;
     private final long end;
@@ -53,13 +54,15 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
     private final int step;
     private final TaskHook hook;
 
-    PartitionPass(Network network, Loss loss, Broadcast<float[]> theta, Broadcast<int[]> positions, long start,
+    /** A pass at {@code network}'s θ, which travels inside the task, or in {@code broadcast} when that is not null. */
+    PartitionPass(Network network, Loss loss, Broadcast<float[]> broadcast, Broadcast<int[]> positions, long start,
                   long end, double dropout, long seed, int epoch, int step, TaskHook hook) {
         this.inputs = network.inputs();
         this.widths = network.layers().stream().mapToInt(Dense::outputs).toArray();
         this.activations = network.layers().stream().map(d -> d.activation().toString()).toArray(String[]::new);
         this.loss = loss.name();
-        this.theta = theta;
+        this.theta = broadcast == null ? network.parameters().values().clone() : null;
+        this.broadcast = broadcast;
         this.positions = positions;
         this.start = start;
         this.end = end;
@@ -75,7 +78,7 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
         if (hook != null) {
             hook.beforePartition(TaskContext.get());
         }
-        Network network = network(theta.value());
+        Network network = network(theta != null ? theta : broadcast.value());
         int size = network.parameters().size();
         Rows rows = select(blocks, positions == null ? null : positions.value());
         double[] sum = new double[size];
