@@ -55,8 +55,13 @@ import org.apache.spark.sql.types.StructType;
  *
  * <pre>
  * java ... dev.gradus.bench.SparkBench --mode spark|local|mllib [--rows 1000000] [--iterations 20]
- *     [--master local[2]] [--partitions 2] [--threads 2]
+ *     [--master local[2]] [--partitions 2] [--threads 2] [--trace]
  * </pre>
+ *
+ * <p>{@code --trace} adds, on stderr, one line per counted Spark job (the driver's time since the
+ * previous job, each task's launch wait, deserialisation, run time with GC and thread CPU, result
+ * size, and its wait for the slower task; {@code JobClock}), the iterations' seconds, and the JVM's
+ * CPU during training by kind of thread (compiler, GC, tasks, scheduler: from {@code /proc}).
  */
 public final class SparkBench {
     private static final int FEATURES = 20;
