@@ -165,6 +165,11 @@ public final class Kernels {
         checkPacked(w, "ab");
         check(Product.AB, c, cOff, a, aOff, null, 0, m, w.inputs(), w.outputs(), false);
         countWarmUp(w, m);
+        if (w.engine() == Engine.VECTOR && w.outputs() <= VectorNarrow.MAX_OUTPUTS && m > 0) {
+            // sums of at most four terms: each row of C in place, on this thread (the product is small)
+            VectorNarrow.ab(c, cOff, a, aOff, w.backwardPanels(), w.nr(), m, w.inputs(), w.outputs(), epilogue);
+            return;
+        }
         multiply(w.engine(), Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(),
                 epilogue);
     }

@@ -28,6 +28,9 @@ class PackedWeightsTest {
         {64, 256, 784}, {64, 128, 256}, {0, 4, 3}, {200, 70, 520},
         // a few outputs (rows as lanes on the vector engine): whole and ragged row panels
         {1024, 2, 32}, {301, 1, 20}, {37, 3, 7}, {9, 4, 1}, {300, 5, 32},
+        // 8 × 8 register transposes (8-float vectors): rows as lanes over two row chunks, a ragged
+        // last panel and k mod 8 = 1; forward panels with inputs mod 8 = 5, and exactly 8 and 16
+        {135, 3, 41}, {16, 2, 8}, {19, 48, 13}, {5, 16, 8}, {4, 32, 16},
     };
 
     static Stream<Arguments> shapes() {
@@ -140,6 +143,41 @@ class PackedWeightsTest {
                     }
                 };
                 Kernels.of(threads, engine, 0).abt(z, 0, x, 0, w, rows, copy);
+                for (int e = 0; e < visits.length; e++) {
+                    assertEquals(1, visits[e], "element " + e + " finished " + visits[e] + " times");
+                }
+                assertBitIdentical(want, seen, "values the epilogue saw, " + Engine.name(engine) + " threads " + threads);
+            }
+        }
+    }
+
+    /** The same for {@code G = Δ W} of a layer of two outputs (sums of two terms, rows in place). */
+    @Test
+    void theEpilogueOfANarrowInputGradientFinishesEveryElementOnce() {
+        int rows = 300, outputs = 2, inputs = 45;
+        SplittableRandom random = new SplittableRandom(6);
+        float[] theta = randomArray(outputs * inputs, random);
+        float[] delta = randomArray(rows * outputs, random);
+        for (int engine : KernelsTest.engines()) {
+            float[] want = new float[rows * inputs];
+            Kernels.of(1, engine, Long.MAX_VALUE).ab(want, 0, delta, 0, theta, 0, rows, inputs, outputs);
+            PackedWeights w = new PackedWeights(engine, outputs, inputs, true);
+            w.packBackward(theta, 0);
+            for (int threads = 1; threads <= 2; threads++) {
+                float[] g = new float[rows * inputs];
+                float[] seen = new float[rows * inputs];
+                int[] visits = new int[rows * inputs];
+                Epilogue copy = (c, cOff, ldc, i0, i1, j0, j1) -> {
+                    for (int i = i0; i < i1; i++) {
+                        for (int j = j0; j < j1; j++) {
+                            seen[i * ldc + j] = c[cOff + i * ldc + j];
+                            synchronized (visits) {
+                                visits[i * ldc + j]++;
+                            }
+                        }
+                    }
+                };
+                Kernels.of(threads, engine, 0).ab(g, 0, delta, 0, w, rows, copy);
                 for (int e = 0; e < visits.length; e++) {
                     assertEquals(1, visits[e], "element " + e + " finished " + visits[e] + " times");
                 }
