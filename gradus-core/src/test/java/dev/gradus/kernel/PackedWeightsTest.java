@@ -28,8 +28,8 @@ class PackedWeightsTest {
         {64, 256, 784}, {64, 128, 256}, {0, 4, 3}, {200, 70, 520},
         // a few outputs (rows as lanes on the vector engine): whole and ragged row panels
         {1024, 2, 32}, {301, 1, 20}, {37, 3, 7}, {9, 4, 1}, {300, 5, 32},
-        // 8 × 8 register transposes (8-float vectors): rows as lanes over two row chunks, a ragged
-        // last panel and k mod 8 = 1; forward panels with inputs mod 8 = 5, and exactly 8 and 16
+        // a few outputs over two row chunks with ragged rows and k mod 8 = 1; forward panels by
+        // 8 × 8 register transposes (8-float vectors) with inputs mod 8 = 5, and exactly 8 and 16
         {135, 3, 41}, {16, 2, 8}, {19, 48, 13}, {5, 16, 8}, {4, 32, 16},
     };
 
@@ -148,6 +148,36 @@ class PackedWeightsTest {
                 }
                 assertBitIdentical(want, seen, "values the epilogue saw, " + Engine.name(engine) + " threads " + threads);
             }
+        }
+    }
+
+    /**
+     * Both forms of {@code Z = A Wᵀ} for a few outputs, rows as lanes and rows in place (only one
+     * of which {@link Kernels} runs on a given vector width), give the unpacked product's bits.
+     */
+    @Test
+    void bothNarrowForwardFormsGiveTheSameBits() {
+        if (!Kernels.vectorized()) {
+            return;
+        }
+        int[][] shapes = {{1024, 2, 32}, {301, 1, 20}, {37, 3, 7}, {9, 4, 1}, {135, 3, 41}, {130, 4, 33}};
+        for (int[] s : shapes) {
+            int rows = s[0], outputs = s[1], inputs = s[2];
+            SplittableRandom random = new SplittableRandom(rows + 7L * inputs);
+            float[] theta = randomArray(outputs * inputs, random);
+            float[] x = randomArray(rows * inputs + 3, random);
+            float[] want = new float[rows * outputs];
+            Kernels.of(1, Engine.VECTOR, Long.MAX_VALUE).abt(want, 0, x, 3, theta, 0, rows, outputs, inputs);
+            PackedWeights w = new PackedWeights(Engine.VECTOR, outputs, inputs, false);
+            w.packForward(theta, 0);
+            float[] lanes = new float[rows * outputs];
+            VectorNarrow.abt(lanes, 0, x, 3, w.forwardPanels(), w.nr(), rows, outputs, inputs, null,
+                    Scratch.ofCurrentThread());
+            float[] inPlace = new float[rows * outputs];
+            VectorNarrow.abtInPlace(inPlace, 0, x, 3, w.forwardPanels(), w.nr(), rows, outputs, inputs, null);
+            String what = rows + " rows, W " + outputs + "x" + inputs;
+            assertBitIdentical(want, lanes, "rows as lanes, " + what);
+            assertBitIdentical(want, inPlace, "rows in place, " + what);
         }
     }
 
