@@ -20,6 +20,7 @@ New splits are 75/25, stratified by class for classification, random_state=42, a
 Nothing is downloaded at run time except that one npm package when --vega is not given.
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -109,36 +110,48 @@ def vega(folder):
     return [(n, t, tg, cat, s, *split(f, t, tg)) for (n, t, tg, cat, s, f) in out]
 
 
+@contextlib.contextmanager
+def vega_data(folder):
+    """The data/ folder of vega-datasets 3.2.1: `folder` if given, else the package fetched with `npm pack`
+    into a temporary folder that is removed afterwards."""
+    if folder is not None:
+        yield folder
+        return
+    tmp = tempfile.mkdtemp()
+    try:
+        subprocess.run(["npm", "pack", "--silent", "vega-datasets@3.2.1"], cwd=tmp, check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run(["tar", "xzf", "vega-datasets-3.2.1.tgz"], cwd=tmp, check=True)
+        yield os.path.join(tmp, "package", "data")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def write(folder, sets):
+    """Writes NAME_train.csv, NAME_test.csv and manifest.json for (name, task, targets, categorical, source,
+    train, test) tuples, printing one line per table."""
+    manifest = []
+    for name, task, targets, categorical, source, train, test in sets:
+        train.to_csv(os.path.join(folder, name + "_train.csv"), index=False)
+        test.to_csv(os.path.join(folder, name + "_test.csv"), index=False)
+        manifest.append({"name": name, "task": task, "targets": targets, "categorical": categorical,
+                         "source": source, "train_rows": len(train), "test_rows": len(test),
+                         "features": train.shape[1] - len(targets)})
+        print("%-22s %-14s %6d train %6d test %3d features  %s" % (name, task, len(train), len(test),
+                                                                   train.shape[1] - len(targets), source))
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir")
     ap.add_argument("--vega", help="the data/ folder of an unpacked vega-datasets package")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    tmp = None
-    folder = a.vega
-    if folder is None:
-        tmp = tempfile.mkdtemp()
-        subprocess.run(["npm", "pack", "--silent", "vega-datasets@3.2.1"], cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)
-        subprocess.run(["tar", "xzf", "vega-datasets-3.2.1.tgz"], cwd=tmp, check=True)
-        folder = os.path.join(tmp, "package", "data")
-    try:
+    with vega_data(a.vega) as folder:
         sets = shipped() + vega(folder) + statsmodels_tables() + synthetic()
-    finally:
-        if tmp:
-            shutil.rmtree(tmp)
-    manifest = []
-    for name, task, targets, categorical, source, train, test in sets:
-        train.to_csv(os.path.join(a.dir, name + "_train.csv"), index=False)
-        test.to_csv(os.path.join(a.dir, name + "_test.csv"), index=False)
-        manifest.append({"name": name, "task": task, "targets": targets, "categorical": categorical,
-                         "source": source, "train_rows": len(train), "test_rows": len(test),
-                         "features": train.shape[1] - len(targets)})
-        print("%-22s %-14s %6d train %6d test %3d features  %s" % (name, task, len(train), len(test),
-                                                                   train.shape[1] - len(targets), source))
-    with open(os.path.join(a.dir, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1)
+    write(a.dir, sets)
 
 
 if __name__ == "__main__":

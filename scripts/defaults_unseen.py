@@ -21,19 +21,15 @@ The vega package is taken from --vega (its data/ folder) or fetched with `npm pa
 vega-datasets@3.2.1`, as defaults_datasets.py does.
 """
 import argparse
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import pandas as pd
 from sklearn import datasets as skd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from defaults_datasets import STATSMODELS, split  # noqa: E402
+from defaults_datasets import STATSMODELS, split, vega_data, write  # noqa: E402
 
 
 def tables(vega):
@@ -68,31 +64,10 @@ def main():
     ap.add_argument("--vega", help="the data/ folder of an unpacked vega-datasets package")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    tmp = None
-    folder = a.vega
-    if folder is None:
-        tmp = tempfile.mkdtemp()
-        subprocess.run(["npm", "pack", "--silent", "vega-datasets@3.2.1"], cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)
-        subprocess.run(["tar", "xzf", "vega-datasets-3.2.1.tgz"], cwd=tmp, check=True)
-        folder = os.path.join(tmp, "package", "data")
-    try:
+    with vega_data(a.vega) as folder:
         sets = tables(folder)
-    finally:
-        if tmp:
-            shutil.rmtree(tmp)
-    manifest = []
-    for name, targets, categorical, source, frame in sets:
-        train, test = split(frame, "regression", targets)
-        train.to_csv(os.path.join(a.dir, name + "_train.csv"), index=False)
-        test.to_csv(os.path.join(a.dir, name + "_test.csv"), index=False)
-        manifest.append({"name": name, "task": "regression", "targets": targets, "categorical": categorical,
-                         "source": source, "train_rows": len(train), "test_rows": len(test),
-                         "features": train.shape[1] - len(targets)})
-        print("%-14s %6d train %6d test %3d features  %s" % (name, len(train), len(test),
-                                                           train.shape[1] - len(targets), source))
-    with open(os.path.join(a.dir, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1)
+    write(a.dir, [(name, "regression", targets, categorical, source, *split(frame, "regression", targets))
+                  for name, targets, categorical, source, frame in sets])
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.train.BlockedPass;
 import dev.gradus.train.GradientSource;
+import dev.gradus.train.OrderedPass;
 import dev.gradus.train.RowSource;
-import dev.gradus.internal.RowOrder;
 import dev.gradus.train.TrainingOptions;
 import dev.gradus.train.ValidationRows;
 import java.nio.ByteBuffer;
@@ -26,7 +26,7 @@ import java.util.Map;
  * each) live on the heap. As a {@link RowSource}, validation rows (a validation file's, or those a
  * validation fraction holds out), read in row order.
  */
-final class CachedRows implements GradientSource, RowSource {
+final class CachedRows implements GradientSource, RowSource, OrderedPass.Rows {
     private final RowCache cache;
     private final int[] index;        // position → cache row; null: the identity
     private final int rows;
@@ -85,7 +85,8 @@ final class CachedRows implements GradientSource, RowSource {
      * Positions {@code [from, from + n)} (or, with {@code order}, the rows {@code order} puts
      * there) scaled into {@code x} and {@code y} from index 0.
      */
-    void gather(int[] order, int from, int n, float[] x, float[] y) {
+    @Override
+    public void gather(int[] order, int from, int n, float[] x, float[] y) {
         float[] targets = new float[t];
         for (int r = 0; r < n; r++) {
             int p = order == null ? from + r : order[from + r];
@@ -127,7 +128,8 @@ final class CachedRows implements GradientSource, RowSource {
     }
 
     /** As {@link #gather} for the rows' weights; false, leaving {@code w} alone, when they are unweighted. */
-    boolean gatherWeights(int[] order, int from, int n, float[] w) {
+    @Override
+    public boolean gatherWeights(int[] order, int from, int n, float[] w) {
         if (!weighted) {
             return false;
         }
@@ -215,52 +217,6 @@ final class CachedRows implements GradientSource, RowSource {
 
     @Override
     public Pass open(Network network, TrainingOptions options, int batchRows, boolean shuffled) {
-        return new CachedPass(network, options, batchRows, shuffled);
-    }
-
-    /** The passes of one run: the epoch's order, one {@link BlockedPass}, a reader re-pointed per batch. */
-    private final class CachedPass implements Pass, BlockedPass.Reader {
-        private final TrainingOptions options;
-        private final BlockedPass pass;
-        private final int[] order;       // positions → positions of this source for the epoch; null: row order
-        private int orderEpoch = -1;
-        private int start;
-
-        CachedPass(Network network, TrainingOptions options, int batchRows, boolean shuffled) {
-            this.options = options;
-            this.pass = new BlockedPass(network, options.loss(), batchRows, options.threads());
-            this.order = shuffled ? new int[rows] : null;
-        }
-
-        @Override
-        public double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta) {
-            if (order != null && orderEpoch != epoch) {
-                RowOrder.epoch(order, options.seed(), epoch);
-                orderEpoch = epoch;
-            }
-            this.start = start;
-            pass.dropout(options.dropout(), options.seed(), epoch, step);
-            return pass.lossAndGradient(this, count, dTheta);
-        }
-
-        @Override
-        public void read(int from, int n, float[] xb, float[] yb) {
-            gather(order, start + from, n, xb, yb);
-        }
-
-        @Override
-        public boolean weights(int from, int n, float[] w) {
-            return gatherWeights(order, start + from, n, w);
-        }
-
-        @Override
-        public double batchWeight(int count) {
-            return pass.weight();
-        }
-
-        @Override
-        public void close() {
-            pass.close();
-        }
+        return new OrderedPass(this, rows, network, options, batchRows, shuffled);
     }
 }

@@ -1,6 +1,5 @@
 package dev.gradus.train;
 
-import dev.gradus.internal.RowOrder;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Matrix;
 import java.util.Map;
@@ -10,7 +9,7 @@ import java.util.Map;
  * have any; a batch is gathered a block at a time in the epoch's order (no copy of the whole set
  * per epoch).
  */
-final class LocalRows implements GradientSource {
+final class LocalRows implements GradientSource, OrderedPass.Rows {
     private final float[] xs;     // N × inputs, contiguous
     private final float[] ys;     // N × outputs
     private final float[] ws;     // N row weights wᵢ; null: every wᵢ = 1
@@ -109,78 +108,37 @@ final class LocalRows implements GradientSource {
 
     @Override
     public Pass open(Network network, TrainingOptions options, int batchRows, boolean shuffled) {
-        return new LocalPass(network, options, batchRows, shuffled);
+        return new OrderedPass(this, rows, network, options, batchRows, shuffled);
     }
 
-    /**
-     * The passes of one run: the epoch's order, one {@link BlockedPass}, a reader re-pointed per
-     * batch.
-     */
-    private final class LocalPass implements Pass, BlockedPass.Reader {
-        private final TrainingOptions options;
-        private final BlockedPass pass;
-        private final int[] order;       // positions → rows for the current epoch; null: row order
-        private int orderEpoch = -1;
-        private int start;
-
-        LocalPass(Network network, TrainingOptions options, int batchRows, boolean shuffled) {
-            this.options = options;
-            this.pass = new BlockedPass(network, options.loss(), batchRows, options.threads());
-            this.order = shuffled ? new int[rows] : null;
+    /** Rows at positions {@code [from, from + n)}: a copy, or a gather in {@code order}. */
+    @Override
+    public void gather(int[] order, int from, int n, float[] xb, float[] yb) {
+        if (order == null) {
+            System.arraycopy(xs, from * in, xb, 0, n * in);
+            System.arraycopy(ys, from * k, yb, 0, n * k);
+            return;
         }
-
-        @Override
-        public double lossAndGradient(int epoch, int step, int start, int count, float[] dTheta) {
-            if (order != null && orderEpoch != epoch) {
-                RowOrder.epoch(order, options.seed(), epoch);
-                orderEpoch = epoch;
-            }
-            this.start = start;
-            pass.dropout(options.dropout(), options.seed(), epoch, step);
-            return pass.lossAndGradient(this, count, dTheta);
+        for (int r = 0; r < n; r++) {
+            int row = order[from + r];
+            System.arraycopy(xs, row * in, xb, r * in, in);
+            System.arraycopy(ys, row * k, yb, r * k, k);
         }
+    }
 
-        @Override
-        public double batchWeight(int count) {
-            return pass.weight();
+    /** The weights of the same rows as {@link #gather}, when the rows are weighted. */
+    @Override
+    public boolean gatherWeights(int[] order, int from, int n, float[] w) {
+        if (ws == null) {
+            return false;
         }
-
-        /** Rows at positions {@code [start + from, start + from + n)}: a copy, or a gather in the epoch's order. */
-        @Override
-        public void read(int from, int n, float[] xb, float[] yb) {
-            int first = start + from;
-            if (order == null) {
-                System.arraycopy(xs, first * in, xb, 0, n * in);
-                System.arraycopy(ys, first * k, yb, 0, n * k);
-                return;
-            }
+        if (order == null) {
+            System.arraycopy(ws, from, w, 0, n);
+        } else {
             for (int r = 0; r < n; r++) {
-                int row = order[first + r];
-                System.arraycopy(xs, row * in, xb, r * in, in);
-                System.arraycopy(ys, row * k, yb, r * k, k);
+                w[r] = ws[order[from + r]];
             }
         }
-
-        /** The weights of the same rows as {@link #read}, when the rows are weighted. */
-        @Override
-        public boolean weights(int from, int n, float[] w) {
-            if (ws == null) {
-                return false;
-            }
-            int first = start + from;
-            if (order == null) {
-                System.arraycopy(ws, first, w, 0, n);
-            } else {
-                for (int r = 0; r < n; r++) {
-                    w[r] = ws[order[first + r]];
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public void close() {
-            pass.close();
-        }
+        return true;
     }
 }

@@ -317,7 +317,7 @@ public final class Tuner {
                         ? Split.stratified(table, target, options.holdout(), options.seed())
                         : Split.random(table, options.holdout(), options.seed()), base);
         int maxResource = options.folds() > 0 ? options.folds()
-                : base.training().epochs().orElse(Defaults.MAX_EPOCHS);
+                : base.training().epochs().orElse(Defaults.maxEpochs(task));
         List<Integer> rungs = Asha.rungs(options.folds() > 0 ? 1 : options.minResource(), maxResource, options.eta());
         Asha asha = new Asha(options.eta());
 

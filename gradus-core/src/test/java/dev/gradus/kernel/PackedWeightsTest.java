@@ -31,6 +31,11 @@ class PackedWeightsTest {
         // a few outputs over two row chunks with ragged rows and k mod 8 = 1; forward panels by
         // 8 × 8 register transposes (8-float vectors) with inputs mod 8 = 5, and exactly 8 and 16
         {135, 3, 41}, {16, 2, 8}, {19, 48, 13}, {5, 16, 8}, {4, 32, 16},
+        // more than 8 panels of 8-float vectors (PackedAbt's five-row blocks on AVX2): every
+        // ragged row count of a five-row panel, ragged columns, more than one block of 80 rows,
+        // depths past 1,024 (depth blocks that continue the sums)
+        {1, 144, 3}, {2, 150, 33}, {3, 160, 1}, {4, 176, 17}, {7, 150, 33}, {83, 272, 40}, {81, 129, 1100},
+        {10, 176, 2049}, {165, 256, 100},
     };
 
     static Stream<Arguments> shapes() {

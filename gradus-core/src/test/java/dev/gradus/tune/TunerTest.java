@@ -10,6 +10,7 @@ import dev.gradus.data.Table;
 import dev.gradus.model.CrossValidation;
 import dev.gradus.model.Model;
 import dev.gradus.model.ModelSpec;
+import dev.gradus.train.Defaults;
 import dev.gradus.train.TrainingSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +62,28 @@ class TunerTest {
         assertSameWeights(a.model(), b.model());
         Tuner.Result other = Tuner.run(iris, base(), space(), options.withSeed(7), Tuner.Listener.NONE);
         assertNotEquals(a.trials().get(0).seed(), other.trials().get(0).seed());
+    }
+
+    @Test
+    void theRungsEndAtTheTasksDefaultEpochs() throws Exception {
+        // a regression trains for at most REGRESSION_MAX_EPOCHS, so no rung may lie past it
+        Table diabetes = Csv.read(DATA.resolve("diabetes.csv"));
+        List<List<Integer>> announced = new ArrayList<>();
+        Tuner.Listener rungs = new Tuner.Listener() {
+            @Override
+            public void onStart(String metric, List<Integer> r, List<Trial> resumed) {
+                announced.add(r);
+            }
+        };
+        ModelSpec regression = ModelSpec.regression("target").withTraining(TrainingSpec.defaults().withThreads(1));
+        Tuner.run(diabetes, regression, space(), Tuner.Options.defaults().withTrials(1), rungs);
+        assertEquals(List.of(3, 9, 27, 81), announced.get(0));
+        assertTrue(Defaults.REGRESSION_MAX_EPOCHS < 243, "the next rung, 243, must lie past the regression budget");
+
+        Table iris = Csv.read(DATA.resolve("iris.csv"));
+        ModelSpec classification = ModelSpec.classification("label").withTraining(TrainingSpec.defaults().withThreads(1));
+        Tuner.run(iris, classification, space(), Tuner.Options.defaults().withTrials(1), rungs);
+        assertEquals(List.of(3, 9, 27, 81, 243), announced.get(1));
     }
 
     @Test
