@@ -113,6 +113,13 @@ final class TiledGemm {
             }
             return;
         }
+        if (bPacked && op == Product.ABT && engine == Engine.VECTOR && PackedAbt.ENABLED
+                && !(VectorGemm.inPlace() && n <= IN_PLACE_MAX_PANELS * VectorGemm.NR)) {
+            // Z = A Wᵀ against prepacked W of many panels on 8-float vectors: five-row register
+            // blocks over the whole depth (few panels read A in place, below)
+            PackedAbt.multiply(c, cOff, a, aOff, b, m, n, k, i0, i1, j0, j1, epilogue, scratch);
+            return;
+        }
         int mr = mr(engine);
         int nr = nr(engine);
         int mcMax = mr * MC_PANELS;

@@ -28,6 +28,11 @@ class PackedWeightsTest {
         {64, 256, 784}, {64, 128, 256}, {0, 4, 3}, {200, 70, 520},
         // a few outputs (rows as lanes on the vector engine): whole and ragged row panels
         {1024, 2, 32}, {301, 1, 20}, {37, 3, 7}, {9, 4, 1}, {300, 5, 32},
+        // more than 8 panels of 8-float vectors (PackedAbt's five-row blocks on AVX2): every
+        // ragged row count of a five-row panel, ragged columns, more than one block of 80 rows,
+        // depths past 1,024 (depth blocks that continue the sums)
+        {1, 144, 3}, {2, 150, 33}, {3, 160, 1}, {4, 176, 17}, {7, 150, 33}, {83, 272, 40}, {81, 129, 1100},
+        {10, 176, 2049}, {165, 256, 100},
     };
 
     static Stream<Arguments> shapes() {

@@ -1,0 +1,232 @@
+package dev.gradus.kernel;
+
+import static dev.gradus.kernel.VectorGemm.L;
+import static dev.gradus.kernel.VectorGemm.NR;
+import static dev.gradus.kernel.VectorGemm.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * {@code Z = A Wᵀ} against weights prepacked in the forward layout of {@link PackedWeights}, on
+ * 8-float vectors (AVX2: 16 vector registers): a register block of {@value #MR} rows by
+ * {@code NR = 16} columns (10 accumulators, two vectors of {@code W}, the broadcasts of
+ * {@code A}), over the whole depth of the product at once.
+ *
+ * <p>Measured against the blocked product of {@link TiledGemm} (four-row block, depth blocks
+ * of 196 for {@code k = 784}) on the forward product of a 784 → 256 layer, 64 rows at a time,
+ * on an AVX2 EPYC: about 75 GFLOP/s against 57–62, where the micro-kernel alone runs at about
+ * 90 with its operands in the first-level cache. What the gain is made of:
+ * <ul>
+ *   <li><b>No depth blocks</b> up to {@value #DEPTH}: a register tile is loaded and stored
+ *       once instead of once per depth block, the kernel is called a quarter as often, and a
+ *       panel of {@code W} ({@code 16 × k} floats, 49 KiB at {@code k = 784}) streams from
+ *       the second-level cache in one long run that the hardware prefetches well;</li>
+ *   <li><b>five rows</b>: ten sums in flight where two pipes of 4-cycle fused multiply-adds
+ *       need eight, and 7 loads per 10 multiply-adds rather than 6 per 8. Six rows (12
+ *       accumulators) would need 15 of the 16 registers: the JIT then spills a sum in the
+ *       loop, at half the speed;</li>
+ *   <li><b>one induction variable</b>: the rows of {@code A} are packed into panels with a
+ *       stride of {@value #STRIDE} floats per step, so that the kernel's indices are shifts of
+ *       {@code p}; the JIT then hoists every range check (for a stride of 5 or 6 it turns the
+ *       multiplication into shifts and additions, no longer recognises the index, and checks
+ *       every load).</li>
+ * </ul>
+ * A ragged last panel of fewer than {@value #MR} rows is zero-padded; its tile is computed on
+ * scratch and its valid rows copied.
+ *
+ * <p><b>Same bits.</b> Each lane is the chain {@code c ← fma(A(i,p), W(j,p), c)} over
+ * {@code p} ascending from 0 (depth blocks, past {@value #DEPTH}, continue the sum from
+ * {@code C}) — the chain of {@link VectorGemm}, {@link PlainGemm} and {@link RowGemm}, so a
+ * row gives the same bits on every path, in any block of rows, on any thread. A
+ * {@link BiasEpilogue} is applied to each register tile as it is stored after the last depth
+ * block ({@link VectorGemm#finishTile}), other epilogues to each finished block.
+ *
+ * <p>Loaded only when {@code jdk.incubator.vector} is present (see {@link Engine}).
+ */
+final class PackedAbt {
+    /** Rows of the register block. */
+    static final int MR = 5;
+    /** Floats per step of a packed row panel: the {@value #MR} values of {@code A(·, p)} and three unused ones. */
+    static final int STRIDE = 8;
+    /** The deepest product done without depth blocks: a panel of {@code W} of 64 KiB. */
+    static final int DEPTH = 1024;
+    /** Rows packed at once: 16 panels. */
+    static final int MC = MR * 16;
+    /**
+     * Whether this path serves the products {@code A Wᵀ} with prepacked weights of more
+     * column panels than {@link TiledGemm} reads {@code A} in place for: on 8-float vectors,
+     * where {@link VectorGemm}'s block has four rows ({@code -Dgradus.packedAbt=false} to
+     * measure the other path; same bits). On 16-float vectors (AVX-512, 32 registers)
+     * {@link VectorGemm}'s block already has six rows.
+     */
+    static final boolean ENABLED = L == 8 && VectorGemm.MR == 4
+            && !"false".equals(System.getProperty("gradus.packedAbt"));
+
+    private PackedAbt() {}
+
+    /**
+     * {@code C(i0..i1, j0..j1) = A Wᵀ} on that rectangle, {@code C} row-major {@code m × n}
+     * from {@code cOff}, {@code A} row-major {@code m × k} from {@code aOff}, {@code w} the
+     * forward panels ({@code NR}-wide, panel {@code q} from {@code q·NR·k}); {@code j0} a
+     * multiple of {@code NR}, {@code k ≥ 1}. {@code epilogue} (may be null) finishes each block
+     * once its sums are complete.
+     */
+    static void multiply(float[] c, int cOff, float[] a, int aOff, float[] w, int m, int n, int k, int i0, int i1,
+                         int j0, int j1, Epilogue epilogue, Scratch scratch) {
+        int blocks = (k + DEPTH - 1) / DEPTH;
+        int kcMax = (k + blocks - 1) / blocks;
+        float[] packed = scratch.packedA(MC / MR * STRIDE * kcMax);
+        float[] tile = scratch.tile(MR * NR);
+        BiasEpilogue fused = epilogue instanceof BiasEpilogue be && be.covers((n + NR - 1) / NR * NR) ? be : null;
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            boolean accumulate = pc > 0;
+            boolean last = pc + kc == k;
+            BiasEpilogue finish = last ? fused : null;
+            for (int ic = i0; ic < i1; ic += MC) {
+                int mc = Math.min(MC, i1 - ic);
+                pack(a, aOff + ic * k + pc, k, mc, kc, packed);
+                for (int jr = j0; jr < j1; jr += NR) {
+                    int cols = Math.min(NR, j1 - jr);
+                    int bi = jr * k + pc * NR;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int rows = Math.min(MR, mc - ir);
+                        int cij = cOff + (ic + ir) * n + jr;
+                        if (rows == MR && cols == NR) {
+                            kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, c, cij, n, accumulate);
+                            if (finish != null) {
+                                VectorGemm.finishTile(c, cij, n, MR, finish.bias(), finish.biasOffset() + jr,
+                                        finish.relu());
+                            }
+                            continue;
+                        }
+                        // A ragged edge: the full tile on scratch, then its valid part.
+                        if (accumulate) {
+                            for (int r = 0; r < rows; r++) {
+                                System.arraycopy(c, cij + r * n, tile, r * NR, cols);
+                            }
+                        }
+                        kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, tile, 0, NR, accumulate);
+                        if (finish != null) {
+                            VectorGemm.finishTile(tile, 0, NR, rows, finish.bias(), finish.biasOffset() + jr,
+                                    finish.relu());
+                        }
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(tile, r * NR, c, cij + r * n, cols);
+                        }
+                    }
+                }
+                if (last && epilogue != null && finish == null) {
+                    epilogue.finish(c, cOff, n, ic, ic + mc, j0, j1);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code mc} rows of {@code A} ({@code kc} values from {@code a[at]}, rows {@code lda}
+     * apart) into {@value #MR}-row panels: panel {@code q} from {@code q·STRIDE·kc}, value
+     * {@code A(q·MR + r, p)} at {@code p·STRIDE + r}; the rows of a ragged last panel past
+     * {@code mc} are zeros (the unused floats of each step are not written).
+     */
+    static void pack(float[] a, int at, int lda, int mc, int kc, float[] packed) {
+        int full = mc / MR * MR;
+        for (int r0 = 0; r0 < full; r0 += MR) {
+            // the five rows side by side, the panel written in order; one induction variable
+            int s0 = at + r0 * lda;
+            int s1 = s0 + lda;
+            int s2 = s1 + lda;
+            int s3 = s2 + lda;
+            int s4 = s3 + lda;
+            int base = r0 / MR * STRIDE * kc;
+            for (int p = 0; p < kc; p++) {
+                int dst = base + p * STRIDE;
+                packed[dst] = a[s0 + p];
+                packed[dst + 1] = a[s1 + p];
+                packed[dst + 2] = a[s2 + p];
+                packed[dst + 3] = a[s3 + p];
+                packed[dst + 4] = a[s4 + p];
+            }
+        }
+        if (full < mc) {
+            int rows = mc - full;
+            int base = full / MR * STRIDE * kc;
+            for (int r = 0; r < MR; r++) {
+                int src = at + (full + r) * lda;
+                for (int p = 0; p < kc; p++) {
+                    packed[base + p * STRIDE + r] = r < rows ? a[src + p] : 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * The {@value #MR} × {@code NR} register block: {@code C(r, ·) (+)= Σₚ A(r,p) W(·,p)} with
+     * {@code A(r,p)} at {@code pa[ai + p·STRIDE + r]} and the {@code NR} values of {@code W(·,p)} at
+     * {@code pb[bi + p·NR]}; row {@code r} of {@code C} at {@code c[ci + r·ldc]}.
+     */
+    static void kernel(float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                       boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        FloatVector c40, c41;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+            c40 = zero;
+            c41 = zero;
+        }
+        // One induction variable p (A at ai + 8p, W at bi + 16p): the JIT hoists the range checks.
+        for (int p = 0; p < kc; p++) {
+            int x = ai + p * STRIDE;
+            int o = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, o);
+            FloatVector b1 = FloatVector.fromArray(S, pb, o + L);
+            FloatVector a0 = FloatVector.broadcast(S, pa[x]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, pa[x + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, pa[x + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, pa[x + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, pa[x + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+    }
+}
