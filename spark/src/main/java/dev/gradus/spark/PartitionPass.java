@@ -18,7 +18,7 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * One step's work on one partition: the rows of the batch that the partition holds go through
  * the core {@link Network#forward forward pass}, {@link Loss#valueAndBackwardStart the loss} and
- * the {@link Network#backward backward pass} at the broadcast {@code θ}, and the partition
+ * the {@link Network#backward backward pass} at the driver's {@code θ}, and the partition
  * returns their {@link GradientSum}.
  *
  * <p>The batch is the rows whose position in the epoch's visiting order lies in
