@@ -778,6 +778,13 @@ public final class TrainCommand implements Callable<Integer> {
                     + " epochs the checkpoint in " + run.resume + " has run");
         }
         Map<String, String> settings = new java.util.TreeMap<>(stored.checkpoint().settings());
+        String syncEvery = settings.get(KEY_SYNC_EVERY);
+        if (syncEvery != null && !backend.trainerSettings().contains(KEY_SYNC_EVERY)) {
+            throw new UsageException("the checkpoint in " + run.resume + " is from a model-averaging run "
+                    + "(gradus-spark train --sync-every " + syncEvery + "), which gradus train cannot continue; "
+                    + "resume it with gradus-spark train, the run's flags (--sync-every " + syncEvery
+                    + " among them) and --resume " + run.resume);
+        }
         settings.keySet().removeAll(backend.trainerSettings());
         TrainingOptions options = parse("--resume", () -> TrainingOptions.fromSettings(
                 settings, maxEpochs, flags.threads, List.of(ValidationMetric.ACCURACY)));
@@ -789,6 +796,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static final String KEY_COMMAND = "command";
+    /** The setting a checkpoint of gradus-spark's model averaging ({@code --sync-every K}) records beside the options. */
+    static final String KEY_SYNC_EVERY = "sync_every";
     static final String KEY_EPOCHS = "epochs";
     static final String KEY_EVERY = "checkpoint_every";
 

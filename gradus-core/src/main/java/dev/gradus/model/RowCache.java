@@ -560,17 +560,14 @@ public final class RowCache implements AutoCloseable {
      * {@link RowWeights#classWeights} fits them on the rows in memory; null without class weights.
      */
     public double[] classWeights(RowWeights weights) {
-        if (weights.classes() instanceof dev.gradus.data.ClassWeights.Uniform) {
-            return null;
+        long[] counts = null;   // only balanced class weights count the rows of each class
+        if (weights.classes() instanceof dev.gradus.data.ClassWeights.Balanced && prep.task() == Task.CLASSIFICATION) {
+            counts = new long[prep.classLabels().size()];
+            for (int r = 0; r < rows; r++) {
+                counts[classId(r)]++;
+            }
         }
-        if (prep.task() != Task.CLASSIFICATION) {
-            throw new IllegalArgumentException("class weights are for classification; this is a " + prep.task());
-        }
-        int[] ids = new int[weights.classes() instanceof dev.gradus.data.ClassWeights.Balanced ? rows : 0];
-        for (int r = 0; r < ids.length; r++) {
-            ids[r] = classId(r);
-        }
-        return weights.classes().resolve(prep.classLabels(), ids);
+        return weights.classWeights(prep, counts);
     }
 
     /**

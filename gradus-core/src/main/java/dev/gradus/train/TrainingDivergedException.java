@@ -11,7 +11,16 @@ public final class TrainingDivergedException extends RuntimeException {
     private final transient Trainer.Result lastGood;
 
     public TrainingDivergedException(int epoch, int step, double loss, Trainer.Result lastGood) {
-        super("training diverged: the loss became " + loss + " at epoch " + epoch + ", step " + step
+        this(epoch, step, "", loss, lastGood);
+    }
+
+    /**
+     * As {@link #TrainingDivergedException(int, int, double, Trainer.Result)} for a step that is
+     * not the whole run's: {@code whose} follows "step S" in the message (e.g. {@code " of
+     * partition 1, in round 2 of model averaging"}).
+     */
+    public TrainingDivergedException(int epoch, int step, String whose, double loss, Trainer.Result lastGood) {
+        super("training diverged: the loss became " + loss + " at epoch " + epoch + ", step " + step + whose
                 + " (try a smaller learning rate, gradient clipping, or scaled inputs)");
         this.epoch = epoch;
         this.step = step;
@@ -27,7 +36,7 @@ public final class TrainingDivergedException extends RuntimeException {
         return epoch;
     }
 
-    /** The step within the epoch, from 1. */
+    /** The step within the epoch, from 1 (in model averaging: the diverging partition's step). */
     public int step() {
         return step;
     }

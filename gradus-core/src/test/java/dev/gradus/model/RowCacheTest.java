@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gradus.data.ClassWeights;
 import dev.gradus.data.Csv;
 import dev.gradus.data.CsvOptions;
 import dev.gradus.data.DataException;
 import dev.gradus.data.DataSpec;
 import dev.gradus.data.Impute;
 import dev.gradus.data.Preprocessing;
+import dev.gradus.data.RowWeights;
 import dev.gradus.data.Table;
 import dev.gradus.train.TrainingSpec;
 import java.io.IOException;
@@ -160,6 +162,35 @@ class RowCacheTest {
         ModelSpec spec = spec(DataSpec.classification("kind").withDrop(List.of("value")), 100, 0.2);
         spec = spec.withTraining(spec.training().withLoss(new dev.gradus.nn.Loss.BinaryCrossEntropy()));
         assertSameRun(file, spec);
+    }
+
+    /**
+     * Class weights fitted on the cached rows (balanced ones count the classes there) are those
+     * fitted on the same rows in memory; on a regression they are refused as in memory.
+     */
+    @Test
+    void classWeightsOfTheCachedRowsAreThoseOfTheRowsInMemory() throws Exception {
+        Path file = messyFile(700);
+        DataSpec data = DataSpec.classification("kind").withDrop(List.of("value")).withImpute(Impute.MEAN);
+        Table table = Csv.read(file);
+        Preprocessing prep = Preprocessing.fit(table, data);
+        try (RowCache cache = RowCache.open(file, CsvOptions.defaults(), data, false, w -> { })) {
+            for (ClassWeights c : List.of(ClassWeights.BALANCED, new ClassWeights.Given(java.util.Map.of("yes", 3.0)))) {
+                RowWeights weights = new RowWeights(null, c);
+                double[] expected = weights.classWeights(prep, table);
+                assertArrayEquals(expected, cache.classWeights(weights), c.toString());
+                if (c == ClassWeights.BALANCED) {
+                    assertTrue(expected[0] != expected[1], "the classes are unbalanced: " + expected[0]);
+                }
+            }
+            assertEquals(null, cache.classWeights(RowWeights.NONE));
+        }
+        DataSpec regression = DataSpec.regression("value").withDrop(List.of("kind")).withImpute(Impute.MEAN);
+        try (RowCache cache = RowCache.open(file, CsvOptions.defaults(), regression, false, w -> { })) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> cache.classWeights(new RowWeights(null, ClassWeights.BALANCED)));
+            assertTrue(e.getMessage().contains("class weights are for classification"), e.getMessage());
+        }
     }
 
     @Test

@@ -170,7 +170,11 @@ final class ModelAveraging {
                 double roundWeight = 0;
                 for (Local l : locals) {
                     if (l.diverged()) {   // θ is still the round's start: the last good weights
-                        throw new TrainingDivergedException(epoch, round + 1, l.losses()[l.losses().length - 1],
+                        // the partition's steps of the epoch: K in each round before, then the round's
+                        int step = round * syncEvery + l.losses().length;
+                        throw new TrainingDivergedException(epoch, step, " of partition " + l.partition() + ", in round "
+                                + (round + 1) + " of model averaging every " + syncEvery + " steps",
+                                l.losses()[l.losses().length - 1],
                                 new Trainer.Result(network, new History(epochs, stopping.bestEpoch(), false)));
                     }
                 }

@@ -230,6 +230,14 @@ class ModelAveragingTest {
             Network regression = Network.input(4).dense(8, Activation.TANH).dense(1, Activation.IDENTITY).build(3);
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                     () -> new SparkTrainer(o).syncEvery(4).fit(regression, rows));
+            // the partition's own step, in the epoch's numbering (steps of round r are r·K + 1 … (r + 1)·K)
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "at epoch (\\d+), step (\\d+) of partition \\d, in round (\\d+) of model averaging every 4 steps")
+                    .matcher(e.getMessage());
+            assertTrue(m.find(), e.getMessage());
+            assertEquals(e.step(), Integer.parseInt(m.group(2)));
+            int round = Integer.parseInt(m.group(3));
+            assertTrue(e.step() > (round - 1) * 4 && e.step() <= round * 4, e.getMessage());
             for (float v : e.lastGood().network().parameters().values()) {
                 assertTrue(Float.isFinite(v));
             }

@@ -371,6 +371,13 @@ class SparkCommandTest {
                 "--resume", dir.resolve("sync-ckpt-5").toString(), "--out", dir.resolve("x.gradus").toString()));
         assertEquals(2, exact.code(), exact.err());
         assertTrue(exact.err().contains("sync_every = 3"), exact.err());
+        // gradus train cannot continue it either, and says which command can
+        Run plain = gradus(args(flags, "--resume", dir.resolve("sync-ckpt-5").toString(), "--out",
+                dir.resolve("p.gradus").toString()));
+        assertEquals(2, plain.code(), plain.err());
+        assertTrue(plain.err().contains("is from a model-averaging run (gradus-spark train --sync-every 3)")
+                && plain.err().contains("resume it with gradus-spark train"), plain.err());
+        assertTrue(plain.err().strip().lines().count() == 1, plain.err());
 
         String out = dir.resolve("m.gradus").toString();
         for (String[] bad : List.of(

@@ -227,18 +227,35 @@ final class GradusML {
     private static RowBlocks encode(Dataset<?> data, String featuresCol, String labelCol, String weightCol, int in,
                                     int k, LabelEncoder target) {
         JavaRDD<Row> rows = data.select(columns(featuresCol, labelCol, weightCol)).toJavaRDD();
-        List<Integer> counts = rows.mapPartitions((Iterator<Row> it) -> {
-            int c = 0;
-            for (; it.hasNext(); it.next()) {
-                c++;
+        boolean weighted = weightCol != null;
+        // per partition: its rows, and with a weight column whether a row weighs more than 0 and
+        // whether one has a weight that encode refuses (its message names that row)
+        List<long[]> counts = rows.mapPartitions((Iterator<Row> it) -> {
+            long[] c = new long[3];
+            while (it.hasNext()) {
+                Row r = it.next();
+                c[0]++;
+                if (weighted) {
+                    double w = r.isNullAt(2) ? Double.NaN : r.getDouble(2);
+                    c[1] |= w > 0 && !Double.isInfinite(w) ? 1 : 0;
+                    c[2] |= w >= 0 && !Double.isInfinite(w) ? 0 : 1;
+                }
             }
             return List.of(c).iterator();
         }).collect();
         long[] first = new long[counts.size()];
         long total = 0;
+        boolean someWeight = false;
+        boolean badWeight = false;
         for (int p = 0; p < counts.size(); p++) {
             first[p] = total;
-            total += counts.get(p);
+            total += counts.get(p)[0];
+            someWeight |= counts.get(p)[1] != 0;
+            badWeight |= counts.get(p)[2] != 0;
+        }
+        if (weighted && total > 0 && !someWeight && !badWeight) {
+            throw new IllegalArgumentException("weightCol '" + weightCol + "': every row weight is 0; at least one row "
+                    + "must weigh more than 0");
         }
         JavaRDD<RowBlocks.Block> blocks = rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
             List<RowBlocks.Block> out = new ArrayList<>();

@@ -248,6 +248,19 @@ class GradusEstimatorTest {
         assertTrue(!java.util.Arrays.equals(expected, unweighted), "the weights should change the training");
     }
 
+    /** weightCol with every weight 0: refused before training, naming the column, as core training refuses it. */
+    @Test
+    void aWeightColumnOfZerosIsRefused() {
+        Dataset<Row> data = assembler().transform(classes).withColumn("w", org.apache.spark.sql.functions.lit(0.0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new GradusClassifier().setEpochs(1).setWeightCol("w").fit(data));
+        assertTrue(e.getMessage().contains("weightCol 'w': every row weight is 0"), e.getMessage());
+        // one row that weighs something is enough
+        Dataset<Row> one = data.withColumn("w", org.apache.spark.sql.functions.expr("CASE WHEN x0 = "
+                + data.agg(org.apache.spark.sql.functions.max("x0")).first().get(0) + " THEN 1.0 ELSE 0.0 END"));
+        new GradusClassifier().setEpochs(1).setWeightCol("w").fit(one);
+    }
+
     /**
      * validationIndicatorCol with weightCol: the flagged rows are encoded and scored on the
      * executors, weighted, and early stopping stops where the single-JVM trainer stops on the same
