@@ -8,7 +8,11 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.PrimitiveIterator;
 import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
 
 /**
  * What the command line tells the user besides results: how the task was chosen, and warnings
@@ -46,18 +50,30 @@ final class Notices {
      * that holds only a few integer values (class ids?).
      */
     static List<String> taskWarnings(Preprocessing prep, Table rows, boolean inferred) throws DataException {
+        float[] y = prep.task() == Task.REGRESSION ? prep.targetValues(rows).data() : new float[0];
+        return taskWarnings(prep, rows.rows(), () -> IntStream.range(0, y.length).mapToDouble(r -> y[r]), inferred);
+    }
+
+    /**
+     * As {@link #taskWarnings(Preprocessing, Table, boolean)} for {@code count} training rows
+     * whose first target (in original units) {@code firstTargets} streams, read only as far as
+     * needed: a streamed run's rows in the cache.
+     */
+    static List<String> taskWarnings(Preprocessing prep, long count, Supplier<DoubleStream> firstTargets,
+                                     boolean inferred) {
         List<String> warnings = new ArrayList<>();
         String target = prep.targetNames().get(0);
         if (prep.task() == Task.CLASSIFICATION) {
             int classes = prep.classLabels().size();
-            if (classes >= MANY_CLASSES && classes >= CLASSES_PER_ROW * rows.rows()) {
+            if (classes >= MANY_CLASSES && classes >= CLASSES_PER_ROW * count) {
                 warnings.add(String.format(Locale.ROOT, "%d classes from %d training rows: is target '%s' a "
-                        + "continuous quantity? For a regression, give --task regression", classes, rows.rows(), target));
+                        + "continuous quantity? For a regression, give --task regression", classes, count, target));
             }
-        } else if (inferred && prep.targetNames().size() == 1 && rows.rows() > 0) {
-            float[] y = prep.targetValues(rows).data();
-            TreeSet<Float> distinct = new TreeSet<>();
-            for (float v : y) {
+        } else if (inferred && prep.targetNames().size() == 1 && count > 0) {
+            TreeSet<Double> distinct = new TreeSet<>();
+            PrimitiveIterator.OfDouble values = firstTargets.get().iterator();
+            while (values.hasNext()) {
+                double v = values.nextDouble();
                 if (v != Math.rint(v)) {
                     return warnings;
                 }
@@ -66,7 +82,7 @@ final class Notices {
                     return warnings;
                 }
             }
-            if (distinct.size() >= 2 && rows.rows() >= 3 * distinct.size()) {
+            if (distinct.size() >= 2 && count >= 3L * distinct.size()) {
                 warnings.add(String.format(Locale.ROOT, "target '%s' holds only %d distinct integer values (%s to %s); "
                         + "trained as a regression. If these are class ids, give --task classification", target,
                         distinct.size(), Table.formatNumber(distinct.first()), Table.formatNumber(distinct.last())));

@@ -435,6 +435,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + prep.inputWidth()
                         + " inputs; " + options.loss().name() + " loss, " + options.optimizer() + ", seed "
                         + options.seed() + weights.describe());
+                Notices.warn(err, Notices.taskWarnings(prep, cache.rows(), cache::firstTargets, dataSpec.task() == null));
             }
             note("streaming the rows from " + (noCache ? "a temporary file" : (cache.reused() ? "the cache " : "a new "
                     + "cache ") + RowCache.directory()) + " (--stream " + stream.name().toLowerCase(Locale.ROOT) + ")");

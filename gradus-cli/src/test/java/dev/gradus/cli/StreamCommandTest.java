@@ -72,6 +72,41 @@ class StreamCommandTest {
         return streamed;
     }
 
+    /** The warning lines of {@code gradus train args… --stream off} and {@code --stream on}, which must agree. */
+    private static List<String> trainWarnings(String... args) {
+        List<List<String>> warned = new ArrayList<>();
+        for (String stream : List.of("off", "on")) {
+            List<String> run = new ArrayList<>(List.of("train"));
+            run.addAll(List.of(args));
+            run.addAll(List.of("--stream", stream));
+            Cli cli = Cli.run(run.toArray(String[]::new));
+            assertEquals(0, cli.code(), cli.toString());
+            warned.add(cli.err().lines().filter(l -> l.startsWith("warning: ")).toList());
+        }
+        assertEquals(warned.get(0), warned.get(1), "--stream off, then on");
+        return warned.get(1);
+    }
+
+    @Test
+    void aStreamedRunWarnsOfASuspiciousTaskAsAWholeOneDoes() throws Exception {
+        // integer class ids 0..4 and no --task: inferred as a regression, with a warning
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int r = 0; r < 200; r++) {
+            csv.append(r % 7).append(',').append(r % 11).append(',').append(r % 5).append('\n');
+        }
+        Path ids = Files.writeString(dir.resolve("ids.csv"), csv);
+        assertEquals(List.of("warning: target 'y' holds only 5 distinct integer values (0 to 4); trained as a "
+                + "regression. If these are class ids, give --task classification"),
+                trainWarnings("--data", ids.toString(), "--epochs", "1", "--out", dir.resolve("r.gradus").toString()));
+
+        // a continuous target made into classes: about one class per row
+        List<String> classes = trainWarnings("--data", Cli.data("diabetes_train.csv"), "--task", "classification",
+                "--epochs", "1", "--out", dir.resolve("c.gradus").toString());
+        assertEquals(1, classes.size(), classes.toString());
+        assertTrue(classes.get(0).matches("warning: [0-9]+ classes from 331 training rows: is target 'target' a "
+                + "continuous quantity\\? For a regression, give --task regression"), classes.toString());
+    }
+
     /** data/customers.csv's rows repeated to 1.5 MiB: two chunks of the streamed reader. */
     private static StringBuilder manyCustomers() throws Exception {
         List<String> lines = Files.readAllLines(Path.of(Cli.data("customers.csv")));

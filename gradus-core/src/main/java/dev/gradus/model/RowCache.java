@@ -43,6 +43,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
 
 /**
  * A CSV file's training rows encoded once into a float32 file on disk and memory-mapped, so that
@@ -736,8 +738,21 @@ public final class RowCache implements AutoCloseable {
 
     /** Row {@code row}'s class id (classification). */
     int classId(int row) {
+        return (int) firstTarget(row);
+    }
+
+    /** Row {@code row}'s first target as cached: a regression's value before scaling, a class id. */
+    private float firstTarget(int row) {
         int s = row / rowsPerSegment;
-        return (int) segments[s].get((row - s * rowsPerSegment) * stride + inputs);
+        return segments[s].get((row - s * rowsPerSegment) * stride + inputs);
+    }
+
+    /**
+     * The first target of every row, in row order, as cached: a regression's values before
+     * scaling, or the class ids; read from the file as the stream is consumed.
+     */
+    public DoubleStream firstTargets() {
+        return IntStream.range(0, rows).mapToDouble(this::firstTarget);
     }
 
     /** The sample-weight column kept beside the rows, or null. */
