@@ -138,9 +138,15 @@ public final class Kernels {
         countWarmUp(w, m);
         if (w.engine() == Engine.VECTOR && w.outputs() <= VectorNarrow.MAX_OUTPUTS && w.nr() >= VectorNarrow.MAX_OUTPUTS
                 && m > 0) {
-            // a layer of a few outputs: rows as the lanes, on this thread (the product is small)
-            VectorNarrow.abt(c, cOff, a, aOff, w.forwardPanels(), w.nr(), m, w.outputs(), w.inputs(), epilogue,
-                    Scratch.ofCurrentThread());
+            // a layer of a few outputs, on this thread (the product is small): rows as the lanes,
+            // or with 8-float vectors scalar sums over the rows where they lie
+            if (VectorNarrow.IN_PLACE) {
+                VectorNarrow.abtInPlace(c, cOff, a, aOff, w.forwardPanels(), w.nr(), m, w.outputs(), w.inputs(),
+                        epilogue);
+            } else {
+                VectorNarrow.abt(c, cOff, a, aOff, w.forwardPanels(), w.nr(), m, w.outputs(), w.inputs(), epilogue,
+                        Scratch.ofCurrentThread());
+            }
             return;
         }
         multiply(w.engine(), Product.ABT, c, cOff, a, aOff, w.forwardPanels(), 0, true, m, w.outputs(), w.inputs(),
@@ -165,6 +171,11 @@ public final class Kernels {
         checkPacked(w, "ab");
         check(Product.AB, c, cOff, a, aOff, null, 0, m, w.inputs(), w.outputs(), false);
         countWarmUp(w, m);
+        if (w.engine() == Engine.VECTOR && w.outputs() <= VectorNarrow.MAX_OUTPUTS && m > 0) {
+            // sums of at most four terms: each row of C in place, on this thread (the product is small)
+            VectorNarrow.ab(c, cOff, a, aOff, w.backwardPanels(), w.nr(), m, w.inputs(), w.outputs(), epilogue);
+            return;
+        }
         multiply(w.engine(), Product.AB, c, cOff, a, aOff, w.backwardPanels(), 0, true, m, w.inputs(), w.outputs(),
                 epilogue);
     }

@@ -449,9 +449,25 @@ final class VectorGemm {
     /**
      * The forward packing of {@link PackedWeights} for the full panels: for {@code j0} in steps
      * of {@code NR} below {@code outputs}, panel {@code j0/NR} holds at {@code j0·inputs + p·NR + c}
-     * the value {@code W[j0 + c][p]}, read with one gather per {@code L} lanes.
+     * the value {@code W[j0 + c][p]}: with 8-float vectors by 8 × 8 transposes in registers
+     * ({@link VectorTranspose}), otherwise with one gather per {@code L} lanes.
      */
     static void packTransposed(float[] w, int offset, int outputs, int inputs, int[] rowOffsets, float[] packed) {
+        if (VectorTranspose.USABLE) {
+            // 8 × 8 blocks transposed in registers: each half of a panel is 8 rows of W
+            int pFull = inputs / 8 * 8;
+            for (int j0 = 0; j0 < outputs; j0 += L) {
+                int src = offset + j0 * inputs;
+                int dst = j0 / NR * NR * inputs + j0 % NR;   // panel j0 / NR, lanes from j0 mod NR
+                VectorTranspose.transpose8(w, src, inputs, packed, dst, NR, pFull / 8, 8 * NR);
+                for (int p = pFull; p < inputs; p++) {
+                    for (int c = 0; c < L; c++) {
+                        packed[dst + p * NR + c] = w[src + c * inputs + p];
+                    }
+                }
+            }
+            return;
+        }
         for (int j0 = 0; j0 < outputs; j0 += NR) {
             int src0 = offset + j0 * inputs;
             int src1 = src0 + L * inputs;

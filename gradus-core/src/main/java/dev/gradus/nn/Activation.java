@@ -261,10 +261,14 @@ public sealed interface Activation {
         @Override public void multiplyDerivative(float[] z, float[] g, float[] delta, int length) {
             multiplyDerivative(z, null, g, delta, 0, length);
         }
-        /** {@code delta[i] = z[i] > 0 ? g[i] : 0}, vectorised like {@link #applyAll}. */
+        /**
+         * {@code delta[i] = z[i] > 0 ? g[i] : 0}, vectorised like {@link #applyAll}; reads
+         * {@code a[i] = relu(z[i])} when given, which is positive exactly where {@code z[i]} is
+         * (the forward pass of a hidden ReLU layer keeps only {@code Aᵐ}).
+         */
         @Override public void multiplyDerivative(float[] z, float[] a, float[] g, float[] delta, int offset,
                                                  int length) {
-            Functions.reluDerivative(z, g, delta, offset, length);
+            Functions.reluDerivative(a != null ? a : z, g, delta, offset, length);
         }
         @Override public String toString() { return "relu"; }
     }

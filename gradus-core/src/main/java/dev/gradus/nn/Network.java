@@ -218,9 +218,17 @@ public final class Network {
             // Wᵐ packed once per pass (the transpose the product reads), for the engine of the moment
             w.packed[m] = w.packed[m].current();
             w.packed[m].packForward(theta, parameters.weightView(m).offset());
-            // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ and Aᵐ = φᵐ(Zᵐ)       (rows, out), bias and φᵐ fused into the product
-            w.forwardEpilogue[m].bias(theta, parameters.biasView(m).offset());
-            w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, w.packed[m], rows, w.forwardEpilogue[m]);
+            w.zInA[m] = m < n && layer.activation() instanceof Activation.Relu && !w.dropout.active();
+            if (w.zInA[m]) {
+                // Aᵐ = relu(Aᵐ⁻¹ Wᵐᵀ + bᵐ)                (rows, out), finished on each register tile
+                // and written straight into Aᵐ: no Zᵐ is kept, φᵐ' reads the signs of Aᵐ
+                w.kernels.abt(w.a[m], 0, aPrev, aPrevOff, w.packed[m], rows,
+                        w.relu(m, theta, parameters.biasView(m).offset()));
+            } else {
+                // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ and Aᵐ = φᵐ(Zᵐ)     (rows, out), bias and φᵐ fused into the product
+                w.forwardEpilogue[m].bias(theta, parameters.biasView(m).offset());
+                w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, w.packed[m], rows, w.forwardEpilogue[m]);
+            }
             if (!layer.activation().elementWise() && rowWiseOutput) {
                 // a row-wise φⁿ (softmax) needs whole rows: after the product
                 layer.activation().applyRows(w.z[m], 0, w.a[m], 0, rows, out);

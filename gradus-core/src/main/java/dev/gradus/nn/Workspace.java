@@ -1,5 +1,6 @@
 package dev.gradus.nn;
 
+import dev.gradus.kernel.BiasEpilogue;
 import dev.gradus.kernel.Epilogue;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.kernel.PackedWeights;
@@ -30,6 +31,14 @@ public final class Workspace {
     final BiasActivation[] forwardEpilogue;
     /** Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ, in place, on each finished block of the product that made Gᵐ. */
     final Derivative[] backwardEpilogue;
+    /**
+     * True for a hidden ReLU layer whose last forward pass wrote {@code Aᵐ = relu(Zᵐ)} straight
+     * from the product ({@link #relu}) and kept no {@code Zᵐ}: {@code φᵐ'} then reads {@code Aᵐ},
+     * which has the same signs ({@code relu(z) > 0 ⇔ z > 0}).
+     */
+    final boolean[] zInA;
+    private final BiasEpilogue[] relu;    // relu(C + bᵐ) on the product's register tiles, per θ array
+    private final float[][] reluTheta;    // the θ array relu[m] reads
     int rows;
     /** True when a loss fused with φⁿ wrote Δⁿ (not Gⁿ) after the last forward pass. */
     boolean outputDeltaGiven;
@@ -57,12 +66,27 @@ public final class Workspace {
         this.packed = new PackedWeights[layers.size()];
         this.forwardEpilogue = new BiasActivation[layers.size()];
         this.backwardEpilogue = new Derivative[layers.size()];
+        this.zInA = new boolean[layers.size()];
+        this.relu = new BiasEpilogue[layers.size()];
+        this.reluTheta = new float[layers.size()][];
         for (int m = 0; m < layers.size(); m++) {
             Dense d = layers.get(m);
             packed[m] = PackedWeights.forTraining(d.outputs(), d.inputs(), capacity);
             forwardEpilogue[m] = new BiasActivation(d.activation(), a[m]);
             backwardEpilogue[m] = new Derivative(d.activation(), z[m], a[m]);
         }
+    }
+
+    /**
+     * The epilogue {@code C ← relu(C + bᵐ)} with {@code bᵐ} at {@code theta[biasOffset ..]}, made
+     * once per {@code θ} array (steps allocate nothing).
+     */
+    BiasEpilogue relu(int m, float[] theta, int biasOffset) {
+        if (reluTheta[m] != theta) {
+            relu[m] = BiasEpilogue.relu(theta, biasOffset);
+            reluTheta[m] = theta;
+        }
+        return relu[m];
     }
 
     /** The backward epilogue: {@code Δᵐ = φᵐ'(Zᵐ) ⊙ Gᵐ} in place, {@code φᵐ'} from {@code Zᵐ} and {@code Aᵐ}. */
@@ -136,9 +160,13 @@ public final class Workspace {
         return a[a.length - 1];
     }
 
-    /** {@code Zᵐ} of the last forward pass, {@code rows × outputs(m)} from index 0. */
+    /**
+     * {@code Zᵐ} of the last forward pass, {@code rows × outputs(m)} from index 0; for a hidden
+     * ReLU layer of a pass without dropout, {@code Aᵐ = relu(Zᵐ)} instead, which has the same signs
+     * ({@code Zᵐ} is not kept: the product writes {@code Aᵐ} directly).
+     */
     public float[] z(int m) {
-        return z[m];
+        return zInA[m] ? a[m] : z[m];
     }
 
     /** {@code Aᵐ} of the last forward pass, {@code rows × outputs(m)} from index 0. */

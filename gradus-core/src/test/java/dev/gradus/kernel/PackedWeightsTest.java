@@ -28,6 +28,9 @@ class PackedWeightsTest {
         {64, 256, 784}, {64, 128, 256}, {0, 4, 3}, {200, 70, 520},
         // a few outputs (rows as lanes on the vector engine): whole and ragged row panels
         {1024, 2, 32}, {301, 1, 20}, {37, 3, 7}, {9, 4, 1}, {300, 5, 32},
+        // a few outputs over two row chunks with ragged rows and k mod 8 = 1; forward panels by
+        // 8 × 8 register transposes (8-float vectors) with inputs mod 8 = 5, and exactly 8 and 16
+        {135, 3, 41}, {16, 2, 8}, {19, 48, 13}, {5, 16, 8}, {4, 32, 16},
         // more than 8 panels of 8-float vectors (PackedAbt's five-row blocks on AVX2): every
         // ragged row count of a five-row panel, ragged columns, more than one block of 80 rows,
         // depths past 1,024 (depth blocks that continue the sums)
@@ -145,6 +148,71 @@ class PackedWeightsTest {
                     }
                 };
                 Kernels.of(threads, engine, 0).abt(z, 0, x, 0, w, rows, copy);
+                for (int e = 0; e < visits.length; e++) {
+                    assertEquals(1, visits[e], "element " + e + " finished " + visits[e] + " times");
+                }
+                assertBitIdentical(want, seen, "values the epilogue saw, " + Engine.name(engine) + " threads " + threads);
+            }
+        }
+    }
+
+    /**
+     * Both forms of {@code Z = A Wᵀ} for a few outputs, rows as lanes and rows in place (only one
+     * of which {@link Kernels} runs on a given vector width), give the unpacked product's bits.
+     */
+    @Test
+    void bothNarrowForwardFormsGiveTheSameBits() {
+        if (!Kernels.vectorized()) {
+            return;
+        }
+        int[][] shapes = {{1024, 2, 32}, {301, 1, 20}, {37, 3, 7}, {9, 4, 1}, {135, 3, 41}, {130, 4, 33}};
+        for (int[] s : shapes) {
+            int rows = s[0], outputs = s[1], inputs = s[2];
+            SplittableRandom random = new SplittableRandom(rows + 7L * inputs);
+            float[] theta = randomArray(outputs * inputs, random);
+            float[] x = randomArray(rows * inputs + 3, random);
+            float[] want = new float[rows * outputs];
+            Kernels.of(1, Engine.VECTOR, Long.MAX_VALUE).abt(want, 0, x, 3, theta, 0, rows, outputs, inputs);
+            PackedWeights w = new PackedWeights(Engine.VECTOR, outputs, inputs, false);
+            w.packForward(theta, 0);
+            float[] lanes = new float[rows * outputs];
+            VectorNarrow.abt(lanes, 0, x, 3, w.forwardPanels(), w.nr(), rows, outputs, inputs, null,
+                    Scratch.ofCurrentThread());
+            float[] inPlace = new float[rows * outputs];
+            VectorNarrow.abtInPlace(inPlace, 0, x, 3, w.forwardPanels(), w.nr(), rows, outputs, inputs, null);
+            String what = rows + " rows, W " + outputs + "x" + inputs;
+            assertBitIdentical(want, lanes, "rows as lanes, " + what);
+            assertBitIdentical(want, inPlace, "rows in place, " + what);
+        }
+    }
+
+    /** The same for {@code G = Δ W} of a layer of two outputs (sums of two terms, rows in place). */
+    @Test
+    void theEpilogueOfANarrowInputGradientFinishesEveryElementOnce() {
+        int rows = 300, outputs = 2, inputs = 45;
+        SplittableRandom random = new SplittableRandom(6);
+        float[] theta = randomArray(outputs * inputs, random);
+        float[] delta = randomArray(rows * outputs, random);
+        for (int engine : KernelsTest.engines()) {
+            float[] want = new float[rows * inputs];
+            Kernels.of(1, engine, Long.MAX_VALUE).ab(want, 0, delta, 0, theta, 0, rows, inputs, outputs);
+            PackedWeights w = new PackedWeights(engine, outputs, inputs, true);
+            w.packBackward(theta, 0);
+            for (int threads = 1; threads <= 2; threads++) {
+                float[] g = new float[rows * inputs];
+                float[] seen = new float[rows * inputs];
+                int[] visits = new int[rows * inputs];
+                Epilogue copy = (c, cOff, ldc, i0, i1, j0, j1) -> {
+                    for (int i = i0; i < i1; i++) {
+                        for (int j = j0; j < j1; j++) {
+                            seen[i * ldc + j] = c[cOff + i * ldc + j];
+                            synchronized (visits) {
+                                visits[i * ldc + j]++;
+                            }
+                        }
+                    }
+                };
+                Kernels.of(threads, engine, 0).ab(g, 0, delta, 0, w, rows, copy);
                 for (int e = 0; e < visits.length; e++) {
                     assertEquals(1, visits[e], "element " + e + " finished " + visits[e] + " times");
                 }
