@@ -55,8 +55,13 @@ import org.apache.spark.sql.types.StructType;
  *
  * <pre>
  * java ... dev.gradus.bench.SparkBench --mode spark|local|mllib [--rows 1000000] [--iterations 20]
- *     [--master local[2]] [--partitions 2] [--threads 2]
+ *     [--master local[2]] [--partitions 2] [--threads 2] [--trace]
  * </pre>
+ *
+ * <p>{@code --trace} adds, on stderr, one line per counted Spark job (the driver's time since the
+ * previous job, each task's launch wait, deserialisation, run time with GC and thread CPU, result
+ * size, and its wait for the slower task; {@code JobClock}), the iterations' seconds, and the JVM's
+ * CPU during training by kind of thread (compiler, GC, tasks, scheduler: from {@code /proc}).
  */
 public final class SparkBench {
     private static final int FEATURES = 20;
@@ -73,6 +78,7 @@ public final class SparkBench {
         String master = "local[2]";
         int partitions = 2;
         int threads = 2;
+        boolean trace = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mode" -> mode = args[++i];
@@ -82,17 +88,18 @@ public final class SparkBench {
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--out" -> out = args[++i];
+                case "--trace" -> trace = true;
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; known: --mode "
-                        + "spark|local|mllib, --rows N, --iterations N, --master URL, --partitions P, --threads N");
+                        + "spark|local|mllib, --rows N, --iterations N, --master URL, --partitions P, --threads N, --trace");
             }
         }
         if (mode == null) {
             throw new IllegalArgumentException("--mode spark|local|mllib is required");
         }
         String line = switch (mode) {
-            case "spark" -> gradusOnSpark(rows, iterations, master, partitions);
-            case "local" -> gradusLocal(rows, iterations, threads);
-            case "mllib" -> mllib(rows, iterations, master, partitions);
+            case "spark" -> gradusOnSpark(rows, iterations, master, partitions, trace);
+            case "local" -> gradusLocal(rows, iterations, threads, trace);
+            case "mllib" -> mllib(rows, iterations, master, partitions, trace);
             case "write-parquet" -> writeParquet(rows, master, partitions, out);
             default -> throw new IllegalArgumentException("--mode must be spark, local, mllib or write-parquet, got "
                     + mode);
@@ -136,18 +143,30 @@ public final class SparkBench {
     }
 
     /** Gradus on Spark: blocks generated on the executors, cached, then {@link SparkTrainer}. */
-    private static String gradusOnSpark(int rows, int iterations, String master, int partitions) {
+    private static String gradusOnSpark(int rows, int iterations, String master, int partitions, boolean trace) {
         SparkSession spark = session(master);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            JobClock clock = new JobClock("OrderedSum");
+            JobClock clock = new JobClock("OrderedSum", trace);
             spark.sparkContext().addSparkListener(clock);
             try (RowBlocks blocks = RowBlocks.of(blocks(sc, rows, partitions), rows, FEATURES, 2)) {
                 blocks.blocks().count();   // cached before the clock starts
                 clock.reset();
+                Map<String, Long> threadsBefore = threadTicks();
+                long processCpu = processCpuNanos();
+                long compile = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+                long gc = gcMillis();
                 Trainer.Result r = new SparkTrainer(options(iterations, 1)).fit(network(), blocks);
                 clock.drain(spark);
                 List<EpochStats> epochs = r.history().epochs();
+                if (trace) {
+                    printEpochs(epochs);
+                    System.err.printf(Locale.ROOT, "driver JVM while training: process cpu %.3f s, JIT %.3f s, GC %.3f s; "
+                                    + "tasks' cpu %.3f s%n", (processCpuNanos() - processCpu) / 1e9,
+                            (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compile) / 1e3,
+                            (gcMillis() - gc) / 1e3, clock.cpuSeconds());
+                    printThreads(threadsBefore, threadTicks());
+                }
                 return report("gradus-spark " + master + " " + partitions + " partitions", rows, epochs.size(),
                         clock.jobs.get(), clock.spanSeconds(), clock.cpuSeconds(), median(epochs),
                         epochs.get(epochs.size() - 1).loss());
@@ -158,7 +177,7 @@ public final class SparkBench {
     }
 
     /** Gradus in one JVM: {@link Trainer} on the same rows, with a source that counts its evaluations. */
-    private static String gradusLocal(int rows, int iterations, int threads) {
+    private static String gradusLocal(int rows, int iterations, int threads, boolean trace) {
         float[] x = new float[rows * FEATURES];
         float[] y = new float[rows * 2];
         for (long b = 0; b * BlockedPass.BLOCK_ROWS < rows; b++) {
@@ -169,18 +188,27 @@ public final class SparkBench {
         AtomicInteger evaluations = new AtomicInteger();
         GradientSource counted = counting(GradientSource.of(Matrix.wrap(rows, FEATURES, x), Matrix.wrap(rows, 2, y)),
                 evaluations);
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu = os.getProcessCpuTime();
+        Map<String, Long> threadsBefore = threadTicks();
+        long cpu = processCpuNanos();
+        long compile = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long gc = gcMillis();
         Trainer.Result r = new Trainer(options(iterations, threads)).fit(network(), counted);
-        double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpu) / 1e9;
         List<EpochStats> epochs = r.history().epochs();
+        if (trace) {
+            printEpochs(epochs);
+            System.err.printf(Locale.ROOT, "JVM while training: process cpu %.3f s, JIT %.3f s, GC %.3f s%n", cpuSeconds,
+                    (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compile) / 1e3,
+                    (gcMillis() - gc) / 1e3);
+            printThreads(threadsBefore, threadTicks());
+        }
         double seconds = epochs.stream().mapToDouble(EpochStats::seconds).sum();
         return report("gradus one JVM " + threads + " threads", rows, epochs.size(), evaluations.get(), seconds,
                 cpuSeconds, median(epochs), epochs.get(epochs.size() - 1).loss());
     }
 
     /** MLlib's multilayer perceptron on the same rows as a cached DataFrame. */
-    private static String mllib(int rows, int iterations, String master, int partitions) {
+    private static String mllib(int rows, int iterations, String master, int partitions, boolean trace) {
         SparkSession spark = session(master);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -199,7 +227,7 @@ public final class SparkBench {
                     .add("features", SQLDataTypes.VectorType());
             Dataset<Row> frame = spark.createDataFrame(data, schema).cache();
             frame.count();
-            JobClock clock = new JobClock("treeAggregate");
+            JobClock clock = new JobClock("treeAggregate", trace);
             spark.sparkContext().addSparkListener(clock);
             MultilayerPerceptronClassificationModel model = new MultilayerPerceptronClassifier()
                     .setLayers(new int[] {FEATURES, HIDDEN, 2}).setSolver("l-bfgs").setMaxIter(iterations).setTol(0)
@@ -222,6 +250,54 @@ public final class SparkBench {
                 what, rows, iterations, evaluations, seconds, seconds / iterations,
                 Double.isNaN(medianIteration) ? "n/a" : String.format(Locale.ROOT, "%.4f", medianIteration),
                 seconds / evaluations, cpuSeconds / iterations, cpuSeconds / evaluations, finalLoss);
+    }
+
+    private static long processCpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU ticks (utime + stime, 1/100 s) of this process's threads by "name tid", from /proc (Linux). */
+    private static Map<String, Long> threadTicks() {
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return ticks;
+        }
+        for (java.io.File t : tasks) {
+            try {
+                String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks.put(name + " " + t.getName(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            } catch (java.io.IOException | RuntimeException e) {
+                // a thread that ended while being read
+            }
+        }
+        return ticks;
+    }
+
+    /** The CPU seconds each kind of thread spent between the two readings, most first, on stderr. */
+    private static void printThreads(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> byKind = new java.util.TreeMap<>();
+        after.forEach((k, v) -> byKind.merge(k.replaceAll("[0-9 ]+$", "").replaceAll("[0-9]+", "#"),
+                v - before.getOrDefault(k, 0L), Long::sum));
+        StringBuilder line = new StringBuilder("threads' cpu s:");
+        byKind.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> line.append(String.format(Locale.ROOT, " [%s] %.2f", e.getKey(), e.getValue() / 100.0)));
+        System.err.println(line);
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    /** The iterations' seconds on stderr, in order (the first holds the JIT's warm-up). */
+    private static void printEpochs(List<EpochStats> epochs) {
+        StringBuilder line = new StringBuilder("iteration seconds:");
+        epochs.forEach(e -> line.append(String.format(Locale.ROOT, " %.3f", e.seconds())));
+        System.err.println(line);
     }
 
     private static double median(List<EpochStats> epochs) {
@@ -293,18 +369,25 @@ public final class SparkBench {
         };
     }
 
-    /** Counts the jobs whose first stage's call site names {@code site}, and their span in time. */
+    /**
+     * Counts the jobs whose first stage's call site names {@code site}, and their span in time;
+     * with {@code trace}, also where each job's time goes ({@link #printTrace}).
+     */
     private static final class JobClock extends SparkListener {
         private final String site;
+        private final boolean trace;
         final AtomicInteger jobs = new AtomicInteger();
         private final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
         private final AtomicLong last = new AtomicLong(Long.MIN_VALUE);
         private final java.util.Set<Integer> counted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private final java.util.Set<Integer> stages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final java.util.Map<Integer, Integer> stages = new java.util.concurrent.ConcurrentHashMap<>();
         private final AtomicLong cpuNanos = new AtomicLong();
+        private final java.util.Map<Integer, long[]> jobTimes = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<long[]> tasks = java.util.Collections.synchronizedList(new ArrayList<>());
 
-        JobClock(String site) {
+        JobClock(String site, boolean trace) {
             this.site = site;
+            this.trace = trace;
         }
 
         void reset() {
@@ -314,6 +397,8 @@ public final class SparkBench {
             counted.clear();
             stages.clear();
             cpuNanos.set(0);
+            jobTimes.clear();
+            tasks.clear();
         }
 
         @Override
@@ -321,10 +406,12 @@ public final class SparkBench {
             boolean ours = scala.jdk.javaapi.CollectionConverters.asJava(start.stageInfos()).stream()
                     .anyMatch(s -> s.name().contains(site));
             if (ours) {
-                scala.jdk.javaapi.CollectionConverters.asJava(start.stageInfos()).forEach(i -> stages.add(i.stageId()));
+                scala.jdk.javaapi.CollectionConverters.asJava(start.stageInfos())
+                        .forEach(i -> stages.put(i.stageId(), start.jobId()));
                 counted.add(start.jobId());
                 jobs.incrementAndGet();
                 first.accumulateAndGet(start.time(), Math::min);
+                jobTimes.put(start.jobId(), new long[] {start.time(), 0});
             }
         }
 
@@ -332,14 +419,21 @@ public final class SparkBench {
         public void onJobEnd(SparkListenerJobEnd end) {
             if (counted.contains(end.jobId())) {
                 last.accumulateAndGet(end.time(), Math::max);
+                jobTimes.get(end.jobId())[1] = end.time();
             }
         }
 
         /** The executors' CPU time of the counted jobs' tasks: deserialising and running them. */
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
-            if (stages.contains(end.stageId()) && end.taskMetrics() != null) {
-                cpuNanos.addAndGet(end.taskMetrics().executorCpuTime() + end.taskMetrics().executorDeserializeCpuTime());
+            Integer job = stages.get(end.stageId());
+            if (job != null && end.taskMetrics() != null) {
+                var m = end.taskMetrics();
+                cpuNanos.addAndGet(m.executorCpuTime() + m.executorDeserializeCpuTime());
+                var info = end.taskInfo();
+                tasks.add(new long[] {job, info.launchTime(), info.finishTime(), m.executorDeserializeTime(),
+                        m.executorRunTime(), m.jvmGCTime(), m.resultSerializationTime(), info.gettingResultTime(),
+                        m.resultSize(), m.executorCpuTime() / 1_000_000});
             }
         }
 
@@ -347,13 +441,63 @@ public final class SparkBench {
             return cpuNanos.get() / 1e9;
         }
 
-        /** Waits until the listener has seen every event posted so far. */
+        /** Waits until the listener has seen every event posted so far; prints the trace if asked. */
         void drain(SparkSession spark) {
             try {
                 spark.sparkContext().listenerBus().waitUntilEmpty();
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new IllegalStateException("Spark's listener bus did not drain", e);
             }
+            if (trace) {
+                printTrace();
+            }
+        }
+
+        /**
+         * One line per counted job on stderr (milliseconds): the driver's time since the previous
+         * job ended, the job's span, and per task the wait from the job's start to its launch,
+         * deserialisation, run (of which GC, and thread CPU), result serialisation and size, and
+         * the wait from its end to the job's end; then the medians.
+         */
+        private void printTrace() {
+            List<Integer> ids = new ArrayList<>(jobTimes.keySet());
+            ids.sort(null);
+            long previousEnd = -1;
+            List<double[]> rows = new ArrayList<>();
+            for (int id : ids) {
+                long[] t = jobTimes.get(id);
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "job %d: gap %d span %d |", id,
+                        previousEnd < 0 ? 0 : t[0] - previousEnd, t[1] - t[0]));
+                double[] row = {previousEnd < 0 ? 0 : t[0] - previousEnd, t[1] - t[0], 0, 0, 0, 0, 0, 0};
+                synchronized (tasks) {
+                    for (long[] k : tasks) {
+                        if (k[0] == id) {
+                            line.append(String.format(Locale.ROOT,
+                                    " launch+%d deser %d run %d (gc %d cpu %d) ser %d fetch %d %dB end-%d |",
+                                    k[1] - t[0], k[3], k[4], k[5], k[9], k[6], k[7] == 0 ? 0 : k[2] - k[7], k[8],
+                                    t[1] - k[2]));
+                            row[2] = Math.max(row[2], k[1] - t[0]);
+                            row[3] = Math.max(row[3], k[3]);
+                            row[4] = Math.max(row[4], k[4]);
+                            row[5] = Math.max(row[5], k[5]);
+                            row[6] = Math.max(row[6], t[1] - k[2]);
+                            row[7] = Math.min(row[7] == 0 ? Long.MAX_VALUE : row[7], k[4]);
+                        }
+                    }
+                }
+                System.err.println(line);
+                rows.add(row);
+                previousEnd = t[1];
+            }
+            String[] names = {"gap", "span", "max launch wait", "max deser", "max run", "max gc", "max end wait",
+                    "min run"};
+            StringBuilder med = new StringBuilder("trace medians (ms):");
+            for (int c = 0; c < names.length; c++) {
+                int col = c;
+                double[] v = rows.stream().mapToDouble(r -> r[col]).sorted().toArray();
+                med.append(String.format(Locale.ROOT, " %s %.0f", names[c], v.length == 0 ? 0 : v[v.length / 2]));
+            }
+            System.err.println(med);
         }
 
         double spanSeconds() {

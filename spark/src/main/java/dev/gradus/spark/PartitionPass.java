@@ -13,13 +13,12 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
  * One step's work on one partition: the rows of the batch that the partition holds go through
  * the core {@link Network#forward forward pass}, {@link Loss#valueAndBackwardStart the loss} and
- * the {@link Network#backward backward pass} at the broadcast {@code θ}, and the partition
+ * the {@link Network#backward backward pass} at the driver's {@code θ}, and the partition
  * returns their {@link GradientSum}.
  *
  * <p>The batch is the rows whose position in the epoch's visiting order lies in
@@ -32,7 +31,7 @@ import org.apache.spark.broadcast.Broadcast;
  * <p>Networks, layers and losses are not serialisable; the task carries their names and widths
  * and rebuilds them from the public core API.
  */
-final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, GradientSum> {
+final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Block, GradientSum> {
     private static final long serialVersionUID = 1L;
 
     /** Called at the start of every task; tests inject faults through it. */
@@ -44,7 +43,8 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
     private final int[] widths;          // outputs of layer m = 0..n
     private final String[] activations;  // φᵐ by name
     private final String loss;
-    private final Broadcast<float[]> theta;
+    private final float[] theta;                // θ, when it travels inside the task
+    private final Broadcast<float[]> broadcast;   // θ, when it is broadcast instead
     private final Broadcast<int[]> positions;   // null: position = row number
     private final long start;
     private final long end;
@@ -54,13 +54,15 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
     private final int step;
     private final TaskHook hook;
 
-    PartitionPass(Network network, Loss loss, Broadcast<float[]> theta, Broadcast<int[]> positions, long start,
+    /** A pass at {@code network}'s θ, which travels inside the task, or in {@code broadcast} when that is not null. */
+    PartitionPass(Network network, Loss loss, Broadcast<float[]> broadcast, Broadcast<int[]> positions, long start,
                   long end, double dropout, long seed, int epoch, int step, TaskHook hook) {
         this.inputs = network.inputs();
         this.widths = network.layers().stream().mapToInt(Dense::outputs).toArray();
         this.activations = network.layers().stream().map(d -> d.activation().toString()).toArray(String[]::new);
         this.loss = loss.name();
-        this.theta = theta;
+        this.theta = broadcast == null ? network.parameters().values().clone() : null;
+        this.broadcast = broadcast;
         this.positions = positions;
         this.start = start;
         this.end = end;
@@ -72,11 +74,11 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
     }
 
     @Override
-    public Iterator<GradientSum> call(Iterator<RowBlocks.Block> blocks) {
+    public GradientSum call(Iterator<RowBlocks.Block> blocks) {
         if (hook != null) {
             hook.beforePartition(TaskContext.get());
         }
-        Network network = network(theta.value());
+        Network network = network(theta != null ? theta : broadcast.value());
         int size = network.parameters().size();
         Rows rows = select(blocks, positions == null ? null : positions.value());
         double[] sum = new double[size];
@@ -98,7 +100,7 @@ final class PartitionPass implements FlatMapFunction<Iterator<RowBlocks.Block>, 
                 weight = pass.weight();
             }
         }
-        return List.of(GradientSum.of(sum, lossSum, rows.count, weight)).iterator();
+        return GradientSum.of(sum, lossSum, rows.count, weight);
     }
 
     /**

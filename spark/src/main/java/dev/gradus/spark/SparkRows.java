@@ -23,9 +23,11 @@ import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 /**
- * Training rows on the executors as a {@link GradientSource}: each evaluation broadcasts
- * {@code θ}, every partition runs a {@link PartitionPass} over its rows of the batch and returns
- * its {@link GradientSum}, and the sums are added in partition order ({@link OrderedSum}):
+ * Training rows on the executors as a {@link GradientSource}: each evaluation is one Spark job on
+ * the cached row blocks that carries {@code θ} (inside the task up to {@link #THETA_IN_TASK}
+ * parameters, broadcast above), every partition runs a {@link PartitionPass} over its rows of the
+ * batch and returns its {@link GradientSum}, and the sums are added in partition order
+ * ({@link OrderedSum}):
  * <pre>
  * ℓ = Σᵢ Lᵢ / N_batch      ∂ℓ/∂θ = float( Σᵢ ∂Lᵢ/∂θ / N_batch )
  * </pre>
@@ -36,6 +38,13 @@ import scala.Tuple2;
 final class SparkRows implements GradientSource {
     /** Partition results added per executor task before the driver adds the groups. */
     private static final int FAN_IN = 32;
+    /**
+     * Parameters up to which {@code θ} travels inside the task (in Spark's own broadcast of the
+     * job's task binary) instead of in a broadcast of its own, which costs the driver a broadcast
+     * and its removal per evaluation; above it (800 KB of floats) Spark would warn of a large task
+     * binary at every evaluation.
+     */
+    static final int THETA_IN_TASK = 200_000;
 
     private final RowBlocks rows;
     private final PartitionPass.TaskHook hook;
@@ -239,7 +248,7 @@ final class SparkRows implements GradientSource {
         return new RowBlocks.Block(first, count, x, y, w);
     }
 
-    /** One run's evaluations: the epoch's positions broadcast once per epoch, θ once per evaluation. */
+    /** One run's evaluations: the epoch's positions broadcast once per epoch, θ sent once per evaluation. */
     private final class SparkPass implements Pass {
         private final JavaSparkContext sc;
         private final Network network;
@@ -272,11 +281,12 @@ final class SparkRows implements GradientSource {
                 visit = sc.broadcast(positions.clone());
                 visitEpoch = epoch;
             }
-            Broadcast<float[]> theta = sc.broadcast(network.parameters().values().clone());
+            Broadcast<float[]> theta = network.parameters().size() > THETA_IN_TASK
+                    ? sc.broadcast(network.parameters().values().clone()) : null;   // null: θ inside the task
             try {
                 PartitionPass pass = new PartitionPass(network, loss, theta, visit, start, start + count,
                         options.dropout(), options.seed(), epoch, step, hook);
-                GradientSum sum = OrderedSum.treeSum(rows.blocks().mapPartitions(pass, true), FAN_IN);
+                GradientSum sum = OrderedSum.sum(rows.blocks(), pass, FAN_IN);
                 if (sum.rows() != count) {
                     throw new IllegalStateException("the partitions returned " + sum.rows() + " rows for a batch of "
                             + count + "; the row blocks do not number the rows 0.." + (rows.rows() - 1)
@@ -285,7 +295,9 @@ final class SparkRows implements GradientSource {
                 weight = sum.weight();
                 return sum.meanInto(dTheta, weight);
             } finally {
-                theta.destroy();
+                if (theta != null) {
+                    theta.destroy();
+                }
             }
         }
 

@@ -127,6 +127,36 @@ class SparkTrainerTest {
         assertArrayEquals(core(regressionNet(), X_BIG, Y_BIG_REG, o), spark(regressionNet(), X_BIG, Y_BIG_REG, o, 1));
     }
 
+    /**
+     * A network past {@link SparkRows#THETA_IN_TASK} parameters gets θ in a broadcast of its own
+     * (smaller ones inside the task): the same bits as core training on one partition.
+     */
+    @Test
+    void aNetworkWhoseParametersAreBroadcastTrainsAsInCore() {
+        Network wide = Network.input(4).dense(700, Activation.TANH).dense(300, Activation.TANH)
+                .dense(1, Activation.IDENTITY).build(3);
+        assertTrue(wide.parameters().size() > SparkRows.THETA_IN_TASK, "the broadcast path is taken");
+        TrainingOptions o = fullBatch(2).withOptimizer(Optimizer.parse("sgd(lr=0.01)"));
+        Matrix x = SparkTestSupport.features(40, 4, 5);
+        Matrix y = SparkTestSupport.regressionTargets(x);
+        assertArrayEquals(core(wide, x, y, o), spark(wide, x, y, o, 1));
+    }
+
+    /**
+     * More partitions than the driver adds itself (32): the partition sums are added in groups on
+     * the executors, still in partition order, so two runs agree bit for bit and follow core
+     * training to rounding.
+     */
+    @Test
+    void morePartitionsThanTheFanInAreAddedInOrderOnTheExecutors() {
+        TrainingOptions o = fullBatch(5).withOptimizer(Optimizer.parse("sgd(lr=0.1)"));
+        Matrix x = SparkTestSupport.features(34 * BlockedPass.BLOCK_ROWS + 100, 4, 9);   // a block or two each
+        Matrix y = SparkTestSupport.regressionTargets(x);
+        float[] first = spark(regressionNet(), x, y, o, 34);
+        assertArrayEquals(first, spark(regressionNet(), x, y, o, 34));
+        assertClose(core(regressionNet(), x, y, o), first, 1e-5, "34 partitions");
+    }
+
     @Test
     void twoRunsOnTheSamePartitionsAreBitIdentical() {
         TrainingOptions o = fullBatch(10).withOptimizer(Optimizer.parse("momentum(lr=0.05)"));
