@@ -143,15 +143,21 @@ def write(folder, sets):
         json.dump(manifest, f, indent=1)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_into(tables, doc):
+    """The command line of a dataset script: DIR [--vega FOLDER]; `tables(vega_folder)` gives the
+    (name, task, targets, categorical, source, train, test) tuples written into DIR."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir")
     ap.add_argument("--vega", help="the data/ folder of an unpacked vega-datasets package")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     with vega_data(a.vega) as folder:
-        sets = shipped() + vega(folder) + statsmodels_tables() + synthetic()
+        sets = tables(folder)
     write(a.dir, sets)
+
+
+def main():
+    build_into(lambda folder: shipped() + vega(folder) + statsmodels_tables() + synthetic(), __doc__)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ them unchanged. The tables:
 The vega package is taken from --vega (its data/ folder) or fetched with `npm pack
 vega-datasets@3.2.1`, as defaults_datasets.py does.
 """
-import argparse
 import os
 import sys
 
@@ -29,7 +28,7 @@ from sklearn import datasets as skd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from defaults_datasets import STATSMODELS, split, vega_data, write  # noqa: E402
+from defaults_datasets import STATSMODELS, build_into, split  # noqa: E402
 
 
 def tables(vega):
@@ -59,15 +58,8 @@ def tables(vega):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("dir")
-    ap.add_argument("--vega", help="the data/ folder of an unpacked vega-datasets package")
-    a = ap.parse_args()
-    os.makedirs(a.dir, exist_ok=True)
-    with vega_data(a.vega) as folder:
-        sets = tables(folder)
-    write(a.dir, [(name, "regression", targets, categorical, source, *split(frame, "regression", targets))
-                  for name, targets, categorical, source, frame in sets])
+    build_into(lambda folder: [(name, "regression", targets, categorical, source, *split(frame, "regression", targets))
+                               for name, targets, categorical, source, frame in tables(folder)], __doc__)
 
 
 if __name__ == "__main__":
