@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorMask;
 
 /**
  * {@code Z = A Wᵀ} against weights prepacked in the forward layout of {@link PackedWeights}, on
- * 8-float vectors (AVX2: 16 vector registers): a register block of {@value #MR} rows by
- * {@code NR = 16} columns (10 accumulators, two vectors of {@code W}, the broadcasts of
- * {@code A}), over the whole depth of the product at once.
+ * 8-float vectors (AVX2: 16 vector registers): a register block of {@link #MR} rows (5, or 4
+ * where the JIT would spill a five-row block, below) by {@code NR = 16} columns (10 accumulators,
+ * two vectors of {@code W}, the broadcasts of {@code A}), over the whole depth of the product
+ * at once.
  *
  * <p>Measured against the blocked product of {@link TiledGemm} (four-row block, depth blocks
  * of 196 for {@code k = 784}) on the forward product of a 784 → 256 layer, 64 rows at a time,
@@ -32,7 +33,16 @@ import jdk.incubator.vector.VectorMask;
  *       multiplication into shifts and additions, no longer recognises the index, and checks
  *       every load).</li>
  * </ul>
- * A ragged last panel of fewer than {@value #MR} rows is zero-padded; its tile is computed on
+ * <p><b>Four rows on other JDKs than 17.</b> Five rows need 10 sums, 2 vectors of {@code W} and
+ * the broadcasts of {@code A}: JDK 17's C2 interleaves the broadcasts with the multiply-adds and
+ * keeps every sum in a register, but JDK 25's schedules all five broadcasts first (17 vectors
+ * live) and keeps one sum on the stack, so that every step waits on its store and reload: the
+ * kernel with its operands in cache ran at 35 GFLOP/s there against 95 on JDK 17. Four rows
+ * (8 sums, 2 vectors, 4 broadcasts: 14 registers) cannot spill whatever the order: 90 GFLOP/s
+ * on JDK 25, 86 on JDK 17. Hence five rows on JDK 17, where they were measured to fit, and
+ * four elsewhere ({@code -Dgradus.packedAbtRows=4|5} to choose; same bits either way).
+ *
+ * <p>A ragged last panel of fewer than {@link #MR} rows is zero-padded; its tile is computed on
  * scratch and its valid rows copied.
  *
  * <p><b>Same bits.</b> Each lane is the chain {@code c ← fma(A(i,p), W(j,p), c)} over
@@ -45,9 +55,9 @@ import jdk.incubator.vector.VectorMask;
  * <p>Loaded only when {@code jdk.incubator.vector} is present (see {@link Engine}).
  */
 final class PackedAbt {
-    /** Rows of the register block. */
-    static final int MR = 5;
-    /** Floats per step of a packed row panel: the {@value #MR} values of {@code A(·, p)} and three unused ones. */
+    /** Rows of the register block: 5 on JDK 17, else 4 (see the class comment). */
+    static final int MR = rows();
+    /** Floats per step of a packed row panel: the {@link #MR} values of {@code A(·, p)} and unused ones. */
     static final int STRIDE = 8;
     /** The deepest product done without depth blocks: a panel of {@code W} of 64 KiB. */
     static final int DEPTH = 1024;
@@ -70,6 +80,14 @@ final class PackedAbt {
     private static final VectorMask<Float> LANE4 = lane(4);
 
     private PackedAbt() {}
+
+    private static int rows() {
+        String chosen = System.getProperty("gradus.packedAbtRows");
+        if ("4".equals(chosen) || "5".equals(chosen)) {
+            return Integer.parseInt(chosen);
+        }
+        return Runtime.version().feature() == 17 ? 5 : 4;
+    }
 
     /**
      * {@code C(i0..i1, j0..j1) = A Wᵀ} on that rectangle, {@code C} row-major {@code m × n}
@@ -100,7 +118,11 @@ final class PackedAbt {
                         int rows = Math.min(MR, mc - ir);
                         int cij = cOff + (ic + ir) * n + jr;
                         if (rows == MR && cols == NR) {
-                            kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, c, cij, n, accumulate);
+                            if (MR == 5) {
+                                kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, c, cij, n, accumulate);
+                            } else {
+                                kernel4(packed, ir / MR * STRIDE * kc, w, bi, kc, c, cij, n, accumulate);
+                            }
                             if (finish != null) {
                                 VectorGemm.finishTile(c, cij, n, MR, finish.bias(), finish.biasOffset() + jr,
                                         finish.relu());
@@ -113,7 +135,11 @@ final class PackedAbt {
                                 System.arraycopy(c, cij + r * n, tile, r * NR, cols);
                             }
                         }
-                        kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, tile, 0, NR, accumulate);
+                        if (MR == 5) {
+                            kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, tile, 0, NR, accumulate);
+                        } else {
+                            kernel4(packed, ir / MR * STRIDE * kc, w, bi, kc, tile, 0, NR, accumulate);
+                        }
                         if (finish != null) {
                             VectorGemm.finishTile(tile, 0, NR, rows, finish.bias(), finish.biasOffset() + jr,
                                     finish.relu());
@@ -132,14 +158,14 @@ final class PackedAbt {
 
     /**
      * Packs {@code mc} rows of {@code A} ({@code kc} values from {@code a[at]}, rows {@code lda}
-     * apart) into {@value #MR}-row panels: panel {@code q} from {@code q·STRIDE·kc}, value
+     * apart) into {@link #MR}-row panels: panel {@code q} from {@code q·STRIDE·kc}, value
      * {@code A(q·MR + r, p)} at {@code p·STRIDE + r}; the rows of a ragged last panel past
      * {@code mc} are zeros. The unused floats of each step hold whatever the vector store put
      * there; nothing reads them.
      *
-     * <p>A whole panel is a transpose of five rows. One step {@code p} is one vector store: the
+     * <p>A whole panel is a transpose of its rows. One step {@code p} is one vector store: the
      * vector of row {@code r} is loaded from column {@code p − r}, so that its lane {@code r}
-     * holds {@code A(r, p)}, and four blends with single-lane masks take lane {@code r} from
+     * holds {@code A(r, p)}, and blends with single-lane masks take lane {@code r} from
      * row {@code r} ({@code vblendvps} on AVX2): five loads, four blends and a store per step
      * against five scalar loads, five stores and their index arithmetic. Each load stays inside
      * its row's {@code kc} values ({@code p − r ≥ −r} reads row {@code r − 1}'s tail at worst,
@@ -151,6 +177,7 @@ final class PackedAbt {
         int vectorSteps = kc - L + 1;      // steps p whose loads end inside row 0's kc values
         for (int r0 = 0; r0 < full; r0 += MR) {
             // row r read from column p − r: s_r = at + (r0 + r)·lda − r; one induction variable
+            // (s4 is read only with five rows)
             int s0 = at + r0 * lda;
             int s1 = s0 + lda - 1;
             int s2 = s0 + 2 * lda - 2;
@@ -159,12 +186,14 @@ final class PackedAbt {
             int base = r0 / MR * STRIDE * kc;
             int p = 0;
             for (; p < vectorSteps; p++) {
-                FloatVector.fromArray(S, a, s0 + p)
+                FloatVector v = FloatVector.fromArray(S, a, s0 + p)
                         .blend(FloatVector.fromArray(S, a, s1 + p), LANE1)
                         .blend(FloatVector.fromArray(S, a, s2 + p), LANE2)
-                        .blend(FloatVector.fromArray(S, a, s3 + p), LANE3)
-                        .blend(FloatVector.fromArray(S, a, s4 + p), LANE4)
-                        .intoArray(packed, base + p * STRIDE);
+                        .blend(FloatVector.fromArray(S, a, s3 + p), LANE3);
+                if (MR == 5) {
+                    v = v.blend(FloatVector.fromArray(S, a, s4 + p), LANE4);
+                }
+                v.intoArray(packed, base + p * STRIDE);
             }
             for (; p < kc; p++) {
                 int dst = base + p * STRIDE;
@@ -172,7 +201,9 @@ final class PackedAbt {
                 packed[dst + 1] = a[s1 + 1 + p];
                 packed[dst + 2] = a[s2 + 2 + p];
                 packed[dst + 3] = a[s3 + 3 + p];
-                packed[dst + 4] = a[s4 + 4 + p];
+                if (MR == 5) {
+                    packed[dst + 4] = a[s4 + 4 + p];
+                }
             }
         }
         if (full < mc) {
@@ -197,7 +228,7 @@ final class PackedAbt {
     }
 
     /**
-     * The {@value #MR} × {@code NR} register block: {@code C(r, ·) (+)= Σₚ A(r,p) W(·,p)} with
+     * The five-row × {@code NR} register block ({@link #MR} = 5): {@code C(r, ·) (+)= Σₚ A(r,p) W(·,p)} with
      * {@code A(r,p)} at {@code pa[ai + p·STRIDE + r]} and the {@code NR} values of {@code W(·,p)} at
      * {@code pb[bi + p·NR]}; row {@code r} of {@code C} at {@code c[ci + r·ldc]}.
      */
@@ -264,5 +295,63 @@ final class PackedAbt {
         c31.intoArray(c, ci + 3 * ldc + L);
         c40.intoArray(c, ci + 4 * ldc);
         c41.intoArray(c, ci + 4 * ldc + L);
+    }
+
+    /**
+     * {@link #kernel} with four rows ({@link #MR} = 4): 8 sums, the same chain per element, the
+     * same layout of the packed panels (the step's unused floats from the fifth on).
+     */
+    static void kernel4(float[] pa, int ai, float[] pb, int bi, int kc, float[] c, int ci, int ldc,
+                        boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+        } else {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+        }
+        for (int p = 0; p < kc; p++) {
+            int x = ai + p * STRIDE;
+            int o = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, o);
+            FloatVector b1 = FloatVector.fromArray(S, pb, o + L);
+            FloatVector a0 = FloatVector.broadcast(S, pa[x]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, pa[x + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, pa[x + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, pa[x + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
     }
 }
