@@ -1,15 +1,22 @@
 #!/usr/bin/python3
 """Retrains the K best complete trials of a `gradus tune --study FILE` holdout search on all training rows, as
 tune retrains its winner (the trial's settings and seed, `--epochs` its kept epoch), and scores each on test rows:
-how well the held-out ranking predicts the test ranking (docs/tune.md).
+how well the held-out ranking predicts the test ranking (docs/tune.md). For a classification it then averages
+the class probabilities of the best 2..K retrained models and scores each average on the test rows: what an
+ensemble of the top trials would give over the single winner that tune writes.
 
-    /usr/bin/python3 scripts/tune_top_trials.py STUDY TRAIN.csv TEST.csv [K] [--task classification]
+    /usr/bin/python3 scripts/tune_top_trials.py STUDY TRAIN.csv TEST.csv [K] [--task classification] [-- FLAG ...]
+
+Flags after `--` go to every `gradus train` (e.g. `-- --bias-init zero` for a search whose base had it).
 """
 import argparse
 import json
 import os
 import subprocess
 import tempfile
+
+import numpy as np
+import pandas as pd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,12 +28,15 @@ def main():
     ap.add_argument("test")
     ap.add_argument("k", type=int, nargs="?", default=5)
     ap.add_argument("--task", default="classification")
+    ap.add_argument("extra", nargs=argparse.REMAINDER, help="-- then flags for every gradus train")
     a = ap.parse_args()
+    extra = a.extra[1:] if a.extra[:1] == ["--"] else a.extra
     trials = [t for t in json.load(open(a.study))["trials"] if t["state"] == "complete"]
     trials.sort(key=lambda t: (-t["score"], t["number"]))   # accuracy or r2: higher is better
     gradus = os.path.join(ROOT, "gradus")
     print("| trial | held-out score | test | settings |")
     print("|---|---|---|---|")
+    probabilities = []
     with tempfile.TemporaryDirectory() as tmp:
         for t in trials[:a.k]:
             p = t["params"]
@@ -35,12 +45,31 @@ def main():
                             "--layers", ",".join([p["width"]] * int(p["depth"])), "--activation", p["activation"],
                             "--lr", p["lr"], "--weight-decay", p["weight_decay"], "--batch-size", p["batch_size"],
                             "--dropout", p["dropout"], "--seed", str(t["seed"]), "--epochs", str(t["best_epoch"]),
-                            "--out", model, "--progress", "none"], check=True, capture_output=True)
+                            "--out", model, "--progress", "none"] + extra, check=True, capture_output=True)
             e = json.loads(subprocess.run([gradus, "evaluate", "--model", model, "--data", a.test, "--json"],
                                           check=True, capture_output=True, text=True).stdout)
             score = e["accuracy"] if a.task == "classification" else e["r2"]
             print("| %d | %.4f | %.4f | %s |" % (t["number"], t["score"], score,
                                                  " ".join("%s=%s" % kv for kv in p.items())), flush=True)
+            if a.task == "classification":
+                out = os.path.join(tmp, "%d.csv" % t["number"])
+                subprocess.run([gradus, "predict", "--model", model, "--data", a.test, "--out", out],
+                               check=True, capture_output=True)
+                probabilities.append(pd.read_csv(out))
+        if len(probabilities) > 1:
+            truth = pd.read_csv(a.test)[target_name(a.test)].astype(str).to_numpy()
+            classes = np.array([c[2:] for c in probabilities[0].columns if c.startswith("p_")])
+            print()
+            print("| best trials averaged | test accuracy |")
+            print("|---|---|")
+            for k in range(2, len(probabilities) + 1):
+                mean = sum(f[["p_" + c for c in classes]].to_numpy() for f in probabilities[:k]) / k
+                print("| %d | %.4f |" % (k, np.mean(classes[mean.argmax(axis=1)] == truth)), flush=True)
+
+
+def target_name(test):
+    """The test file's target: its last column (the scripts' datasets keep it last)."""
+    return pd.read_csv(test, nrows=0).columns[-1]
 
 
 if __name__ == "__main__":
