@@ -6,6 +6,12 @@ the class probabilities of the best 2..K retrained models and scores each averag
 ensemble of the top trials would give over the single winner that tune writes.
 
     /usr/bin/python3 scripts/tune_top_trials.py STUDY TRAIN.csv TEST.csv [K] [--task classification] [-- FLAG ...]
+    /usr/bin/python3 scripts/tune_top_trials.py STUDY TRAIN.csv TEST.csv K --other-fifths 2
+
+With --other-fifths F (a classification) it instead trains each of the K best trials again on the training rows
+less one other stratified fifth (folds 1..F of a 5-fold split, random_state 7), with early stopping on that
+fifth's accuracy as the trial had on the search's holdout, and prints the fifth's accuracy and the kept epoch:
+how far the search's held-out score of its best trials is from a fresh estimate.
 
 Flags after `--` go to every `gradus train` (e.g. `-- --bias-init zero` for a search whose base had it).
 """
@@ -13,6 +19,7 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -28,12 +35,17 @@ def main():
     ap.add_argument("test")
     ap.add_argument("k", type=int, nargs="?", default=5)
     ap.add_argument("--task", default="classification")
-    ap.add_argument("extra", nargs=argparse.REMAINDER, help="-- then flags for every gradus train")
-    a = ap.parse_args()
-    extra = a.extra[1:] if a.extra[:1] == ["--"] else a.extra
+    ap.add_argument("--other-fifths", type=int, default=0, help="re-score on F other fifths instead (see above)")
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    a = ap.parse_args(argv[:cut])
+    extra = argv[cut + 1:]              # flags for every gradus train
     trials = [t for t in json.load(open(a.study))["trials"] if t["state"] == "complete"]
     trials.sort(key=lambda t: (-t["score"], t["number"]))   # accuracy or r2: higher is better
     gradus = os.path.join(ROOT, "gradus")
+    if a.other_fifths:
+        other_fifths(gradus, trials[:a.k], a.train, a.other_fifths, extra)
+        return
     print("| trial | held-out score | test | settings |")
     print("|---|---|---|---|")
     probabilities = []
@@ -41,11 +53,8 @@ def main():
         for t in trials[:a.k]:
             p = t["params"]
             model = os.path.join(tmp, "%d.gradus" % t["number"])
-            subprocess.run([gradus, "train", "--data", a.train, "--task", a.task,
-                            "--layers", ",".join([p["width"]] * int(p["depth"])), "--activation", p["activation"],
-                            "--lr", p["lr"], "--weight-decay", p["weight_decay"], "--batch-size", p["batch_size"],
-                            "--dropout", p["dropout"], "--seed", str(t["seed"]), "--epochs", str(t["best_epoch"]),
-                            "--out", model, "--progress", "none"] + extra, check=True, capture_output=True)
+            subprocess.run([gradus, "train", "--data", a.train, "--task", a.task, "--epochs", str(t["best_epoch"]),
+                            "--out", model, "--progress", "none"] + layers_flags(p, t["seed"]) + extra, check=True, capture_output=True)
             e = json.loads(subprocess.run([gradus, "evaluate", "--model", model, "--data", a.test, "--json"],
                                           check=True, capture_output=True, text=True).stdout)
             score = e["accuracy"] if a.task == "classification" else e["r2"]
@@ -65,6 +74,39 @@ def main():
             for k in range(2, len(probabilities) + 1):
                 mean = sum(f[["p_" + c for c in classes]].to_numpy() for f in probabilities[:k]) / k
                 print("| %d | %.4f |" % (k, np.mean(classes[mean.argmax(axis=1)] == truth)), flush=True)
+
+
+def layers_flags(p, seed):
+    """The gradus train flags of a trial's settings and seed."""
+    return ["--layers", ",".join([p["width"]] * int(p["depth"])), "--activation", p["activation"], "--lr", p["lr"],
+            "--weight-decay", p["weight_decay"], "--batch-size", p["batch_size"], "--dropout", p["dropout"],
+            "--seed", str(seed)]
+
+
+def other_fifths(gradus, trials, train, count, extra):
+    from sklearn.model_selection import StratifiedKFold
+    rows = pd.read_csv(train)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=7).split(rows, rows.iloc[:, -1]))
+    print("| trial | held-out score (kept epoch) | " + " | ".join("fifth %d (kept epoch)" % f
+                                                           for f in range(1, count + 1)) + " |")
+    print("|---|---|" + "---|" * count)
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in range(1, count + 1):
+            rows.iloc[folds[f][0]].to_csv(os.path.join(tmp, "train%d.csv" % f), index=False)
+            rows.iloc[folds[f][1]].to_csv(os.path.join(tmp, "fifth%d.csv" % f), index=False)
+        for t in trials:
+            cells = ["%d" % t["number"], "%.4f (%d)" % (t["score"], t["best_epoch"])]
+            for f in range(1, count + 1):
+                model, fifth = os.path.join(tmp, "m.gradus"), os.path.join(tmp, "fifth%d.csv" % f)
+                fit = json.loads(subprocess.run(
+                    [gradus, "train", "--data", os.path.join(tmp, "train%d.csv" % f), "--validation", fifth,
+                     "--task", "classification", "--monitor", "accuracy", "--out", model, "--json",
+                     "--progress", "none"] + layers_flags(t["params"], t["seed"]) + extra,
+                    check=True, capture_output=True, text=True).stdout)
+                e = json.loads(subprocess.run([gradus, "evaluate", "--model", model, "--data", fifth, "--json"],
+                                              check=True, capture_output=True, text=True).stdout)
+                cells.append("%.4f (%d)" % (e["accuracy"], fit["kept_epoch"]))
+            print("| " + " | ".join(cells) + " |", flush=True)
 
 
 def target_name(test):
