@@ -220,9 +220,9 @@ public final class Network {
             // Wᵐ packed once per pass (the transpose the product reads), for the engine of the
             // moment; a small batch's product packs it panel by panel on the threads that read it
             boolean packed = !w.kernels.packsWeightsInProduct(rows, out, layer.inputs());
-            w.packed[m] = w.packed[m].current();
+            w.packed(m);
             if (packed) {
-                w.packed[m].packForward(theta, wOff);
+                w.packForward(m, theta, wOff);
             }
             w.zInA[m] = m < n && layer.activation() instanceof Activation.Relu && !w.dropout.active();
             Epilogue epilogue;
@@ -298,7 +298,7 @@ public final class Network {
             Functions.columnSums(delta, 0, rows, out, dTheta, parameters.biasView(m).offset());
             if (m > 0) {
                 // Gᵐ⁻¹ = Δᵐ Wᵐ                          (rows, in), Wᵐ packed once per pass
-                w.packed[m].packBackward(theta, parameters.weightView(m).offset());
+                w.packBackward(m, theta, parameters.weightView(m).offset());
                 Activation phiPrev = layers.get(m - 1).activation();
                 if (w.dropout.active()) {
                     w.kernels.ab(spare, 0, delta, 0, w.packed[m], rows, null);
