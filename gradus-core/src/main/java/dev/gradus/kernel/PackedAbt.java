@@ -5,6 +5,7 @@ import static dev.gradus.kernel.VectorGemm.NR;
 import static dev.gradus.kernel.VectorGemm.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * {@code Z = A Wᵀ} against weights prepacked in the forward layout of {@link PackedWeights}, on
@@ -68,6 +69,12 @@ final class PackedAbt {
      * ({@code -Dgradus.panelsInProduct=false} to measure the blocked path; same bits).
      */
     static final boolean PANELS_IN_PRODUCT = ENABLED && !"false".equals(System.getProperty("gradus.panelsInProduct"));
+
+    /** Single lanes for {@link #pack}'s blends. */
+    private static final VectorMask<Float> LANE1 = lane(1);
+    private static final VectorMask<Float> LANE2 = lane(2);
+    private static final VectorMask<Float> LANE3 = lane(3);
+    private static final VectorMask<Float> LANE4 = lane(4);
 
     private PackedAbt() {}
 
@@ -175,25 +182,45 @@ final class PackedAbt {
      * Packs {@code mc} rows of {@code A} ({@code kc} values from {@code a[at]}, rows {@code lda}
      * apart) into {@value #MR}-row panels: panel {@code q} from {@code q·STRIDE·kc}, value
      * {@code A(q·MR + r, p)} at {@code p·STRIDE + r}; the rows of a ragged last panel past
-     * {@code mc} are zeros (the unused floats of each step are not written).
+     * {@code mc} are zeros. The unused floats of each step hold whatever the vector store put
+     * there; nothing reads them.
+     *
+     * <p>A whole panel is a transpose of five rows. One step {@code p} is one vector store: the
+     * vector of row {@code r} is loaded from column {@code p − r}, so that its lane {@code r}
+     * holds {@code A(r, p)}, and four blends with single-lane masks take lane {@code r} from
+     * row {@code r} ({@code vblendvps} on AVX2): five loads, four blends and a store per step
+     * against five scalar loads, five stores and their index arithmetic. Each load stays inside
+     * its row's {@code kc} values ({@code p − r ≥ −r} reads row {@code r − 1}'s tail at worst,
+     * never before row 0; the steps past {@code kc − L} go value by value). It only moves values,
+     * so the panels are the same bits as a copy.
      */
     static void pack(float[] a, int at, int lda, int mc, int kc, float[] packed) {
         int full = mc / MR * MR;
+        int vectorSteps = kc - L + 1;      // steps p whose loads end inside row 0's kc values
         for (int r0 = 0; r0 < full; r0 += MR) {
-            // the five rows side by side, the panel written in order; one induction variable
+            // row r read from column p − r: s_r = at + (r0 + r)·lda − r; one induction variable
             int s0 = at + r0 * lda;
-            int s1 = s0 + lda;
-            int s2 = s1 + lda;
-            int s3 = s2 + lda;
-            int s4 = s3 + lda;
+            int s1 = s0 + lda - 1;
+            int s2 = s0 + 2 * lda - 2;
+            int s3 = s0 + 3 * lda - 3;
+            int s4 = s0 + 4 * lda - 4;
             int base = r0 / MR * STRIDE * kc;
-            for (int p = 0; p < kc; p++) {
+            int p = 0;
+            for (; p < vectorSteps; p++) {
+                FloatVector.fromArray(S, a, s0 + p)
+                        .blend(FloatVector.fromArray(S, a, s1 + p), LANE1)
+                        .blend(FloatVector.fromArray(S, a, s2 + p), LANE2)
+                        .blend(FloatVector.fromArray(S, a, s3 + p), LANE3)
+                        .blend(FloatVector.fromArray(S, a, s4 + p), LANE4)
+                        .intoArray(packed, base + p * STRIDE);
+            }
+            for (; p < kc; p++) {
                 int dst = base + p * STRIDE;
                 packed[dst] = a[s0 + p];
-                packed[dst + 1] = a[s1 + p];
-                packed[dst + 2] = a[s2 + p];
-                packed[dst + 3] = a[s3 + p];
-                packed[dst + 4] = a[s4 + p];
+                packed[dst + 1] = a[s1 + 1 + p];
+                packed[dst + 2] = a[s2 + 2 + p];
+                packed[dst + 3] = a[s3 + 3 + p];
+                packed[dst + 4] = a[s4 + 4 + p];
             }
         }
         if (full < mc) {
@@ -206,6 +233,15 @@ final class PackedAbt {
                 }
             }
         }
+    }
+
+    /** The lane {@code r} alone (none on vectors too short to hold it, where this class is not used). */
+    private static VectorMask<Float> lane(int r) {
+        boolean[] bits = new boolean[S.length()];
+        if (r < bits.length) {
+            bits[r] = true;
+        }
+        return VectorMask.fromArray(S, bits, 0);
     }
 
     /**

@@ -219,6 +219,47 @@ class PackedWeightsTest {
     }
 
     /**
+     * {@link PackedAbt#pack}'s five-row panels (a vector store per step, each row's vector
+     * loaded from column {@code p − r} and blended) hold exactly the values of a copy, value by
+     * value: every ragged row count, depths below, at and just past a vector, rows wider than the
+     * depth (a depth block from an offset), and panels whose last row ends the array (a load past
+     * its row would throw or read the wrong value).
+     */
+    @Test
+    void thePackedRowPanelsOfPackedAbtHoldTheRowsValues() {
+        if (!Kernels.vectorized() || !PackedAbt.ENABLED) {
+            return;
+        }
+        int s = PackedAbt.STRIDE;
+        int[][] cases = {   // mc, kc, lda, at
+            {5, 1, 1, 0}, {5, 7, 7, 0}, {5, 8, 8, 0}, {5, 9, 9, 0}, {10, 15, 15, 0}, {10, 16, 16, 3},
+            {80, 784, 784, 0}, {64, 256, 256, 0}, {1, 33, 33, 0}, {2, 33, 40, 5}, {3, 9, 9, 0}, {4, 20, 20, 0},
+            {7, 40, 40, 0}, {13, 100, 300, 100}, {80, 550, 1100, 550}, {6, 17, 17, 0},
+        };
+        SplittableRandom random = new SplittableRandom(17);
+        for (int[] c : cases) {
+            int mc = c[0], kc = c[1], lda = c[2], at = c[3];
+            // A ends with the last row's kc values: nothing past them to read
+            float[] a = randomArray(at + (mc - 1) * lda + kc, random);
+            int panels = (mc + PackedAbt.MR - 1) / PackedAbt.MR;
+            float[] packed = new float[panels * s * kc];
+            java.util.Arrays.fill(packed, Float.NaN);
+            PackedAbt.pack(a, at, lda, mc, kc, packed);
+            for (int q = 0; q < panels; q++) {
+                for (int p = 0; p < kc; p++) {
+                    for (int r = 0; r < PackedAbt.MR; r++) {
+                        int i = q * PackedAbt.MR + r;
+                        float want = i < mc ? a[at + i * lda + p] : 0f;
+                        assertEquals(Float.floatToRawIntBits(want),
+                                Float.floatToRawIntBits(packed[q * s * kc + p * s + r]),
+                                "mc " + mc + ", kc " + kc + ", lda " + lda + ": row " + i + ", step " + p);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Both forms of {@code Z = A Wᵀ} for a few outputs, rows as lanes and rows in place (only one
      * of which {@link Kernels} runs on a given vector width), give the unpacked product's bits.
      */
