@@ -152,6 +152,9 @@ public final class SparkBench {
             try (RowBlocks blocks = RowBlocks.of(blocks(sc, rows, partitions), rows, FEATURES, 2)) {
                 blocks.blocks().count();   // cached before the clock starts
                 clock.reset();
+                if (trace) {
+                    System.err.println("training starts at " + java.time.Instant.now());
+                }
                 Map<String, Long> threadsBefore = threadTicks();
                 long processCpu = processCpuNanos();
                 long compile = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
@@ -192,6 +195,9 @@ public final class SparkBench {
         long cpu = processCpuNanos();
         long compile = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long gc = gcMillis();
+        if (trace) {
+            System.err.println("training starts at " + java.time.Instant.now());
+        }
         Trainer.Result r = new Trainer(options(iterations, threads)).fit(network(), counted);
         double cpuSeconds = (processCpuNanos() - cpu) / 1e9;
         List<EpochStats> epochs = r.history().epochs();

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.DoubleStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -96,6 +97,13 @@ public final class TrainCommand implements Callable<Integer> {
 
         /** The number of rows. */
         int rows();
+
+        /**
+         * The first target's values in original units, each distinct value at least once (in any
+         * order, repeats allowed), for the task warnings a whole run prints (a regression target of
+         * a few integers); empty when the backend does not know them.
+         */
+        DoubleStream firstTargets();
 
         /** Trains from {@code start}; its validation fraction holds out the rows one JVM would. */
         Model.Fit fit(TrainingStart start, TrainingListener listener) throws DataException;
@@ -518,6 +526,7 @@ public final class TrainCommand implements Callable<Integer> {
         note("task: " + prep.task() + " (" + describeTask(prep) + ") " + Notices.taskOrigin(prep, dataSpec.task() == null)
                 + "; " + remote.rows() + " training rows, " + prep.inputWidth() + " inputs; " + options.loss().name()
                 + " loss, " + options.optimizer() + ", seed " + options.seed() + weights.describe());
+        Notices.warn(err, Notices.taskWarnings(prep, remote.rows(), remote::firstTargets, dataSpec.task() == null));
         Model.Fit fit;
         int trained = options.validationFraction() == 0 ? remote.rows()
                 : dev.gradus.internal.RowOrder.validationSplit(remote.rows(), options.validationFraction(),

@@ -1,6 +1,7 @@
 package dev.gradus.data;
 
 import java.util.Objects;
+import java.util.stream.DoubleStream;
 
 /**
  * One column as the preprocessing's column rules read it, in a form that parts of the rows can
@@ -92,6 +93,19 @@ public record ColumnSummary(long present, long missing, boolean numeric, ColumnS
         }
         return new ColumnSummary(present + other.present, missing + other.missing, bothNumeric,
                 numbers.merge(other.numbers), merged, Math.min(maxCells, other.maxCells), Double.NaN);
+    }
+
+    /**
+     * The numbers of the distinct cells kept ({@link #cells()}), each read as the column's
+     * numbers are read (float32), once per distinct cell as written (so {@code 3} and
+     * {@code 3.0} both give 3); cells that are no number are left out. Empty when the cells were
+     * not kept (more than {@code maxCells} distinct ones, or a table that keeps no written text).
+     */
+    public DoubleStream cellNumbers() {
+        if (cells == null) {
+            return DoubleStream.empty();
+        }
+        return cells.categories().keySet().stream().mapToDouble(Table::parseNumber).filter(v -> !Double.isNaN(v));
     }
 
     /** This summary with the median of its numbers computed apart. */

@@ -5,6 +5,7 @@ import static dev.gradus.kernel.VectorGemm.NR;
 import static dev.gradus.kernel.VectorGemm.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * {@code Z = A Wᵀ} against weights prepacked in the forward layout of {@link PackedWeights}, on
@@ -62,6 +63,19 @@ final class PackedAbt {
     static final boolean ENABLED = L == 8 && VectorGemm.MR == 4
             && !"false".equals(System.getProperty("gradus.packedAbt"));
 
+    /**
+     * Whether {@link TiledGemm} sends products {@code A Wᵀ} of unpacked {@code W} over at most
+     * {@link #MC} rows here, each panel of {@code W} packed inside the product
+     * ({@code -Dgradus.panelsInProduct=false} to measure the blocked path; same bits).
+     */
+    static final boolean PANELS_IN_PRODUCT = ENABLED && !"false".equals(System.getProperty("gradus.panelsInProduct"));
+
+    /** Single lanes for {@link #pack}'s blends. */
+    private static final VectorMask<Float> LANE1 = lane(1);
+    private static final VectorMask<Float> LANE2 = lane(2);
+    private static final VectorMask<Float> LANE3 = lane(3);
+    private static final VectorMask<Float> LANE4 = lane(4);
+
     private PackedAbt() {}
 
     /**
@@ -73,9 +87,25 @@ final class PackedAbt {
      */
     static void multiply(float[] c, int cOff, float[] a, int aOff, float[] w, int m, int n, int k, int i0, int i1,
                          int j0, int j1, Epilogue epilogue, Scratch scratch) {
+        multiply(c, cOff, a, aOff, w, 0, true, m, n, k, i0, i1, j0, j1, epilogue, scratch);
+    }
+
+    /**
+     * The same with {@code W} either prepacked ({@code wPacked}: the forward panels, {@code wOff}
+     * ignored) or row-major ({@code n × k} from {@code w[wOff]}, as the flat parameters hold it).
+     * Unpacked, each column panel of {@code W} is transposed into scratch ({@link #packPanel})
+     * right before the register tiles that read it, so the transpose is split over the threads
+     * with the tiles and the panel ({@code 16 × k} floats) is read from the first- or
+     * second-level cache. Meant for rectangles of at most {@link #MC} rows (one block of rows),
+     * where every panel serves its rows once: a training step of a small batch, which would read
+     * prepacked weights once per pass. More rows pack each panel once per block of rows.
+     */
+    static void multiply(float[] c, int cOff, float[] a, int aOff, float[] w, int wOff, boolean wPacked, int m, int n,
+                         int k, int i0, int i1, int j0, int j1, Epilogue epilogue, Scratch scratch) {
         int blocks = (k + DEPTH - 1) / DEPTH;
         int kcMax = (k + blocks - 1) / blocks;
         float[] packed = scratch.packedA(MC / MR * STRIDE * kcMax);
+        float[] panel = wPacked ? w : scratch.packedB(NR * kcMax);
         float[] tile = scratch.tile(MR * NR);
         BiasEpilogue fused = epilogue instanceof BiasEpilogue be && be.covers((n + NR - 1) / NR * NR) ? be : null;
         for (int pc = 0; pc < k; pc += kcMax) {
@@ -89,11 +119,15 @@ final class PackedAbt {
                 for (int jr = j0; jr < j1; jr += NR) {
                     int cols = Math.min(NR, j1 - jr);
                     int bi = jr * k + pc * NR;
+                    if (!wPacked) {
+                        packPanel(w, wOff + jr * k + pc, k, Math.min(NR, n - jr), kc, panel);
+                        bi = 0;
+                    }
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = Math.min(MR, mc - ir);
                         int cij = cOff + (ic + ir) * n + jr;
                         if (rows == MR && cols == NR) {
-                            kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, c, cij, n, accumulate);
+                            kernel(packed, ir / MR * STRIDE * kc, panel, bi, kc, c, cij, n, accumulate);
                             if (finish != null) {
                                 VectorGemm.finishTile(c, cij, n, MR, finish.bias(), finish.biasOffset() + jr,
                                         finish.relu());
@@ -106,7 +140,7 @@ final class PackedAbt {
                                 System.arraycopy(c, cij + r * n, tile, r * NR, cols);
                             }
                         }
-                        kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, tile, 0, NR, accumulate);
+                        kernel(packed, ir / MR * STRIDE * kc, panel, bi, kc, tile, 0, NR, accumulate);
                         if (finish != null) {
                             VectorGemm.finishTile(tile, 0, NR, rows, finish.bias(), finish.biasOffset() + jr,
                                     finish.relu());
@@ -124,28 +158,69 @@ final class PackedAbt {
     }
 
     /**
+     * Transposes {@code cols ≤ NR} rows of {@code W} ({@code kc} values from {@code w[at]}, rows
+     * {@code ldw} apart) into one panel of the forward layout: {@code W(c, p)} at
+     * {@code panel[p·NR + c]}, columns past {@code cols} zero. A whole panel goes through
+     * {@link VectorTranspose}'s 8 × 8 register transposes, the rest value by value.
+     */
+    static void packPanel(float[] w, int at, int ldw, int cols, int kc, float[] panel) {
+        int p0 = 0;
+        if (cols == NR && VectorTranspose.USABLE) {
+            p0 = kc / 8 * 8;
+            VectorTranspose.transpose8(w, at, ldw, panel, 0, NR, p0 / 8, 8 * NR);
+            VectorTranspose.transpose8(w, at + 8 * ldw, ldw, panel, 8, NR, p0 / 8, 8 * NR);
+        }
+        for (int col = 0; col < NR; col++) {
+            int src = at + col * ldw;
+            for (int p = p0; p < kc; p++) {
+                panel[p * NR + col] = col < cols ? w[src + p] : 0f;
+            }
+        }
+    }
+
+    /**
      * Packs {@code mc} rows of {@code A} ({@code kc} values from {@code a[at]}, rows {@code lda}
      * apart) into {@value #MR}-row panels: panel {@code q} from {@code q·STRIDE·kc}, value
      * {@code A(q·MR + r, p)} at {@code p·STRIDE + r}; the rows of a ragged last panel past
-     * {@code mc} are zeros (the unused floats of each step are not written).
+     * {@code mc} are zeros. The unused floats of each step hold whatever the vector store put
+     * there; nothing reads them.
+     *
+     * <p>A whole panel is a transpose of five rows. One step {@code p} is one vector store: the
+     * vector of row {@code r} is loaded from column {@code p − r}, so that its lane {@code r}
+     * holds {@code A(r, p)}, and four blends with single-lane masks take lane {@code r} from
+     * row {@code r} ({@code vblendvps} on AVX2): five loads, four blends and a store per step
+     * against five scalar loads, five stores and their index arithmetic. Each load stays inside
+     * its row's {@code kc} values ({@code p − r ≥ −r} reads row {@code r − 1}'s tail at worst,
+     * never before row 0; the steps past {@code kc − L} go value by value). It only moves values,
+     * so the panels are the same bits as a copy.
      */
     static void pack(float[] a, int at, int lda, int mc, int kc, float[] packed) {
         int full = mc / MR * MR;
+        int vectorSteps = kc - L + 1;      // steps p whose loads end inside row 0's kc values
         for (int r0 = 0; r0 < full; r0 += MR) {
-            // the five rows side by side, the panel written in order; one induction variable
+            // row r read from column p − r: s_r = at + (r0 + r)·lda − r; one induction variable
             int s0 = at + r0 * lda;
-            int s1 = s0 + lda;
-            int s2 = s1 + lda;
-            int s3 = s2 + lda;
-            int s4 = s3 + lda;
+            int s1 = s0 + lda - 1;
+            int s2 = s0 + 2 * lda - 2;
+            int s3 = s0 + 3 * lda - 3;
+            int s4 = s0 + 4 * lda - 4;
             int base = r0 / MR * STRIDE * kc;
-            for (int p = 0; p < kc; p++) {
+            int p = 0;
+            for (; p < vectorSteps; p++) {
+                FloatVector.fromArray(S, a, s0 + p)
+                        .blend(FloatVector.fromArray(S, a, s1 + p), LANE1)
+                        .blend(FloatVector.fromArray(S, a, s2 + p), LANE2)
+                        .blend(FloatVector.fromArray(S, a, s3 + p), LANE3)
+                        .blend(FloatVector.fromArray(S, a, s4 + p), LANE4)
+                        .intoArray(packed, base + p * STRIDE);
+            }
+            for (; p < kc; p++) {
                 int dst = base + p * STRIDE;
                 packed[dst] = a[s0 + p];
-                packed[dst + 1] = a[s1 + p];
-                packed[dst + 2] = a[s2 + p];
-                packed[dst + 3] = a[s3 + p];
-                packed[dst + 4] = a[s4 + p];
+                packed[dst + 1] = a[s1 + 1 + p];
+                packed[dst + 2] = a[s2 + 2 + p];
+                packed[dst + 3] = a[s3 + 3 + p];
+                packed[dst + 4] = a[s4 + 4 + p];
             }
         }
         if (full < mc) {
@@ -158,6 +233,15 @@ final class PackedAbt {
                 }
             }
         }
+    }
+
+    /** The lane {@code r} alone (none on vectors too short to hold it, where this class is not used). */
+    private static VectorMask<Float> lane(int r) {
+        boolean[] bits = new boolean[S.length()];
+        if (r < bits.length) {
+            bits[r] = true;
+        }
+        return VectorMask.fromArray(S, bits, 0);
     }
 
     /**

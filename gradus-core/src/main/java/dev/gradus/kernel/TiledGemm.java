@@ -45,9 +45,16 @@ final class TiledGemm {
      * the packing only when the packed rows would serve few panels. Measured on AVX2 (64-row
      * blocks, fastest of many calls): 128 columns × depth 256 56 µs in place against 63 µs
      * packed, × depth 784 equal; 256 columns 106–108 µs packed against 112 µs (depth 256) and
-     * 367–384 against 412–424 µs (depth 784). {@code -Dgradus.inPlaceMaxPanels=N} to measure.
+     * 367–384 against 412–424 µs (depth 784). Where {@link PackedAbt} serves the packed side
+     * (8-float vectors), whose five-row block over the whole depth and vector packing of the rows
+     * repay the packing sooner, the limit is 4 panels: 128 columns × depth 256 (W1's layer 1,
+     * 1,024 rows in 64-row blocks) 890–911 µs packed against 1,119–1,131 µs in place, 80 and 96
+     * columns × depth 128 70–72 against 59–67 GFLOP/s, 64 columns unclear (47–70 against 59–65).
+     * {@code -Dgradus.inPlaceMaxPanels=N} to measure.
      */
-    static final int IN_PLACE_MAX_PANELS = IN_PLACE ? Integer.getInteger("gradus.inPlaceMaxPanels", 8) : 0;
+    static final int IN_PLACE_MAX_PANELS = IN_PLACE
+            ? Integer.getInteger("gradus.inPlaceMaxPanels", Engine.vectorAvailable() && PackedAbt.ENABLED ? 4 : 8)
+            : 0;
     /**
      * Column panels up to which a block of {@code atb} reads its operands in place rather than
      * packing them, {@code -Dgradus.atbInPlacePanels=N} to measure (0: always pack).
@@ -118,6 +125,13 @@ final class TiledGemm {
             // Z = A Wᵀ against prepacked W of many panels on 8-float vectors: five-row register
             // blocks over the whole depth (few panels read A in place, below)
             PackedAbt.multiply(c, cOff, a, aOff, b, m, n, k, i0, i1, j0, j1, epilogue, scratch);
+            return;
+        }
+        if (!bPacked && op == Product.ABT && engine == Engine.VECTOR && PackedAbt.PANELS_IN_PRODUCT
+                && i1 - i0 <= PackedAbt.MC) {
+            // Z = A Wᵀ over few rows (a training step's batch): the five-row blocks, each panel of
+            // W transposed right before its tiles (a prepacked W would be read once anyway)
+            PackedAbt.multiply(c, cOff, a, aOff, b, bOff, false, m, n, k, i0, i1, j0, j1, epilogue, scratch);
             return;
         }
         int mr = mr(engine);

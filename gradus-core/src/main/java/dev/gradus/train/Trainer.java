@@ -198,9 +198,11 @@ public final class Trainer {
     /**
      * The multiply-adds (counted as two) of {@code epochs} epochs over {@code rows} rows: per row
      * and layer, {@code Zᵐ = Aᵐ⁻¹Wᵐᵀ}, {@code ∂ℓ/∂Aᵐ⁻¹ = δᵐWᵐ} and {@code ∂ℓ/∂Wᵐ = δᵐᵀAᵐ⁻¹},
-     * 2·inputs·outputs each; saturates at {@link Long#MAX_VALUE}.
+     * 2·inputs·outputs each; saturates at {@link Long#MAX_VALUE}. What a run announces to
+     * {@link Kernels#expectWork} before its first epoch, and a Spark executor for its partition's
+     * share of the run.
      */
-    static long plannedOperations(Network network, int rows, int epochs) {
+    public static long plannedOperations(Network network, long rows, int epochs) {
         double perRow = 0;
         for (int m = 0; m < network.layerCount(); m++) {
             perRow += 6.0 * network.layer(m).inputs() * network.layer(m).outputs();

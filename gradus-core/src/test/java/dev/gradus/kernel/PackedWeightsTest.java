@@ -117,6 +117,68 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * {@code Z = A Wᵀ} with {@code W} unpacked over at most 80 rows, where the vector engine on
+     * 8-float vectors packs each panel of {@code W} inside the product ({@link PackedAbt}), gives
+     * the plain engine's bits and the prepacked product's, before and after each epilogue, with
+     * {@code W} at an offset in {@code θ}, on 1–3 threads: whole and ragged panels, every ragged
+     * five-row panel, depths past 1,024 and inputs not a multiple of 8 (the panels' scalar rest).
+     */
+    @ParameterizedTest(name = "{0} rows, W {1}x{2}")
+    @MethodSource("fewRowShapes")
+    void unpackedWeightsOverFewRowsGiveThePackedBits(int rows, int outputs, int inputs) {
+        SplittableRandom random = new SplittableRandom(rows * 17L + outputs * 3L + inputs);
+        int wOff = 5;
+        float[] theta = randomArray(wOff + outputs * inputs + 3, random);
+        float[] x = randomArray(rows * inputs, random);
+        float[] bias = randomArray(outputs, random);
+        float[] want = new float[rows * outputs];
+        Kernels.of(1, Engine.PLAIN, Long.MAX_VALUE).abt(want, 0, x, 0, theta, wOff, rows, outputs, inputs);
+        float[] plus = want.clone();
+        Functions.addBias(Engine.PLAIN, plus, 0, outputs, rows, outputs, bias, 0);
+        float[] relu = plus.clone();
+        for (int e = 0; e < relu.length; e++) {
+            relu[e] = relu[e] > 0f ? relu[e] : 0f;
+        }
+        for (int engine : KernelsTest.engines()) {
+            PackedWeights w = new PackedWeights(engine, outputs, inputs, false);
+            w.packForward(theta, wOff);
+            float[] padded = java.util.Arrays.copyOf(bias, w.paddedOutputs());
+            for (int threads = 1; threads <= 3; threads++) {
+                Kernels kernels = Kernels.of(threads, engine, 0);
+                String what = Engine.name(engine) + " threads " + threads;
+                float[] z = new float[rows * outputs + 1];
+                z[rows * outputs] = 42f;       // a sentinel past C
+                kernels.abt(z, 0, x, 0, theta, wOff, rows, outputs, inputs, null);
+                assertBitIdentical(want, java.util.Arrays.copyOf(z, rows * outputs), "Z, " + what);
+                assertEquals(42f, z[rows * outputs], "abt wrote past C");
+                float[] zPacked = new float[rows * outputs];
+                kernels.abt(zPacked, 0, x, 0, w, rows, null);
+                assertBitIdentical(zPacked, java.util.Arrays.copyOf(z, rows * outputs), "Z against packed, " + what);
+                for (float[] b : new float[][] {padded, bias}) {
+                    String how = what + (b == padded ? ", on the tiles" : ", a pass");
+                    float[] c = new float[rows * outputs];
+                    kernels.abt(c, 0, x, 0, theta, wOff, rows, outputs, inputs, BiasEpilogue.identity(b, 0));
+                    assertBitIdentical(plus, c, "Z + b, " + how);
+                    kernels.abt(c, 0, x, 0, theta, wOff, rows, outputs, inputs, BiasEpilogue.relu(b, 0));
+                    assertBitIdentical(relu, c, "relu(Z + b), " + how);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> fewRowShapes() {
+        int[][] shapes = {
+            {64, 256, 784}, {64, 128, 256}, {80, 150, 33}, {79, 16, 8}, {1, 17, 9}, {5, 32, 7}, {6, 48, 1100},
+            {63, 33, 2049}, {32, 200, 20}, {2, 5, 3}, {64, 10, 128},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : shapes) {
+            out.add(Arguments.of(s[0], s[1], s[2]));
+        }
+        return out.stream();
+    }
+
     @Test
     void theEpilogueFinishesEveryElementOnceAfterItsWholeSum() {
         theEpilogueFinishesEveryElementOnceAfterItsWholeSum(50, 70);
@@ -152,6 +214,47 @@ class PackedWeightsTest {
                     assertEquals(1, visits[e], "element " + e + " finished " + visits[e] + " times");
                 }
                 assertBitIdentical(want, seen, "values the epilogue saw, " + Engine.name(engine) + " threads " + threads);
+            }
+        }
+    }
+
+    /**
+     * {@link PackedAbt#pack}'s five-row panels (a vector store per step, each row's vector
+     * loaded from column {@code p − r} and blended) hold exactly the values of a copy, value by
+     * value: every ragged row count, depths below, at and just past a vector, rows wider than the
+     * depth (a depth block from an offset), and panels whose last row ends the array (a load past
+     * its row would throw or read the wrong value).
+     */
+    @Test
+    void thePackedRowPanelsOfPackedAbtHoldTheRowsValues() {
+        if (!Kernels.vectorized() || !PackedAbt.ENABLED) {
+            return;
+        }
+        int s = PackedAbt.STRIDE;
+        int[][] cases = {   // mc, kc, lda, at
+            {5, 1, 1, 0}, {5, 7, 7, 0}, {5, 8, 8, 0}, {5, 9, 9, 0}, {10, 15, 15, 0}, {10, 16, 16, 3},
+            {80, 784, 784, 0}, {64, 256, 256, 0}, {1, 33, 33, 0}, {2, 33, 40, 5}, {3, 9, 9, 0}, {4, 20, 20, 0},
+            {7, 40, 40, 0}, {13, 100, 300, 100}, {80, 550, 1100, 550}, {6, 17, 17, 0},
+        };
+        SplittableRandom random = new SplittableRandom(17);
+        for (int[] c : cases) {
+            int mc = c[0], kc = c[1], lda = c[2], at = c[3];
+            // A ends with the last row's kc values: nothing past them to read
+            float[] a = randomArray(at + (mc - 1) * lda + kc, random);
+            int panels = (mc + PackedAbt.MR - 1) / PackedAbt.MR;
+            float[] packed = new float[panels * s * kc];
+            java.util.Arrays.fill(packed, Float.NaN);
+            PackedAbt.pack(a, at, lda, mc, kc, packed);
+            for (int q = 0; q < panels; q++) {
+                for (int p = 0; p < kc; p++) {
+                    for (int r = 0; r < PackedAbt.MR; r++) {
+                        int i = q * PackedAbt.MR + r;
+                        float want = i < mc ? a[at + i * lda + p] : 0f;
+                        assertEquals(Float.floatToRawIntBits(want),
+                                Float.floatToRawIntBits(packed[q * s * kc + p * s + r]),
+                                "mc " + mc + ", kc " + kc + ", lda " + lda + ": row " + i + ", step " + p);
+                    }
+                }
             }
         }
     }

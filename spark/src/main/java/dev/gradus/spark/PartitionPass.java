@@ -1,17 +1,20 @@
 package dev.gradus.spark;
 
+import dev.gradus.kernel.Kernels;
 import dev.gradus.nn.Activation;
 import dev.gradus.nn.Dense;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.tensor.Parameters;
 import dev.gradus.train.BlockedPass;
+import dev.gradus.train.Trainer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -52,11 +55,21 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
     private final long seed;
     private final int epoch;
     private final int step;
+    private final int epochs;            // the run's last epoch
     private final TaskHook hook;
 
-    /** A pass at {@code network}'s θ, which travels inside the task, or in {@code broadcast} when that is not null. */
+    /**
+     * Where a task announces its share of the run's work ({@link Kernels#expectWork}); tests
+     * listen here.
+     */
+    static volatile LongConsumer workHint = Kernels::expectWork;
+
+    /**
+     * A pass at {@code network}'s θ, which travels inside the task, or in {@code broadcast} when
+     * that is not null, for step {@code step} of epoch {@code epoch} of a run of {@code epochs}.
+     */
     PartitionPass(Network network, Loss loss, Broadcast<float[]> broadcast, Broadcast<int[]> positions, long start,
-                  long end, double dropout, long seed, int epoch, int step, TaskHook hook) {
+                  long end, double dropout, long seed, int epoch, int step, int epochs, TaskHook hook) {
         this.inputs = network.inputs();
         this.widths = network.layers().stream().mapToInt(Dense::outputs).toArray();
         this.activations = network.layers().stream().map(d -> d.activation().toString()).toArray(String[]::new);
@@ -70,6 +83,7 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
         this.seed = seed;
         this.epoch = epoch;
         this.step = step;
+        this.epochs = epochs;
         this.hook = hook;
     }
 
@@ -80,7 +94,17 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
         }
         Network network = network(theta != null ? theta : broadcast.value());
         int size = network.parameters().size();
-        Rows rows = select(blocks, positions == null ? null : positions.value());
+        List<RowBlocks.Block> list = new ArrayList<>();
+        blocks.forEachRemaining(list::add);
+        // An executor's JVM has not heard the driver's Trainer announce the run: each task
+        // announces what is left of its partition's share (epochs to come × its rows), so that a
+        // large run starts on the vector engine there too (the engine decides once per JVM).
+        long partitionRows = 0;
+        for (RowBlocks.Block b : list) {
+            partitionRows += b.rows();
+        }
+        workHint.accept(Trainer.plannedOperations(network, partitionRows, epochs - epoch + 1));
+        Rows rows = select(list, positions == null ? null : positions.value());
         double[] sum = new double[size];
         double lossSum = 0;
         double weight = 0;   // W = Σⱼ Wⱼ: the rows, or their total weight
@@ -107,9 +131,7 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
      * The partition's rows of the batch, in position order, as a reader of consecutive ranges:
      * the rows whose position lies in {@code [start, end)}.
      */
-    private Rows select(Iterator<RowBlocks.Block> blocks, int[] pos) {
-        List<RowBlocks.Block> list = new ArrayList<>();
-        blocks.forEachRemaining(list::add);
+    private Rows select(List<RowBlocks.Block> list, int[] pos) {
         list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
         int k = widths[widths.length - 1];
         return pos == null ? Runs.of(list, start, end, inputs, k) : Scattered.of(list, pos, start, end, inputs, k);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.stream.DoubleStream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -49,12 +50,22 @@ public final class SparkPreprocessing {
     }
 
     /**
-     * The fitted preprocessing and the number of rows of each partition of the input (what
-     * numbers the rows {@code 0 .. N−1} in partition order when they are encoded).
+     * The fitted preprocessing, the number of rows of each partition of the input (what
+     * numbers the rows {@code 0 .. N−1} in partition order when they are encoded) and the merged
+     * summary of the first target column.
      */
-    public record Fit(Preprocessing preprocessing, long[] partitionRows) {
+    public record Fit(Preprocessing preprocessing, long[] partitionRows, ColumnSummary firstTarget) {
         public Fit {
             partitionRows = partitionRows.clone();
+        }
+
+        /**
+         * The first target's distinct values as written, each read as a number once
+         * ({@link ColumnSummary#cellNumbers}): what {@code gradus train}'s task warnings look at
+         * (a regression target of a few integers); empty past {@link #MAX_CELLS} distinct cells.
+         */
+        public DoubleStream firstTargets() {
+            return firstTarget.cellNumbers();
         }
 
         /** The number of rows. */
@@ -113,7 +124,8 @@ public final class SparkPreprocessing {
         if (spec.impute() == Impute.MEDIAN) {
             merged = withMedians(input, merged, n);
         }
-        return new Fit(Preprocessing.fit(input.path(), names, merged, spec, warnings), partitionRows);
+        Preprocessing prep = Preprocessing.fit(input.path(), names, merged, spec, warnings);
+        return new Fit(prep, partitionRows, merged.get(names.indexOf(prep.targetNames().get(0))));
     }
 
     /** As {@link #fit(SparkInput, DataSpec, Consumer)}, without warnings. */

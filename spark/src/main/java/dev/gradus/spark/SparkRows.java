@@ -285,7 +285,7 @@ final class SparkRows implements GradientSource {
                     ? sc.broadcast(network.parameters().values().clone()) : null;   // null: θ inside the task
             try {
                 PartitionPass pass = new PartitionPass(network, loss, theta, visit, start, start + count,
-                        options.dropout(), options.seed(), epoch, step, hook);
+                        options.dropout(), options.seed(), epoch, step, options.epochs(), hook);
                 GradientSum sum = OrderedSum.sum(rows.blocks(), pass, FAN_IN);
                 if (sum.rows() != count) {
                     throw new IllegalStateException("the partitions returned " + sum.rows() + " rows for a batch of "

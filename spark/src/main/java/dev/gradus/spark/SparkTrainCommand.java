@@ -238,6 +238,11 @@ public final class SparkTrainCommand implements Callable<Integer>, TrainCommand.
         }
 
         @Override
+        public java.util.stream.DoubleStream firstTargets() {
+            return fit.firstTargets();
+        }
+
+        @Override
         public Model.Fit fit(TrainingStart start, TrainingListener listener) throws DataException {
             TrainingOptions options = start.options();
             RowWeights weights = start.weights();

@@ -393,4 +393,49 @@ class SparkCommandTest {
                     "the first line names the fault: " + refused.err());
         }
     }
+
+    /** The warning lines of a run's stderr. */
+    private static List<String> warnings(Run run) {
+        return run.err().lines().filter(l -> l.startsWith("warning: ")).toList();
+    }
+
+    /**
+     * A fresh run that reads its rows on the executors warns of a suspicious task as gradus
+     * train does: integer class ids inferred as a regression (from the target's distinct cells in
+     * the executors' column summaries), and about one class per row.
+     */
+    @Test
+    void executorReadRunsWarnOfASuspiciousTaskAsGradusTrainDoes() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int r = 0; r < 200; r++) {
+            csv.append(r % 7).append(',').append(r % 11).append(',').append(r % 5 == 4 ? "4.0" : r % 5).append('\n');
+        }
+        Path ids = java.nio.file.Files.writeString(dir.resolve("ids.csv"), csv);
+        List<String> flags = List.of("train", "--data", ids.toString(), "--epochs", "1");
+        Run c = gradus(args(flags, "--out", dir.resolve("ids-core.gradus").toString()));
+        Run s = gradusSpark(args(flags, "--master", "local[2]", "--partitions", "2", "--out",
+                dir.resolve("ids-spark.gradus").toString()));
+        assertEquals(0, c.code(), c.err());
+        assertEquals(0, s.code(), s.err());
+        assertEquals(List.of("warning: target 'y' holds only 5 distinct integer values (0 to 4); trained as a "
+                + "regression. If these are class ids, give --task classification"), warnings(c));
+        assertEquals(warnings(c), warnings(s));
+
+        // 2.5 is no class id: no warning from either
+        Path mixed = java.nio.file.Files.writeString(dir.resolve("mixed.csv"), csv.toString().replace(",4.0\n", ",2.5\n"));
+        List<String> mixedFlags = List.of("train", "--data", mixed.toString(), "--epochs", "1");
+        Run cm = gradus(args(mixedFlags, "--out", dir.resolve("m-core.gradus").toString()));
+        Run sm = gradusSpark(args(mixedFlags, "--master", "local[2]", "--out", dir.resolve("m-spark.gradus").toString()));
+        assertEquals(0, sm.code(), sm.err());
+        assertEquals(List.of(), warnings(cm));
+        assertEquals(List.of(), warnings(sm));
+
+        List<String> classFlags = List.of("train", "--data", "data/diabetes_train.csv", "--task", "classification",
+                "--epochs", "1");
+        Run cc = gradus(args(classFlags, "--out", dir.resolve("c-core.gradus").toString()));
+        Run sc = gradusSpark(args(classFlags, "--master", "local[2]", "--out", dir.resolve("c-spark.gradus").toString()));
+        assertEquals(0, sc.code(), sc.err());
+        assertEquals(1, warnings(cc).size(), cc.err());
+        assertEquals(warnings(cc), warnings(sc));
+    }
 }

@@ -478,4 +478,31 @@ class SparkTrainerTest {
             assertTrue(e.getMessage().contains("full-batch"), e.getMessage());
         }
     }
+
+    /**
+     * Every task announces its partition's share of what is left of the run to the kernels
+     * (an executor's JVM hears nothing from the driver's Trainer): partition rows × epochs to come.
+     */
+    @Test
+    void eachTaskAnnouncesItsPartitionsShareOfTheRun() {
+        List<Long> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.function.LongConsumer before = PartitionPass.workHint;
+        PartitionPass.workHint = heard::add;
+        try (RowBlocks rows = RowBlocks.of(sc, X_BIG, Y_BIG_REG, 2)) {
+            new SparkTrainer(fullBatch(3)).fit(regressionNet(), rows);
+        } finally {
+            PartitionPass.workHint = before;
+        }
+        // 3 blocks on 2 partitions: 1,024 rows and 1,024 + 500
+        List<Long> expected = new ArrayList<>();
+        for (int left = 3; left >= 1; left--) {
+            expected.add(Trainer.plannedOperations(regressionNet(), BlockedPass.BLOCK_ROWS, left));
+            expected.add(Trainer.plannedOperations(regressionNet(), BlockedPass.BLOCK_ROWS + 500, left));
+        }
+        List<Long> sorted = new ArrayList<>(heard);
+        sorted.sort(java.util.Comparator.reverseOrder());
+        expected.sort(java.util.Comparator.reverseOrder());
+        assertEquals(expected, sorted);
+        assertEquals(6L * (4 * 8 + 8) * (BlockedPass.BLOCK_ROWS + 500) * 3, sorted.get(0));
+    }
 }
