@@ -33,7 +33,8 @@ import org.apache.spark.broadcast.Broadcast;
  * scalable mini-batch mode. It is <b>not</b> the single-machine training of the exact mode; it
  * trades exactness for one Spark job per {@code K} mini-batch steps instead of one per step.
  *
- * <p>A round starts from the broadcast parameters {@code θ} and optimizer state {@code s}. Every
+ * <p>A round starts from the driver's parameters {@code θ} and optimizer state {@code s}, which
+ * travel inside the round's one Spark job ({@link OrderedSum#eachPartition}). Every
  * partition {@code p} runs up to {@code K} steps of the core optimizer on mini-batches of
  * {@code B} of its own rows (the core {@link BlockedPass}, clipping, the epoch's learning rate),
  * visiting its {@code nₚ} rows in the order {@link RowOrder#epoch} draws from
@@ -100,7 +101,7 @@ final class ModelAveraging {
      * Trains a copy of {@code initial} on the rows of {@code source}, scoring {@code validation}
      * (or null) after every epoch. A checkpoint listener receives the state after an epoch (the
      * averaged {@code θ} and optimizer state, and {@link EarlyStopping}'s), and a run resumed from
-     * it takes the uninterrupted run's rounds bit for bit: each round starts from the broadcast
+     * it takes the uninterrupted run's rounds bit for bit: each round starts from the driver's
      * state, and each partition's order is drawn from {@code (seedₚ, epoch)}. The checkpoint's
      * settings add {@value #SYNC_EVERY} to the exact mode's, so neither resumes the other.
      */
