@@ -84,9 +84,10 @@ public final class SideBySide {
             results.put("gradus", gradus.median());
             System.out.printf(Locale.ROOT, "  %-28s %12.0f samples/s  epochs %s%n", "gradus", gradus.median(),
                     rounded(gradus.epochSamplesPerSecond()));
-            // For scripts: the median epoch, and all measured rows over all measured time.
-            System.out.printf(Locale.ROOT, "RESULT gradus %s median %.1f overall %.1f%n", w.name(), gradus.median(),
-                    overall(gradus.epochSamplesPerSecond()));
+            // For scripts: the median epoch, all measured rows over all measured time, and the
+            // median CPU seconds of the process per measured epoch.
+            System.out.printf(Locale.ROOT, "RESULT gradus %s median %.1f overall %.1f cpu %.4f%n", w.name(),
+                    gradus.median(), overall(gradus.epochSamplesPerSecond()), gradus.medianCpuSeconds());
             // Peers are slower: they train on the first rows only (samples/s does not depend on it).
             int rowsForPeers = Math.min(w.samples(), peerRows > 0 ? peerRows : defaultPeerRows(w));
             Workload wp = w.withSamples(rowsForPeers);

@@ -111,6 +111,33 @@ public final class Kernels {
         multiply(Product.ABT, c, cOff, a, aOff, b, bOff, m, n, k);
     }
 
+    /**
+     * {@code C[m×n] = A[m×k] · B[n×k]ᵀ}, then each finished block of {@code C} through
+     * {@code epilogue} (may be null): the forward product {@code Zᵐ = Aᵐ⁻¹ Wᵐᵀ} with {@code Wᵐ}
+     * as the flat parameters hold it, for the passes where {@link #packsWeightsInProduct} says
+     * so. Bit-identical to the product with {@link PackedWeights}.
+     */
+    public void abt(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+                    Epilogue epilogue) {
+        multiply(Product.ABT, c, cOff, a, aOff, b, bOff, m, n, k, epilogue);
+    }
+
+    /**
+     * Whether the forward product of an {@code outputs × inputs} layer over {@code rows} rows
+     * should read {@code W} unpacked ({@link #abt(float[], int, float[], int, float[], int, int,
+     * int, int, Epilogue)}), each panel transposed inside the product on the thread that uses
+     * it, rather than from {@link PackedWeights} packed once for the pass: true on 8-float
+     * vectors for batches of at most 80 rows and products of at least 2²² operations (a
+     * mini-batch step of a wide layer), where every panel is read once anyway, so packing
+     * inside the product is split over the threads with the tiles and stays in cache. Layers of
+     * at most four outputs keep their own path, small products the warm-up rules of
+     * {@link PackedWeights#forTraining}.
+     */
+    public boolean packsWeightsInProduct(int rows, int outputs, int inputs) {
+        return engine == Engine.VECTOR && PackedAbt.PANELS_IN_PRODUCT && rows <= PackedAbt.MC
+                && outputs > VectorNarrow.MAX_OUTPUTS && 2L * rows * outputs * inputs >= WARM_UP_BELOW_FLOPS;
+    }
+
     /** {@code C[m×n] = A[k×m]ᵀ · B[k×n]} (weight gradient: {@code ∂ℓ/∂W = Δᵀ A}); {@code C} is overwritten. */
     public void atb(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k) {
         multiply(Product.ATB, c, cOff, a, aOff, b, bOff, m, n, k);
@@ -201,12 +228,17 @@ public final class Kernels {
 
     private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                           int m, int n, int k) {
+        multiply(op, c, cOff, a, aOff, b, bOff, m, n, k, null);
+    }
+
+    private void multiply(int op, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                          int m, int n, int k, Epilogue epilogue) {
         check(op, c, cOff, a, aOff, b, bOff, m, n, k, true);
         long flops = 2L * m * n * k;
         int e = flops < plainBelowFlops
                 || warmUp && flops < WARM_UP_BELOW_FLOPS && Engine.warmingUp(flops) ? Engine.PLAIN : engine;
         boolean small = e == Engine.PLAIN && flops < SmallGemm.MAX_FLOPS;   // SmallGemm pads nothing
-        if (op == Product.ATB && !small && m > 0 && n > 0 && paddedArea(e, n, m) < paddedArea(e, m, n)) {
+        if (op == Product.ATB && epilogue == null && !small && m > 0 && n > 0 && paddedArea(e, n, m) < paddedArea(e, m, n)) {
             // Cᵀ = Bᵀ A is the same kind of product with the operands swapped, and each of its
             // elements is the same chain of fused multiply-adds (fma(a, b, c) = fma(b, a, c)):
             // when C's shape wastes more of the register tiles (∂ℓ/∂W⁰ of a 20-input layer,
@@ -221,7 +253,7 @@ public final class Kernels {
             }
             return;
         }
-        multiply(e, op, c, cOff, a, aOff, b, bOff, false, m, n, k, null);
+        multiply(e, op, c, cOff, a, aOff, b, bOff, false, m, n, k, epilogue);
     }
 
     /** The area of {@code C} ({@code m × n}) rounded up to whole register tiles of {@code engine}. */

@@ -63,6 +63,13 @@ final class PackedAbt {
     static final boolean ENABLED = L == 8 && VectorGemm.MR == 4
             && !"false".equals(System.getProperty("gradus.packedAbt"));
 
+    /**
+     * Whether {@link TiledGemm} sends products {@code A Wᵀ} of unpacked {@code W} over at most
+     * {@link #MC} rows here, each panel of {@code W} packed inside the product
+     * ({@code -Dgradus.panelsInProduct=false} to measure the blocked path; same bits).
+     */
+    static final boolean PANELS_IN_PRODUCT = ENABLED && !"false".equals(System.getProperty("gradus.panelsInProduct"));
+
     /** Single lanes for {@link #pack}'s blends. */
     private static final VectorMask<Float> LANE1 = lane(1);
     private static final VectorMask<Float> LANE2 = lane(2);
@@ -80,9 +87,25 @@ final class PackedAbt {
      */
     static void multiply(float[] c, int cOff, float[] a, int aOff, float[] w, int m, int n, int k, int i0, int i1,
                          int j0, int j1, Epilogue epilogue, Scratch scratch) {
+        multiply(c, cOff, a, aOff, w, 0, true, m, n, k, i0, i1, j0, j1, epilogue, scratch);
+    }
+
+    /**
+     * The same with {@code W} either prepacked ({@code wPacked}: the forward panels, {@code wOff}
+     * ignored) or row-major ({@code n × k} from {@code w[wOff]}, as the flat parameters hold it).
+     * Unpacked, each column panel of {@code W} is transposed into scratch ({@link #packPanel})
+     * right before the register tiles that read it, so the transpose is split over the threads
+     * with the tiles and the panel ({@code 16 × k} floats) is read from the first- or
+     * second-level cache. Meant for rectangles of at most {@link #MC} rows (one block of rows),
+     * where every panel serves its rows once: a training step of a small batch, which would read
+     * prepacked weights once per pass. More rows pack each panel once per block of rows.
+     */
+    static void multiply(float[] c, int cOff, float[] a, int aOff, float[] w, int wOff, boolean wPacked, int m, int n,
+                         int k, int i0, int i1, int j0, int j1, Epilogue epilogue, Scratch scratch) {
         int blocks = (k + DEPTH - 1) / DEPTH;
         int kcMax = (k + blocks - 1) / blocks;
         float[] packed = scratch.packedA(MC / MR * STRIDE * kcMax);
+        float[] panel = wPacked ? w : scratch.packedB(NR * kcMax);
         float[] tile = scratch.tile(MR * NR);
         BiasEpilogue fused = epilogue instanceof BiasEpilogue be && be.covers((n + NR - 1) / NR * NR) ? be : null;
         for (int pc = 0; pc < k; pc += kcMax) {
@@ -96,11 +119,15 @@ final class PackedAbt {
                 for (int jr = j0; jr < j1; jr += NR) {
                     int cols = Math.min(NR, j1 - jr);
                     int bi = jr * k + pc * NR;
+                    if (!wPacked) {
+                        packPanel(w, wOff + jr * k + pc, k, Math.min(NR, n - jr), kc, panel);
+                        bi = 0;
+                    }
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = Math.min(MR, mc - ir);
                         int cij = cOff + (ic + ir) * n + jr;
                         if (rows == MR && cols == NR) {
-                            kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, c, cij, n, accumulate);
+                            kernel(packed, ir / MR * STRIDE * kc, panel, bi, kc, c, cij, n, accumulate);
                             if (finish != null) {
                                 VectorGemm.finishTile(c, cij, n, MR, finish.bias(), finish.biasOffset() + jr,
                                         finish.relu());
@@ -113,7 +140,7 @@ final class PackedAbt {
                                 System.arraycopy(c, cij + r * n, tile, r * NR, cols);
                             }
                         }
-                        kernel(packed, ir / MR * STRIDE * kc, w, bi, kc, tile, 0, NR, accumulate);
+                        kernel(packed, ir / MR * STRIDE * kc, panel, bi, kc, tile, 0, NR, accumulate);
                         if (finish != null) {
                             VectorGemm.finishTile(tile, 0, NR, rows, finish.bias(), finish.biasOffset() + jr,
                                     finish.relu());
@@ -126,6 +153,27 @@ final class PackedAbt {
                 if (last && epilogue != null && finish == null) {
                     epilogue.finish(c, cOff, n, ic, ic + mc, j0, j1);
                 }
+            }
+        }
+    }
+
+    /**
+     * Transposes {@code cols ≤ NR} rows of {@code W} ({@code kc} values from {@code w[at]}, rows
+     * {@code ldw} apart) into one panel of the forward layout: {@code W(c, p)} at
+     * {@code panel[p·NR + c]}, columns past {@code cols} zero. A whole panel goes through
+     * {@link VectorTranspose}'s 8 × 8 register transposes, the rest value by value.
+     */
+    static void packPanel(float[] w, int at, int ldw, int cols, int kc, float[] panel) {
+        int p0 = 0;
+        if (cols == NR && VectorTranspose.USABLE) {
+            p0 = kc / 8 * 8;
+            VectorTranspose.transpose8(w, at, ldw, panel, 0, NR, p0 / 8, 8 * NR);
+            VectorTranspose.transpose8(w, at + 8 * ldw, ldw, panel, 8, NR, p0 / 8, 8 * NR);
+        }
+        for (int col = 0; col < NR; col++) {
+            int src = at + col * ldw;
+            for (int p = p0; p < kc; p++) {
+                panel[p * NR + col] = col < cols ? w[src + p] : 0f;
             }
         }
     }

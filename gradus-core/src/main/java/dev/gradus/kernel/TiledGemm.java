@@ -127,6 +127,13 @@ final class TiledGemm {
             PackedAbt.multiply(c, cOff, a, aOff, b, m, n, k, i0, i1, j0, j1, epilogue, scratch);
             return;
         }
+        if (!bPacked && op == Product.ABT && engine == Engine.VECTOR && PackedAbt.PANELS_IN_PRODUCT
+                && i1 - i0 <= PackedAbt.MC) {
+            // Z = A Wᵀ over few rows (a training step's batch): the five-row blocks, each panel of
+            // W transposed right before its tiles (a prepacked W would be read once anyway)
+            PackedAbt.multiply(c, cOff, a, aOff, b, bOff, false, m, n, k, i0, i1, j0, j1, epilogue, scratch);
+            return;
+        }
         int mr = mr(engine);
         int nr = nr(engine);
         int mcMax = mr * MC_PANELS;

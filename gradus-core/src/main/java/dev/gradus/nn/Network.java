@@ -1,5 +1,6 @@
 package dev.gradus.nn;
 
+import dev.gradus.kernel.Epilogue;
 import dev.gradus.kernel.Functions;
 import dev.gradus.kernel.Kernels;
 import dev.gradus.tensor.Matrix;
@@ -215,19 +216,32 @@ public final class Network {
         for (int m = 0; m < layers.size(); m++) {
             Dense layer = layers.get(m);
             int out = layer.outputs();
-            // Wᵐ packed once per pass (the transpose the product reads), for the engine of the moment
-            w.packed[m] = w.packed[m].current();
-            w.packed[m].packForward(theta, parameters.weightView(m).offset());
+            int wOff = parameters.weightView(m).offset();
+            // Wᵐ packed once per pass (the transpose the product reads), for the engine of the
+            // moment; a small batch's product packs it panel by panel on the threads that read it
+            boolean packed = !w.kernels.packsWeightsInProduct(rows, out, layer.inputs());
+            w.packed(m);
+            if (packed) {
+                w.packForward(m, theta, wOff);
+            }
             w.zInA[m] = m < n && layer.activation() instanceof Activation.Relu && !w.dropout.active();
+            Epilogue epilogue;
+            float[] z;
             if (w.zInA[m]) {
                 // Aᵐ = relu(Aᵐ⁻¹ Wᵐᵀ + bᵐ)                (rows, out), finished on each register tile
                 // and written straight into Aᵐ: no Zᵐ is kept, φᵐ' reads the signs of Aᵐ
-                w.kernels.abt(w.a[m], 0, aPrev, aPrevOff, w.packed[m], rows,
-                        w.relu(m, theta, parameters.biasView(m).offset()));
+                epilogue = w.relu(m, theta, parameters.biasView(m).offset());
+                z = w.a[m];
             } else {
                 // Zᵐ = Aᵐ⁻¹ Wᵐᵀ + bᵐ and Aᵐ = φᵐ(Zᵐ)     (rows, out), bias and φᵐ fused into the product
                 w.forwardEpilogue[m].bias(theta, parameters.biasView(m).offset());
-                w.kernels.abt(w.z[m], 0, aPrev, aPrevOff, w.packed[m], rows, w.forwardEpilogue[m]);
+                epilogue = w.forwardEpilogue[m];
+                z = w.z[m];
+            }
+            if (packed) {
+                w.kernels.abt(z, 0, aPrev, aPrevOff, w.packed[m], rows, epilogue);
+            } else {
+                w.kernels.abt(z, 0, aPrev, aPrevOff, theta, wOff, rows, out, layer.inputs(), epilogue);
             }
             if (!layer.activation().elementWise() && rowWiseOutput) {
                 // a row-wise φⁿ (softmax) needs whole rows: after the product
@@ -284,7 +298,7 @@ public final class Network {
             Functions.columnSums(delta, 0, rows, out, dTheta, parameters.biasView(m).offset());
             if (m > 0) {
                 // Gᵐ⁻¹ = Δᵐ Wᵐ                          (rows, in), Wᵐ packed once per pass
-                w.packed[m].packBackward(theta, parameters.weightView(m).offset());
+                w.packBackward(m, theta, parameters.weightView(m).offset());
                 Activation phiPrev = layers.get(m - 1).activation();
                 if (w.dropout.active()) {
                     w.kernels.ab(spare, 0, delta, 0, w.packed[m], rows, null);

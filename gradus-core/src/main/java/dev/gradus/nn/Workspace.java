@@ -37,6 +37,13 @@ public final class Workspace {
      * which has the same signs ({@code relu(z) > 0 ⇔ z > 0}).
      */
     final boolean[] zInA;
+    /**
+     * Per layer, the {@code θ} array that {@code packed[m]}'s forward and backward layouts hold
+     * while passes keep packed weights ({@link #keepPackedWeights}); null: pack at the next use.
+     */
+    private final float[][] forwardFrom;
+    private final float[][] backwardFrom;
+    private boolean keepPacked;
     private final BiasEpilogue[] relu;    // relu(C + bᵐ) on the product's register tiles, per θ array
     private final float[][] reluTheta;    // the θ array relu[m] reads
     int rows;
@@ -67,6 +74,8 @@ public final class Workspace {
         this.forwardEpilogue = new BiasActivation[layers.size()];
         this.backwardEpilogue = new Derivative[layers.size()];
         this.zInA = new boolean[layers.size()];
+        this.forwardFrom = new float[layers.size()][];
+        this.backwardFrom = new float[layers.size()][];
         this.relu = new BiasEpilogue[layers.size()];
         this.reluTheta = new float[layers.size()][];
         for (int m = 0; m < layers.size(); m++) {
@@ -74,6 +83,50 @@ public final class Workspace {
             packed[m] = PackedWeights.forTraining(d.outputs(), d.inputs(), capacity);
             forwardEpilogue[m] = new BiasActivation(d.activation(), a[m]);
             backwardEpilogue[m] = new Derivative(d.activation(), z[m], a[m]);
+        }
+    }
+
+    /**
+     * Lets the passes over this workspace reuse each {@code Wᵐ} packed by an earlier pass over the
+     * same {@code θ} array, until {@link #weightsChanged()}: for a caller that runs the blocks of
+     * one batch, all under one {@code θ}, through this workspace (the blocked pass of a full
+     * batch packs each {@code Wᵐ} once per batch instead of once per block). Packing only moves
+     * values, so the bits are the same. Without this call every pass packs.
+     */
+    public void keepPackedWeights() {
+        keepPacked = true;
+    }
+
+    /** {@code θ} may have changed since the last pass: the next pass packs every {@code Wᵐ} again. */
+    public void weightsChanged() {
+        java.util.Arrays.fill(forwardFrom, null);
+        java.util.Arrays.fill(backwardFrom, null);
+    }
+
+    /** {@code packed[m]} for the engine of the moment ({@link PackedWeights#current}); a new instance holds nothing yet. */
+    PackedWeights packed(int m) {
+        PackedWeights p = packed[m].current();
+        if (p != packed[m]) {
+            packed[m] = p;
+            forwardFrom[m] = null;
+            backwardFrom[m] = null;
+        }
+        return p;
+    }
+
+    /** Packs {@code Wᵐ} (from {@code theta[offset]}) in the forward layout unless a kept earlier pass did. */
+    void packForward(int m, float[] theta, int offset) {
+        if (forwardFrom[m] != theta) {
+            packed[m].packForward(theta, offset);
+            forwardFrom[m] = keepPacked ? theta : null;
+        }
+    }
+
+    /** Packs {@code Wᵐ} (from {@code theta[offset]}) in the backward layout unless a kept earlier pass did. */
+    void packBackward(int m, float[] theta, int offset) {
+        if (backwardFrom[m] != theta) {
+            packed[m].packBackward(theta, offset);
+            backwardFrom[m] = keepPacked ? theta : null;
         }
     }
 

@@ -142,6 +142,7 @@ public final class BlockedPass implements AutoCloseable {
                     + size + " parameters");
         }
         if (count <= BLOCK_ROWS) {
+            weightsChanged();
             // One block: its mean is the batch's mean (Wⱼ·gⱼ/Wⱼ = gⱼ exactly; the loss goes
             // through the same double arithmetic as the blocked sum).
             single.run(network, loss, batch, 0, count, dropout, seed, epoch, step);
@@ -190,6 +191,7 @@ public final class BlockedPass implements AutoCloseable {
                     + size + " parameters");
         }
         int blockCount = (count + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        weightsChanged();
         if (threads == 1 || blockCount == 1) {
             Block b = single.capacity == BLOCK_ROWS || count <= single.capacity ? single : block(0);
             double lossSum = 0;
@@ -256,6 +258,18 @@ public final class BlockedPass implements AutoCloseable {
         }
         weight = weightSum;
         return lossSum;
+    }
+
+    /** θ may have changed since the last batch; within a batch each Wᵐ is packed once per workspace. */
+    private void weightsChanged() {
+        single.w.weightsChanged();
+        if (blocks != null) {
+            for (Block b : blocks) {
+                if (b != null) {
+                    b.w.weightsChanged();
+                }
+            }
+        }
     }
 
     /** Runs block {@code j} of the batch on {@code b}, its result into slot {@code j mod slots}. */
@@ -442,6 +456,7 @@ public final class BlockedPass implements AutoCloseable {
         Block(Network network, int capacity, Kernels kernels, int size) {
             this.capacity = capacity;
             this.w = network.workspace(capacity, kernels);
+            w.keepPackedWeights();        // accumulate says when θ changes
             this.x = new float[capacity * network.inputs()];
             this.y = new float[capacity * network.outputs()];
             this.rowWeights = new float[capacity];

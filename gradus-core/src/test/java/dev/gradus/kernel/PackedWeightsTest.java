@@ -117,6 +117,68 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * {@code Z = A Wᵀ} with {@code W} unpacked over at most 80 rows, where the vector engine on
+     * 8-float vectors packs each panel of {@code W} inside the product ({@link PackedAbt}), gives
+     * the plain engine's bits and the prepacked product's, before and after each epilogue, with
+     * {@code W} at an offset in {@code θ}, on 1–3 threads: whole and ragged panels, every ragged
+     * five-row panel, depths past 1,024 and inputs not a multiple of 8 (the panels' scalar rest).
+     */
+    @ParameterizedTest(name = "{0} rows, W {1}x{2}")
+    @MethodSource("fewRowShapes")
+    void unpackedWeightsOverFewRowsGiveThePackedBits(int rows, int outputs, int inputs) {
+        SplittableRandom random = new SplittableRandom(rows * 17L + outputs * 3L + inputs);
+        int wOff = 5;
+        float[] theta = randomArray(wOff + outputs * inputs + 3, random);
+        float[] x = randomArray(rows * inputs, random);
+        float[] bias = randomArray(outputs, random);
+        float[] want = new float[rows * outputs];
+        Kernels.of(1, Engine.PLAIN, Long.MAX_VALUE).abt(want, 0, x, 0, theta, wOff, rows, outputs, inputs);
+        float[] plus = want.clone();
+        Functions.addBias(Engine.PLAIN, plus, 0, outputs, rows, outputs, bias, 0);
+        float[] relu = plus.clone();
+        for (int e = 0; e < relu.length; e++) {
+            relu[e] = relu[e] > 0f ? relu[e] : 0f;
+        }
+        for (int engine : KernelsTest.engines()) {
+            PackedWeights w = new PackedWeights(engine, outputs, inputs, false);
+            w.packForward(theta, wOff);
+            float[] padded = java.util.Arrays.copyOf(bias, w.paddedOutputs());
+            for (int threads = 1; threads <= 3; threads++) {
+                Kernels kernels = Kernels.of(threads, engine, 0);
+                String what = Engine.name(engine) + " threads " + threads;
+                float[] z = new float[rows * outputs + 1];
+                z[rows * outputs] = 42f;       // a sentinel past C
+                kernels.abt(z, 0, x, 0, theta, wOff, rows, outputs, inputs, null);
+                assertBitIdentical(want, java.util.Arrays.copyOf(z, rows * outputs), "Z, " + what);
+                assertEquals(42f, z[rows * outputs], "abt wrote past C");
+                float[] zPacked = new float[rows * outputs];
+                kernels.abt(zPacked, 0, x, 0, w, rows, null);
+                assertBitIdentical(zPacked, java.util.Arrays.copyOf(z, rows * outputs), "Z against packed, " + what);
+                for (float[] b : new float[][] {padded, bias}) {
+                    String how = what + (b == padded ? ", on the tiles" : ", a pass");
+                    float[] c = new float[rows * outputs];
+                    kernels.abt(c, 0, x, 0, theta, wOff, rows, outputs, inputs, BiasEpilogue.identity(b, 0));
+                    assertBitIdentical(plus, c, "Z + b, " + how);
+                    kernels.abt(c, 0, x, 0, theta, wOff, rows, outputs, inputs, BiasEpilogue.relu(b, 0));
+                    assertBitIdentical(relu, c, "relu(Z + b), " + how);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> fewRowShapes() {
+        int[][] shapes = {
+            {64, 256, 784}, {64, 128, 256}, {80, 150, 33}, {79, 16, 8}, {1, 17, 9}, {5, 32, 7}, {6, 48, 1100},
+            {63, 33, 2049}, {32, 200, 20}, {2, 5, 3}, {64, 10, 128},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : shapes) {
+            out.add(Arguments.of(s[0], s[1], s[2]));
+        }
+        return out.stream();
+    }
+
     @Test
     void theEpilogueFinishesEveryElementOnceAfterItsWholeSum() {
         theEpilogueFinishesEveryElementOnceAfterItsWholeSum(50, 70);

@@ -32,6 +32,20 @@ class ReluWithoutZTest {
         }
     }
 
+    /**
+     * W1's layers over a mini-batch: up to 80 rows the vector engine packs each panel of
+     * {@code Wᵐ} inside the forward product ({@link Kernels#packsWeightsInProduct}), past that
+     * the pass packs {@code Wᵐ} once; both give the separate steps' bits.
+     */
+    @Test
+    void aSmallBatchOfWideLayersGivesTheBitsOfTheSeparateSteps() {
+        for (int rows : new int[] {1, 37, 64, 80, 81}) {
+            for (int threads = 1; threads <= 2; threads++) {
+                check(new int[] {784, 256, 128, 10}, rows, threads);
+            }
+        }
+    }
+
     private static void check(int[] widths, int rows, int threads) {
         Network.Builder b = Network.input(widths[0]);
         for (int m = 1; m < widths.length - 1; m++) {

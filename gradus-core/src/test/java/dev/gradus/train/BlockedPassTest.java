@@ -99,6 +99,57 @@ class BlockedPassTest {
         }
     }
 
+    /**
+     * A pass packs each {@code Wᵐ} once per batch and keeps it for the batch's blocks: after an
+     * optimizer step changes {@code θ} in place, the next batch through the same pass must see the
+     * new weights, giving a fresh pass's bits on 1 and 2 threads (a pass that kept the old
+     * packing would give the old gradient).
+     */
+    @Test
+    void weightsPackedOncePerBatchFollowTheStepsBetweenBatches() {
+        weightsPackedOncePerBatchFollowTheStepsBetweenBatches(B - 24);    // one block
+        weightsPackedOncePerBatchFollowTheStepsBetweenBatches(3 * B + 5);
+    }
+
+    private static void weightsPackedOncePerBatchFollowTheStepsBetweenBatches(int rows) {
+        int inputs = 20;
+        SplittableRandom random = new SplittableRandom(4);
+        Matrix x = Matrix.zeros(rows, inputs);
+        Matrix y = Matrix.zeros(rows, 2);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < inputs; j++) {
+                x.set(i, j, (float) random.nextGaussian());
+            }
+            y.set(i, random.nextInt(2), 1f);
+        }
+        BlockedPass.Reader reader = (from, n, xb, yb) -> {
+            System.arraycopy(x.data(), from * inputs, xb, 0, n * inputs);
+            System.arraycopy(y.data(), from * 2, yb, 0, n * 2);
+        };
+        for (int threads = 1; threads <= 2; threads++) {
+            // 20 → 32 ReLU → 2: W⁰ on the vector engine's packed path, W¹ on the narrow one
+            Network net = Network.input(inputs).dense(32, Activation.RELU).dense(2, Activation.SOFTMAX).build(5);
+            float[] theta = net.parameters().values();
+            float[] dTheta = new float[theta.length];
+            try (BlockedPass pass = new BlockedPass(net, Loss.CROSS_ENTROPY, rows, threads)) {
+                for (int step = 0; step < 3; step++) {
+                    double loss = pass.lossAndGradient(reader, rows, dTheta);
+                    float[] fresh = new float[theta.length];
+                    double freshLoss;
+                    try (BlockedPass other = new BlockedPass(net, Loss.CROSS_ENTROPY, rows, threads)) {
+                        freshLoss = other.lossAndGradient(reader, rows, fresh);
+                    }
+                    String what = rows + " rows, " + threads + " threads, step " + step;
+                    assertEquals(Double.doubleToRawLongBits(freshLoss), Double.doubleToRawLongBits(loss), what);
+                    assertArrayEquals(fresh, dTheta, what);
+                    for (int i = 0; i < theta.length; i++) {
+                        theta[i] -= 0.5f * dTheta[i];        // θ changes in place, as an optimizer's step
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theThreadCountDoesNotChangeTheBits() {
         Matrix[] d = data(5 * B + 7, 3);

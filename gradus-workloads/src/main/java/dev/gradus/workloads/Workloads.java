@@ -132,7 +132,19 @@ public final class Workloads {
     }
 
     /** Throughput of one training run: the median of the measured epochs. */
-    public record Measurement(Workload workload, int threads, double[] epochSamplesPerSecond) {
+    /**
+     * Samples/s of each measured epoch, and the CPU seconds of this process in each (all its
+     * threads: a shared host's other work changes it far less than the wall time).
+     */
+    public record Measurement(Workload workload, int threads, double[] epochSamplesPerSecond, double[] epochCpuSeconds) {
+        /** The median CPU seconds of an epoch. */
+        public double medianCpuSeconds() {
+            double[] s = epochCpuSeconds.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
+
         public double median() {
             double[] s = epochSamplesPerSecond.clone();
             Arrays.sort(s);
@@ -164,12 +176,22 @@ public final class Workloads {
                 .withEpochs(warmup + epochs)
                 .withThreads(threads);
         List<EpochStats> stats = new ArrayList<>();
-        new Trainer(options).addListener(stats::add).fit(w.network(1), x, y);
+        List<Long> cpuAtEpochEnd = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        new Trainer(options).addListener(s -> {
+            cpuAtEpochEnd.add(os.getProcessCpuTime());
+            stats.add(s);
+        }).fit(w.network(1), x, y);
         double[] rates = new double[epochs];
+        double[] cpu = new double[epochs];
         for (int e = 0; e < epochs; e++) {
             rates[e] = x.rows() / stats.get(warmup + e).seconds();
+            // from the end of the epoch before (the warm-up's end at least: epochs start right after)
+            cpu[e] = warmup + e == 0 ? Double.NaN
+                    : (cpuAtEpochEnd.get(warmup + e) - cpuAtEpochEnd.get(warmup + e - 1)) / 1e9;
         }
-        return new Measurement(w, threads, rates);
+        return new Measurement(w, threads, rates, cpu);
     }
 
     /**
