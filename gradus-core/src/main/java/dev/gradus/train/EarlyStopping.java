@@ -25,8 +25,8 @@ import java.util.Optional;
  * <pre>{@code
  * EarlyStopping stopping = new EarlyStopping(options, validation != null, theta.length, checkpoints != null);
  * for (int epoch = 1; epoch <= options.epochs() && !stopping.stopped(); epoch++) {
- *     …   // the epoch's steps, then its EpochStats
- *     stopping.afterEpoch(stats, theta);
+ *     …   // the epoch's steps
+ *     stopping.endEpoch(epoch, loss, steps, started, lr, network, validation, listeners, epochs);
  * }
  * stopping.restoreBest(theta);
  * }</pre>
@@ -75,6 +75,32 @@ public final class EarlyStopping {
         bestValue = from.bestValue();
         sinceBest = from.sinceBest();
         stopped = from.history().stoppedEarly();
+    }
+
+    /**
+     * The end of epoch {@code epoch} in an epoch loop: scores {@code validation} (or null) at
+     * {@code network}'s θ, records the epoch's {@link EpochStats} (the training loss, the steps,
+     * the seconds since {@code startedNanos} with the scoring, the learning rate and the
+     * validation scores) in {@code epochs}, tells every listener, and takes the epoch
+     * ({@link #afterEpoch}); what is left is the checkpoint ({@link #checkpointDue}).
+     */
+    public EpochStats endEpoch(int epoch, double loss, int steps, long startedNanos, double lr, Network network,
+                               ValidationRows validation, List<TrainingListener> listeners, List<EpochStats> epochs) {
+        double validationLoss = Double.NaN;
+        Map<String, Double> metrics = Map.of();
+        if (validation != null) {
+            ValidationRows.Score score = validation.score(network, options);
+            validationLoss = score.loss();
+            metrics = score.metrics();
+        }
+        EpochStats stats = new EpochStats(epoch, loss, steps, (System.nanoTime() - startedNanos) / 1e9, lr,
+                validationLoss, metrics);
+        epochs.add(stats);
+        for (TrainingListener listener : listeners) {
+            listener.onEpoch(stats);
+        }
+        afterEpoch(stats, network.parameters().values());
+        return stats;
     }
 
     /** Takes the finished epoch {@code stats}, whose weights are {@code theta}. */

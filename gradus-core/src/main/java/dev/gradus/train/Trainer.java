@@ -282,20 +282,8 @@ public final class Trainer {
                         listeners.get(l).onBatch(epoch, step, batchLoss);
                     }
                 }
-                double validationLoss = Double.NaN;
-                Map<String, Double> metrics = Map.of();
-                if (validation != null) {
-                    ValidationRows.Score score = validation.score(network, options);
-                    validationLoss = score.loss();
-                    metrics = score.metrics();
-                }
-                EpochStats stats = new EpochStats(epoch, lossSum / weightSum, step, (System.nanoTime() - started) / 1e9,
-                        lr, validationLoss, metrics);
-                epochs.add(stats);
-                for (TrainingListener listener : listeners) {
-                    listener.onEpoch(stats);
-                }
-                stopping.afterEpoch(stats, theta);   // early stopping ends the loop after the checkpoint
+                // early stopping ends the loop after the checkpoint
+                stopping.endEpoch(epoch, lossSum / weightSum, step, started, lr, network, validation, listeners, epochs);
                 if (stopping.checkpointDue(checkpoints, epoch)) {
                     stopping.checkpoint(checkpoints, settings, network, lastGood, state.snapshot(), epochs);
                 }

@@ -1,7 +1,6 @@
 package dev.gradus.spark;
 
 import dev.gradus.internal.RowOrder;
-import dev.gradus.nn.Dense;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.optim.Optimizer;
@@ -25,8 +24,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
@@ -34,7 +33,8 @@ import org.apache.spark.broadcast.Broadcast;
  * scalable mini-batch mode. It is <b>not</b> the single-machine training of the exact mode; it
  * trades exactness for one Spark job per {@code K} mini-batch steps instead of one per step.
  *
- * <p>A round starts from the broadcast parameters {@code θ} and optimizer state {@code s}. Every
+ * <p>A round starts from the driver's parameters {@code θ} and optimizer state {@code s}, which
+ * travel inside the round's one Spark job ({@link OrderedSum#eachPartition}). Every
  * partition {@code p} runs up to {@code K} steps of the core optimizer on mini-batches of
  * {@code B} of its own rows (the core {@link BlockedPass}, clipping, the epoch's learning rate),
  * visiting its {@code nₚ} rows in the order {@link RowOrder#epoch} draws from
@@ -101,7 +101,7 @@ final class ModelAveraging {
      * Trains a copy of {@code initial} on the rows of {@code source}, scoring {@code validation}
      * (or null) after every epoch. A checkpoint listener receives the state after an epoch (the
      * averaged {@code θ} and optimizer state, and {@link EarlyStopping}'s), and a run resumed from
-     * it takes the uninterrupted run's rounds bit for bit: each round starts from the broadcast
+     * it takes the uninterrupted run's rounds bit for bit: each round starts from the driver's
      * state, and each partition's order is drawn from {@code (seedₚ, epoch)}. The checkpoint's
      * settings add {@value #SYNC_EVERY} to the exact mode's, so neither resumes the other.
      */
@@ -147,7 +147,7 @@ final class ModelAveraging {
             epochs.addAll(from.history().epochs());
             stopping.resume(from);
         }
-        Steps task = new Steps(network, options, syncEvery);
+        Steps task = new Steps(options, syncEvery);
         for (int epoch = epochs.size() + 1; epoch <= options.epochs() && !stopping.stopped(); epoch++) {
             long started = System.nanoTime();
             double lr = optimizer.learningRate() * options.schedule().factor(epoch - 1);
@@ -155,17 +155,20 @@ final class ModelAveraging {
             double weightSum = 0;
             int steps = 0;   // the epoch's optimizer steps, over all partitions
             for (int round = 0; round < rounds; round++) {
-                Broadcast<float[]> t = sc.broadcast(theta.clone());
-                Broadcast<State> s = sc.broadcast(state);
-                List<Local> locals;
+                // one job straight on the cached rows; θ and the state travel in the task (in
+                // broadcasts of their own for a network past TaskNetwork.THETA_IN_TASK parameters)
+                TaskNetwork t = TaskNetwork.of(sc, network);
+                Broadcast<State> s = network.parameters().size() > TaskNetwork.THETA_IN_TASK ? sc.broadcast(state) : null;
+                List<Local> locals;   // in partition order
                 try {
-                    locals = new ArrayList<>(train.blocks().mapPartitionsWithIndex(task.round(t, s, epoch, round, lr),
-                            true).collect());
+                    locals = OrderedSum.eachPartition(train.blocks(), new Round(task, t, s == null ? state : null, s,
+                            epoch, round, lr, options.epochs()), Local.class);
                 } finally {
-                    t.destroy();
-                    s.destroy();
+                    t.release();
+                    if (s != null) {
+                        s.destroy();
+                    }
                 }
-                locals.sort(Comparator.comparingInt(Local::partition));
                 double roundLoss = 0;
                 double roundWeight = 0;
                 for (Local l : locals) {
@@ -196,20 +199,7 @@ final class ModelAveraging {
                     listeners.get(i).onBatch(epoch, done, roundLoss / roundWeight);
                 }
             }
-            double validationLoss = Double.NaN;
-            Map<String, Double> metrics = Map.of();
-            if (validation != null) {
-                ValidationRows.Score score = validation.score(network, options);
-                validationLoss = score.loss();
-                metrics = score.metrics();
-            }
-            EpochStats stats = new EpochStats(epoch, lossSum / weightSum, steps, (System.nanoTime() - started) / 1e9,
-                    lr, validationLoss, metrics);
-            epochs.add(stats);
-            for (TrainingListener listener : listeners) {
-                listener.onEpoch(stats);
-            }
-            stopping.afterEpoch(stats, theta);
+            stopping.endEpoch(epoch, lossSum / weightSum, steps, started, lr, network, validation, listeners, epochs);
             if (stopping.checkpointDue(checkpoints, epoch)) {
                 // θ is the last good weights too: a round that diverges leaves them as they were
                 stopping.checkpoint(checkpoints, settings, network, theta, state.snapshot(), epochs);
@@ -338,14 +328,49 @@ final class ModelAveraging {
     }
 
     /**
-     * What a round's task carries: the network's widths and activations, the optimizer and loss by
-     * name (none of them is serialisable), and the run's options that a step reads.
+     * A round's task on one partition: the partition's steps ({@link Steps#run}) from the round's
+     * {@code θ} and optimizer state, and its share of the run announced to the kernels (as
+     * {@link PartitionPass} does).
+     */
+    private static final class Round implements OrderedSum.PartitionFunction<RowBlocks.Block, Local> {
+        private static final long serialVersionUID = 1L;
+        private final Steps steps;
+        private final TaskNetwork theta;
+        private final State state;                  // in the task, or null
+        private final Broadcast<State> broadcast;   // or broadcast
+        private final int epoch;
+        private final int round;
+        private final double lr;
+        private final int epochs;
+
+        Round(Steps steps, TaskNetwork theta, State state, Broadcast<State> broadcast, int epoch, int round, double lr,
+              int epochs) {
+            this.steps = steps;
+            this.theta = theta;
+            this.state = state;
+            this.broadcast = broadcast;
+            this.epoch = epoch;
+            this.round = round;
+            this.lr = lr;
+            this.epochs = epochs;
+        }
+
+        @Override
+        public Local call(Iterator<RowBlocks.Block> blocks) {
+            Network network = theta.network();
+            PartitionRows rows = PartitionRows.of(blocks, network.inputs(), theta.outputs());
+            PartitionPass.workHint.accept(Trainer.plannedOperations(network, rows.count, epochs - epoch + 1));
+            return steps.run(TaskContext.get().partitionId(), rows, network, state != null ? state : broadcast.value(),
+                    epoch, round, lr);
+        }
+    }
+
+    /**
+     * What a round's task carries besides θ and the state: the optimizer and loss by name (neither
+     * is serialisable), and the run's options that a step reads.
      */
     static final class Steps implements Serializable {
         private static final long serialVersionUID = 1L;
-        private final int inputs;
-        private final int[] widths;
-        private final String[] activations;
         private final String loss;
         private final String optimizer;
         private final int batch;
@@ -355,10 +380,7 @@ final class ModelAveraging {
         private final double clipNorm;
         private final int syncEvery;
 
-        Steps(Network network, TrainingOptions options, int syncEvery) {
-            this.inputs = network.inputs();
-            this.widths = network.layers().stream().mapToInt(Dense::outputs).toArray();
-            this.activations = network.layers().stream().map(d -> d.activation().toString()).toArray(String[]::new);
+        Steps(TrainingOptions options, int syncEvery) {
             this.loss = options.loss().name();
             this.optimizer = options.optimizer().toString();
             this.batch = options.batchSize();
@@ -369,19 +391,13 @@ final class ModelAveraging {
             this.syncEvery = syncEvery;
         }
 
-        Function2<Integer, Iterator<RowBlocks.Block>, Iterator<Local>> round(Broadcast<float[]> theta,
-                                                                             Broadcast<State> state, int epoch,
-                                                                             int round, double lr) {
-            return (p, blocks) -> List.of(run(p, blocks, theta.value(), state.value(), epoch, round, lr)).iterator();
-        }
-
         /**
          * Partition {@code p}'s steps {@code round·K + 1 … min((round + 1)·K, ⌈nₚ/B⌉)} of epoch
-         * {@code epoch}, numbered as {@link Trainer} numbers an epoch's steps.
+         * {@code epoch} on its rows, numbered as {@link Trainer} numbers an epoch's steps, from the
+         * round's {@code network} (which they change) and state.
          */
-        Local run(int p, Iterator<RowBlocks.Block> blocks, float[] theta0, State state0, int epoch, int round,
-                  double lr) {
-            PartitionRows rows = PartitionRows.of(blocks, inputs, widths[widths.length - 1]);
+        Local run(int p, PartitionRows rows, Network network, State state0, int epoch, int round, double lr) {
+            float[] theta0 = network.parameters().values().clone();
             int steps = (rows.count + batch - 1) / batch;
             int first = round * syncEvery + 1;
             int last = Math.min(steps, (round + 1) * syncEvery);
@@ -389,7 +405,6 @@ final class ModelAveraging {
                 return new Local(p, theta0, state0, new double[0], new double[0]);
             }
             long seedP = p == 0 ? seed : seed ^ (0x9E3779B97F4A7C15L * p);
-            Network network = PartitionPass.network(inputs, widths, activations, theta0);
             float[] theta = network.parameters().values();
             float[] dTheta = new float[theta.length];
             Optimizer opt = Optimizer.parse(optimizer);

@@ -1,11 +1,8 @@
 package dev.gradus.spark;
 
 import dev.gradus.kernel.Kernels;
-import dev.gradus.nn.Activation;
-import dev.gradus.nn.Dense;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
-import dev.gradus.tensor.Parameters;
 import dev.gradus.train.BlockedPass;
 import dev.gradus.train.Trainer;
 import java.io.Serializable;
@@ -42,12 +39,8 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
         void beforePartition(TaskContext context);
     }
 
-    private final int inputs;
-    private final int[] widths;          // outputs of layer m = 0..n
-    private final String[] activations;  // φᵐ by name
+    private final TaskNetwork network;   // the driver's network at θ
     private final String loss;
-    private final float[] theta;                // θ, when it travels inside the task
-    private final Broadcast<float[]> broadcast;   // θ, when it is broadcast instead
     private final Broadcast<int[]> positions;   // null: position = row number
     private final long start;
     private final long end;
@@ -64,18 +57,11 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
      */
     static volatile LongConsumer workHint = Kernels::expectWork;
 
-    /**
-     * A pass at {@code network}'s θ, which travels inside the task, or in {@code broadcast} when
-     * that is not null, for step {@code step} of epoch {@code epoch} of a run of {@code epochs}.
-     */
-    PartitionPass(Network network, Loss loss, Broadcast<float[]> broadcast, Broadcast<int[]> positions, long start,
-                  long end, double dropout, long seed, int epoch, int step, int epochs, TaskHook hook) {
-        this.inputs = network.inputs();
-        this.widths = network.layers().stream().mapToInt(Dense::outputs).toArray();
-        this.activations = network.layers().stream().map(d -> d.activation().toString()).toArray(String[]::new);
+    /** A pass at {@code network}'s θ for step {@code step} of epoch {@code epoch} of a run of {@code epochs}. */
+    PartitionPass(TaskNetwork network, Loss loss, Broadcast<int[]> positions, long start, long end, double dropout,
+                  long seed, int epoch, int step, int epochs, TaskHook hook) {
+        this.network = network;
         this.loss = loss.name();
-        this.theta = broadcast == null ? network.parameters().values().clone() : null;
-        this.broadcast = broadcast;
         this.positions = positions;
         this.start = start;
         this.end = end;
@@ -92,7 +78,7 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
         if (hook != null) {
             hook.beforePartition(TaskContext.get());
         }
-        Network network = network(theta != null ? theta : broadcast.value());
+        Network network = this.network.network();
         int size = network.parameters().size();
         List<RowBlocks.Block> list = new ArrayList<>();
         blocks.forEachRemaining(list::add);
@@ -133,8 +119,9 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
      */
     private Rows select(List<RowBlocks.Block> list, int[] pos) {
         list.sort(Comparator.comparingLong(RowBlocks.Block::firstRow));
-        int k = widths[widths.length - 1];
-        return pos == null ? Runs.of(list, start, end, inputs, k) : Scattered.of(list, pos, start, end, inputs, k);
+        int in = network.inputs();
+        int k = network.outputs();
+        return pos == null ? Runs.of(list, start, end, in, k) : Scattered.of(list, pos, start, end, in, k);
     }
 
     /** Selected rows read for {@link BlockedPass} by index in position order. */
@@ -314,26 +301,5 @@ final class PartitionPass implements OrderedSum.PartitionFunction<RowBlocks.Bloc
             }
             return true;
         }
-    }
-
-    private Network network(float[] values) {
-        return network(inputs, widths, activations, values);
-    }
-
-    /**
-     * The network of {@code inputs} features and layers of {@code widths} outputs and activations
-     * {@code activations} (by name), holding the parameters {@code values}: how a task rebuilds the
-     * driver's network from what it carries.
-     */
-    static Network network(int inputs, int[] widths, String[] activations, float[] values) {
-        List<Dense> layers = new ArrayList<>();
-        int in = inputs;
-        for (int m = 0; m < widths.length; m++) {
-            layers.add(new Dense(in, widths[m], Activation.parse(activations[m])));
-            in = widths[m];
-        }
-        Parameters p = Network.zeroParameters(layers);
-        System.arraycopy(values, 0, p.values(), 0, values.length);
-        return Network.of(layers, p);
     }
 }

@@ -24,7 +24,7 @@ import scala.Tuple2;
 
 /**
  * Training rows on the executors as a {@link GradientSource}: each evaluation is one Spark job on
- * the cached row blocks that carries {@code θ} (inside the task up to {@link #THETA_IN_TASK}
+ * the cached row blocks that carries {@code θ} (inside the task up to {@link TaskNetwork#THETA_IN_TASK}
  * parameters, broadcast above), every partition runs a {@link PartitionPass} over its rows of the
  * batch and returns its {@link GradientSum}, and the sums are added in partition order
  * ({@link OrderedSum}):
@@ -38,13 +38,6 @@ import scala.Tuple2;
 final class SparkRows implements GradientSource {
     /** Partition results added per executor task before the driver adds the groups. */
     private static final int FAN_IN = 32;
-    /**
-     * Parameters up to which {@code θ} travels inside the task (in Spark's own broadcast of the
-     * job's task binary) instead of in a broadcast of its own, which costs the driver a broadcast
-     * and its removal per evaluation; above it (800 KB of floats) Spark would warn of a large task
-     * binary at every evaluation.
-     */
-    static final int THETA_IN_TASK = 200_000;
 
     private final RowBlocks rows;
     private final PartitionPass.TaskHook hook;
@@ -281,10 +274,9 @@ final class SparkRows implements GradientSource {
                 visit = sc.broadcast(positions.clone());
                 visitEpoch = epoch;
             }
-            Broadcast<float[]> theta = network.parameters().size() > THETA_IN_TASK
-                    ? sc.broadcast(network.parameters().values().clone()) : null;   // null: θ inside the task
+            TaskNetwork theta = TaskNetwork.of(sc, network);
             try {
-                PartitionPass pass = new PartitionPass(network, loss, theta, visit, start, start + count,
+                PartitionPass pass = new PartitionPass(theta, loss, visit, start, start + count,
                         options.dropout(), options.seed(), epoch, step, options.epochs(), hook);
                 GradientSum sum = OrderedSum.sum(rows.blocks(), pass, FAN_IN);
                 if (sum.rows() != count) {
@@ -295,9 +287,7 @@ final class SparkRows implements GradientSource {
                 weight = sum.weight();
                 return sum.meanInto(dTheta, weight);
             } finally {
-                if (theta != null) {
-                    theta.destroy();
-                }
+                theta.release();
             }
         }
 

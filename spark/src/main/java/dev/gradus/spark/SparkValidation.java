@@ -1,6 +1,5 @@
 package dev.gradus.spark;
 
-import dev.gradus.nn.Dense;
 import dev.gradus.nn.Loss;
 import dev.gradus.nn.Network;
 import dev.gradus.train.ValidationMetric;
@@ -12,12 +11,10 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import scala.Tuple2;
 
 /**
- * Validation rows kept on the executors and scored there after every epoch: the driver
- * broadcasts {@code θ}, each partition returns the {@link ValidationRows.Sums} of its rows (the
+ * Validation rows kept on the executors and scored there after every epoch by one Spark job on
+ * the cached rows that carries {@code θ} ({@link TaskNetwork}): each partition returns the {@link ValidationRows.Sums} of its rows (the
  * core code that scores rows in one JVM: chunks ending at multiples of
  * {@link dev.gradus.train.BlockedPass#BLOCK_ROWS} validation rows), and the driver adds them in
  * partition order:
@@ -115,34 +112,46 @@ final class SparkValidation implements ValidationRows {
                         + "executors (it is not a mean of per-row scores that Gradus knows by name)");
             }
         }
-        int inputs = network.inputs();
-        int[] widths = network.layers().stream().mapToInt(Dense::outputs).toArray();
-        String[] activations = network.layers().stream().map(d -> d.activation().toString()).toArray(String[]::new);
-        String loss = options.loss().name();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(rows.blocks().context());
-        Broadcast<float[]> theta = sc.broadcast(network.parameters().values().clone());
+        TaskNetwork theta = TaskNetwork.of(sc, network);
         try {
-            List<Tuple2<Integer, Sums>> parts = rows.blocks().mapPartitionsWithIndex((Integer p,
-                    Iterator<RowBlocks.Block> it) -> {
-                List<ValidationMetric> ms = new ArrayList<>();
-                for (String name : names) {
-                    ms.add(metric(name));
-                }
-                Sums sums = Sums.zero(ms.size());
-                if (it.hasNext()) {
-                    RowBlocks.Block b = it.next();
-                    Network net = PartitionPass.network(inputs, widths, activations, theta.value());
-                    sums = Sums.of(net, Loss.parse(loss), ms, b.x(), b.y(), b.w(), b.firstRow(), b.rows());
-                }
-                return List.of(new Tuple2<>(p, sums)).iterator();
-            }, true).collect();
+            // one job straight on the cached rows, the partitions' sums in partition order
+            List<Sums> parts = OrderedSum.eachPartition(rows.blocks(), new Scoring(theta, options.loss(), names),
+                    Sums.class);
             Sums total = Sums.zero(names.length);
-            for (Tuple2<Integer, Sums> t : parts.stream().sorted(Comparator.comparingInt(Tuple2::_1)).toList()) {
-                total = total.plus(t._2());
+            for (Sums part : parts) {
+                total = total.plus(part);
             }
             return total.score(metrics);
         } finally {
-            theta.destroy();
+            theta.release();
+        }
+    }
+
+    /** One partition's {@link Sums} at the driver's θ: what a validation job's task runs. */
+    private static final class Scoring implements OrderedSum.PartitionFunction<RowBlocks.Block, Sums> {
+        private static final long serialVersionUID = 1L;
+        private final TaskNetwork network;
+        private final String loss;
+        private final String[] metrics;   // by name
+
+        Scoring(TaskNetwork network, Loss loss, String[] metrics) {
+            this.network = network;
+            this.loss = loss.name();
+            this.metrics = metrics;
+        }
+
+        @Override
+        public Sums call(Iterator<RowBlocks.Block> it) {
+            List<ValidationMetric> ms = new ArrayList<>();
+            for (String name : metrics) {
+                ms.add(metric(name));
+            }
+            if (!it.hasNext()) {
+                return Sums.zero(ms.size());
+            }
+            RowBlocks.Block b = it.next();
+            return Sums.of(network.network(), Loss.parse(loss), ms, b.x(), b.y(), b.w(), b.firstRow(), b.rows());
         }
     }
 

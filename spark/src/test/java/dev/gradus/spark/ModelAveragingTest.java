@@ -243,4 +243,43 @@ class ModelAveragingTest {
             }
         }
     }
+
+    /**
+     * A network past {@link TaskNetwork#THETA_IN_TASK} parameters: θ and Adam's state travel in
+     * broadcasts of their own, and one partition still takes core training's steps bit for bit.
+     */
+    @Test
+    void aWideNetworkAveragesThroughBroadcastsAsCoreTrains() {
+        Network wide = Network.input(4).dense(700, Activation.TANH).dense(300, Activation.TANH)
+                .dense(3, Activation.SOFTMAX).build(3);
+        assertTrue(wide.parameters().size() > TaskNetwork.THETA_IN_TASK, "the broadcast path is taken");
+        Matrix x = SparkTestSupport.features(60, 4, 5);
+        Matrix y = SparkTestSupport.oneHot(x, 3);
+        TrainingOptions o = options("adam(lr=0.001)", 20, 2);
+        float[] expected = new Trainer(o).fit(wide, x, y).network().parameters().values();
+        try (RowBlocks rows = RowBlocks.of(sc, x, y, 1)) {
+            assertArrayEquals(expected, new SparkTrainer(o).syncEvery(2).fit(wide, rows).network().parameters()
+                    .values());
+        }
+    }
+
+    /** Each round's task announces its partition's share of what is left of the run: rows × epochs to come. */
+    @Test
+    void eachRoundAnnouncesItsPartitionsShareOfTheRun() {
+        java.util.Set<Long> heard = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.function.LongConsumer before = PartitionPass.workHint;
+        PartitionPass.workHint = heard::add;
+        try {
+            averaged(options("adam(lr=0.01)", 256, 2), 2, 2, null);
+        } finally {
+            PartitionPass.workHint = before;
+        }
+        // 2 partitions: 1,024 rows and 1,024 + 500
+        java.util.Set<Long> expected = new java.util.HashSet<>();
+        for (int left = 2; left >= 1; left--) {
+            expected.add(Trainer.plannedOperations(net(), BlockedPass.BLOCK_ROWS, left));
+            expected.add(Trainer.plannedOperations(net(), BlockedPass.BLOCK_ROWS + 500, left));
+        }
+        assertEquals(expected, heard);
+    }
 }

@@ -128,14 +128,14 @@ class SparkTrainerTest {
     }
 
     /**
-     * A network past {@link SparkRows#THETA_IN_TASK} parameters gets θ in a broadcast of its own
+     * A network past {@link TaskNetwork#THETA_IN_TASK} parameters gets θ in a broadcast of its own
      * (smaller ones inside the task): the same bits as core training on one partition.
      */
     @Test
     void aNetworkWhoseParametersAreBroadcastTrainsAsInCore() {
         Network wide = Network.input(4).dense(700, Activation.TANH).dense(300, Activation.TANH)
                 .dense(1, Activation.IDENTITY).build(3);
-        assertTrue(wide.parameters().size() > SparkRows.THETA_IN_TASK, "the broadcast path is taken");
+        assertTrue(wide.parameters().size() > TaskNetwork.THETA_IN_TASK, "the broadcast path is taken");
         TrainingOptions o = fullBatch(2).withOptimizer(Optimizer.parse("sgd(lr=0.01)"));
         Matrix x = SparkTestSupport.features(40, 4, 5);
         Matrix y = SparkTestSupport.regressionTargets(x);
@@ -504,5 +504,27 @@ class SparkTrainerTest {
         expected.sort(java.util.Comparator.reverseOrder());
         assertEquals(expected, sorted);
         assertEquals(6L * (4 * 8 + 8) * (BlockedPass.BLOCK_ROWS + 500) * 3, sorted.get(0));
+    }
+
+    /**
+     * Validation rows of a network past {@link TaskNetwork#THETA_IN_TASK} parameters are scored
+     * at a broadcast θ: each epoch's validation loss is core training's, bit for bit, on one partition.
+     */
+    @Test
+    void aWideNetworksValidationRowsAreScoredAsInCore() {
+        Network wide = Network.input(4).dense(700, Activation.TANH).dense(300, Activation.TANH)
+                .dense(1, Activation.IDENTITY).build(3);
+        assertTrue(wide.parameters().size() > TaskNetwork.THETA_IN_TASK, "the broadcast path is taken");
+        TrainingOptions o = fullBatch(2).withOptimizer(Optimizer.parse("sgd(lr=0.01)")).withValidationFraction(0.25);
+        Matrix x = SparkTestSupport.features(40, 4, 5);
+        Matrix y = SparkTestSupport.regressionTargets(x);
+        Trainer.Result expected = new Trainer(o).fit(wide, x, y);
+        try (RowBlocks rows = RowBlocks.of(sc, x, y, 1)) {
+            Trainer.Result actual = new SparkTrainer(o).fit(wide, rows);
+            assertArrayEquals(expected.network().parameters().values(), actual.network().parameters().values());
+            assertEquals(expected.history().epochs().stream().map(EpochStats::validationLoss).toList(),
+                    actual.history().epochs().stream().map(EpochStats::validationLoss).toList());
+            assertTrue(Double.isFinite(actual.history().epochs().get(1).validationLoss()));
+        }
     }
 }
