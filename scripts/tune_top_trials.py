@@ -54,7 +54,8 @@ def main():
             p = t["params"]
             model = os.path.join(tmp, "%d.gradus" % t["number"])
             subprocess.run([gradus, "train", "--data", a.train, "--task", a.task, "--epochs", str(t["best_epoch"]),
-                            "--out", model, "--progress", "none"] + layers_flags(p, t["seed"]) + extra, check=True, capture_output=True)
+                            "--out", model, "--progress", "none"] + trial_flags(p, t["seed"]) + extra,
+                           check=True, capture_output=True)
             e = json.loads(subprocess.run([gradus, "evaluate", "--model", model, "--data", a.test, "--json"],
                                           check=True, capture_output=True, text=True).stdout)
             score = e["accuracy"] if a.task == "classification" else e["r2"]
@@ -76,7 +77,7 @@ def main():
                 print("| %d | %.4f |" % (k, np.mean(classes[mean.argmax(axis=1)] == truth)), flush=True)
 
 
-def layers_flags(p, seed):
+def trial_flags(p, seed):
     """The gradus train flags of a trial's settings and seed."""
     return ["--layers", ",".join([p["width"]] * int(p["depth"])), "--activation", p["activation"], "--lr", p["lr"],
             "--weight-decay", p["weight_decay"], "--batch-size", p["batch_size"], "--dropout", p["dropout"],
@@ -101,7 +102,7 @@ def other_fifths(gradus, trials, train, count, extra):
                 fit = json.loads(subprocess.run(
                     [gradus, "train", "--data", os.path.join(tmp, "train%d.csv" % f), "--validation", fifth,
                      "--task", "classification", "--monitor", "accuracy", "--out", model, "--json",
-                     "--progress", "none"] + layers_flags(t["params"], t["seed"]) + extra,
+                     "--progress", "none"] + trial_flags(t["params"], t["seed"]) + extra,
                     check=True, capture_output=True, text=True).stdout)
                 e = json.loads(subprocess.run([gradus, "evaluate", "--model", model, "--data", fifth, "--json"],
                                               check=True, capture_output=True, text=True).stdout)
